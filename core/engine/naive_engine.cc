@@ -1,0 +1,150 @@
+// The naive engine: Push runs the function at once in the caller's thread. Same interface and the
+// same error semantics as the threaded engine (errors surface at the next wait), for debugging and
+// as the reference in engine tests.
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/base/error.h"
+#include "core/engine/engine.h"
+#include "core/engine/engine_var.h"
+
+namespace mx {
+namespace {
+
+// Completion state of one asynchronous function.
+struct AsyncDone {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  std::exception_ptr error;
+};
+
+class NaiveEngine final : public Engine {
+ public:
+  ~NaiveEngine() override {
+    for (EngineVar* v : vars_) delete v;
+  }
+
+  VarHandle NewVar() override {
+    auto* v = new EngineVar();
+    std::lock_guard<std::mutex> lock(mu_);
+    vars_.insert(v);
+    return v;
+  }
+
+  void DeleteVar(VarHandle var, SyncFn on_delete, Context ctx) override {
+    MX_CHECK(var != nullptr, "Engine::DeleteVar: null variable");
+    if (on_delete) {
+      try {
+        on_delete(RunContext{ctx, nullptr});
+      } catch (...) {
+        Record(WrapOpError(std::current_exception(), "DeleteVar"));
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    vars_.erase(var);
+    delete var;
+  }
+
+  void WaitForVar(VarHandle var, bool) override {
+    MX_CHECK(var != nullptr, "Engine::WaitForVar: null variable");
+    std::exception_ptr error;
+    {
+      std::lock_guard<std::mutex> lock(var->mu);
+      error.swap(var->error);
+    }
+    if (error) std::rethrow_exception(error);
+  }
+
+  void WaitForAll() override {
+    std::exception_ptr first;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!errors_.empty()) first = errors_.front();
+      errors_.clear();
+    }
+    if (first) std::rethrow_exception(first);
+  }
+
+  int NumCpuWorkers() const override { return 1; }
+
+ protected:
+  void Push(PushArgs&& args) override {
+    for (VarHandle v : args.writes) {
+      MX_CHECK(v != nullptr, "Engine::Push of operator '", args.name,
+               "': null write variable");
+    }
+    for (VarHandle v : args.reads) {
+      MX_CHECK(v != nullptr, "Engine::Push of operator '", args.name,
+               "': null read variable");
+    }
+    const std::string name(args.name);
+    std::exception_ptr error = FindError(args.reads);
+    if (!error) error = FindError(args.writes);
+    if (!error) {
+      error = Run(args, name);
+      if (error) Record(error);
+    }
+    if (error) {
+      for (VarHandle v : args.writes) {
+        std::lock_guard<std::mutex> lock(v->mu);
+        if (!v->error) v->error = error;
+      }
+    }
+  }
+
+  void OnAsyncComplete(void* op, std::exception_ptr error) override {
+    auto* done = static_cast<AsyncDone*>(op);
+    std::lock_guard<std::mutex> lock(done->mu);
+    done->error = std::move(error);
+    done->done = true;
+    done->cv.notify_all();
+  }
+
+ private:
+  // Runs the function to completion; returns its (wrapped) error, if any.
+  std::exception_ptr Run(PushArgs& args, const std::string& name) {
+    RunContext rctx{args.ctx, nullptr};
+    try {
+      if (args.sync_fn) {
+        args.sync_fn(rctx);
+        return nullptr;
+      }
+      AsyncDone done;
+      args.async_fn(rctx, MakeCallback(&done));
+      std::unique_lock<std::mutex> lock(done.mu);
+      done.cv.wait(lock, [&] { return done.done; });
+      return done.error ? WrapOpError(done.error, name.c_str()) : nullptr;
+    } catch (...) {
+      return WrapOpError(std::current_exception(), name.c_str());
+    }
+  }
+
+  static std::exception_ptr FindError(VarList vars) {
+    for (VarHandle v : vars) {
+      std::lock_guard<std::mutex> lock(v->mu);
+      if (v->error) return v->error;
+    }
+    return nullptr;
+  }
+
+  void Record(std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(mu_);
+    errors_.push_back(std::move(error));
+  }
+
+  std::mutex mu_;  // guards vars_ and errors_
+  std::unordered_set<EngineVar*> vars_;
+  std::vector<std::exception_ptr> errors_;
+};
+
+}  // namespace
+
+std::unique_ptr<Engine> CreateNaiveEngine() {
+  return std::make_unique<NaiveEngine>();
+}
+
+}  // namespace mx

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian package mx needs to build, test and run its main job. Idempotent: when everything
+# is already present it only checks (a second run takes about a second and touches nothing).
+set -euo pipefail
+
+packages=(
+  bazel-bootstrap          # Bazel 4.2.3 (offline; see third_party/ for the stand-in repositories)
+  g++ clang-format
+  libopenblas-dev          # sgemm for Dot / FullyConnected / Convolution
+  libyaml-cpp-dev          # mxtrain configs
+  libspdlog-dev libfmt-dev # logging
+  libcli11-dev             # command-line flags
+  libgtest-dev libgmock-dev
+  libbenchmark-dev         # tools/bench
+  zlib1g-dev               # gzip'd IDX data sets
+  dataset-fashion-mnist    # the default training set, in /usr/share/datasets/fashion-mnist
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"
