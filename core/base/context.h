@@ -1,4 +1,5 @@
-// Context: the device an array lives on and an op runs on: cpu(i), gpu(i), cpu_pinned(i).
+// Context: the device an array lives on and an op runs on: cpu(i), gpu(i),
+// cpu_pinned(i).
 #ifndef MX_CORE_BASE_CONTEXT_H_
 #define MX_CORE_BASE_CONTEXT_H_
 
@@ -24,12 +25,14 @@ struct Context {
   static Context CPU(int32_t id = 0) { return {DeviceType::kCPU, id}; }
   // gpu(id).
   static Context GPU(int32_t id = 0) { return {DeviceType::kGPU, id}; }
-  // cpu_pinned(id): page-locked host memory for fast GPU copies (plain host memory without CUDA).
+  // cpu_pinned(id): page-locked host memory for fast GPU copies (plain host
+  // memory without CUDA).
   static Context CPUPinned(int32_t id = 0) {
     return {DeviceType::kCPUPinned, id};
   }
 
-  // True for every context whose memory the host reads directly (cpu, cpu_pinned, cpu_shared).
+  // True for every context whose memory the host reads directly (cpu,
+  // cpu_pinned, cpu_shared).
   bool IsHost() const { return dev_type != DeviceType::kGPU; }
 
   bool operator==(const Context& o) const {

@@ -41,7 +41,8 @@ DType DTypeFromName(const std::string& name) {
     if (name == info.name) return info.type;
   }
   std::string valid;
-  for (const auto& info : kInfo) valid += StrCat(valid.empty() ? "" : ", ", info.name);
+  for (const auto& info : kInfo)
+    valid += StrCat(valid.empty() ? "" : ", ", info.name);
   MX_THROW("unknown dtype '", name, "'; expected one of: ", valid);
 }
 
@@ -66,7 +67,8 @@ Half FloatToHalf(float f) {
   uint32_t mant = x & 0x7fffffu;
   Half h;
   if (exp == 0xffu) {  // inf or NaN (keep NaN quiet and non-zero)
-    h.bits = static_cast<uint16_t>(sign | 0x7c00u | (mant ? 0x200u | (mant >> 13) : 0));
+    h.bits = static_cast<uint16_t>(sign | 0x7c00u |
+                                   (mant ? 0x200u | (mant >> 13) : 0));
     return h;
   }
   const int32_t e = static_cast<int32_t>(exp) - 127 + 15;
@@ -90,7 +92,8 @@ Half FloatToHalf(float f) {
   }
   uint32_t bits = sign | (static_cast<uint32_t>(e) << 10) | (mant >> 13);
   const uint32_t rest = mant & 0x1fffu;
-  if (rest > 0x1000u || (rest == 0x1000u && (bits & 1u))) ++bits;  // may carry into exp: correct
+  if (rest > 0x1000u || (rest == 0x1000u && (bits & 1u)))
+    ++bits;  // may carry into exp: correct
   h.bits = static_cast<uint16_t>(bits);
   return h;
 }
@@ -109,7 +112,8 @@ float HalfToFloat(Half h) {
         ++e;
         mant <<= 1;
       } while ((mant & 0x400u) == 0);
-      x = sign | (static_cast<uint32_t>(127 - 15 - e) << 23) | ((mant & 0x3ffu) << 13);
+      x = sign | (static_cast<uint32_t>(127 - 15 - e) << 23) |
+          ((mant & 0x3ffu) << 13);
     }
   } else if (exp == 0x1fu) {
     x = sign | 0x7f800000u | (mant << 13);

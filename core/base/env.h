@@ -7,8 +7,9 @@
 
 namespace mx {
 
-// The integer value of environment variable `name`, or `fallback` when unset or empty.
-// mx::Error naming the variable when the value is not an integer in [min_value, max_value].
+// The integer value of environment variable `name`, or `fallback` when unset or
+// empty. mx::Error naming the variable when the value is not an integer in
+// [min_value, max_value].
 int64_t EnvInt(const char* name, int64_t fallback, int64_t min_value,
                int64_t max_value);
 

@@ -4,8 +4,8 @@ namespace mx::detail {
 
 void ThrowInternal(const char* file, int line, const char* cond,
                    const std::string& message) {
-  std::string text = StrCat("internal error at ", file, ":", line,
-                            ": check '", cond, "' failed");
+  std::string text = StrCat("internal error at ", file, ":", line, ": check '",
+                            cond, "' failed");
   if (!message.empty()) text += ": " + message;
   throw InternalError(text);
 }

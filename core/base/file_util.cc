@@ -30,8 +30,8 @@ void WriteFileAtomic(const std::string& path, std::string_view bytes) {
   std::vector<char> name(temp.begin(), temp.end());
   name.push_back('\0');
   const int fd = ::mkstemp(name.data());
-  MX_CHECK(fd >= 0, "cannot write '", path, "': creating a temp file beside it failed: ",
-           ErrnoText());
+  MX_CHECK(fd >= 0, "cannot write '", path,
+           "': creating a temp file beside it failed: ", ErrnoText());
   temp.assign(name.data());
   bool ok = false;
   {

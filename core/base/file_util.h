@@ -7,8 +7,9 @@
 
 namespace mx {
 
-// Writes `bytes` to `path` atomically: a temp file in the same folder, fsync, rename. A reader (or a
-// killed writer) never sees a half-written file. mx::Error naming the path and errno text on failure.
+// Writes `bytes` to `path` atomically: a temp file in the same folder, fsync,
+// rename. A reader (or a killed writer) never sees a half-written file.
+// mx::Error naming the path and errno text on failure.
 void WriteFileAtomic(const std::string& path, std::string_view bytes);
 
 // Reads the whole file; mx::Error naming the path on failure.

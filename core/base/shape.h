@@ -1,4 +1,5 @@
-// Shape: the extents of an array, any number of dimensions (0-d scalars included), int64 each.
+// Shape: the extents of an array, any number of dimensions (0-d scalars
+// included), int64 each.
 #ifndef MX_CORE_BASE_SHAPE_H_
 #define MX_CORE_BASE_SHAPE_H_
 
@@ -20,7 +21,8 @@ class Shape {
 
   // Number of dimensions.
   int ndim() const { return static_cast<int>(dims_.size()); }
-  // Extent of dimension i; negative i counts from the end. mx::Error when out of range.
+  // Extent of dimension i; negative i counts from the end. mx::Error when out
+  // of range.
   int64_t operator[](int i) const;
   // Total element count (1 for 0-d). mx::Error on int64 overflow.
   int64_t Size() const;

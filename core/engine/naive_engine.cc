@@ -1,6 +1,6 @@
-// The naive engine: Push runs the function at once in the caller's thread. Same interface and the
-// same error semantics as the threaded engine (errors surface at the next wait), for debugging and
-// as the reference in engine tests.
+// The naive engine: Push runs the function at once in the caller's thread. Same
+// interface and the same error semantics as the threaded engine (errors surface
+// at the next wait), for debugging and as the reference in engine tests.
 #include <condition_variable>
 #include <mutex>
 #include <string>
@@ -38,6 +38,7 @@ class NaiveEngine final : public Engine {
   void DeleteVar(VarHandle var, SyncFn on_delete, Context ctx) override {
     MX_CHECK(var != nullptr, "Engine::DeleteVar: null variable");
     if (on_delete) {
+      std::lock_guard<std::recursive_mutex> run_lock(run_mu_);
       try {
         on_delete(RunContext{ctx, nullptr});
       } catch (...) {
@@ -82,6 +83,9 @@ class NaiveEngine final : public Engine {
                "': null read variable");
     }
     const std::string name(args.name);
+    // Pushes from several threads run one at a time, in the order they take the
+    // lock; a function may push more work (run at once, nested).
+    std::lock_guard<std::recursive_mutex> run_lock(run_mu_);
     std::exception_ptr error = FindError(args.reads);
     if (!error) error = FindError(args.writes);
     if (!error) {
@@ -136,7 +140,8 @@ class NaiveEngine final : public Engine {
     errors_.push_back(std::move(error));
   }
 
-  std::mutex mu_;  // guards vars_ and errors_
+  std::recursive_mutex run_mu_;  // held while a pushed function runs
+  std::mutex mu_;                // guards vars_ and errors_
   std::unordered_set<EngineVar*> vars_;
   std::vector<std::exception_ptr> errors_;
 };

@@ -1,6 +1,7 @@
-// The default engine: dependency tracking per variable (Note [Engine dependencies]) and worker pools
-// per device queue.
+// The default engine: dependency tracking per variable (Note [Engine
+// dependencies]) and worker pools per device queue.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -29,13 +30,41 @@ enum class OprKind {
 struct WaitSignal {
   std::mutex mu;
   std::condition_variable cv;
-  bool done = false;
+  std::atomic<bool> done{false};
 };
+
+// Note [Engine spinning]: waking a sleeping thread costs tens of microseconds
+// on our VMs (futex syscalls, idle vCPUs). Idle workers and waiting callers
+// therefore poll for a short while before they block: MX_ENGINE_SPIN_US
+// (default 50; 0 disables).
+int64_t SpinMicros() {
+  static const int64_t us = EnvInt("MX_ENGINE_SPIN_US", 50, 0, 1000000);
+  return us;
+}
+
+// Polls `ready` for up to SpinMicros(); returns whether it became true.
+template <typename Ready>
+bool SpinUntil(Ready ready) {
+  const int64_t limit = SpinMicros();
+  if (limit == 0) return ready();
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::microseconds(limit);
+  for (int i = 0;; ++i) {
+    if (ready()) return true;
+    if ((i & 63) == 63 && std::chrono::steady_clock::now() > deadline) {
+      return false;
+    }
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+  }
+}
 
 }  // namespace
 
-// A pushed function and its dependency state. Pooled: blocks (and their slot vectors' capacity) are
-// reused, so a steady stream of pushes allocates nothing here.
+// A pushed function and its dependency state. Pooled: blocks (and their slot
+// vectors' capacity) are reused, so a steady stream of pushes allocates nothing
+// here.
 struct OprBlock {
   SyncFn sync_fn;
   AsyncFn async_fn;
@@ -46,9 +75,11 @@ struct OprBlock {
   OprKind kind = OprKind::kUser;
   uint64_t seq = 0;
   std::string name;
-  // Reads and writes, each variable once; never resized while the block is queued on a variable.
+  // Reads and writes, each variable once; never resized while the block is
+  // queued on a variable.
   std::vector<DepSlot> slots;
-  // Uses not yet granted, plus one held by Schedule until every use is appended.
+  // Uses not yet granted, plus one held by Schedule until every use is
+  // appended.
   std::atomic<int> wait{0};
   WaitSignal* signal = nullptr;
   void* stream = nullptr;
@@ -56,7 +87,8 @@ struct OprBlock {
 
 namespace {
 
-// Worker threads serving one device queue, highest priority first, FIFO among equals.
+// Worker threads serving one device queue, highest priority first, FIFO among
+// equals.
 class WorkerPool {
  public:
   using ExecuteFn = std::function<void(OprBlock*, void* stream)>;
@@ -70,6 +102,7 @@ class WorkerPool {
     {
       std::lock_guard<std::mutex> lock(mu_);
       stop_ = true;
+      stopping_ = true;
     }
     cv_.notify_all();
     for (auto& t : threads_) t.join();
@@ -80,6 +113,7 @@ class WorkerPool {
     {
       std::lock_guard<std::mutex> lock(mu_);
       queue_.push(Entry{op->priority, op->seq, op});
+      queued_.fetch_add(1, std::memory_order_release);
       wake = idle_ > 0;
     }
     if (wake) cv_.notify_one();
@@ -90,7 +124,8 @@ class WorkerPool {
     int priority;
     uint64_t seq;
     OprBlock* op;
-    bool operator<(const Entry& o) const {  // max-heap: high priority, then low seq
+    bool operator<(
+        const Entry& o) const {  // max-heap: high priority, then low seq
       return priority != o.priority ? priority < o.priority : seq > o.seq;
     }
   };
@@ -98,6 +133,10 @@ class WorkerPool {
   void Run() {
     for (;;) {
       OprBlock* op;
+      SpinUntil([this] {
+        return queued_.load(std::memory_order_acquire) > 0 ||
+               stopping_.load(std::memory_order_relaxed);
+      });
       {
         std::unique_lock<std::mutex> lock(mu_);
         while (queue_.empty() && !stop_) {
@@ -108,6 +147,7 @@ class WorkerPool {
         if (queue_.empty()) return;
         op = queue_.top().op;
         queue_.pop();
+        queued_.fetch_sub(1, std::memory_order_relaxed);
       }
       execute_(op, nullptr);
     }
@@ -117,8 +157,11 @@ class WorkerPool {
   std::mutex mu_;
   std::condition_variable cv_;
   std::priority_queue<Entry> queue_;
-  int idle_ = 0;
+  int idle_ = 0;  // threads blocked on cv_ (spinning ones need no wake-up)
   bool stop_ = false;
+  std::atomic<int> queued_{
+      0};  // queue_.size(), readable without mu_ while spinning
+  std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
 };
 
@@ -127,12 +170,12 @@ class ThreadedEngine final : public Engine {
   explicit ThreadedEngine(const EngineOptions& options)
       : cpu_workers_(options.cpu_workers > 0
                          ? options.cpu_workers
-                         : static_cast<int>(EnvInt("MX_CPU_WORKER_NTHREADS", 1,
-                                                   1, 1024))),
+                         : static_cast<int>(
+                               EnvInt("MX_CPU_WORKER_NTHREADS", 1, 1, 1024))),
         gpu_workers_(options.gpu_workers > 0
                          ? options.gpu_workers
-                         : static_cast<int>(EnvInt("MX_GPU_WORKER_NTHREADS", 2,
-                                                   1, 1024))) {
+                         : static_cast<int>(
+                               EnvInt("MX_GPU_WORKER_NTHREADS", 2, 1, 1024))) {
     cpu_pool_ = std::make_unique<WorkerPool>(cpu_workers_, MakeExecute());
   }
 
@@ -181,8 +224,14 @@ class ThreadedEngine final : public Engine {
       op->name = "WaitForVar";
       op->slots.push_back(DepSlot{var, op, for_write, nullptr});
       Schedule(op);
-      std::unique_lock<std::mutex> lock(signal.mu);
-      signal.cv.wait(lock, [&] { return signal.done; });
+      if (!SpinUntil(
+              [&] { return signal.done.load(std::memory_order_acquire); })) {
+        std::unique_lock<std::mutex> lock(signal.mu);
+        signal.cv.wait(lock, [&] { return signal.done.load(); });
+      }
+      // The signaller still holds signal.mu while notifying: take it once
+      // before `signal` dies.
+      std::lock_guard<std::mutex> lock(signal.mu);
     }
     std::exception_ptr error;
     {
@@ -196,6 +245,7 @@ class ThreadedEngine final : public Engine {
   }
 
   void WaitForAll() override {
+    SpinUntil([&] { return pending_.load() == 0; });
     {
       std::unique_lock<std::mutex> lock(finish_mu_);
       finish_cv_.wait(lock, [&] { return pending_.load() == 0; });
@@ -243,7 +293,8 @@ class ThreadedEngine final : public Engine {
  private:
   using ExecuteFn = WorkerPool::ExecuteFn;
 
-  // Adds a use of `var` unless already present (a write supersedes a read; writes come first).
+  // Adds a use of `var` unless already present (a write supersedes a read;
+  // writes come first).
   static void AddSlot(OprBlock* op, VarHandle var, bool write) {
     for (const DepSlot& s : op->slots) {
       if (s.var == var) return;
@@ -270,7 +321,8 @@ class ThreadedEngine final : public Engine {
     free_oprs_.push_back(op);
   }
 
-  // Appends every use of `op` to its variables' queues; dispatches `op` once all are granted.
+  // Appends every use of `op` to its variables' queues; dispatches `op` once
+  // all are granted.
   void Schedule(OprBlock* op) {
     op->seq = seq_.fetch_add(1, std::memory_order_relaxed);
     pending_.fetch_add(1);
@@ -284,7 +336,8 @@ class ThreadedEngine final : public Engine {
     }
   }
 
-  // Grants the use at once when the variable allows it, else queues it; returns true if granted.
+  // Grants the use at once when the variable allows it, else queues it; returns
+  // true if granted.
   static bool Append(DepSlot* slot) {
     EngineVar* v = slot->var;
     std::lock_guard<std::mutex> lock(v->mu);
@@ -327,7 +380,8 @@ class ThreadedEngine final : public Engine {
     std::lock_guard<std::mutex> lock(gpu_pools_mu_);
     auto& pool = gpu_pools_[{ctx.dev_id, copy}];
     if (!pool) {
-      pool = std::make_unique<WorkerPool>(copy ? 1 : gpu_workers_, MakeExecute());
+      pool =
+          std::make_unique<WorkerPool>(copy ? 1 : gpu_workers_, MakeExecute());
     }
     return pool.get();
   }
@@ -372,8 +426,9 @@ class ThreadedEngine final : public Engine {
     return nullptr;
   }
 
-  // Finishes `op`: releases its variables (granting waiting uses), signals markers, recycles it.
-  // `original`: the error was raised by this op (not inherited), so WaitForAll reports it.
+  // Finishes `op`: releases its variables (granting waiting uses), signals
+  // markers, recycles it. `original`: the error was raised by this op (not
+  // inherited), so WaitForAll reports it.
   void Complete(OprBlock* op, std::exception_ptr error, bool original) {
     op->sync_fn = nullptr;
     op->async_fn = nullptr;
@@ -395,12 +450,28 @@ class ThreadedEngine final : public Engine {
     if (op->kind == OprKind::kWait) {
       std::lock_guard<std::mutex> lock(op->signal->mu);
       op->signal->done = true;
-      op->signal->cv.notify_all();  // under the lock: the waiter owns the signal
+      op->signal->cv
+          .notify_all();  // under the lock: the waiter owns the signal
     }
     FreeOpr(op);
-    if (pending_.fetch_sub(1) == 1) {
-      std::lock_guard<std::mutex> lock(finish_mu_);
-      finish_cv_.notify_all();
+    FinishPending();
+  }
+
+  // Counts one op out. The last one out (pending 1 -> 0) does so under
+  // finish_mu_, and WaitForAll takes finish_mu_ after seeing 0, so no thread
+  // still touches the engine once WaitForAll returns.
+  void FinishPending() {
+    int64_t prev = pending_.load();
+    for (;;) {
+      if (prev == 1) {
+        std::lock_guard<std::mutex> lock(finish_mu_);
+        if (pending_.compare_exchange_strong(prev, 0)) {
+          finish_cv_.notify_all();
+          return;
+        }
+      } else if (pending_.compare_exchange_weak(prev, prev - 1)) {
+        return;
+      }
     }
   }
 
@@ -454,7 +525,8 @@ class ThreadedEngine final : public Engine {
         poisoned_vars_.fetch_add(1, std::memory_order_relaxed);
       }
       DepSlot* s = v->head;
-      while (s != nullptr && !s->write) {  // the run of reads up to the next write
+      while (s != nullptr &&
+             !s->write) {  // the run of reads up to the next write
         ++count;
         s = s->next;
       }
@@ -470,7 +542,8 @@ class ThreadedEngine final : public Engine {
       }
       if (v->head == nullptr) v->tail = nullptr;
     }
-    // Read `next` before granting: a granted op may finish and recycle its slots at once.
+    // Read `next` before granting: a granted op may finish and recycle its
+    // slots at once.
     for (int i = 0; i < count; ++i) {
       DepSlot* next = first->next;
       Grant(first->op);

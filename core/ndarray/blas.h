@@ -1,5 +1,6 @@
-// BLAS glue: one gemm entry point and the thread policy that keeps engine workers x BLAS threads
-// within the cores (Note [Thread budget] in docs/design_notes.md).
+// BLAS glue: one gemm entry point and the thread policy that keeps engine
+// workers x BLAS threads within the cores (Note [Thread budget] in
+// docs/design_notes.md).
 #ifndef MX_CORE_NDARRAY_BLAS_H_
 #define MX_CORE_NDARRAY_BLAS_H_
 
@@ -24,7 +25,8 @@ struct GemmArgs {
   int64_t ldc = 0;
 };
 
-// Runs the product on the calling thread (BLAS may use its own threads, see BlasThreads).
+// Runs the product on the calling thread (BLAS may use its own threads, see
+// BlasThreads).
 void Gemm(const GemmArgs& args);
 
 // Threads BLAS uses: OPENBLAS_NUM_THREADS or MX_BLAS_NTHREADS when set, else

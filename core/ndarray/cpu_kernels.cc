@@ -11,7 +11,8 @@ namespace mx::cpu {
 namespace {
 
 #if defined(__x86_64__) && !defined(MX_SANITIZER)
-#define MX_MULTIVERSION __attribute__((target_clones("avx512f", "avx2", "default")))
+#define MX_MULTIVERSION \
+  __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define MX_MULTIVERSION
 #endif
@@ -31,7 +32,8 @@ T Apply(BinaryOp op, T a, T b) {
   return T();
 }
 
-// The loop every binary op uses; `Op` is a compile-time constant so each instantiation vectorizes.
+// The loop every binary op uses; `Op` is a compile-time constant so each
+// instantiation vectorizes.
 template <BinaryOp Op, typename T>
 inline void BinaryLoop(const T* a, const T* b, T* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = Apply<T>(Op, a[i], b[i]);
@@ -114,7 +116,8 @@ T FromDouble(double v) {
   if constexpr (std::is_same_v<T, Half>) {
     return FloatToHalf(static_cast<float>(v));
   } else if constexpr (std::is_integral_v<T>) {
-    // Saturate instead of undefined behaviour for out-of-range values; NaN becomes 0.
+    // Saturate instead of undefined behaviour for out-of-range values; NaN
+    // becomes 0.
     if (std::isnan(v)) return 0;
     if (v <= static_cast<double>(std::numeric_limits<T>::min())) {
       return std::numeric_limits<T>::min();
@@ -194,8 +197,9 @@ const char* OpName(BinaryOp op) {
   return kNames[static_cast<int>(op)];
 }
 const char* OpName(ScalarOp op) {
-  static const char* const kNames[] = {"add_scalar", "sub_scalar", "rsub_scalar",
-                                       "mul_scalar", "div_scalar", "rdiv_scalar"};
+  static const char* const kNames[] = {"add_scalar",  "sub_scalar",
+                                       "rsub_scalar", "mul_scalar",
+                                       "div_scalar",  "rdiv_scalar"};
   return kNames[static_cast<int>(op)];
 }
 const char* OpName(UnaryOp op) {
@@ -214,10 +218,10 @@ void Binary(BinaryOp op, DType dtype, const void* a, const void* b, void* out,
     return BinaryF32(op, static_cast<const float*>(a),
                      static_cast<const float*>(b), static_cast<float*>(out), n);
   }
-  MX_ARITH_DTYPE_SWITCH(dtype, OpName(op), T,
-                        BinaryT<T>(op, static_cast<const T*>(a),
-                                   static_cast<const T*>(b),
-                                   static_cast<T*>(out), n));
+  MX_ARITH_DTYPE_SWITCH(
+      dtype, OpName(op), T,
+      BinaryT<T>(op, static_cast<const T*>(a), static_cast<const T*>(b),
+                 static_cast<T*>(out), n));
 }
 
 void Scalar(ScalarOp op, DType dtype, const void* a, double s, void* out,

@@ -1,5 +1,6 @@
-// Plain CPU kernels behind NDArray's operations, on raw pointers. Each runs inside an engine function.
-// Float32 paths are compiled for AVX-512, AVX2 and baseline x86-64 and chosen at run time.
+// Plain CPU kernels behind NDArray's operations, on raw pointers. Each runs
+// inside an engine function. Float32 paths are compiled for AVX-512, AVX2 and
+// baseline x86-64 and chosen at run time.
 #ifndef MX_CORE_NDARRAY_CPU_KERNELS_H_
 #define MX_CORE_NDARRAY_CPU_KERNELS_H_
 
@@ -23,13 +24,15 @@ const char* OpName(ReduceOp op);
 // out[i] = a[i] op b[i]. Integer division by zero throws mx::Error.
 void Binary(BinaryOp op, DType dtype, const void* a, const void* b, void* out,
             int64_t n);
-// out[i] = a[i] op s (or s op a[i] for the R variants), computed in the array's type.
+// out[i] = a[i] op s (or s op a[i] for the R variants), computed in the array's
+// type.
 void Scalar(ScalarOp op, DType dtype, const void* a, double s, void* out,
             int64_t n);
 // out[i] = op(a[i]); integer types compute in double and convert back.
 void Unary(UnaryOp op, DType dtype, const void* a, void* out, int64_t n);
-// *out (one element of dtype) = reduction of a[0..n); sums accumulate in double (int64 for integers).
-// Max of zero elements throws mx::Error; mean of zero elements is NaN (0 for integers).
+// *out (one element of dtype) = reduction of a[0..n); sums accumulate in double
+// (int64 for integers). Max of zero elements throws mx::Error; mean of zero
+// elements is NaN (0 for integers).
 void Reduce(ReduceOp op, DType dtype, const void* a, int64_t n, void* out);
 // out[i] = value converted to dtype.
 void Fill(DType dtype, double value, void* out, int64_t n);

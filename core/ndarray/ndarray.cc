@@ -8,8 +8,9 @@
 
 namespace mx {
 
-// Memory and engine variable shared by an array and its views. The destructor hands both to the
-// engine, which frees them after every pushed operation on the variable has finished.
+// Memory and engine variable shared by an array and its views. The destructor
+// hands both to the engine, which frees them after every pushed operation on
+// the variable has finished.
 struct NDArray::Chunk {
   Chunk(size_t bytes, Context c) : ctx(c) {
     handle = Storage::Get()->Alloc(bytes, ctx);
@@ -31,7 +32,8 @@ struct NDArray::Chunk {
 namespace {
 
 void CheckNotNone(const NDArray& a, const char* op, const char* arg) {
-  MX_CHECK(!a.is_none(), op, ": ", arg, " is a none NDArray (no shape, no memory)");
+  MX_CHECK(!a.is_none(), op, ": ", arg,
+           " is a none NDArray (no shape, no memory)");
 }
 
 void CheckHost(const NDArray& a, const char* op) {
@@ -39,21 +41,23 @@ void CheckHost(const NDArray& a, const char* op) {
            " are not supported by this build; copy to cpu() first");
 }
 
-// Arithmetic needs a compute type; float16 is storage-only (caught here, not inside the kernel).
+// Arithmetic needs a compute type; float16 is storage-only (caught here, not
+// inside the kernel).
 void CheckArithmetic(const NDArray& a, const char* op) {
   MX_CHECK(a.dtype() != DType::kFloat16, op,
            ": float16 arrays are storage-only; convert with "
            "AsType(DType::kFloat32) first");
 }
 
-// Operands of one operation must live on one device, and match in shape and element type.
+// Operands of one operation must live on one device, and match in shape and
+// element type.
 void CheckOperands(const char* op, const NDArray& a, const NDArray& b) {
   CheckNotNone(a, op, "lhs");
   CheckNotNone(b, op, "rhs");
   MX_CHECK(a.context() == b.context(), op,
            ": operands are on different devices: lhs on ", a.context(),
-           ", rhs on ", b.context(), "; copy one with CopyTo(",
-           a.context(), ") first");
+           ", rhs on ", b.context(), "; copy one with CopyTo(", a.context(),
+           ") first");
   MX_CHECK(a.shape() == b.shape(), op, ": shape mismatch: lhs ", a.shape(),
            " vs rhs ", b.shape());
   MX_CHECK(a.dtype() == b.dtype(), op, ": element type mismatch: lhs ",
@@ -70,8 +74,8 @@ void PushBinary(cpu::BinaryOp op, const NDArray& a, const NDArray& b,
   const int64_t n = a.Size();
   const DType dtype = a.dtype();
   Engine::Get()->PushSync(
-      [=](RunContext) { cpu::Binary(op, dtype, pa, pb, po, n); },
-      out.context(), {a.var(), b.var()}, {out.var()}, 0, cpu::OpName(op));
+      [=](RunContext) { cpu::Binary(op, dtype, pa, pb, po, n); }, out.context(),
+      {a.var(), b.var()}, {out.var()}, 0, cpu::OpName(op));
 }
 
 void PushScalar(cpu::ScalarOp op, const NDArray& a, double s,
@@ -84,8 +88,8 @@ void PushScalar(cpu::ScalarOp op, const NDArray& a, double s,
   const int64_t n = a.Size();
   const DType dtype = a.dtype();
   Engine::Get()->PushSync(
-      [=](RunContext) { cpu::Scalar(op, dtype, pa, s, po, n); },
-      out.context(), {a.var()}, {out.var()}, 0, cpu::OpName(op));
+      [=](RunContext) { cpu::Scalar(op, dtype, pa, s, po, n); }, out.context(),
+      {a.var()}, {out.var()}, 0, cpu::OpName(op));
 }
 
 NDArray NewBinary(cpu::BinaryOp op, const NDArray& a, const NDArray& b) {
@@ -138,9 +142,9 @@ NDArray::NDArray(const Shape& shape, Context ctx, DType dtype)
     : shape_(shape), dtype_(dtype) {
   const int64_t n = shape.Size();
   size_t bytes;
-  MX_CHECK(!__builtin_mul_overflow(static_cast<size_t>(n), DTypeSize(dtype),
-                                   &bytes),
-           "NDArray of shape ", shape, " and type ", dtype, " is too large");
+  MX_CHECK(
+      !__builtin_mul_overflow(static_cast<size_t>(n), DTypeSize(dtype), &bytes),
+      "NDArray of shape ", shape, " and type ", dtype, " is too large");
   chunk_ = std::make_shared<Chunk>(bytes, ctx);
 }
 
@@ -239,9 +243,8 @@ void NDArray::CopyTo(NDArray* dst) const {
   const int64_t n = Size();
   const DType from = dtype_;
   const DType to = dst->dtype_;
-  Engine::Get()->PushSync(
-      [=](RunContext) { cpu::Cast(from, src, to, out, n); }, dst->context(),
-      {var()}, {dst->var()}, 0, "CopyTo");
+  Engine::Get()->PushSync([=](RunContext) { cpu::Cast(from, src, to, out, n); },
+                          dst->context(), {var()}, {dst->var()}, 0, "CopyTo");
 }
 
 NDArray NDArray::CopyTo(Context ctx) const {
@@ -309,8 +312,8 @@ NDArray NDArray::Slice(int64_t begin, int64_t end) const {
   MX_CHECK(shape_.ndim() >= 1, "Slice of 0-d ", Describe(),
            ": expected at least one dimension");
   MX_CHECK(0 <= begin && begin <= end && end <= shape_[0], "Slice [", begin,
-           ", ", end, ") of ", Describe(), ": expected 0 <= begin <= end <= ",
-           shape_[0]);
+           ", ", end, ") of ", Describe(),
+           ": expected 0 <= begin <= end <= ", shape_[0]);
   std::vector<int64_t> dims = shape_.dims();
   dims[0] = end - begin;
   NDArray view = *this;
@@ -323,8 +326,8 @@ NDArray NDArray::Slice(int64_t begin, int64_t end) const {
 
 NDArray NDArray::At(int64_t index) const {
   CheckNotNone(*this, "At", "data");
-  MX_CHECK(shape_.ndim() >= 1 && index >= 0 && index < shape_[0], "At(",
-           index, ") of ", Describe(), ": index out of range");
+  MX_CHECK(shape_.ndim() >= 1 && index >= 0 && index < shape_[0], "At(", index,
+           ") of ", Describe(), ": index out of range");
   std::vector<int64_t> dims(shape_.dims().begin() + 1, shape_.dims().end());
   return Slice(index, index + 1).Reshape(Shape(std::move(dims)));
 }

@@ -1,6 +1,7 @@
-// NDArray: an n-dimensional array on a device. Every operation is pushed to the engine and returns at
-// once; reading from the host (ToVector, SyncCopyToHost, Wait*) waits for the operations it depends on.
-// Copies of an NDArray share memory (a handle, as in MXNet); views (Reshape, Slice) share it too.
+// NDArray: an n-dimensional array on a device. Every operation is pushed to the
+// engine and returns at once; reading from the host (ToVector, SyncCopyToHost,
+// Wait*) waits for the operations it depends on. Copies of an NDArray share
+// memory (a handle, as in MXNet); views (Reshape, Slice) share it too.
 #ifndef MX_CORE_NDARRAY_NDARRAY_H_
 #define MX_CORE_NDARRAY_NDARRAY_H_
 
@@ -21,7 +22,8 @@ namespace mx {
 
 class NDArray {
  public:
-  // A "none" array: no shape, no memory (what an absent gradient or a saved empty record is).
+  // A "none" array: no shape, no memory (what an absent gradient or a saved
+  // empty record is).
   NDArray() = default;
   // An uninitialized array of `shape` on `ctx`.
   explicit NDArray(const Shape& shape, Context ctx = Context::CPU(),
@@ -37,7 +39,8 @@ class NDArray {
   static NDArray Full(const Shape& shape, double value,
                       Context ctx = Context::CPU(),
                       DType dtype = DType::kFloat32);
-  // An array holding a copy of `values` (C order); mx::Error if the sizes differ.
+  // An array holding a copy of `values` (C order); mx::Error if the sizes
+  // differ.
   template <typename T>
   static NDArray FromVector(const std::vector<T>& values, const Shape& shape,
                             Context ctx = Context::CPU());
@@ -53,10 +56,11 @@ class NDArray {
   size_t Bytes() const;
   // The engine variable guarding this array's memory (shared by its views).
   VarHandle var() const;
-  // Address of the first element. Valid to dereference only inside an engine function that lists
-  // var(), or after the matching wait.
+  // Address of the first element. Valid to dereference only inside an engine
+  // function that lists var(), or after the matching wait.
   void* RawData() const;
-  // Typed address of the first element; mx::Error when T does not match dtype().
+  // Typed address of the first element; mx::Error when T does not match
+  // dtype().
   template <typename T>
   T* Data() const;
   // True when both share memory (same storage chunk).
@@ -64,23 +68,28 @@ class NDArray {
     return chunk_ != nullptr && chunk_ == other.chunk_;
   }
 
-  // Waits until every pushed write to this array finished; re-throws an error raised by one.
+  // Waits until every pushed write to this array finished; re-throws an error
+  // raised by one.
   void WaitToRead() const;
-  // Waits until every pushed read and write finished (the host may then write it).
+  // Waits until every pushed read and write finished (the host may then write
+  // it).
   void WaitToWrite() const;
   // Same as WaitToRead.
   void Wait() const { WaitToRead(); }
 
-  // Blocking copies between this array and host memory; `bytes` must equal Bytes().
+  // Blocking copies between this array and host memory; `bytes` must equal
+  // Bytes().
   void SyncCopyFromHost(const void* data, size_t bytes) const;
   void SyncCopyToHost(void* data, size_t bytes) const;
-  // The elements as a host vector (waits); mx::Error when T does not match dtype().
+  // The elements as a host vector (waits); mx::Error when T does not match
+  // dtype().
   template <typename T>
   std::vector<T> ToVector() const;
   // The single element of a one-element array, converted to double (waits).
   double ToScalar() const;
 
-  // Pushes a copy into `dst` (same shape; converts the element type if they differ).
+  // Pushes a copy into `dst` (same shape; converts the element type if they
+  // differ).
   void CopyTo(NDArray* dst) const;
   // A new array on `ctx` holding a copy.
   NDArray CopyTo(Context ctx) const;
@@ -89,7 +98,8 @@ class NDArray {
   // Sets every element to `value` (pushed).
   NDArray& Fill(double value);
 
-  // A view with another shape of the same size; one extent may be -1 (inferred).
+  // A view with another shape of the same size; one extent may be -1
+  // (inferred).
   NDArray Reshape(const Shape& shape) const;
   NDArray Reshape(const std::vector<int64_t>& dims) const;
   // A view of rows [begin, end) along axis 0.
@@ -120,7 +130,8 @@ class NDArray {
   size_t byte_offset_ = 0;
 };
 
-// New arrays from elementwise arithmetic (same shape required; both on one device).
+// New arrays from elementwise arithmetic (same shape required; both on one
+// device).
 NDArray operator+(const NDArray& a, const NDArray& b);
 NDArray operator-(const NDArray& a, const NDArray& b);
 NDArray operator*(const NDArray& a, const NDArray& b);
@@ -148,15 +159,16 @@ NDArray Sum(const NDArray& a);
 NDArray Mean(const NDArray& a);
 NDArray Max(const NDArray& a);
 
-// Matrix product of 2-D arrays (m,k)x(k,n) -> (m,n) through BLAS gemm (float32 and float64);
-// the transpose flags use a's / b's transpose.
+// Matrix product of 2-D arrays (m,k)x(k,n) -> (m,n) through BLAS gemm (float32
+// and float64); the transpose flags use a's / b's transpose.
 NDArray Dot(const NDArray& a, const NDArray& b, bool transpose_a = false,
             bool transpose_b = false);
 
-// Seeds the random generator of `ctx` (pushed, so it orders with random draws already pushed).
+// Seeds the random generator of `ctx` (pushed, so it orders with random draws
+// already pushed).
 void RandomSeed(uint64_t seed, Context ctx = Context::CPU());
-// Float32 arrays of uniform [low, high) / normal(mean, stddev) draws; the same seed gives the same
-// numbers.
+// Float32 arrays of uniform [low, high) / normal(mean, stddev) draws; the same
+// seed gives the same numbers.
 NDArray RandomUniform(float low, float high, const Shape& shape,
                       Context ctx = Context::CPU());
 NDArray RandomNormal(float mean, float stddev, const Shape& shape,
@@ -168,9 +180,9 @@ template <typename T>
 NDArray NDArray::FromVector(const std::vector<T>& values, const Shape& shape,
                             Context ctx) {
   NDArray out(shape, ctx, DTypeOf<T>::kValue);
-  MX_CHECK(static_cast<int64_t>(values.size()) == out.Size(), "FromVector: ",
-           values.size(), " values for shape ", shape, " (", out.Size(),
-           " elements)");
+  MX_CHECK(static_cast<int64_t>(values.size()) == out.Size(),
+           "FromVector: ", values.size(), " values for shape ", shape, " (",
+           out.Size(), " elements)");
   out.SyncCopyFromHost(values.data(), values.size() * sizeof(T));
   return out;
 }

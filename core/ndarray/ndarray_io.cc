@@ -30,7 +30,7 @@ void Put(std::string* out, T value) {
 void PutRecord(std::string* out, const NDArray& a) {
   if (a.is_none()) {
     Put<uint32_t>(out, kMagicV2);
-    Put<int32_t>(out, 0);  // dense
+    Put<int32_t>(out, 0);   // dense
     Put<uint32_t>(out, 0);  // ndim 0: record ends
     return;
   }
@@ -48,7 +48,8 @@ void PutRecord(std::string* out, const NDArray& a) {
   a.SyncCopyToHost(out->data() + offset, a.Bytes());
 }
 
-// Bounds-checked little-endian reader; every error names the source, offset and what was read.
+// Bounds-checked little-endian reader; every error names the source, offset and
+// what was read.
 class Reader {
  public:
   Reader(std::string_view bytes, const std::string& source)

@@ -1,5 +1,6 @@
-// Random arrays. Each device has one generator guarded by an engine variable, so draws happen in push
-// order and the same seed gives the same numbers whatever the engine.
+// Random arrays. Each device has one generator guarded by an engine variable,
+// so draws happen in push order and the same seed gives the same numbers
+// whatever the engine.
 #include <cmath>
 #include <map>
 #include <mutex>
@@ -15,7 +16,8 @@ struct Generator {
   VarHandle var = nullptr;
 };
 
-// The generator of `ctx`; created on first use and kept for the life of the process.
+// The generator of `ctx`; created on first use and kept for the life of the
+// process.
 Generator* GeneratorOf(Context ctx) {
   static std::mutex mu;
   static auto* const generators = new std::map<Context, Generator*>();
@@ -42,9 +44,8 @@ NDArray Draw(const Shape& shape, Context ctx, const char* name,
   Generator* g = GeneratorOf(ctx);
   float* data = static_cast<float*>(out.RawData());
   const int64_t n = out.Size();
-  Engine::Get()->PushSync(
-      [=](RunContext) { fill(g->engine, data, n, p0, p1); }, ctx, {},
-      {g->var, out.var()}, 0, name);
+  Engine::Get()->PushSync([=](RunContext) { fill(g->engine, data, n, p0, p1); },
+                          ctx, {}, {g->var, out.var()}, 0, name);
   return out;
 }
 
@@ -54,17 +55,20 @@ void FillUniform(std::mt19937_64& e, float* out, int64_t n, float low,
   for (int64_t i = 0; i < n; ++i) out[i] = low + range * UniformUnit(e);
 }
 
-// Box-Muller, two draws per pair (our own, so results do not depend on the standard library).
+// Box-Muller, two draws per pair (our own, so results do not depend on the
+// standard library).
 void FillNormal(std::mt19937_64& e, float* out, int64_t n, float mean,
                 float stddev) {
   constexpr double kTwoPi = 6.283185307179586;
   for (int64_t i = 0; i < n; i += 2) {
-    const double u1 = (static_cast<double>(e() >> 11) + 1.0) * 0x1.0p-53;  // (0,1]
-    const double u2 = static_cast<double>(e() >> 11) * 0x1.0p-53;          // [0,1)
+    const double u1 =
+        (static_cast<double>(e() >> 11) + 1.0) * 0x1.0p-53;        // (0,1]
+    const double u2 = static_cast<double>(e() >> 11) * 0x1.0p-53;  // [0,1)
     const double r = std::sqrt(-2.0 * std::log(u1));
     out[i] = static_cast<float>(mean + stddev * r * std::cos(kTwoPi * u2));
     if (i + 1 < n) {
-      out[i + 1] = static_cast<float>(mean + stddev * r * std::sin(kTwoPi * u2));
+      out[i + 1] =
+          static_cast<float>(mean + stddev * r * std::sin(kTwoPi * u2));
     }
   }
 }
@@ -84,8 +88,7 @@ NDArray RandomUniform(float low, float high, const Shape& shape, Context ctx) {
 
 NDArray RandomNormal(float mean, float stddev, const Shape& shape,
                      Context ctx) {
-  MX_CHECK(stddev >= 0, "random_normal: stddev ", stddev,
-           "; expected >= 0");
+  MX_CHECK(stddev >= 0, "random_normal: stddev ", stddev, "; expected >= 0");
   return Draw(shape, ctx, "random_normal", FillNormal, mean, stddev);
 }
 

@@ -34,7 +34,8 @@ class HostAllocator : public DeviceAllocator {
   void Deallocate(void* ptr, Context) override { std::free(ptr); }
 };
 
-// Stands for the CUDA allocator in builds without CUDA: every request is a clear error.
+// Stands for the CUDA allocator in builds without CUDA: every request is a
+// clear error.
 class MissingGpuAllocator : public DeviceAllocator {
  public:
   void* Allocate(size_t, Context ctx) override {
@@ -47,7 +48,8 @@ class MissingGpuAllocator : public DeviceAllocator {
 // The pool of one context.
 struct Pool {
   std::mutex mu;
-  std::unordered_map<size_t, std::vector<void*>> free_blocks;  // size class -> blocks
+  std::unordered_map<size_t, std::vector<void*>>
+      free_blocks;  // size class -> blocks
   StorageStats stats;
 };
 

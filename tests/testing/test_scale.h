@@ -1,5 +1,5 @@
-// Sizing of heavy tests: MX_TEST_SCALE (default 1) multiplies iteration counts; the sanitizer
-// configurations set it lower.
+// Sizing of heavy tests: MX_TEST_SCALE (default 1) multiplies iteration counts;
+// the sanitizer configurations set it lower.
 #ifndef MX_TESTS_TESTING_TEST_SCALE_H_
 #define MX_TESTS_TESTING_TEST_SCALE_H_
 

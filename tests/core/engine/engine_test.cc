@@ -40,9 +40,10 @@ std::string MessageOf(const std::function<void()>& fn) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Randomized dependency graphs: every op records what it read and updates what it writes; any
-// ordering the dependencies allow gives the same records, so the threaded engine must match the
-// naive one exactly (and ThreadSanitizer sees a race if a dependency is missed).
+// Randomized dependency graphs: every op records what it read and updates what
+// it writes; any ordering the dependencies allow gives the same records, so the
+// threaded engine must match the naive one exactly (and ThreadSanitizer sees a
+// race if a dependency is missed).
 
 struct OpSpec {
   std::vector<int> reads;
@@ -162,8 +163,8 @@ TEST_P(EngineTest, WriteAfterReadWaitsForTheRead) {
         value_c = value_a + 1;
       },
       Context::CPU(), {a}, {c}, 0, "c = a + 1");
-  engine->PushSync([&](RunContext) { value_a = 100; }, Context::CPU(), {},
-                   {a}, 0, "a = 100");
+  engine->PushSync([&](RunContext) { value_a = 100; }, Context::CPU(), {}, {a},
+                   0, "a = 100");
   engine->WaitForAll();
   EXPECT_EQ(value_c, 2);
   EXPECT_EQ(value_a, 100);
@@ -174,15 +175,14 @@ TEST_P(EngineTest, WriteAfterReadWaitsForTheRead) {
 
 TEST_P(EngineTest, ErrorPoisonsWritesAndSurfacesAtWaits) {
   auto engine = MakeEngine();
-  VarHandle v1 = engine->NewVar(), v2 = engine->NewVar(),
-            v3 = engine->NewVar();
+  VarHandle v1 = engine->NewVar(), v2 = engine->NewVar(), v3 = engine->NewVar();
   std::atomic<bool> dependent_ran{false}, independent_ran{false};
   engine->PushSync([](RunContext) { throw Error("boom"); }, Context::CPU(), {},
                    {v1}, 0, "failing_op");
   engine->PushSync([&](RunContext) { dependent_ran = true; }, Context::CPU(),
                    {v1}, {v2}, 0, "dependent_op");
-  engine->PushSync([&](RunContext) { independent_ran = true; },
-                   Context::CPU(), {}, {v3}, 0, "independent_op");
+  engine->PushSync([&](RunContext) { independent_ran = true; }, Context::CPU(),
+                   {}, {v3}, 0, "independent_op");
   EXPECT_EQ(MessageOf([&] { engine->WaitForVar(v2); }),
             "operator 'failing_op' failed: boom");
   EXPECT_FALSE(dependent_ran);
@@ -286,19 +286,20 @@ TEST_P(EngineTest, DuplicateAndOverlappingVariablesCountOnce) {
 TEST_P(EngineTest, NullVariableIsAClearError) {
   auto engine = MakeEngine();
   EXPECT_EQ(MessageOf([&] {
-              engine->PushSync([](RunContext) {}, Context::CPU(), {nullptr},
-                               {}, 0, "op_x");
+              engine->PushSync([](RunContext) {}, Context::CPU(), {nullptr}, {},
+                               0, "op_x");
             }),
             "Engine::Push of operator 'op_x': null read variable");
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    BothEngines, EngineTest,
-    ::testing::Values(EngineType::kThreaded, EngineType::kNaive),
-    [](const ::testing::TestParamInfo<EngineType>& info) {
-      return info.param == EngineType::kThreaded ? std::string("Threaded")
-                                                 : std::string("Naive");
-    });
+INSTANTIATE_TEST_SUITE_P(BothEngines, EngineTest,
+                         ::testing::Values(EngineType::kThreaded,
+                                           EngineType::kNaive),
+                         [](const ::testing::TestParamInfo<EngineType>& info) {
+                           return info.param == EngineType::kThreaded
+                                      ? std::string("Threaded")
+                                      : std::string("Naive");
+                         });
 
 // ---------------------------------------------------------------------------------------------
 // Threaded-engine specifics.
@@ -335,8 +336,9 @@ TEST(ThreadedEngineTest, HigherPriorityRunsFirstAmongReadyOps) {
   std::mutex mu;
   std::vector<int> order;
   VarHandle blocker = engine->NewVar();
-  engine->PushSync([&](RunContext) { WaitUntil([&] { return release.load(); }); },
-                   Context::CPU(), {}, {blocker}, 0, "blocker");
+  engine->PushSync(
+      [&](RunContext) { WaitUntil([&] { return release.load(); }); },
+      Context::CPU(), {}, {blocker}, 0, "blocker");
   std::vector<VarHandle> vars;
   for (int i = 0; i < 20; ++i) {
     vars.push_back(engine->NewVar());

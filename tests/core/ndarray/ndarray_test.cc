@@ -1,5 +1,6 @@
-// NDArray behaviour, including every NDArray example of MXNet's Python guide and its early unit tests
-// (test_ndarray.py), in C++. Runs on the threaded engine and, as ndarray_naive_test, on the naive one.
+// NDArray behaviour, including every NDArray example of MXNet's Python guide
+// and its early unit tests (test_ndarray.py), in C++. Runs on the threaded
+// engine and, as ndarray_naive_test, on the naive one.
 #include "core/ndarray/ndarray.h"
 
 #include <gtest/gtest.h>
@@ -36,7 +37,8 @@ double RelDiff(const std::vector<float>& a, const std::vector<float>& b) {
   return diff == 0 ? 0 : diff / norm;
 }
 
-// A random shape as in MXNet's tests: dim in {1,2,3}, extents in [1, 1000^(1/dim)].
+// A random shape as in MXNet's tests: dim in {1,2,3}, extents in [1,
+// 1000^(1/dim)].
 Shape RandomShape(std::mt19937& rng) {
   const int dim = 1 + static_cast<int>(rng() % 3);
   const int max_extent = static_cast<int>(std::pow(1000.0, 1.0 / dim));
@@ -104,7 +106,8 @@ TEST(NDArrayTest, ElementwiseMatchesReference) {
     for (auto& v : y) {
       if (std::fabs(v) < 0.1f) v = 0.5f;
     }
-    NDArray a = NDArray::FromVector(x, shape), b = NDArray::FromVector(y, shape);
+    NDArray a = NDArray::FromVector(x, shape),
+            b = NDArray::FromVector(y, shape);
     struct Case {
       NDArray got;
       float (*ref)(float, float);
@@ -127,8 +130,9 @@ TEST(NDArrayTest, OddSizesHitVectorTails) {
       x[i] = static_cast<float>(i) * 0.5f;
       y[i] = static_cast<float>(n - i);
     }
-    auto got = (NDArray::FromVector(x, Shape{n}) * NDArray::FromVector(y, Shape{n}))
-                   .ToVector<float>();
+    auto got =
+        (NDArray::FromVector(x, Shape{n}) * NDArray::FromVector(y, Shape{n}))
+            .ToVector<float>();
     for (int64_t i = 0; i < n; ++i) ASSERT_EQ(got[i], x[i] * y[i]) << n;
   }
 }
@@ -221,7 +225,8 @@ TEST(NDArrayTest, DotMatchesNaiveProduct) {
     std::vector<float> want(m * n, 0);
     for (int64_t i = 0; i < m; ++i)
       for (int64_t j = 0; j < n; ++j)
-        for (int64_t p = 0; p < k; ++p) want[i * n + j] += x[i * k + p] * y[p * n + j];
+        for (int64_t p = 0; p < k; ++p)
+          want[i * n + j] += x[i * k + p] * y[p * n + j];
     EXPECT_LT(RelDiff(want, Dot(a, b).ToVector<float>()), 1e-5);
     // Transposed operands give the same product.
     NDArray at = NDArray::Empty(Shape{k, m}), bt = NDArray::Empty(Shape{n, k});
@@ -234,7 +239,9 @@ TEST(NDArrayTest, DotMatchesNaiveProduct) {
     bt.SyncCopyFromHost(yt.data(), yt.size() * 4);
     EXPECT_LT(RelDiff(want, Dot(at, bt, true, true).ToVector<float>()), 1e-5);
   }
-  EXPECT_EQ(MessageOf([] { Dot(NDArray(Shape{2, 3}), NDArray(Shape{4, 2})); }),
+  EXPECT_EQ(MessageOf([] {
+              Dot(NDArray(Shape{2, 3}), NDArray(Shape{4, 2}));
+            }),
             "dot: inner dimensions differ: lhs (2,3) vs rhs (4,2) (3 vs 4)");
 }
 
@@ -252,7 +259,9 @@ TEST(NDArrayTest, ViewsShareStorage) {
   EXPECT_TRUE(flat.SharesMemoryWith(a));
   EXPECT_EQ(a.Reshape(Shape{2, 6}).At(1).ToVector<float>(),
             (std::vector<float>{-1, -1, -1, 9, 10, 11}));
-  EXPECT_EQ(MessageOf([&] { a.Reshape(Shape{5, 2}); }),
+  EXPECT_EQ(MessageOf([&] {
+              a.Reshape(Shape{5, 2});
+            }),
             "Reshape of NDArray(4,3) float32 @cpu(0) to (5,2): size mismatch "
             "(12 vs 10 elements)");
   EXPECT_EQ(MessageOf([&] { a.Slice(2, 5); }),
@@ -272,10 +281,13 @@ TEST(NDArrayTest, OperandsOnTwoDevicesAreAnError) {
 }
 
 TEST(NDArrayTest, ShapeAndTypeMismatchesAreErrors) {
-  EXPECT_EQ(MessageOf([] { NDArray(Shape{2, 3}) * NDArray(Shape{3, 2}); }),
+  EXPECT_EQ(MessageOf([] {
+              NDArray(Shape{2, 3}) * NDArray(Shape{3, 2});
+            }),
             "mul: shape mismatch: lhs (2,3) vs rhs (3,2)");
   EXPECT_EQ(MessageOf([] {
-              NDArray(Shape{2}) + NDArray(Shape{2}, Context::CPU(), DType::kInt32);
+              NDArray(Shape{2}) +
+                  NDArray(Shape{2}, Context::CPU(), DType::kInt32);
             }),
             "add: element type mismatch: lhs float32 vs rhs int32; convert one "
             "with AsType");
@@ -292,14 +304,16 @@ TEST(NDArrayTest, KernelErrorsSurfaceAtTheNextWait) {
   NDArray a = NDArray::FromVector<int32_t>({4, 9}, Shape{2});
   NDArray z = NDArray::FromVector<int32_t>({2, 0}, Shape{2});
   NDArray q = a / z;
-  NDArray r = q + a;  // depends on the failed result: skipped, inherits the error
+  NDArray r =
+      q + a;  // depends on the failed result: skipped, inherits the error
   EXPECT_EQ(MessageOf([&] { r.WaitToRead(); }),
             "operator 'div' failed: integer division by zero at element 1");
   EXPECT_THROW(Engine::Get()->WaitForAll(), Error);
   EXPECT_NO_THROW(Engine::Get()->WaitForAll());
   // The arrays recover once written again.
   q.Fill(1);
-  EXPECT_THROW(q.WaitToRead(), Error);  // q's own error is still to be reported once
+  EXPECT_THROW(q.WaitToRead(),
+               Error);  // q's own error is still to be reported once
   q.Fill(1);
   EXPECT_EQ(q.ToVector<int32_t>(), (std::vector<int32_t>{1, 1}));
 }
@@ -359,7 +373,8 @@ TEST(NDArrayTest, MemoryReturnsToThePoolWhenArraysDie) {
     NDArray a = NDArray::Ones(Shape{1000}, ctx);
     NDArray b = a * 2;
     Engine::Get()->WaitForAll();
-    EXPECT_EQ(Storage::Get()->Stats(ctx).bytes_in_use, 2 * StorageSizeClass(4000));
+    EXPECT_EQ(Storage::Get()->Stats(ctx).bytes_in_use,
+              2 * StorageSizeClass(4000));
   }
   Engine::Get()->WaitForAll();
   EXPECT_EQ(Storage::Get()->Stats(ctx).bytes_in_use, 0u);

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+"""Counts test cases (not targets) from the gtest XML files under bazel-testlogs.
+
+Prints one line `N passed, N failed` and exits 1 when any case failed. A target that produced no
+gtest cases (it crashed, timed out or failed to build) counts as one failed case.
+"""
+import os
+import sys
+import xml.etree.ElementTree as ET
+
+
+def count(testlogs, targets):
+    passed = failed = 0
+    broken = []
+    for target in targets:
+        path = os.path.join(testlogs, target.lstrip("/").replace(":", "/"), "test.xml")
+        cases = []
+        try:
+            cases = list(ET.parse(path).getroot().iter("testcase"))
+        except (OSError, ET.ParseError):
+            pass
+        gtest_cases = [c for c in cases if c.get("classname") and c.get("status") is not None]
+        if not gtest_cases:  # Bazel's stand-in XML: the binary never reported its cases
+            failed += 1
+            broken.append(target)
+            continue
+        for case in gtest_cases:
+            if case.get("status") == "notrun" or case.get("result") == "skipped":
+                continue
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed += 1
+                print(f"FAILED: {target} {case.get('classname')}.{case.get('name')}")
+            else:
+                passed += 1
+    for target in broken:
+        print(f"FAILED: {target} reported no test cases (crash, timeout or build failure)")
+    return passed, failed
+
+
+def main():
+    testlogs, targets = sys.argv[1], sys.argv[2:]
+    passed, failed = count(testlogs, targets)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
