@@ -38,13 +38,31 @@ Engine* Engine::Get() {
   return instance;
 }
 
+namespace {
+
+// A null variable is the caller's bug, reported before anything is scheduled.
+void CheckVars(VarList reads, VarList writes, std::string_view name) {
+  for (VarHandle v : reads) {
+    MX_CHECK(v != nullptr, "Engine::Push of operator '", name,
+             "': null read variable");
+  }
+  for (VarHandle v : writes) {
+    MX_CHECK(v != nullptr, "Engine::Push of operator '", name,
+             "': null write variable");
+  }
+}
+
+}  // namespace
+
 void Engine::PushSync(SyncFn fn, Context ctx, VarList reads, VarList writes,
                       int priority, std::string_view name, FnProperty prop) {
+  CheckVars(reads, writes, name);
   Push({std::move(fn), nullptr, ctx, reads, writes, priority, name, prop});
 }
 
 void Engine::PushAsync(AsyncFn fn, Context ctx, VarList reads, VarList writes,
                        int priority, std::string_view name, FnProperty prop) {
+  CheckVars(reads, writes, name);
   Push({nullptr, std::move(fn), ctx, reads, writes, priority, name, prop});
 }
 

@@ -74,14 +74,6 @@ class NaiveEngine final : public Engine {
 
  protected:
   void Push(PushArgs&& args) override {
-    for (VarHandle v : args.writes) {
-      MX_CHECK(v != nullptr, "Engine::Push of operator '", args.name,
-               "': null write variable");
-    }
-    for (VarHandle v : args.reads) {
-      MX_CHECK(v != nullptr, "Engine::Push of operator '", args.name,
-               "': null read variable");
-    }
     const std::string name(args.name);
     // Pushes from several threads run one at a time, in the order they take the
     // lock; a function may push more work (run at once, nested).

@@ -263,14 +263,6 @@ class ThreadedEngine final : public Engine {
 
  protected:
   void Push(PushArgs&& args) override {
-    for (VarHandle v : args.reads) {
-      MX_CHECK(v != nullptr, "Engine::Push of operator '", args.name,
-               "': null read variable");
-    }
-    for (VarHandle v : args.writes) {
-      MX_CHECK(v != nullptr, "Engine::Push of operator '", args.name,
-               "': null write variable");
-    }
     OprBlock* op = NewOpr();
     op->kind = OprKind::kUser;
     op->sync_fn = std::move(args.sync_fn);

@@ -48,8 +48,10 @@ inline void ScalarLoop(const T* a, T s, T* out, int64_t n, bool reverse) {
   }
 }
 
-MX_MULTIVERSION void BinaryF32(BinaryOp op, const float* a, const float* b,
-                               float* out, int64_t n) {
+// Dispatches the runtime op to the loop instantiated for it.
+template <typename T>
+inline void BinaryDispatch(BinaryOp op, const T* a, const T* b, T* out,
+                           int64_t n) {
   switch (op) {
     case BinaryOp::kAdd:
       return BinaryLoop<BinaryOp::kAdd>(a, b, out, n);
@@ -60,6 +62,11 @@ MX_MULTIVERSION void BinaryF32(BinaryOp op, const float* a, const float* b,
     case BinaryOp::kDiv:
       return BinaryLoop<BinaryOp::kDiv>(a, b, out, n);
   }
+}
+
+MX_MULTIVERSION void BinaryF32(BinaryOp op, const float* a, const float* b,
+                               float* out, int64_t n) {
+  BinaryDispatch(op, a, b, out, n);
 }
 
 template <typename T>
@@ -90,16 +97,7 @@ void BinaryT(BinaryOp op, const T* a, const T* b, T* out, int64_t n) {
       }
     }
   }
-  switch (op) {
-    case BinaryOp::kAdd:
-      return BinaryLoop<BinaryOp::kAdd>(a, b, out, n);
-    case BinaryOp::kSub:
-      return BinaryLoop<BinaryOp::kSub>(a, b, out, n);
-    case BinaryOp::kMul:
-      return BinaryLoop<BinaryOp::kMul>(a, b, out, n);
-    case BinaryOp::kDiv:
-      return BinaryLoop<BinaryOp::kDiv>(a, b, out, n);
-  }
+  BinaryDispatch(op, a, b, out, n);
 }
 
 template <typename T>

@@ -10,18 +10,12 @@
 #include "core/base/error.h"
 #include "core/base/file_util.h"
 #include "core/base/shape.h"
+#include "tests/testing/error_message.h"
 
 namespace mx {
 namespace {
 
-std::string MessageOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::MessageOf;
 
 TEST(ShapeTest, SizesAndPrinting) {
   EXPECT_EQ(Shape().ndim(), 0);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "tests/testing/error_message.h"
 #include "tests/testing/test_scale.h"
 
 namespace mx {
@@ -30,14 +31,7 @@ bool WaitUntil(Cond cond, milliseconds limit = milliseconds(10000)) {
   return true;
 }
 
-std::string MessageOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::MessageOf;
 
 // ---------------------------------------------------------------------------------------------
 // Randomized dependency graphs: every op records what it read and updates what

@@ -7,19 +7,13 @@
 #include <random>
 
 #include "core/base/file_util.h"
+#include "tests/testing/error_message.h"
 #include "tests/testing/test_scale.h"
 
 namespace mx {
 namespace {
 
-std::string MessageOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::MessageOf;
 
 std::string TempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");

@@ -10,18 +10,12 @@
 #include <thread>
 
 #include "core/storage/storage.h"
+#include "tests/testing/error_message.h"
 
 namespace mx {
 namespace {
 
-std::string MessageOf(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
+using testing::MessageOf;
 
 void ExpectAll(const NDArray& a, float value) {
   for (float v : a.ToVector<float>()) ASSERT_EQ(v, value);
