@@ -1,10 +1,8 @@
-// Errors of two tiers (see docs/design_notes.md, Note [Two tiers of errors]):
-//   mx::Error          the user's mistake (bad shape, bad file, bad flag); the
-//   message says what was
-//                      expected and names the file/op/argument involved.
-//   mx::InternalError  a broken invariant inside mx: a bug; the message starts
-//   "internal error at
-//                      file:line".
+// Errors of two tiers (see docs/design_notes.md, Note [Two tiers of errors]).
+// mx::Error is the user's mistake (bad shape, bad file, bad flag); the message
+// says what was expected and names the file/op/argument involved.
+// mx::InternalError is a broken invariant inside mx, a bug; the message starts
+// "internal error at file:line".
 #ifndef MX_CORE_BASE_ERROR_H_
 #define MX_CORE_BASE_ERROR_H_
 

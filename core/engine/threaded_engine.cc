@@ -101,7 +101,6 @@ class WorkerPool {
   ~WorkerPool() {
     {
       std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
       stopping_ = true;
     }
     cv_.notify_all();
@@ -124,8 +123,8 @@ class WorkerPool {
     int priority;
     uint64_t seq;
     OprBlock* op;
-    bool operator<(
-        const Entry& o) const {  // max-heap: high priority, then low seq
+    // Max-heap order: high priority first, then low seq (push order).
+    bool operator<(const Entry& o) const {
       return priority != o.priority ? priority < o.priority : seq > o.seq;
     }
   };
@@ -139,7 +138,7 @@ class WorkerPool {
       });
       {
         std::unique_lock<std::mutex> lock(mu_);
-        while (queue_.empty() && !stop_) {
+        while (queue_.empty() && !stopping_) {
           ++idle_;
           cv_.wait(lock);
           --idle_;
@@ -158,9 +157,8 @@ class WorkerPool {
   std::condition_variable cv_;
   std::priority_queue<Entry> queue_;
   int idle_ = 0;  // threads blocked on cv_ (spinning ones need no wake-up)
-  bool stop_ = false;
-  std::atomic<int> queued_{
-      0};  // queue_.size(), readable without mu_ while spinning
+  // queue_.size(), readable without mu_ while spinning.
+  std::atomic<int> queued_{0};
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> threads_;
 };
@@ -442,8 +440,8 @@ class ThreadedEngine final : public Engine {
     if (op->kind == OprKind::kWait) {
       std::lock_guard<std::mutex> lock(op->signal->mu);
       op->signal->done = true;
-      op->signal->cv
-          .notify_all();  // under the lock: the waiter owns the signal
+      // Under the lock: the waiter owns the signal.
+      op->signal->cv.notify_all();
     }
     FreeOpr(op);
     FinishPending();
@@ -517,8 +515,8 @@ class ThreadedEngine final : public Engine {
         poisoned_vars_.fetch_add(1, std::memory_order_relaxed);
       }
       DepSlot* s = v->head;
-      while (s != nullptr &&
-             !s->write) {  // the run of reads up to the next write
+      // The run of reads up to the next write.
+      while (s != nullptr && !s->write) {
         ++count;
         s = s->next;
       }
