@@ -1,0 +1,116 @@
+#include "core/base/strings.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace mx {
+
+std::string Join(const std::vector<std::string>& items,
+                 const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += sep;
+    out += items[i];
+  }
+  return out;
+}
+
+int EditDistance(const std::string& a, const std::string& b) {
+  std::vector<int> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    int diagonal = row[0];
+    row[0] = static_cast<int>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+namespace {
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(c));
+  return s;
+}
+}  // namespace
+
+std::string NearestMatch(const std::string& word,
+                         const std::vector<std::string>& candidates) {
+  const std::string lower_word = Lower(word);
+  std::string best;
+  int best_distance = 0;
+  for (const std::string& candidate : candidates) {
+    const std::string lower = Lower(candidate);
+    int distance = EditDistance(lower_word, lower);
+    const bool prefix =
+        !lower_word.empty() &&
+        (lower.rfind(lower_word, 0) == 0 || lower_word.rfind(lower, 0) == 0);
+    const int limit = std::max<int>(
+        1, static_cast<int>(std::max(word.size(), candidate.size())) / 3);
+    if (distance > limit && !prefix) continue;
+    if (best.empty() || distance < best_distance) {
+      best = candidate;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::string DidYouMean(const std::string& word,
+                       const std::vector<std::string>& candidates) {
+  const std::string match = NearestMatch(word, candidates);
+  return match.empty() ? "" : "; did you mean '" + match + "'?";
+}
+
+std::string PythonFloatRepr(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  char buf[40];
+  for (int precision = 1; precision <= 17; ++precision) {
+    std::snprintf(buf, sizeof(buf), "%.*g", precision, value);
+    if (std::strtod(buf, nullptr) == value) break;
+  }
+  std::string text = buf;
+  // Python writes exponents with at least two digits ("1e-05") and switches
+  // to exponent form from 1e16 on; %g switches earlier ("1e+06"), so expand
+  // exponents below 16 to plain digits as Python does.
+  const size_t e = text.find('e');
+  if (e != std::string::npos) {
+    const int exponent = std::atoi(text.c_str() + e + 1);
+    if (exponent >= 0 && exponent < 16) {
+      std::snprintf(buf, sizeof(buf), "%.1f", value);
+      return buf;
+    }
+    return text;
+  }
+  if (text.find('.') == std::string::npos) text += ".0";
+  return text;
+}
+
+std::string PythonTuple(const std::vector<int64_t>& values) {
+  std::string out = "(";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ", ";
+    out += std::to_string(values[i]);
+  }
+  if (values.size() == 1) out += ",";
+  return out + ")";
+}
+
+std::string Trim(const std::string& s) {
+  size_t begin = 0, end = s.size();
+  while (begin < end && std::isspace(static_cast<unsigned char>(s[begin])))
+    ++begin;
+  while (end > begin && std::isspace(static_cast<unsigned char>(s[end - 1])))
+    --end;
+  return s.substr(begin, end - begin);
+}
+
+}  // namespace mx

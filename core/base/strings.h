@@ -1,0 +1,40 @@
+// Small string helpers shared by error messages and text formats: joining,
+// "did you mean" suggestions, Python-style number and tuple formatting.
+#ifndef MX_CORE_BASE_STRINGS_H_
+#define MX_CORE_BASE_STRINGS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mx {
+
+// Joins `items` with `sep`: Join({"a", "b"}, ", ") == "a, b".
+std::string Join(const std::vector<std::string>& items, const std::string& sep);
+
+// Levenshtein distance between `a` and `b` (insert, delete, substitute).
+int EditDistance(const std::string& a, const std::string& b);
+
+// The candidate closest to `word` when it is close enough to be a plausible
+// typo (distance <= max(1, len/3), or one is a prefix of the other); "" when
+// none is.
+std::string NearestMatch(const std::string& word,
+                         const std::vector<std::string>& candidates);
+
+// "; did you mean 'x'?" for the nearest candidate, or "" when none is close.
+std::string DidYouMean(const std::string& word,
+                       const std::vector<std::string>& candidates);
+
+// Python's repr of a float: the shortest text that reads back exactly, with
+// ".0" on integral values: 1.0, 0.5, 0.0001, 1e-05, inf, nan.
+std::string PythonFloatRepr(double value);
+
+// Python's str of a tuple of integers: "()", "(5,)", "(3, 3)".
+std::string PythonTuple(const std::vector<int64_t>& values);
+
+// Removes leading and trailing ASCII whitespace.
+std::string Trim(const std::string& s);
+
+}  // namespace mx
+
+#endif  // MX_CORE_BASE_STRINGS_H_

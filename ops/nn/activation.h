@@ -1,0 +1,28 @@
+// Activation: an elementwise nonlinearity (MXNet's Activation).
+#ifndef MX_OPS_NN_ACTIVATION_H_
+#define MX_OPS_NN_ACTIVATION_H_
+
+#include <string>
+
+#include "core/op/param.h"
+
+namespace mx {
+namespace ops {
+
+struct ActivationParam {
+  std::string act_type;
+
+  static void Declare(ParamDeclarer<ActivationParam>* d) {
+    d->Field("act_type", &ActivationParam::act_type)
+        .Required()
+        .Enum({"relu", "sigmoid", "tanh", "softrelu", "softsign"})
+        .Doc(
+            "relu max(x, 0); sigmoid 1/(1+exp(-x)); tanh; softrelu "
+            "log(1+exp(x)); softsign x/(1+|x|).");
+  }
+};
+
+}  // namespace ops
+}  // namespace mx
+
+#endif  // MX_OPS_NN_ACTIVATION_H_

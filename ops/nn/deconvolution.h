@@ -1,0 +1,59 @@
+// Deconvolution (transposed convolution): the gradient of Convolution with
+// respect to its data, used as an upsampling layer (MXNet's Deconvolution).
+#ifndef MX_OPS_NN_DECONVOLUTION_H_
+#define MX_OPS_NN_DECONVOLUTION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ops/common/conv_params.h"
+
+namespace mx {
+namespace ops {
+
+struct DeconvolutionParam {
+  std::vector<int64_t> kernel, stride, dilate, pad, adj, target_shape;
+  int64_t num_filter = 0;
+  int64_t num_group = 1;
+  int64_t workspace = 512;
+  bool no_bias = true;
+  std::optional<std::string> cudnn_tune;
+  bool cudnn_off = false;
+  std::optional<std::string> layout;
+
+  static void Declare(ParamDeclarer<DeconvolutionParam>* d) {
+    DeclareConvFields(d, /*no_bias_default=*/true, /*workspace_default=*/512);
+    d->Field("adj", &DeconvolutionParam::adj)
+        .Default({})
+        .Min(0)
+        .Doc(
+            "Extra output extent on the high side per spatial axis; () "
+            "means 0. Must be smaller than the stride.");
+    d->Field("target_shape", &DeconvolutionParam::target_shape)
+        .Default({})
+        .Min(1)
+        .Doc(
+            "Output spatial shape; when set, pad and adj are computed to "
+            "reach it.");
+    d->Check([](const DeconvolutionParam& p) {
+      std::string problem = CheckSpatialTuples(
+          p.kernel, {{"adj", &p.adj}, {"target_shape", &p.target_shape}});
+      const auto stride = SpatialOr(p.stride, p.kernel.size(), 1);
+      for (size_t i = 0; problem.empty() && i < p.adj.size(); ++i) {
+        if (p.adj[i] >= stride[i]) {
+          problem =
+              StrCat("adj ", PythonTuple(p.adj),
+                     " must be smaller than stride ", PythonTuple(stride));
+        }
+      }
+      return problem;
+    });
+  }
+};
+
+}  // namespace ops
+}  // namespace mx
+
+#endif  // MX_OPS_NN_DECONVOLUTION_H_

@@ -1,0 +1,36 @@
+// FullyConnected: out = data * weight^T + bias (MXNet's FullyConnected).
+#ifndef MX_OPS_NN_FULLY_CONNECTED_H_
+#define MX_OPS_NN_FULLY_CONNECTED_H_
+
+#include <cstdint>
+
+#include "core/op/param.h"
+
+namespace mx {
+namespace ops {
+
+struct FullyConnectedParam {
+  int64_t num_hidden = 0;
+  bool no_bias = false;
+  bool flatten = true;
+
+  static void Declare(ParamDeclarer<FullyConnectedParam>* d) {
+    d->Field("num_hidden", &FullyConnectedParam::num_hidden)
+        .Required()
+        .Min(1)
+        .Doc("Number of output units.");
+    d->Field("no_bias", &FullyConnectedParam::no_bias)
+        .Default(false)
+        .Doc("Leave out the bias input.");
+    d->Field("flatten", &FullyConnectedParam::flatten)
+        .Default(true)
+        .Doc(
+            "Flatten data to (N, rest) first; otherwise apply to the last "
+            "axis only.");
+  }
+};
+
+}  // namespace ops
+}  // namespace mx
+
+#endif  // MX_OPS_NN_FULLY_CONNECTED_H_

@@ -1,0 +1,74 @@
+#include "ops/tensor/slice_channel.h"
+
+#include "core/base/error.h"
+#include "core/op/op.h"
+#include "ops/common/spatial.h"
+
+namespace mx {
+namespace ops {
+namespace {
+
+void InferSliceChannelShape(InferShapeContext* ctx) {
+  const auto& p = ctx->params<SliceChannelParam>();
+  const int64_t n = p.num_outputs;
+  PartialShape data = ctx->in(0);
+  if (!data.rank_known()) {
+    // The input follows from a known output: widen the axis n times.
+    const PartialShape& part = ctx->out(0);
+    if (!part.rank_known()) return;
+    std::vector<int64_t> dims = part.dims();
+    const int ndim = static_cast<int>(dims.size()) + (p.squeeze_axis ? 1 : 0);
+    const int axis = NormalizeAxis(ctx, "axis", p.axis, ndim);
+    if (p.squeeze_axis) {
+      dims.insert(dims.begin() + axis, n);
+    } else if (dims[axis] >= 0) {
+      dims[axis] *= n;
+    }
+    ctx->AssignIn(0, PartialShape(dims));
+    data = ctx->in(0);
+  }
+  const int axis = NormalizeAxis(ctx, "axis", p.axis, data.ndim());
+  const int64_t extent = data[axis];
+  if (extent >= 0 && extent % n != 0) {
+    ctx->Fail(StrCat("axis ", axis, " has extent ", extent,
+                     ", not divisible by num_outputs ", n));
+  }
+  if (p.squeeze_axis && extent >= 0 && extent != n) {
+    ctx->Fail(StrCat("squeeze_axis needs axis ", axis, " to have extent ",
+                     "num_outputs (", n, "), got ", extent));
+  }
+  std::vector<int64_t> dims = data.dims();
+  if (p.squeeze_axis) {
+    dims.erase(dims.begin() + axis);
+  } else {
+    dims[axis] = extent < 0 ? -1 : extent / n;
+  }
+  for (int i = 0; i < ctx->num_outputs(); ++i) {
+    ctx->AssignOut(i, PartialShape(dims));
+  }
+}
+
+}  // namespace
+
+MX_REGISTER_OP(SliceChannel)
+    .Alias("split")
+    .Describe("Splits `axis` into num_outputs equal parts: output0, ...")
+    .Params<SliceChannelParam>()
+    .Outputs([](const NodeAttrs& a) {
+      std::vector<std::string> names;
+      for (int64_t i = 0; i < a.params<SliceChannelParam>().num_outputs; ++i) {
+        names.push_back("output" + std::to_string(i));
+      }
+      return names;
+    })
+    .InferShape(InferSliceChannelShape)
+    .Backward([](const NodeAttrs& a) {
+      BackwardDeps deps;
+      for (int64_t i = 0; i < a.params<SliceChannelParam>().num_outputs; ++i) {
+        deps.out_grads.push_back(static_cast<int>(i));
+      }
+      return deps;
+    });
+
+}  // namespace ops
+}  // namespace mx

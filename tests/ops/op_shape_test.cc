@@ -1,0 +1,579 @@
+// Shape inference of every declared op against MXNet's formulas, one table
+// row per case; a registry check that every op is fully declared and has
+// cases here.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/op/op.h"
+#include "core/symbol/symbol.h"
+#include "tests/testing/error_message.h"
+
+namespace mx {
+namespace {
+
+using ShapeMap = std::vector<std::pair<std::string, Shape>>;
+
+struct ShapeCase {
+  std::string op;
+  AttrDict params;
+  // Known shapes by input name (data, label, arg0, ...).
+  ShapeMap given;
+  // Expected visible outputs.
+  std::vector<Shape> outputs;
+  // Expected inferred shapes of other inputs by name (weight, moving_mean).
+  ShapeMap inferred = {};
+};
+
+std::ostream& operator<<(std::ostream& os, const ShapeCase& c) {
+  os << c.op;
+  for (const auto& [k, v] : c.params) os << " " << k << "=" << v;
+  for (const auto& [k, v] : c.given) os << " " << k << ":" << v;
+  return os;
+}
+
+// An op node named "n" whose inputs are all free variables "n_<input>".
+Symbol MakeNode(const std::string& op, const AttrDict& params) {
+  Kwargs kwargs = {{"name", "n"}};
+  for (const auto& [k, v] : params) kwargs.emplace_back(k, v);
+  return Symbol::Create(op, {}, kwargs);
+}
+
+std::map<std::string, PartialShape> Known(const ShapeMap& given) {
+  std::map<std::string, PartialShape> known;
+  for (const auto& [name, shape] : given) known["n_" + name] = shape;
+  return known;
+}
+
+std::vector<ShapeCase> BuildCases() {
+  std::vector<ShapeCase> cases = {
+      // FullyConnected: data flattens to (N, K).
+      {"FullyConnected",
+       {{"num_hidden", "10"}},
+       {{"data", {5, 3, 4, 4}}},
+       {{5, 10}},
+       {{"weight", {10, 48}}, {"bias", {10}}}},
+      {"FullyConnected",
+       {{"num_hidden", "10"}, {"flatten", "False"}},
+       {{"data", {5, 3, 4}}},
+       {{5, 3, 10}},
+       {{"weight", {10, 4}}}},
+      {"FullyConnected",
+       {{"num_hidden", "2"}, {"no_bias", "True"}},
+       {{"data", {7, 3}}},
+       {{7, 2}},
+       {{"weight", {2, 3}}}},
+      // Convolution: floor((x + 2p - d(k-1) - 1) / s) + 1.
+      {"Convolution",
+       {{"kernel", "(3, 3)"}, {"num_filter", "4"}},
+       {{"data", {2, 3, 7, 9}}},
+       {{2, 4, 5, 7}},
+       {{"weight", {4, 3, 3, 3}}, {"bias", {4}}}},
+      {"Convolution",
+       {{"kernel", "(3, 3)"},
+        {"num_filter", "4"},
+        {"stride", "(2, 2)"},
+        {"pad", "(1, 1)"}},
+       {{"data", {2, 3, 7, 9}}},
+       {{2, 4, 4, 5}}},
+      {"Convolution",
+       {{"kernel", "(3, 3)"}, {"num_filter", "4"}, {"dilate", "(2, 2)"}},
+       {{"data", {2, 3, 7, 9}}},
+       {{2, 4, 3, 5}}},
+      {"Convolution",
+       {{"kernel", "(1, 1)"}, {"num_filter", "6"}, {"num_group", "2"}},
+       {{"data", {2, 4, 5, 5}}},
+       {{2, 6, 5, 5}},
+       {{"weight", {6, 2, 1, 1}}}},
+      {"Convolution",
+       {{"kernel", "(3,)"}, {"num_filter", "4"}},
+       {{"data", {2, 3, 10}}},
+       {{2, 4, 8}},
+       {{"weight", {4, 3, 3}}}},
+      {"Convolution",
+       {{"kernel", "(3, 3, 3)"}, {"num_filter", "4"}, {"no_bias", "True"}},
+       {{"data", {1, 2, 5, 6, 7}}},
+       {{1, 4, 3, 4, 5}},
+       {{"weight", {4, 2, 3, 3, 3}}}},
+      // Deconvolution: s(x - 1) + d(k - 1) + 1 - 2p + adj.
+      {"Deconvolution",
+       {{"kernel", "(3, 3)"},
+        {"num_filter", "6"},
+        {"stride", "(2, 2)"},
+        {"pad", "(1, 1)"},
+        {"adj", "(1, 1)"}},
+       {{"data", {2, 3, 4, 5}}},
+       {{2, 6, 8, 10}},
+       {{"weight", {3, 6, 3, 3}}}},
+      {"Deconvolution",
+       {{"kernel", "(3, 3)"},
+        {"num_filter", "6"},
+        {"stride", "(2, 2)"},
+        {"target_shape", "(8, 10)"},
+        {"num_group", "3"},
+        {"no_bias", "False"}},
+       {{"data", {2, 3, 4, 5}}},
+       {{2, 6, 8, 10}},
+       {{"weight", {3, 2, 3, 3}}, {"bias", {6}}}},
+      {"Deconvolution",
+       {{"kernel", "(4,)"}, {"num_filter", "2"}},
+       {{"data", {1, 3, 5}}},
+       {{1, 2, 8}}},
+      // Pooling: valid floor, full ceil.
+      {"Pooling",
+       {{"kernel", "(2, 2)"}, {"stride", "(2, 2)"}},
+       {{"data", {1, 1, 7, 7}}},
+       {{1, 1, 3, 3}}},
+      {"Pooling",
+       {{"kernel", "(2, 2)"},
+        {"stride", "(2, 2)"},
+        {"pooling_convention", "full"}},
+       {{"data", {1, 1, 7, 7}}},
+       {{1, 1, 4, 4}}},
+      {"Pooling",
+       {{"kernel", "(2, 2)"},
+        {"stride", "(2, 2)"},
+        {"pad", "(1, 1)"},
+        {"pool_type", "avg"}},
+       {{"data", {1, 1, 7, 7}}},
+       {{1, 1, 4, 4}}},
+      {"Pooling",
+       {{"kernel", "(2, 2)"},
+        {"stride", "(2, 2)"},
+        {"pad", "(1, 1)"},
+        {"pooling_convention", "full"}},
+       {{"data", {1, 1, 7, 7}}},
+       {{1, 1, 5, 5}}},
+      {"Pooling",
+       {{"kernel", "(3, 3)"}, {"pool_type", "avg"}, {"global_pool", "True"}},
+       {{"data", {2, 3, 5, 6}}},
+       {{2, 3, 1, 1}}},
+      {"Pooling",
+       {{"global_pool", "True"}, {"pool_type", "sum"}},
+       {{"data", {2, 3, 5}}},
+       {{2, 3, 1}}},
+      {"Pooling",
+       {{"kernel", "(3,)"},
+        {"stride", "(3,)"},
+        {"pool_type", "sum"},
+        {"pooling_convention", "full"}},
+       {{"data", {2, 3, 10}}},
+       {{2, 3, 4}}},
+      {"Activation", {{"act_type", "softsign"}}, {{"data", {2, 3}}}, {{2, 3}}},
+      {"LeakyReLU",
+       {{"act_type", "prelu"}},
+       {{"data", {2, 5, 3}}},
+       {{2, 5, 3}},
+       {{"gamma", {5}}}},
+      {"LeakyReLU", {{"act_type", "rrelu"}}, {{"data", {4, 2}}}, {{4, 2}}},
+      {"LeakyReLU",
+       {{"act_type", "elu"}, {"slope", "1.0"}},
+       {{"data", {4}}},
+       {{4}}},
+      {"BatchNorm",
+       {},
+       {{"data", {4, 3, 5, 5}}},
+       {{4, 3, 5, 5}},
+       {{"gamma", {3}},
+        {"beta", {3}},
+        {"moving_mean", {3}},
+        {"moving_var", {3}}}},
+      {"BatchNorm",
+       {{"axis", "-1"}, {"output_mean_var", "True"}},
+       {{"data", {4, 5, 6}}},
+       {{4, 5, 6}, {6}, {6}},
+       {{"gamma", {6}}}},
+      {"Dropout", {{"p", "0.3"}}, {{"data", {3, 4}}}, {{3, 4}}},
+      {"SoftmaxOutput", {}, {{"data", {8, 10}}}, {{8, 10}}, {{"label", {8}}}},
+      {"SoftmaxOutput",
+       {{"multi_output", "True"}},
+       {{"data", {2, 3, 4, 5}}},
+       {{2, 3, 4, 5}},
+       {{"label", {2, 20}}}},
+      {"SoftmaxOutput",
+       {{"multi_output", "True"}},
+       {{"data", {2, 3, 4, 5}}, {"label", {2, 4, 5}}},
+       {{2, 3, 4, 5}}},
+      {"SoftmaxOutput",
+       {{"preserve_shape", "True"}},
+       {{"data", {2, 3, 4}}},
+       {{2, 3, 4}},
+       {{"label", {2, 3}}}},
+      {"SoftmaxOutput", {}, {{"data", {8, 10}}, {"label", {8, 10}}}, {{8, 10}}},
+      {"LinearRegressionOutput",
+       {},
+       {{"data", {3, 1}}},
+       {{3, 1}},
+       {{"label", {3}}}},
+      {"LinearRegressionOutput",
+       {},
+       {{"data", {3, 2}}},
+       {{3, 2}},
+       {{"label", {3, 2}}}},
+      {"LogisticRegressionOutput",
+       {},
+       {{"data", {3, 1}}, {"label", {3}}},
+       {{3, 1}}},
+      {"Flatten", {}, {{"data", {2, 3, 4, 5}}}, {{2, 60}}},
+      // Reshape: MXNet's documented examples.
+      {"Reshape", {{"shape", "(4, 0, 2)"}}, {{"data", {2, 3, 4}}}, {{4, 3, 2}}},
+      {"Reshape", {{"shape", "(2, 0, 0)"}}, {{"data", {2, 3, 4}}}, {{2, 3, 4}}},
+      {"Reshape",
+       {{"shape", "(6, 1, -1)"}},
+       {{"data", {2, 3, 4}}},
+       {{6, 1, 4}}},
+      {"Reshape",
+       {{"shape", "(3, -1, 8)"}},
+       {{"data", {2, 3, 4}}},
+       {{3, 1, 8}}},
+      {"Reshape", {{"shape", "(-1,)"}}, {{"data", {2, 3, 4}}}, {{24}}},
+      {"Reshape", {{"shape", "(2, -1)"}}, {{"data", {2, 3, 4}}}, {{2, 12}}},
+      {"Reshape", {{"shape", "(-2,)"}}, {{"data", {2, 3, 4}}}, {{2, 3, 4}}},
+      {"Reshape", {{"shape", "(2, -2)"}}, {{"data", {2, 3, 4}}}, {{2, 3, 4}}},
+      {"Reshape",
+       {{"shape", "(-2, 1, 1)"}},
+       {{"data", {2, 3, 4}}},
+       {{2, 3, 4, 1, 1}}},
+      {"Reshape", {{"shape", "(-3, 4)"}}, {{"data", {2, 3, 4}}}, {{6, 4}}},
+      {"Reshape", {{"shape", "(-3, -3)"}}, {{"data", {2, 3, 4, 5}}}, {{6, 20}}},
+      {"Reshape", {{"shape", "(0, -3)"}}, {{"data", {2, 3, 4}}}, {{2, 12}}},
+      {"Reshape", {{"shape", "(-3, -2)"}}, {{"data", {2, 3, 4}}}, {{6, 4}}},
+      {"Reshape",
+       {{"shape", "(-4, 1, 2, -2)"}},
+       {{"data", {2, 3, 4}}},
+       {{1, 2, 3, 4}}},
+      {"Reshape",
+       {{"shape", "(2, -4, -1, 3, -2)"}},
+       {{"data", {2, 3, 4}}},
+       {{2, 1, 3, 4}}},
+      {"Reshape", {{"shape", "(-1, 0)"}}, {{"data", {10, 5, 4}}}, {{40, 5}}},
+      {"Reshape",
+       {{"shape", "(-1, 0)"}, {"reverse", "True"}},
+       {{"data", {10, 5, 4}}},
+       {{50, 4}}},
+      {"Reshape",
+       {{"target_shape", "(0, 4)"}},
+       {{"data", {2, 3, 4}}},
+       {{6, 4}}},
+      {"Reshape",
+       {{"target_shape", "(1, 12)"}, {"keep_highest", "True"}},
+       {{"data", {2, 3, 4}}},
+       {{2, 12}}},
+      {"Concat",
+       {{"num_args", "2"}},
+       {{"arg0", {2, 3, 4}}, {"arg1", {2, 5, 4}}},
+       {{2, 8, 4}}},
+      {"Concat",
+       {{"num_args", "2"}, {"dim", "0"}},
+       {{"arg0", {2, 3}}, {"arg1", {4, 3}}},
+       {{6, 3}}},
+      {"Concat",
+       {{"num_args", "3"}, {"dim", "-1"}},
+       {{"arg0", {2, 3}}, {"arg1", {2, 4}}, {"arg2", {2, 1}}},
+       {{2, 8}}},
+      {"add_n",
+       {{"num_args", "3"}},
+       {{"arg1", {2, 3}}},
+       {{2, 3}},
+       {{"arg0", {2, 3}}, {"arg2", {2, 3}}}},
+      {"SliceChannel",
+       {{"num_outputs", "3"}},
+       {{"data", {2, 6, 4}}},
+       {{2, 2, 4}, {2, 2, 4}, {2, 2, 4}}},
+      {"SliceChannel",
+       {{"num_outputs", "2"}, {"axis", "2"}},
+       {{"data", {2, 6, 4}}},
+       {{2, 6, 2}, {2, 6, 2}}},
+      {"SliceChannel",
+       {{"num_outputs", "3"}, {"squeeze_axis", "True"}},
+       {{"data", {2, 3, 4}}},
+       {{2, 4}, {2, 4}, {2, 4}}},
+      {"Embedding",
+       {{"input_dim", "10"}, {"output_dim", "3"}},
+       {{"data", {4, 5}}},
+       {{4, 5, 3}},
+       {{"weight", {10, 3}}}},
+      {"LRN", {{"nsize", "3"}}, {{"data", {2, 5, 4, 4}}}, {{2, 5, 4, 4}}},
+      {"elemwise_add", {}, {{"lhs", {2, 3}}}, {{2, 3}}, {{"rhs", {2, 3}}}},
+      {"elemwise_sub", {}, {{"rhs", {4}}}, {{4}}, {{"lhs", {4}}}},
+      {"elemwise_mul", {}, {{"lhs", {1, 2}}, {"rhs", {1, 2}}}, {{1, 2}}},
+      {"elemwise_div", {}, {{"lhs", {3}}}, {{3}}},
+  };
+  for (const char* op :
+       {"_plus_scalar", "_minus_scalar", "_rminus_scalar", "_mul_scalar",
+        "_div_scalar", "_rdiv_scalar", "_power_scalar", "_rpower_scalar",
+        "_maximum_scalar", "_minimum_scalar"}) {
+    cases.push_back({op, {{"scalar", "2"}}, {{"data", {4, 1}}}, {{4, 1}}});
+  }
+  return cases;
+}
+
+const std::vector<ShapeCase>& Cases() {
+  static const std::vector<ShapeCase> cases = BuildCases();
+  return cases;
+}
+
+class OpShapeTest : public ::testing::TestWithParam<ShapeCase> {};
+
+TEST_P(OpShapeTest, InfersMxnetShapes) {
+  const ShapeCase& c = GetParam();
+  Symbol node = MakeNode(c.op, c.params);
+  const Shapes shapes = node.InferShape(Known(c.given));
+  EXPECT_EQ(shapes.outputs, c.outputs);
+  const std::vector<std::string> args = node.ListArguments();
+  const std::vector<std::string> aux = node.ListAuxiliaryStates();
+  for (const auto& [name, expected] : c.inferred) {
+    const std::string full = "n_" + name;
+    auto it = std::find(args.begin(), args.end(), full);
+    if (it != args.end()) {
+      EXPECT_EQ(shapes.arguments[it - args.begin()], expected) << full;
+      continue;
+    }
+    it = std::find(aux.begin(), aux.end(), full);
+    ASSERT_NE(it, aux.end()) << full << " is not an input";
+    EXPECT_EQ(shapes.aux_states[it - aux.begin()], expected) << full;
+  }
+  // The declaration is consistent with the node: backward reads existing
+  // tensors only.
+  const Node& n = *node.outputs()[0].node;
+  const BackwardDeps deps = n.attrs.op->GetBackwardDeps(n.attrs);
+  for (int i : deps.inputs) EXPECT_LT(i, static_cast<int>(n.inputs.size()));
+  for (int i : deps.outputs) EXPECT_LT(i, static_cast<int>(n.num_outputs()));
+  for (int i : deps.out_grads) EXPECT_LT(i, static_cast<int>(n.num_outputs()));
+}
+
+INSTANTIATE_TEST_SUITE_P(AllOps, OpShapeTest, ::testing::ValuesIn(Cases()));
+
+TEST(OpRegistryTest, EveryOpIsDeclaredCompletelyAndHasShapeCases) {
+  std::set<std::string> covered;
+  for (const ShapeCase& c : Cases()) {
+    covered.insert(OpRegistry::Global().Get(c.op).name());
+  }
+  const auto names = OpRegistry::Global().Names();
+  EXPECT_GE(names.size(), 30u);
+  for (const std::string& name : names) {
+    const OpDef& op = OpRegistry::Global().Get(name);
+    EXPECT_TRUE(covered.count(name)) << name << " has no shape case";
+    EXPECT_FALSE(op.doc().empty()) << name;
+    EXPECT_TRUE(op.infer_shape()) << name;
+    EXPECT_TRUE(op.has_backward()) << name;
+    for (const ParamField& f : op.schema().fields()) {
+      EXPECT_FALSE(f.doc.empty()) << name << "." << f.name;
+    }
+  }
+}
+
+TEST(OpRegistryTest, MxnetNamesResolve) {
+  const std::vector<std::pair<std::string, std::string>> names = {
+      {"_Plus", "elemwise_add"},
+      {"_plus", "elemwise_add"},
+      {"_Minus", "elemwise_sub"},
+      {"_Mul", "elemwise_mul"},
+      {"_Div", "elemwise_div"},
+      {"ElementWiseSum", "add_n"},
+      {"_PlusScalar", "_plus_scalar"},
+      {"_RMinusScalar", "_rminus_scalar"},
+      {"_DivScalar", "_div_scalar"},
+      {"Softmax", "SoftmaxOutput"},
+      {"flatten", "Flatten"},
+      {"reshape", "Reshape"},
+      {"concat", "Concat"},
+      {"split", "SliceChannel"}};
+  for (const auto& [alias, canonical] : names) {
+    EXPECT_EQ(OpRegistry::Global().Get(alias).name(), canonical) << alias;
+  }
+}
+
+struct ErrorCase {
+  std::string op;
+  AttrDict params;
+  ShapeMap given;
+  std::string message;
+};
+
+TEST(OpShapeErrors, NameTheOpNodeAndShapes) {
+  const std::vector<ErrorCase> cases = {
+      {"Convolution",
+       {{"kernel", "(3, 3)"}, {"num_filter", "4"}},
+       {{"data", {2, 3, 7}}},
+       "Convolution 'n': data must be 4-D (N,C,H,W) for a 2-D kernel, got "
+       "(2,3,7)"},
+      {"Convolution",
+       {{"kernel", "(3, 3)"}, {"num_filter", "4"}, {"num_group", "2"}},
+       {{"data", {2, 3, 7, 7}}},
+       "Convolution 'n': data has 3 channels, not divisible by num_group 2"},
+      {"Convolution",
+       {{"kernel", "(5, 5)"}, {"num_filter", "4"}},
+       {{"data", {2, 3, 4, 9}}},
+       "is larger than the padded input along spatial axis 0 (4 + 2*0)"},
+      {"Convolution",
+       {{"kernel", "(3, 3)"}, {"num_filter", "4"}},
+       {{"data", {2, 3, 7, 7}}, {"weight", {4, 2, 3, 3}}},
+       "Convolution 'n': weight 'n_weight' has shape (4,2,3,3) but the op "
+       "expects (4,3,3,3)"},
+      {"Pooling",
+       {{"kernel", "(3, 3)"}},
+       {{"data", {1, 1, 2, 5}}},
+       "Pooling 'n': kernel 3 is larger than the padded input"},
+      {"Reshape",
+       {{"shape", "(5, 5)"}},
+       {{"data", {2, 3, 4}}},
+       "Reshape 'n': cannot reshape (2,3,4) (24 elements) to (5,5) (25 "
+       "elements)"},
+      {"Reshape",
+       {{"shape", "(-1, -1)"}},
+       {{"data", {2, 3, 4}}},
+       "more than one -1"},
+      {"Reshape",
+       {{"shape", "(-4, 5, -1)"}},
+       {{"data", {2, 3, 4}}},
+       "cannot split dimension 2 into 5 x -1"},
+      {"Reshape",
+       {{"shape", "(5, 0, 0, 0)"}},
+       {{"data", {2, 3, 4}}},
+       "needs more input dimensions than data has"},
+      {"Concat",
+       {{"num_args", "2"}},
+       {{"arg0", {2, 3, 4}}, {"arg1", {2, 5, 5}}},
+       "Concat 'n': inputs differ outside the concatenation axis 1"},
+      {"Concat",
+       {{"num_args", "2"}, {"dim", "3"}},
+       {{"arg0", {2, 3, 4}}, {"arg1", {2, 5, 4}}},
+       "dim=3 is out of range for 3-D data"},
+      {"SliceChannel",
+       {{"num_outputs", "2"}},
+       {{"data", {2, 5}}},
+       "SliceChannel 'n': axis 1 has extent 5, not divisible by num_outputs 2"},
+      {"SliceChannel",
+       {{"num_outputs", "2"}, {"squeeze_axis", "1"}},
+       {{"data", {2, 4}}},
+       "squeeze_axis needs axis 1 to have extent"},
+      {"elemwise_add",
+       {},
+       {{"lhs", {2, 3}}, {"rhs", {3, 2}}},
+       "elemwise_add 'n': rhs 'n_rhs' has shape (3,2) but the op expects "
+       "(2,3)"},
+      {"BatchNorm",
+       {{"axis", "3"}},
+       {{"data", {2, 3}}},
+       "BatchNorm 'n': axis=3 is out of range for 2-D data"},
+      {"LinearRegressionOutput",
+       {},
+       {{"data", {3, 2}}, {"label", {4, 2}}},
+       "label (4,2) does not match data (3,2)"},
+      {"LRN", {{"nsize", "3"}}, {{"data", {2, 3}}}, "data must be 4-D"},
+      {"Deconvolution",
+       {{"kernel", "(3, 3)"},
+        {"num_filter", "2"},
+        {"target_shape", "(50, 50)"}},
+       {{"data", {1, 2, 4, 4}}},
+       "target_shape (50, 50) is larger"},
+  };
+  for (const ErrorCase& c : cases) {
+    const std::string message = testing::MessageOf(
+        [&] { MakeNode(c.op, c.params).InferShape(Known(c.given)); });
+    EXPECT_NE(message.find(c.message), std::string::npos)
+        << c.op << ": " << message;
+  }
+}
+
+TEST(OpParamErrors, ChecksBetweenFields) {
+  const std::vector<std::pair<AttrDict, std::string>> deconv = {
+      {{{"kernel", "(3, 3)"}, {"num_filter", "2"}, {"adj", "(1, 1)"}},
+       "adj (1, 1) must be smaller than stride (1, 1)"},
+      {{{"kernel", "(3, 3)"}, {"num_filter", "3"}, {"num_group", "2"}},
+       "num_filter 3 is not divisible by num_group 2"},
+      {{{"kernel", "(3, 3)"}, {"num_filter", "2"}, {"layout", "NHWC"}},
+       "layout NHWC is not supported"},
+  };
+  for (const auto& [params, message] : deconv) {
+    const std::string got =
+        testing::MessageOf([&] { MakeNode("Deconvolution", params); });
+    EXPECT_NE(got.find("Deconvolution 'n': " + message), std::string::npos)
+        << got;
+  }
+  EXPECT_NE(testing::MessageOf([] {
+              MakeNode("Pooling", {});
+            }).find("Pooling 'n': kernel is required unless global_pool"),
+            std::string::npos);
+  EXPECT_NE(testing::MessageOf([] {
+              MakeNode("LRN", {{"nsize", "4"}});
+            }).find("nsize must be odd"),
+            std::string::npos);
+  EXPECT_NE(testing::MessageOf([] {
+              MakeNode("Reshape", {});
+            }).find("shape is required"),
+            std::string::npos);
+  EXPECT_NE(testing::MessageOf([] {
+              MakeNode("Convolution",
+                       {{"kernel", "(1, 1, 1, 1)"}, {"num_filter", "1"}});
+            }).find("1-D, 2-D and 3-D windows are supported"),
+            std::string::npos);
+}
+
+TEST(OpShapeInference, PartialAndBackwardThroughTheGraph) {
+  // Unknown batch: weights are still inferred, outputs keep the unknown.
+  Symbol fc = MakeNode("FullyConnected", {{"num_hidden", "10"}});
+  PartialShapes partial =
+      fc.InferShapePartial({{"n_data", PartialShape{-1, 100}}});
+  EXPECT_FALSE(partial.complete);
+  EXPECT_EQ(partial.arguments[1], PartialShape({10, 100}));
+  EXPECT_EQ(partial.outputs[0], PartialShape({-1, 10}));
+  EXPECT_NE(testing::MessageOf([&] {
+              fc.InferShape({{"n_data", PartialShape{-1, 100}}});
+            })
+                .find("cannot infer the shapes of arguments n_data; outputs "
+                      "n_output"),
+            std::string::npos);
+  // A concat input inferred from the output through an elementwise sum.
+  Symbol a = Symbol::Variable("a"), b = Symbol::Variable("b");
+  Symbol x = Symbol::Variable("x");
+  Symbol net = Symbol::Create("Concat", {a, b}, {{"name", "c"}}) + x;
+  Shapes s = net.InferShape({{"a", Shape{2, 3, 4}}, {"x", Shape{2, 5, 4}}});
+  EXPECT_EQ(s.arguments, (std::vector<Shape>{{2, 3, 4}, {2, 2, 4}, {2, 5, 4}}));
+  // Shape hints on variables.
+  VariableOptions hint;
+  hint.shape = PartialShape{8, 20};
+  Symbol hinted = Symbol::Create(
+      "FullyConnected", {Symbol::Variable("d", hint)}, {{"num_hidden", 3}});
+  EXPECT_EQ(hinted.InferShape({}).outputs[0], (Shape{8, 3}));
+  EXPECT_NE(testing::MessageOf([&] {
+              hinted.InferShape({{"dd", Shape{1}}});
+            })
+                .find("'dd' is not an argument or auxiliary state of the "
+                      "symbol; did you mean 'd'?"),
+            std::string::npos);
+}
+
+TEST(OpTypeInference, PropagatesAndChecks) {
+  Symbol fc = MakeNode("FullyConnected", {{"num_hidden", "10"}});
+  Types t = fc.InferType({{"n_data", DType::kFloat64}});
+  EXPECT_EQ(t.arguments, (std::vector<DType>(3, DType::kFloat64)));
+  EXPECT_EQ(t.outputs, (std::vector<DType>{DType::kFloat64}));
+  Symbol emb = MakeNode("Embedding", {{"input_dim", "4"}, {"output_dim", "2"}});
+  Types e = emb.InferType({});
+  EXPECT_EQ(e.outputs[0], DType::kFloat32);
+  EXPECT_EQ(e.arguments[0], DType::kFloat32);
+  Symbol emb16 =
+      MakeNode("Embedding",
+               {{"input_dim", "4"}, {"output_dim", "2"}, {"dtype", "float16"}});
+  EXPECT_EQ(emb16.InferType({{"n_data", DType::kInt32}}).outputs[0],
+            DType::kFloat16);
+  Symbol add = MakeNode("elemwise_add", {});
+  EXPECT_NE(
+      testing::MessageOf([&] {
+        add.InferType({{"n_lhs", DType::kFloat32}, {"n_rhs", DType::kFloat64}});
+      })
+          .find("elemwise_add 'n': rhs 'n_rhs' has type float64 but the "
+                "op expects float32"),
+      std::string::npos);
+  EXPECT_NE(testing::MessageOf([&] {
+              add.InferType({});
+            }).find("cannot infer the types of arguments n_lhs, n_rhs"),
+            std::string::npos);
+  PartialTypes partial = add.InferTypePartial({});
+  EXPECT_EQ(partial.arguments, (std::vector<int>{kUnknownType, kUnknownType}));
+}
+
+}  // namespace
+}  // namespace mx
