@@ -237,6 +237,9 @@ Symbol Symbol::operator()(const std::vector<Symbol>& args,
              "' given both by position and by name");
     replace[it->second[0]] = SingleOutput(symbol, where, key);
   }
+  // Rename the copied head before replacing: a head that is itself a
+  // replaced variable must not rename the caller's symbol.
+  if (!name.empty()) copy.outputs_[0].node->attrs.name = name;
   for (const auto& n : g.nodes) {
     for (NodeEntry& e : n->inputs) {
       auto it = replace.find(e.node.get());
@@ -247,7 +250,6 @@ Symbol Symbol::operator()(const std::vector<Symbol>& args,
     auto it = replace.find(e.node.get());
     if (it != replace.end()) e = it->second;
   }
-  if (!name.empty()) copy.outputs_[0].node->attrs.name = name;
   return copy;
 }
 

@@ -143,6 +143,10 @@ TEST(SymbolTests, ComposeByPosition) {
   Symbol composed = net({y, w});
   EXPECT_EQ(composed.ListArguments(), (Names{"y", "w", "fc_bias"}));
   EXPECT_EQ(composed.ListOutputs(), (Names{"fc_output"}));
+  // Composing a bare variable returns the replacement, left unrenamed.
+  Symbol replaced = Symbol::Variable("v")({y}, {}, "renamed");
+  EXPECT_EQ(replaced.ListOutputs(), (Names{"y"}));
+  EXPECT_EQ(y.name(), "y");
 }
 
 TEST(SymbolTests, ComposeErrors) {
