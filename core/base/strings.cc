@@ -34,20 +34,13 @@ int EditDistance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-namespace {
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(c));
-  return s;
-}
-}  // namespace
-
 std::string NearestMatch(const std::string& word,
                          const std::vector<std::string>& candidates) {
-  const std::string lower_word = Lower(word);
+  const std::string lower_word = ToLower(word);
   std::string best;
   int best_distance = 0;
   for (const std::string& candidate : candidates) {
-    const std::string lower = Lower(candidate);
+    const std::string lower = ToLower(candidate);
     int distance = EditDistance(lower_word, lower);
     const bool prefix =
         !lower_word.empty() &&
@@ -102,6 +95,11 @@ std::string PythonTuple(const std::vector<int64_t>& values) {
   }
   if (values.size() == 1) out += ",";
   return out + ")";
+}
+
+std::string ToLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(c));
+  return s;
 }
 
 std::string Trim(const std::string& s) {

@@ -32,6 +32,9 @@ std::string PythonFloatRepr(double value);
 // Python's str of a tuple of integers: "()", "(5,)", "(3, 3)".
 std::string PythonTuple(const std::vector<int64_t>& values);
 
+// `s` with ASCII letters in lower case.
+std::string ToLower(std::string s);
+
 // Removes leading and trailing ASCII whitespace.
 std::string Trim(const std::string& s);
 

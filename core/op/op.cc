@@ -10,8 +10,8 @@ std::string NodeAttrs::Where() const {
 }
 
 void NodeAttrs::ThrowWrongParams() const {
-  MX_INTERNAL_CHECK(false, Where(), ": parameters of another type requested");
-  __builtin_unreachable();
+  detail::ThrowInternal(__FILE__, __LINE__, "params<P>()",
+                        Where() + ": parameters of another type requested");
 }
 
 NodeAttrs MakeNodeAttrs(const OpDef& op, const std::string& name,

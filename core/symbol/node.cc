@@ -20,6 +20,12 @@ std::shared_ptr<Node> Node::MakeVariable(const std::string& name,
   return node;
 }
 
+std::string EntryName(const NodeEntry& e) {
+  const Node& n = *e.node;
+  if (n.is_variable()) return n.attrs.name;
+  return n.attrs.name + "_" + n.attrs.op->ListOutputs(n.attrs)[e.index];
+}
+
 void PostOrderVisit(
     const std::vector<NodeEntry>& heads,
     const std::function<void(const std::shared_ptr<Node>&)>& visit) {

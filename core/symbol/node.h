@@ -40,6 +40,10 @@ struct Node {
                                             AttrDict dict = {});
 };
 
+// The name of an output: "<node>_<output>" ("fc1_output") for ops, the
+// node's name for variables.
+std::string EntryName(const NodeEntry& e);
+
 // Calls `visit` on every node reachable from `heads` once, inputs before the
 // nodes that read them, in MXNet's depth-first post-order (heads in order,
 // inputs in order). Iterative, so very deep graphs are fine.

@@ -31,18 +31,6 @@ Arg::Arg(const std::vector<int64_t>& tuple) : text_(PythonTuple(tuple)) {}
 
 namespace {
 
-const std::vector<std::string>& HiddenKeys() {
-  static const std::vector<std::string> keys = {
-      "ctx_group",       "lr_mult",      "wd_mult",
-      "force_mirroring", "mirror_stage", "profiler_scope"};
-  return keys;
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(c));
-  return s;
-}
-
 // The single output of `s`, used as input `input` of `where`.
 NodeEntry SingleOutput(const Symbol& s, const std::string& where,
                        const std::string& input) {
@@ -52,17 +40,17 @@ NodeEntry SingleOutput(const Symbol& s, const std::string& where,
   return s.outputs()[0];
 }
 
-// "<node>_<output>" for op outputs, the node's name for variables.
-std::string EntryName(const NodeEntry& e) {
-  const Node& n = *e.node;
-  if (n.is_variable()) return n.attrs.name;
-  return n.attrs.name + "_" + n.attrs.op->ListOutputs(n.attrs)[e.index];
-}
-
 }  // namespace
 
+const std::vector<std::string>& HiddenAttrNames() {
+  static const std::vector<std::string> names = {
+      "ctx_group",       "lr_mult",      "wd_mult",
+      "force_mirroring", "mirror_stage", "profiler_scope"};
+  return names;
+}
+
 std::string HiddenAttrKey(const std::string& key) {
-  for (const std::string& hidden : HiddenKeys()) {
+  for (const std::string& hidden : HiddenAttrNames()) {
     if (key == hidden) return "__" + key + "__";
   }
   return key;
@@ -109,7 +97,7 @@ Symbol Symbol::Create(const std::string& op_name,
       name = arg.text();
       continue;
     }
-    for (const std::string& hidden : HiddenKeys()) {
+    for (const std::string& hidden : HiddenAttrNames()) {
       MX_CHECK(key == hidden || key.size() <= hidden.size() ||
                    key.compare(key.size() - hidden.size(), hidden.size(),
                                hidden) != 0,
@@ -128,7 +116,7 @@ Symbol Symbol::Create(const std::string& op_name,
     dict.emplace(key, value);
 
   auto node = std::make_shared<Node>();
-  node->attrs = MakeNodeAttrs(op, MakeNodeName(name, Lower(op_name)), dict);
+  node->attrs = MakeNodeAttrs(op, MakeNodeName(name, ToLower(op_name)), dict);
   const NodeAttrs& attrs = node->attrs;
   const std::string where = attrs.Where();
   const std::vector<std::string> input_names = op.ListInputs(attrs);

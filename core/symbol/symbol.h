@@ -194,9 +194,10 @@ Symbol operator-(double a, const Symbol& b);
 Symbol operator*(double a, const Symbol& b);
 Symbol operator/(double a, const Symbol& b);
 
-// MXNet's hidden attribute names: "lr_mult" -> "__lr_mult__" for ctx_group,
-// lr_mult, wd_mult, force_mirroring, mirror_stage, profiler_scope; other
-// keys unchanged.
+// The attributes MXNet stores as hidden keys "__x__": ctx_group, lr_mult,
+// wd_mult, force_mirroring, mirror_stage, profiler_scope.
+const std::vector<std::string>& HiddenAttrNames();
+// "lr_mult" -> "__lr_mult__" for those names; other keys unchanged.
 std::string HiddenAttrKey(const std::string& key);
 
 }  // namespace mx

@@ -15,11 +15,7 @@ std::vector<std::vector<std::string>> InputEntryNames(const IndexedGraph& g) {
   std::vector<std::vector<std::string>> names(g.nodes.size());
   for (size_t i = 0; i < g.nodes.size(); ++i) {
     for (const NodeEntry& e : g.nodes[i]->inputs) {
-      const Node& src = *e.node;
-      names[i].push_back(src.is_variable() ? src.attrs.name
-                                           : src.attrs.name + "_" +
-                                                 src.attrs.op->ListOutputs(
-                                                     src.attrs)[e.index]);
+      names[i].push_back(EntryName(e));
     }
   }
   return names;

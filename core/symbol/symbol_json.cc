@@ -141,13 +141,10 @@ struct InputVarAttr {
 // (returned in *moved); variables keep such keys as they are.
 void HideAttrKeys(AttrDict* dict, bool is_variable,
                   std::vector<InputVarAttr>* moved) {
-  static const std::vector<std::string> kHidden = {
-      "ctx_group",       "lr_mult",      "wd_mult",
-      "force_mirroring", "mirror_stage", "profiler_scope"};
   AttrDict fixed;
   for (const auto& [key, value] : *dict) {
     std::string new_key = key;
-    for (const std::string& h : kHidden) {
+    for (const std::string& h : HiddenAttrNames()) {
       if (key == h) {
         new_key = "__" + key + "__";
         break;

@@ -16,5 +16,11 @@ void InferSameShape(InferShapeContext* ctx) {
   for (int i = 0; i < ctx->num_inputs(); ++i) ctx->AssignIn(i, shape);
 }
 
+PartialShape InferDataShapedOutput(InferShapeContext* ctx) {
+  ctx->AssignIn(0, ctx->out(0));
+  ctx->AssignOut(0, ctx->in(0));
+  return ctx->in(0);
+}
+
 }  // namespace ops
 }  // namespace mx

@@ -12,6 +12,10 @@ namespace ops {
 // so a shape known anywhere (input or output) flows everywhere.
 void InferSameShape(InferShapeContext* ctx);
 
+// For ops whose output 0 has the shape of input 0 (data): refines both with
+// each other and returns the shape.
+PartialShape InferDataShapedOutput(InferShapeContext* ctx);
+
 }  // namespace ops
 }  // namespace mx
 

@@ -1,6 +1,7 @@
 #include "ops/nn/batch_norm.h"
 
 #include "core/op/op.h"
+#include "ops/common/same_shape.h"
 #include "ops/common/spatial.h"
 
 namespace mx {
@@ -9,15 +10,12 @@ namespace {
 
 void InferBatchNormShape(InferShapeContext* ctx) {
   const auto& p = ctx->params<BatchNormParam>();
-  PartialShape data = ctx->in(0);
-  data.Merge(ctx->out(0));
+  const PartialShape data = InferDataShapedOutput(ctx);
   if (!data.rank_known()) return;
   if (data.ndim() < 1) ctx->Fail("data must have at least 1 dimension");
   const int axis = NormalizeAxis(ctx, "axis", p.axis, data.ndim());
   const PartialShape channel{data[axis]};
-  ctx->AssignIn(0, data);
   for (int i = 1; i < 5; ++i) ctx->AssignIn(i, channel);
-  ctx->AssignOut(0, data);
   ctx->AssignOut(1, channel);
   ctx->AssignOut(2, channel);
 }

@@ -1,6 +1,7 @@
 #include "ops/nn/leaky_relu.h"
 
 #include "core/op/op.h"
+#include "ops/common/same_shape.h"
 
 namespace mx {
 namespace ops {
@@ -14,10 +15,9 @@ bool IsRReLU(const NodeAttrs& a) {
 }
 
 void InferLeakyReLUShape(InferShapeContext* ctx) {
-  PartialShape data = ctx->in(0);
-  data.Merge(ctx->out(0));
-  ctx->AssignIn(0, data);
-  for (int i = 0; i < ctx->num_outputs(); ++i) ctx->AssignOut(i, data);
+  const PartialShape data = InferDataShapedOutput(ctx);
+  // rrelu's mask has the data's shape too.
+  for (int i = 1; i < ctx->num_outputs(); ++i) ctx->AssignOut(i, data);
   if (IsPReLU(ctx->attrs()) && data.rank_known()) {
     // One slope per channel (axis 1); a single one for 1-D data.
     ctx->AssignIn(1, PartialShape{data.ndim() >= 2 ? data[1] : 1});

@@ -1,16 +1,14 @@
 #include "ops/nn/regression_output.h"
 
 #include "core/op/op.h"
+#include "ops/common/same_shape.h"
 
 namespace mx {
 namespace ops {
 namespace {
 
 void InferRegressionShape(InferShapeContext* ctx) {
-  PartialShape data = ctx->in(0);
-  data.Merge(ctx->out(0));
-  ctx->AssignIn(0, data);
-  ctx->AssignOut(0, data);
+  const PartialShape data = InferDataShapedOutput(ctx);
   if (!data.rank_known()) return;
   const PartialShape& label = ctx->in(1);
   // As MXNet: data (N, 1) takes labels (N,); otherwise labels have the

@@ -1,6 +1,7 @@
 #include "ops/nn/softmax_output.h"
 
 #include "core/op/op.h"
+#include "ops/common/same_shape.h"
 
 namespace mx {
 namespace ops {
@@ -8,10 +9,7 @@ namespace {
 
 void InferSoftmaxOutputShape(InferShapeContext* ctx) {
   const auto& p = ctx->params<SoftmaxOutputParam>();
-  PartialShape data = ctx->in(0);
-  data.Merge(ctx->out(0));
-  ctx->AssignIn(0, data);
-  ctx->AssignOut(0, data);
+  const PartialShape data = InferDataShapedOutput(ctx);
   if (!data.rank_known()) return;
   if (data.ndim() < 1) ctx->Fail("data must have at least 1 dimension");
   const PartialShape& label = ctx->in(1);
