@@ -324,6 +324,17 @@ NDArray NDArray::Slice(int64_t begin, int64_t end) const {
   return view;
 }
 
+NDArray NDArray::ViewAs(const Shape& shape, DType dtype) const {
+  CheckNotNone(*this, "ViewAs", "data");
+  const size_t bytes = static_cast<size_t>(shape.Size()) * DTypeSize(dtype);
+  MX_CHECK(bytes <= Bytes(), "ViewAs ", shape, " ", dtype, " of ", Describe(),
+           ": needs ", bytes, " bytes, the array has ", Bytes());
+  NDArray view = *this;
+  view.shape_ = shape;
+  view.dtype_ = dtype;
+  return view;
+}
+
 NDArray NDArray::At(int64_t index) const {
   CheckNotNone(*this, "At", "data");
   MX_CHECK(shape_.ndim() >= 1 && index >= 0 && index < shape_[0], "At(", index,

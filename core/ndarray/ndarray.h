@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -106,6 +107,9 @@ class NDArray {
   NDArray Slice(int64_t begin, int64_t end) const;
   // A view of row `index` along axis 0, with one dimension less.
   NDArray At(int64_t index) const;
+  // A view of this array's leading bytes as `shape` of `dtype` (how the
+  // executor carves planned memory blocks); mx::Error when it does not fit.
+  NDArray ViewAs(const Shape& shape, DType dtype) const;
 
   // In-place arithmetic (pushed); shapes must match exactly.
   NDArray& operator+=(const NDArray& rhs);
@@ -167,6 +171,13 @@ NDArray Dot(const NDArray& a, const NDArray& b, bool transpose_a = false,
 // Seeds the random generator of `ctx` (pushed, so it orders with random draws
 // already pushed).
 void RandomSeed(uint64_t seed, Context ctx = Context::CPU());
+// The generator of `ctx` and the engine variable that orders its users: a
+// pushed function that draws from `engine` must list `var` as written.
+struct RandomResource {
+  std::mt19937_64* engine = nullptr;
+  VarHandle var = nullptr;
+};
+RandomResource GetRandomResource(Context ctx = Context::CPU());
 // Float32 arrays of uniform [low, high) / normal(mean, stddev) draws; the same
 // seed gives the same numbers.
 NDArray RandomUniform(float low, float high, const Shape& shape,

@@ -75,6 +75,13 @@ void FillNormal(std::mt19937_64& e, float* out, int64_t n, float mean,
 
 }  // namespace
 
+RandomResource GetRandomResource(Context ctx) {
+  MX_CHECK(ctx.IsHost(), "random generator on ", ctx,
+           ": not supported by this build");
+  Generator* g = GeneratorOf(ctx);
+  return {&g->engine, g->var};
+}
+
 void RandomSeed(uint64_t seed, Context ctx) {
   Generator* g = GeneratorOf(ctx);
   Engine::Get()->PushSync([g, seed](RunContext) { g->engine.seed(seed); }, ctx,

@@ -194,6 +194,14 @@ Symbol operator-(double a, const Symbol& b);
 Symbol operator*(double a, const Symbol& b);
 Symbol operator/(double a, const Symbol& b);
 
+// Shapes (types) of every entry of `g` by entry id, from the known shapes
+// (types) of some variables by name and the variables' hints; what cannot be
+// inferred stays unknown. mx::Error for unknown names and contradictions.
+std::vector<PartialShape> InferEntryShapes(
+    const IndexedGraph& g, const std::map<std::string, PartialShape>& known);
+std::vector<int> InferEntryTypes(const IndexedGraph& g,
+                                 const std::map<std::string, DType>& known);
+
 // The attributes MXNet stores as hidden keys "__x__": ctx_group, lr_mult,
 // wd_mult, force_mirroring, mirror_stage, profiler_scope.
 const std::vector<std::string>& HiddenAttrNames();

@@ -137,9 +137,8 @@ int TypeHint(const Node& n) {
 
 }  // namespace
 
-PartialShapes Symbol::InferShapePartial(
-    const std::map<std::string, PartialShape>& known) const {
-  IndexedGraph g(outputs_);
+std::vector<PartialShape> InferEntryShapes(
+    const IndexedGraph& g, const std::map<std::string, PartialShape>& known) {
   CheckKnownNames(g, known, "InferShape");
   std::vector<PartialShape> entries(g.num_entries());
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -157,6 +156,13 @@ PartialShapes Symbol::InferShapePartial(
                             InferShapeContext ctx(attrs, in, out, names[nid]);
                             attrs.op->infer_shape()(&ctx);
                           });
+  return entries;
+}
+
+PartialShapes Symbol::InferShapePartial(
+    const std::map<std::string, PartialShape>& known) const {
+  IndexedGraph g(outputs_);
+  const std::vector<PartialShape> entries = InferEntryShapes(g, known);
   PartialShapes result;
   Collect(g, entries, &result);
   result.complete = true;
@@ -191,9 +197,8 @@ Shapes Symbol::InferShape(
   return shapes;
 }
 
-PartialTypes Symbol::InferTypePartial(
-    const std::map<std::string, DType>& known) const {
-  IndexedGraph g(outputs_);
+std::vector<int> InferEntryTypes(const IndexedGraph& g,
+                                 const std::map<std::string, DType>& known) {
   CheckKnownNames(g, known, "InferType");
   std::vector<int> entries(g.num_entries(), kUnknownType);
   for (size_t i = 0; i < g.nodes.size(); ++i) {
@@ -210,6 +215,13 @@ PartialTypes Symbol::InferTypePartial(
                    InferTypeContext ctx(attrs, in, out, names[nid]);
                    attrs.op->infer_type()(&ctx);
                  });
+  return entries;
+}
+
+PartialTypes Symbol::InferTypePartial(
+    const std::map<std::string, DType>& known) const {
+  IndexedGraph g(outputs_);
+  const std::vector<int> entries = InferEntryTypes(g, known);
   PartialTypes result;
   Collect(g, entries, &result);
   result.complete = true;

@@ -1,6 +1,8 @@
 // Concat: joins inputs along one axis (MXNet's Concat, alias concat).
 #include "core/base/error.h"
+#include "core/op/kernel.h"
 #include "core/op/op.h"
+#include "ops/common/kernel_util.h"
 #include "ops/common/spatial.h"
 #include "ops/tensor/variadic.h"
 
@@ -72,6 +74,51 @@ MX_REGISTER_OP(Concat)
     .Backward([](const NodeAttrs&) {
       return BackwardDeps{{0}, {}, {}};
     });
+
+namespace {
+
+template <typename T>
+class ConcatKernel : public OpKernel {
+ public:
+  explicit ConcatKernel(const KernelSetup& s)
+      : axis_(
+            PositiveAxis(s.params<ConcatParam>().dim, s.out_shapes[0].ndim())) {
+    for (const Shape& in : s.in_shapes) extents_.push_back(in[axis_]);
+  }
+
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const AxisSplit w = SplitAt(a.outputs[0].shape, axis_);
+    int64_t offset = 0;
+    for (const TensorView& in : a.inputs) {
+      const int64_t extent = in.shape[axis_];
+      PartToWhole(in.ptr<T>(), extent, a.outputs[0].ptr<T>(), w, offset,
+                  a.req[0]);
+      offset += extent;
+    }
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const AxisSplit w = SplitAt(a.out_grads[0].shape, axis_);
+    int64_t offset = 0;
+    for (size_t k = 0; k < a.in_grads.size(); ++k) {
+      if (a.req[k] != OpReq::kNull) {
+        WholeToPart(a.out_grads[0].ptr<T>(), w, offset, a.in_grads[k].ptr<T>(),
+                    extents_[k], a.req[k]);
+      }
+      offset += extents_[k];
+    }
+  }
+
+ private:
+  int axis_;
+  std::vector<int64_t> extents_;  // of each input along the axis
+};
+
+}  // namespace
+
+MX_REGISTER_KERNEL(Concat, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<ConcatKernel>());
 
 }  // namespace ops
 }  // namespace mx

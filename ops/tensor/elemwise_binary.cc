@@ -1,5 +1,8 @@
 // Elementwise arithmetic between two arrays of the same shape: MXNet 1.x's
 // elemwise_add / _sub / _mul / _div with their older names (_Plus, ...).
+#include <string>
+
+#include "core/op/kernel.h"
 #include "core/op/op.h"
 #include "ops/common/same_shape.h"
 
@@ -32,6 +35,90 @@ OpDef& DeclareBinary(const char* name, std::vector<const char*> aliases,
   DeclareBinary("elemwise_div", {"_Div", "_div"},
                 "out = lhs / rhs; gradients (g / rhs, -lhs g / rhs^2).",
                 {{0}, {0, 1}, {}});
+  return true;
+}();
+
+enum class Binary { kAdd, kSub, kMul, kDiv };
+
+Binary BinaryOf(const std::string& op) {
+  if (op == "elemwise_add") return Binary::kAdd;
+  if (op == "elemwise_sub") return Binary::kSub;
+  if (op == "elemwise_mul") return Binary::kMul;
+  return Binary::kDiv;
+}
+
+template <typename T>
+class BinaryKernel : public OpKernel {
+ public:
+  explicit BinaryKernel(const KernelSetup& s)
+      : op_(BinaryOf(s.attrs->op->name())) {}
+
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const T* x = a.inputs[0].ptr<T>();
+    const T* y = a.inputs[1].ptr<T>();
+    T* out = a.outputs[0].ptr<T>();
+    const int64_t n = a.outputs[0].Size();
+    switch (op_) {
+      case Binary::kAdd:
+        return StoreEach(a.req[0], out, n,
+                         [=](int64_t i) { return x[i] + y[i]; });
+      case Binary::kSub:
+        return StoreEach(a.req[0], out, n,
+                         [=](int64_t i) { return x[i] - y[i]; });
+      case Binary::kMul:
+        return StoreEach(a.req[0], out, n,
+                         [=](int64_t i) { return x[i] * y[i]; });
+      case Binary::kDiv:
+        return StoreEach(a.req[0], out, n,
+                         [=](int64_t i) { return x[i] / y[i]; });
+    }
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const T* g = a.out_grads[0].ptr<T>();
+    const int64_t n = a.out_grads[0].Size();
+    T* dx = a.in_grads[0].ptr_or_null<T>();
+    T* dy = a.in_grads[1].ptr_or_null<T>();
+    // The rhs gradient first: with in place, dx may share g's memory.
+    switch (op_) {
+      case Binary::kAdd:
+        StoreArray(a.req[1], dy, g, n);
+        StoreArray(a.req[0], dx, g, n);
+        return;
+      case Binary::kSub:
+        StoreEach(a.req[1], dy, n, [=](int64_t i) { return -g[i]; });
+        StoreArray(a.req[0], dx, g, n);
+        return;
+      case Binary::kMul: {
+        const T* x = a.inputs[0].ptr<T>();
+        const T* y = a.inputs[1].ptr<T>();
+        StoreEach(a.req[1], dy, n, [=](int64_t i) { return g[i] * x[i]; });
+        StoreEach(a.req[0], dx, n, [=](int64_t i) { return g[i] * y[i]; });
+        return;
+      }
+      case Binary::kDiv: {
+        const T* x = a.inputs[0].ptr<T>();
+        const T* y = a.inputs[1].ptr<T>();
+        StoreEach(a.req[1], dy, n,
+                  [=](int64_t i) { return -g[i] * x[i] / (y[i] * y[i]); });
+        StoreEach(a.req[0], dx, n, [=](int64_t i) { return g[i] / y[i]; });
+        return;
+      }
+    }
+  }
+
+ private:
+  Binary op_;
+};
+
+[[maybe_unused]] const bool kKernelsRegistered = [] {
+  for (const char* op :
+       {"elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div"}) {
+    KernelRegistry::Global()
+        .Register(op, DeviceType::kCPU, KernelVariant::kReference)
+        .Types({DType::kFloat32, DType::kFloat64})
+        .Factory(TypedFactory<BinaryKernel>());
+  }
   return true;
 }();
 

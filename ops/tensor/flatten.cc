@@ -1,5 +1,7 @@
 // Flatten: (N, d1, d2, ...) -> (N, d1*d2*...) (MXNet's Flatten).
+#include "core/op/kernel.h"
 #include "core/op/op.h"
+#include "ops/common/kernel_util.h"
 
 namespace mx {
 namespace ops {
@@ -23,6 +25,10 @@ MX_REGISTER_OP(Flatten)
     })
     .InplaceForward({{0, 0}})
     .InplaceBackward({{0, 0}});
+
+MX_REGISTER_KERNEL(Flatten, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<CopyKernel>());
 
 }  // namespace ops
 }  // namespace mx

@@ -4,7 +4,9 @@
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
+#include "core/op/kernel.h"
 #include "core/op/op.h"
+#include "ops/common/kernel_util.h"
 
 namespace mx {
 namespace ops {
@@ -175,6 +177,10 @@ MX_REGISTER_OP(Reshape)
     })
     .InplaceForward({{0, 0}})
     .InplaceBackward({{0, 0}});
+
+MX_REGISTER_KERNEL(Reshape, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<CopyKernel>());
 
 }  // namespace ops
 }  // namespace mx

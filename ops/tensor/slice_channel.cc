@@ -1,7 +1,9 @@
 #include "ops/tensor/slice_channel.h"
 
 #include "core/base/error.h"
+#include "core/op/kernel.h"
 #include "core/op/op.h"
+#include "ops/common/kernel_util.h"
 #include "ops/common/spatial.h"
 
 namespace mx {
@@ -69,6 +71,47 @@ MX_REGISTER_OP(SliceChannel)
       }
       return deps;
     });
+
+namespace {
+
+// Output k is the k-th equal part of data along the axis (squeezing the axis
+// changes only the shape, not the layout).
+template <typename T>
+class SliceChannelKernel : public OpKernel {
+ public:
+  explicit SliceChannelKernel(const KernelSetup& s)
+      : axis_(PositiveAxis(s.params<SliceChannelParam>().axis,
+                           s.in_shapes[0].ndim())),
+        parts_(s.params<SliceChannelParam>().num_outputs) {}
+
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const AxisSplit w = SplitAt(a.inputs[0].shape, axis_);
+    const int64_t extent = w.extent / parts_;
+    for (int64_t k = 0; k < parts_; ++k) {
+      WholeToPart(a.inputs[0].ptr<T>(), w, k * extent, a.outputs[k].ptr<T>(),
+                  extent, a.req[k]);
+    }
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const AxisSplit w = SplitAt(a.in_grads[0].shape, axis_);
+    const int64_t extent = w.extent / parts_;
+    for (int64_t k = 0; k < parts_; ++k) {
+      PartToWhole(a.out_grads[k].ptr<T>(), extent, a.in_grads[0].ptr<T>(), w,
+                  k * extent, a.req[0]);
+    }
+  }
+
+ private:
+  int axis_;
+  int64_t parts_;
+};
+
+}  // namespace
+
+MX_REGISTER_KERNEL(SliceChannel, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<SliceChannelKernel>());
 
 }  // namespace ops
 }  // namespace mx

@@ -1,0 +1,106 @@
+// Executor: a symbol bound to arrays on a device. Bind infers every shape,
+// creates each node's kernel, builds the gradient steps and plans internal
+// memory once; Forward and Backward then push every step to the engine and
+// return at once (Note [Executor] in docs/design_notes.md). Arrays read or
+// written by the user between calls are ordered by the engine, so mixing
+// NDArray code with an executor is safe.
+#ifndef MX_CORE_EXECUTOR_EXECUTOR_H_
+#define MX_CORE_EXECUTOR_EXECUTOR_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/executor/exec_graph.h"
+#include "core/executor/plan_memory.h"
+#include "core/ndarray/ndarray.h"
+#include "core/symbol/symbol.h"
+
+namespace mx {
+
+class Executor {
+ public:
+  // Binds `symbol` to user arrays in ListArguments / ListAuxiliaryStates
+  // order. `arg_grads` may be empty (no gradients) or hold one array per
+  // argument (a none array: no gradient for it); `grad_req` holds one
+  // request for all arguments or one per argument. mx::Error naming the
+  // argument for a missing array, a wrong shape, type or device.
+  static std::unique_ptr<Executor> Bind(const Symbol& symbol, Context ctx,
+                                        const std::vector<NDArray>& args,
+                                        const std::vector<NDArray>& arg_grads,
+                                        const std::vector<GradReq>& grad_req,
+                                        const std::vector<NDArray>& aux_states);
+  // The same with arrays by name; arguments without a gradient array get no
+  // gradient, a missing grad_req entry means "write".
+  static std::unique_ptr<Executor> Bind(
+      const Symbol& symbol, Context ctx,
+      const std::map<std::string, NDArray>& args,
+      const std::map<std::string, NDArray>& arg_grads,
+      const std::map<std::string, GradReq>& grad_req,
+      const std::map<std::string, NDArray>& aux_states);
+  // Infers every shape from `input_shapes` and allocates arguments,
+  // gradients (none where the request is null) and auxiliary states as
+  // zeros (moving variances and other "__init__ one" states as ones).
+  // `grad_req_overrides` sets the request of single arguments.
+  static std::unique_ptr<Executor> SimpleBind(
+      const Symbol& symbol, Context ctx,
+      const std::map<std::string, Shape>& input_shapes,
+      GradReq grad_req = GradReq::kWrite,
+      const std::map<std::string, GradReq>& grad_req_overrides = {},
+      const std::map<std::string, DType>& input_types = {});
+
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Pushes the forward steps; is_train selects training behaviour (Dropout,
+  // BatchNorm batch statistics and moving-average updates).
+  void Forward(bool is_train = false);
+  // Pushes the backward steps. `head_grads` holds one array per output, in
+  // output order; it may be empty only when every output that needs a
+  // gradient comes from a loss op. mx::Error otherwise, or when Bind was
+  // given no gradients.
+  void Backward(const std::vector<NDArray>& head_grads = {});
+
+  const std::vector<NDArray>& outputs() const { return outputs_; }
+  const std::vector<NDArray>& arg_arrays() const { return args_; }
+  const std::vector<NDArray>& grad_arrays() const { return grads_; }
+  const std::vector<NDArray>& aux_arrays() const { return aux_; }
+  std::map<std::string, NDArray> arg_dict() const;
+  std::map<std::string, NDArray> grad_dict() const;
+  std::map<std::string, NDArray> aux_dict() const;
+  const Symbol& symbol() const { return symbol_; }
+
+  // The memory plan in use (forward and backward steps when gradients are
+  // bound, forward steps otherwise).
+  const MemoryPlan& memory_plan() const { return plan_; }
+  // One line per step: kind, node, entries, req, in-place and blocks.
+  std::string DebugString() const;
+
+ private:
+  struct StepRun;
+  Executor(Symbol symbol, Context ctx);
+  void Init(const std::vector<NDArray>& args,
+            const std::vector<NDArray>& arg_grads,
+            const std::vector<GradReq>& grad_req,
+            const std::vector<NDArray>& aux_states);
+  void PrepareSteps();
+  void PushStep(const std::shared_ptr<const StepRun>& run, bool is_train);
+
+  Symbol symbol_;
+  Context ctx_;
+  std::vector<std::string> arg_names_, aux_names_, output_names_;
+  std::vector<NDArray> args_, grads_, aux_, outputs_;
+  std::unique_ptr<ExecGraph> graph_;
+  MemoryPlan plan_;
+  std::vector<NDArray> blocks_;
+  // Array of each entry (none for head gradients until Backward).
+  std::vector<NDArray> entry_arrays_;
+  std::vector<std::shared_ptr<const StepRun>> runs_;
+  bool has_backward_ = false;
+};
+
+}  // namespace mx
+
+#endif  // MX_CORE_EXECUTOR_EXECUTOR_H_

@@ -1,0 +1,77 @@
+// Small helpers shared by kernels.
+#ifndef MX_OPS_COMMON_KERNEL_UTIL_H_
+#define MX_OPS_COMMON_KERNEL_UTIL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/base/shape.h"
+#include "core/op/kernel.h"
+
+namespace mx {
+namespace ops {
+
+// A kernel that remembers "<Op> '<node>'" for its error messages (kernels
+// must not keep the KernelSetup's attrs pointer).
+class NodeKernel : public OpKernel {
+ public:
+  explicit NodeKernel(const KernelSetup& s) : where_(s.attrs->Where()) {}
+
+ protected:
+  std::string where_;
+};
+
+// Sizes of `shape` split around `axis`: (outer, extent, inner).
+struct AxisSplit {
+  int64_t outer = 1, extent = 1, inner = 1;
+};
+AxisSplit SplitAt(const Shape& shape, int axis);
+
+// Axis `axis` of an ndim-array, counting from the end when negative.
+inline int PositiveAxis(int64_t axis, int ndim) {
+  return static_cast<int>(axis < 0 ? axis + ndim : axis);
+}
+
+// Moves a part (outer, part_extent, inner) to or from a whole (outer,
+// whole.extent, inner) at `offset` along the middle axis, storing as `req`
+// says: into the whole (Concat forward) or out of it (its backward).
+template <typename T>
+void PartToWhole(const T* part, int64_t part_extent, T* whole,
+                 const AxisSplit& w, int64_t offset, OpReq req) {
+  const int64_t row = part_extent * w.inner;
+  for (int64_t o = 0; o < w.outer; ++o) {
+    StoreEach(req, whole + (o * w.extent + offset) * w.inner, row,
+              [=](int64_t i) { return part[o * row + i]; });
+  }
+}
+template <typename T>
+void WholeToPart(const T* whole, const AxisSplit& w, int64_t offset, T* part,
+                 int64_t part_extent, OpReq req) {
+  const int64_t row = part_extent * w.inner;
+  for (int64_t o = 0; o < w.outer; ++o) {
+    const T* src = whole + (o * w.extent + offset) * w.inner;
+    StoreEach(req, part + o * row, row, [=](int64_t i) { return src[i]; });
+  }
+}
+
+// Kernels of ops that only copy: out = data, data gradient = out gradient
+// (Flatten, Reshape); alias-safe for in-place.
+template <typename T>
+class CopyKernel : public OpKernel {
+ public:
+  explicit CopyKernel(const KernelSetup&) {}
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    StoreArray(a.req[0], a.outputs[0].ptr<T>(), a.inputs[0].ptr<T>(),
+               a.outputs[0].Size());
+  }
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    StoreArray(a.req[0], a.in_grads[0].ptr<T>(), a.out_grads[0].ptr<T>(),
+               a.in_grads[0].Size());
+  }
+};
+
+}  // namespace ops
+}  // namespace mx
+
+#endif  // MX_OPS_COMMON_KERNEL_UTIL_H_
