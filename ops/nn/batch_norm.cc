@@ -1,6 +1,11 @@
 #include "ops/nn/batch_norm.h"
 
+#include <cmath>
+#include <vector>
+
+#include "core/op/kernel.h"
 #include "core/op/op.h"
+#include "ops/common/kernel_util.h"
 #include "ops/common/same_shape.h"
 #include "ops/common/spatial.h"
 
@@ -44,6 +49,123 @@ MX_REGISTER_OP(BatchNorm)
       if (index == 3) (*var_attrs)["__init__"] = "[\"zero\", {}]";
       if (index == 4) (*var_attrs)["__init__"] = "[\"one\", {}]";
     });
+
+namespace {
+
+// Data viewed as (outer, channels, inner). Training without global stats:
+// batch mean and biased variance (hidden outputs mean, var), and the moving
+// statistics updated here, in forward (Note [BatchNorm moving statistics]).
+// Otherwise the moving statistics normalize and the gradient treats them as
+// constants.
+template <typename T>
+class BatchNormKernel : public OpKernel {
+ public:
+  explicit BatchNormKernel(const KernelSetup& s)
+      : p_(s.params<BatchNormParam>()) {
+    const Shape& d = s.in_shapes[0];
+    split_ = SplitAt(d, PositiveAxis(p_.axis, d.ndim()));
+  }
+
+  void Forward(const KernelContext& ctx, const ForwardArgs& a) override {
+    const T* x = a.inputs[0].ptr<T>();
+    const T* gamma = a.inputs[1].ptr<T>();
+    const T* beta = a.inputs[2].ptr<T>();
+    T* moving_mean = a.inputs[3].ptr<T>();
+    T* moving_var = a.inputs[4].ptr<T>();
+    T* mean = a.outputs[1].ptr<T>();
+    T* var = a.outputs[2].ptr<T>();
+    const int64_t outer = split_.outer, c_n = split_.extent,
+                  inner = split_.inner;
+    const bool batch_stats = ctx.is_train && !p_.use_global_stats;
+    const double count = static_cast<double>(outer * inner);
+    for (int64_t c = 0; c < c_n; ++c) {
+      if (batch_stats) {
+        double sum = 0, sq = 0;
+        ForChannel(c, [&](int64_t i) { sum += x[i]; });
+        const double m = sum / count;
+        ForChannel(c, [&](int64_t i) { sq += (x[i] - m) * (x[i] - m); });
+        mean[c] = static_cast<T>(m);
+        var[c] = static_cast<T>(sq / count);
+        const T mom = static_cast<T>(p_.momentum);
+        moving_mean[c] = moving_mean[c] * mom + mean[c] * (T(1) - mom);
+        moving_var[c] = moving_var[c] * mom + var[c] * (T(1) - mom);
+      } else {
+        mean[c] = moving_mean[c];
+        var[c] = moving_var[c];
+      }
+    }
+    std::vector<T> out(static_cast<size_t>(outer * c_n * inner));
+    for (int64_t c = 0; c < c_n; ++c) {
+      const T scale = Gamma(gamma, c) / std::sqrt(var[c] + T(p_.eps));
+      const T shift = beta[c] - mean[c] * scale;
+      ForChannel(c, [&](int64_t i) { out[i] = x[i] * scale + shift; });
+    }
+    StoreArray(a.req[0], a.outputs[0].ptr<T>(), out.data(),
+               static_cast<int64_t>(out.size()));
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const T* g = a.out_grads[0].ptr<T>();
+    const T* x = a.inputs[0].ptr<T>();
+    const T* gamma = a.inputs[1].ptr<T>();
+    const T* mean =
+        p_.use_global_stats ? a.inputs[3].ptr<T>() : a.outputs[1].ptr<T>();
+    const T* var =
+        p_.use_global_stats ? a.inputs[4].ptr<T>() : a.outputs[2].ptr<T>();
+    const int64_t c_n = split_.extent;
+    const double count = static_cast<double>(split_.outer * split_.inner);
+    std::vector<T> dx(static_cast<size_t>(split_.outer * c_n * split_.inner));
+    std::vector<T> dgamma(c_n), dbeta(c_n);
+    for (int64_t c = 0; c < c_n; ++c) {
+      const T istd = T(1) / std::sqrt(var[c] + T(p_.eps));
+      double sum_g = 0, sum_gx = 0;
+      ForChannel(c, [&](int64_t i) {
+        sum_g += g[i];
+        sum_gx += g[i] * (x[i] - mean[c]) * istd;
+      });
+      dbeta[c] = static_cast<T>(sum_g);
+      dgamma[c] = p_.fix_gamma ? T(0) : static_cast<T>(sum_gx);
+      const T scale = Gamma(gamma, c) * istd;
+      if (p_.use_global_stats) {
+        ForChannel(c, [&](int64_t i) { dx[i] = g[i] * scale; });
+      } else {
+        const T mg = static_cast<T>(sum_g / count);
+        const T mgx = static_cast<T>(sum_gx / count);
+        ForChannel(c, [&](int64_t i) {
+          const T xhat = (x[i] - mean[c]) * istd;
+          dx[i] = scale * (g[i] - mg - xhat * mgx);
+        });
+      }
+    }
+    StoreArray(a.req[0], a.in_grads[0].ptr_or_null<T>(), dx.data(),
+               static_cast<int64_t>(dx.size()));
+    StoreArray(a.req[1], a.in_grads[1].ptr_or_null<T>(), dgamma.data(), c_n);
+    StoreArray(a.req[2], a.in_grads[2].ptr_or_null<T>(), dbeta.data(), c_n);
+  }
+
+ private:
+  T Gamma(const T* gamma, int64_t c) const {
+    return p_.fix_gamma ? T(1) : gamma[c];
+  }
+
+  // Calls f(flat index) for every element of channel c.
+  template <typename F>
+  void ForChannel(int64_t c, F f) const {
+    for (int64_t o = 0; o < split_.outer; ++o) {
+      const int64_t base = (o * split_.extent + c) * split_.inner;
+      for (int64_t i = 0; i < split_.inner; ++i) f(base + i);
+    }
+  }
+
+  BatchNormParam p_;
+  AxisSplit split_;
+};
+
+}  // namespace
+
+MX_REGISTER_KERNEL(BatchNorm, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<BatchNormKernel>());
 
 }  // namespace ops
 }  // namespace mx

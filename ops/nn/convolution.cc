@@ -1,6 +1,7 @@
 #include "ops/nn/convolution.h"
 
 #include "core/base/error.h"
+#include "core/op/kernel.h"
 #include "core/op/op.h"
 #include "ops/common/spatial.h"
 
@@ -45,6 +46,102 @@ MX_REGISTER_OP(Convolution)
     .Backward([](const NodeAttrs&) {
       return BackwardDeps{{0}, {0, 1}, {}};
     });
+
+ConvDims ConvDims::Of(const KernelSetup& s) {
+  const auto& p = s.params<ConvolutionParam>();
+  ConvDims d;
+  d.batch = s.in_shapes[0][0];
+  d.in_c = s.in_shapes[0][1];
+  d.out_c = p.num_filter;
+  d.groups = p.num_group;
+  d.bias = !p.no_bias;
+  d.w = Window::Make(s.in_shapes[0], s.out_shapes[0], p.kernel, p.stride, p.pad,
+                     p.dilate);
+  return d;
+}
+
+namespace {
+
+// Direct loops over every (filter, channel, tap).
+template <typename T>
+class ConvolutionRef : public OpKernel {
+ public:
+  explicit ConvolutionRef(const KernelSetup& s) : d_(ConvDims::Of(s)) {}
+
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const T* x = a.inputs[0].ptr<T>();
+    const T* wt = a.inputs[1].ptr<T>();
+    const int64_t cg = d_.in_per_group(), fg = d_.out_per_group();
+    const int64_t is = d_.w.InSize(), os = d_.w.OutSize(),
+                  ks = d_.w.KernelSize();
+    std::vector<T> out(static_cast<size_t>(d_.batch * d_.out_c * os), T(0));
+    for (int64_t n = 0; n < d_.batch; ++n) {
+      for (int64_t f = 0; f < d_.out_c; ++f) {
+        T* y = out.data() + (n * d_.out_c + f) * os;
+        const int64_t g = f / fg;
+        for (int64_t cl = 0; cl < cg; ++cl) {
+          const T* xc = x + (n * d_.in_c + g * cg + cl) * is;
+          const T* wc = wt + (f * cg + cl) * ks;
+          ForEachTap(d_.w, [&](int64_t k, int64_t o, int64_t i) {
+            y[o] += xc[i] * wc[k];
+          });
+        }
+        if (d_.bias) {
+          const T b = a.inputs[2].ptr<T>()[f];
+          for (int64_t o = 0; o < os; ++o) y[o] += b;
+        }
+      }
+    }
+    StoreArray(a.req[0], a.outputs[0].ptr<T>(), out.data(),
+               static_cast<int64_t>(out.size()));
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const T* g = a.out_grads[0].ptr<T>();
+    const T* x = a.inputs[0].ptr<T>();
+    const T* wt = a.inputs[1].ptr<T>();
+    const int64_t cg = d_.in_per_group(), fg = d_.out_per_group();
+    const int64_t is = d_.w.InSize(), os = d_.w.OutSize(),
+                  ks = d_.w.KernelSize();
+    std::vector<T> dx(static_cast<size_t>(d_.batch * d_.in_c * is), T(0));
+    std::vector<T> dw(static_cast<size_t>(d_.out_c * cg * ks), T(0));
+    std::vector<T> db(static_cast<size_t>(d_.out_c), T(0));
+    for (int64_t n = 0; n < d_.batch; ++n) {
+      for (int64_t f = 0; f < d_.out_c; ++f) {
+        const T* gy = g + (n * d_.out_c + f) * os;
+        for (int64_t o = 0; o < os; ++o) db[f] += gy[o];
+        const int64_t grp = f / fg;
+        for (int64_t cl = 0; cl < cg; ++cl) {
+          const int64_t c = grp * cg + cl;
+          const T* xc = x + (n * d_.in_c + c) * is;
+          T* dxc = dx.data() + (n * d_.in_c + c) * is;
+          const T* wc = wt + (f * cg + cl) * ks;
+          T* dwc = dw.data() + (f * cg + cl) * ks;
+          ForEachTap(d_.w, [&](int64_t k, int64_t o, int64_t i) {
+            dxc[i] += gy[o] * wc[k];
+            dwc[k] += gy[o] * xc[i];
+          });
+        }
+      }
+    }
+    StoreArray(a.req[0], a.in_grads[0].ptr_or_null<T>(), dx.data(),
+               static_cast<int64_t>(dx.size()));
+    StoreArray(a.req[1], a.in_grads[1].ptr_or_null<T>(), dw.data(),
+               static_cast<int64_t>(dw.size()));
+    if (d_.bias) {
+      StoreArray(a.req[2], a.in_grads[2].ptr_or_null<T>(), db.data(), d_.out_c);
+    }
+  }
+
+ private:
+  ConvDims d_;
+};
+
+}  // namespace
+
+MX_REGISTER_KERNEL(Convolution, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<ConvolutionRef>());
 
 }  // namespace ops
 }  // namespace mx

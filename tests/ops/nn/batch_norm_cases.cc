@@ -1,0 +1,55 @@
+// Harness cases of BatchNorm: training with batch statistics, global
+// statistics, fix_gamma on and off, 2-D and 4-D data (MXNet's shapes).
+#include "tests/testing/op_harness.h"
+
+namespace mx::testing {
+namespace {
+
+// Moving variance must stay positive.
+void PositiveVariance(const std::string& n, std::vector<double>* v,
+                      std::mt19937_64* rng) {
+  if (n == "moving_var") FillUniform(v, 0.5, 1.5, rng);
+}
+
+std::vector<OpCase> BatchNormCases() {
+  std::vector<OpCase> cases;
+  for (const char* fix : {"True", "False"}) {
+    const std::string tag = std::string(fix) == "True" ? "_fixgamma" : "";
+    cases.push_back({"bn_2d" + tag,
+                     "BatchNorm",
+                     {{"fix_gamma", fix}},
+                     {{"data", Shape{4, 3}}},
+                     {Shape{4, 3}},
+                     PositiveVariance});
+    cases.push_back({"bn_4d" + tag,
+                     "BatchNorm",
+                     {{"fix_gamma", fix}},
+                     {{"data", Shape{2, 3, 2, 2}}},
+                     {Shape{2, 3, 2, 2}},
+                     PositiveVariance});
+  }
+  cases.push_back({"bn_global_stats",
+                   "BatchNorm",
+                   {{"fix_gamma", "False"}, {"use_global_stats", "True"}},
+                   {{"data", Shape{3, 2, 3}}},
+                   {Shape{3, 2, 3}},
+                   PositiveVariance});
+  OpCase inference{"bn_inference",           "BatchNorm",
+                   {{"fix_gamma", "False"}}, {{"data", Shape{2, 3, 2}}},
+                   {Shape{2, 3, 2}},         PositiveVariance};
+  inference.is_train = false;
+  inference.check_gradient = false;  // backward assumes batch statistics
+  cases.push_back(inference);
+  cases.push_back({"bn_axis_last",
+                   "BatchNorm",
+                   {{"fix_gamma", "False"}, {"axis", "-1"}},
+                   {{"data", Shape{3, 2, 4}}},
+                   {Shape{3, 2, 4}},
+                   PositiveVariance});
+  return cases;
+}
+
+MX_OP_CASES(BatchNormCases);
+
+}  // namespace
+}  // namespace mx::testing
