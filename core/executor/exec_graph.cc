@@ -48,8 +48,8 @@ std::vector<int> ExecStep::WrittenEntries() const {
 namespace {
 
 // Position of slot `slot` of `list` among its non-negative entries.
-int PackedPosition(const std::vector<int>& list, int slot, int offset) {
-  int pos = offset;
+int PackedPosition(const std::vector<int>& list, int slot) {
+  int pos = 0;
   for (int i = 0; i < slot; ++i) pos += list[i] >= 0;
   return pos;
 }
@@ -249,8 +249,8 @@ class ExecGraphBuilder {
     }
     for (const auto& [o, k] : n.attrs.op->inplace_backward()) {
       if (step.out_grads[o] >= 0 && step.in_grads[k] >= 0) {
-        step.inplace.emplace_back(PackedPosition(step.out_grads, o, 0),
-                                  PackedPosition(step.in_grads, k, 0));
+        step.inplace.emplace_back(PackedPosition(step.out_grads, o),
+                                  PackedPosition(step.in_grads, k));
       }
     }
     step.workspace_bytes = eg_->kernels[i]->BackwardWorkspace();

@@ -15,6 +15,7 @@ namespace mx {
 struct Executor::StepRun {
   StepKind kind = StepKind::kForward;
   std::string name;
+  Context ctx;
   std::shared_ptr<OpKernel> kernel;
   ForwardArgs fwd;
   BackwardArgs bwd;
@@ -55,18 +56,18 @@ void SumInto(const std::vector<TensorView>& terms, const TensorView& out,
 }  // namespace
 
 void Executor::StepRun::Execute(bool is_train) const {
-  KernelContext ctx;
-  ctx.is_train = is_train;
-  ctx.ctx = out.ctx;
-  ctx.workspace = workspace;
-  ctx.workspace_bytes = workspace_bytes;
-  ctx.rng = rng;
+  KernelContext kc;
+  kc.is_train = is_train;
+  kc.ctx = ctx;
+  kc.workspace = workspace;
+  kc.workspace_bytes = workspace_bytes;
+  kc.rng = rng;
   switch (kind) {
     case StepKind::kForward:
-      kernel->Forward(ctx, fwd);
+      kernel->Forward(kc, fwd);
       return;
     case StepKind::kBackward:
-      kernel->Backward(ctx, bwd);
+      kernel->Backward(kc, bwd);
       return;
     case StepKind::kSum:
       if (out.dtype == DType::kFloat64) {
@@ -322,7 +323,7 @@ void Executor::PrepareSteps() {
     const ExecStep& step = graph_->steps[s];
     auto run = std::make_shared<StepRun>();
     run->kind = step.kind;
-    run->out.ctx = ctx_;
+    run->ctx = ctx_;
     if (step.node >= 0) {
       const Node& n = *graph_->graph.nodes[step.node];
       run->name = step.kind == StepKind::kForward

@@ -64,9 +64,12 @@ MX_REGISTER_OP(Pooling)
 
 namespace {
 
+enum class PoolType { kMax, kAvg, kSum };
+
 // Max, average or sum over each window, per channel. Average divides by the
 // window clipped to the padded data (padding counted, as MXNet); max sends
-// the gradient to the first maximum of its window.
+// the gradient to the first maximum of its window. The windows of every
+// output position are worked out once, at bind.
 template <typename T>
 class PoolingKernel : public OpKernel {
  public:
@@ -79,7 +82,10 @@ class PoolingKernel : public OpKernel {
       w_ = Window::Make(d, s.out_shapes[0], p.kernel, p.stride, p.pad, {});
     }
     channels_ = d[0] * d[1];
-    type_ = p.pool_type;
+    type_ = p.pool_type == "max"   ? PoolType::kMax
+            : p.pool_type == "avg" ? PoolType::kAvg
+                                   : PoolType::kSum;
+    for (int64_t o = 0; o < w_.OutSize(); ++o) bounds_.push_back(BoundsOf(o));
   }
 
   void Forward(const KernelContext&, const ForwardArgs& a) override {
@@ -87,13 +93,17 @@ class PoolingKernel : public OpKernel {
     const int64_t is = w_.InSize(), os = w_.OutSize();
     std::vector<T> out(static_cast<size_t>(channels_ * os));
     for (int64_t c = 0; c < channels_; ++c) {
+      const T* xc = x + c * is;
       for (int64_t o = 0; o < os; ++o) {
-        T acc = type_ == "max" ? -std::numeric_limits<T>::infinity() : T(0);
-        Visit(x + c * is, o, [&](int64_t i) {
-          acc = type_ == "max" ? std::max(acc, x[c * is + i])
-                               : acc + x[c * is + i];
-        });
-        if (type_ == "avg") acc /= static_cast<T>(Area(o));
+        T acc;
+        if (type_ == PoolType::kMax) {
+          acc = -std::numeric_limits<T>::infinity();
+          Visit(o, [&](int64_t i) { acc = std::max(acc, xc[i]); });
+        } else {
+          acc = 0;
+          Visit(o, [&](int64_t i) { acc += xc[i]; });
+          if (type_ == PoolType::kAvg) acc /= static_cast<T>(bounds_[o].area);
+        }
         out[c * os + o] = acc;
       }
     }
@@ -109,19 +119,23 @@ class PoolingKernel : public OpKernel {
     const int64_t is = w_.InSize(), os = w_.OutSize();
     std::vector<T> dx(static_cast<size_t>(channels_ * is), T(0));
     for (int64_t c = 0; c < channels_; ++c) {
+      const T* xc = x + c * is;
+      T* dxc = dx.data() + c * is;
       for (int64_t o = 0; o < os; ++o) {
         const T go = g[c * os + o];
-        if (type_ == "max") {
+        if (type_ == PoolType::kMax) {
           bool done = false;
-          Visit(x + c * is, o, [&](int64_t i) {
-            if (!done && x[c * is + i] == y[c * os + o]) {
-              dx[c * is + i] += go;
+          Visit(o, [&](int64_t i) {
+            if (!done && xc[i] == y[c * os + o]) {
+              dxc[i] += go;
               done = true;
             }
           });
         } else {
-          const T share = type_ == "avg" ? go / static_cast<T>(Area(o)) : go;
-          Visit(x + c * is, o, [&](int64_t i) { dx[c * is + i] += share; });
+          const T share = type_ == PoolType::kAvg
+                              ? go / static_cast<T>(bounds_[o].area)
+                              : go;
+          Visit(o, [&](int64_t i) { dxc[i] += share; });
         }
       }
     }
@@ -130,39 +144,43 @@ class PoolingKernel : public OpKernel {
   }
 
  private:
-  // Calls f(input offset) for the in-data positions of output o's window.
-  template <typename F>
-  void Visit(const T*, int64_t o, F f) const {
-    int64_t start[3], end[3], rest = o;
-    for (int a = 2; a >= 0; --a) {
-      const int64_t pos = rest % w_.out[a];
-      rest /= w_.out[a];
-      start[a] = pos * w_.stride[a] - w_.pad[a];
-      end[a] = std::min(start[a] + w_.kernel[a], w_.in[a]);
-      start[a] = std::max<int64_t>(start[a], 0);
-    }
-    for (int64_t d = start[0]; d < end[0]; ++d)
-      for (int64_t h = start[1]; h < end[1]; ++h)
-        for (int64_t x = start[2]; x < end[2]; ++x)
-          f((d * w_.in[1] + h) * w_.in[2] + x);
-  }
+  // One output position's window: its part inside the data, and its size
+  // clipped to the padded data (the average's divisor).
+  struct Bounds {
+    int64_t start[3], end[3];
+    int64_t area = 1;
+  };
 
-  // Output o's window clipped to the padded data.
-  int64_t Area(int64_t o) const {
-    int64_t area = 1, rest = o;
+  Bounds BoundsOf(int64_t o) const {
+    Bounds b;
+    int64_t rest = o;
     for (int a = 2; a >= 0; --a) {
       const int64_t pos = rest % w_.out[a];
       rest /= w_.out[a];
       const int64_t start = pos * w_.stride[a] - w_.pad[a];
-      const int64_t end = std::min(start + w_.kernel[a], w_.in[a] + w_.pad[a]);
-      area *= std::max<int64_t>(end - start, 1);
+      const int64_t padded_end =
+          std::min(start + w_.kernel[a], w_.in[a] + w_.pad[a]);
+      b.area *= std::max<int64_t>(padded_end - start, 1);
+      b.start[a] = std::max<int64_t>(start, 0);
+      b.end[a] = std::min(start + w_.kernel[a], w_.in[a]);
     }
-    return area;
+    return b;
+  }
+
+  // Calls f(input offset within a channel) for output o's window.
+  template <typename F>
+  void Visit(int64_t o, F f) const {
+    const Bounds& b = bounds_[o];
+    for (int64_t d = b.start[0]; d < b.end[0]; ++d)
+      for (int64_t h = b.start[1]; h < b.end[1]; ++h)
+        for (int64_t x = b.start[2]; x < b.end[2]; ++x)
+          f((d * w_.in[1] + h) * w_.in[2] + x);
   }
 
   Window w_;
   int64_t channels_ = 0;
-  std::string type_;
+  PoolType type_ = PoolType::kMax;
+  std::vector<Bounds> bounds_;
 };
 
 }  // namespace

@@ -46,6 +46,20 @@ struct Prepared {
   BackwardDeps deps;
   std::vector<bool> takes_grad;   // per argument: not NoGradient
   std::vector<bool> checks_grad;  // and not skipped by the case
+
+  // Shapes of the arguments (the inputs that get gradients).
+  std::vector<Shape> ArgShapes() const {
+    return {in_shapes.begin(), in_shapes.begin() + num_args};
+  }
+  KernelSetup Setup(DType dtype) const {
+    KernelSetup setup;
+    setup.attrs = &attrs;
+    setup.in_shapes = in_shapes;
+    setup.out_shapes = out_shapes;
+    setup.dtype = dtype;
+    setup.ctx = Context::CPU();
+    return setup;
+  }
 };
 
 Prepared Prepare(const OpCase& c) {
@@ -100,17 +114,6 @@ Arrays<T> Sized(const std::vector<Shape>& shapes, T value = T(0)) {
   Arrays<T> out;
   for (const Shape& s : shapes) out.emplace_back(s.Size(), value);
   return out;
-}
-
-std::unique_ptr<OpKernel> MakeKernel(const KernelDef& def, const Prepared& p,
-                                     DType dtype) {
-  KernelSetup setup;
-  setup.attrs = &p.attrs;
-  setup.in_shapes = p.in_shapes;
-  setup.out_shapes = p.out_shapes;
-  setup.dtype = dtype;
-  setup.ctx = Context::CPU();
-  return def.Create(setup);
 }
 
 constexpr uint64_t kKernelSeed = 1234;
@@ -255,7 +258,7 @@ void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
                   const Arrays<double>& ref_grad) {
   const std::string tag = StrCat("case ", c.name, ", ",
                                  KernelVariantName(def.variant()), " float32");
-  std::unique_ptr<OpKernel> k = MakeKernel(def, p, DType::kFloat32);
+  std::unique_ptr<OpKernel> k = def.Create(p.Setup(DType::kFloat32));
   const Arrays<float> in32 = Cast<float>(in);
   const Arrays<float> out = RunForward(*k, p, in32, c.is_train);
   for (size_t o = 0; o < out.size(); ++o) {
@@ -273,8 +276,7 @@ void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
   }
   if (!op.has_backward()) return;
   const Arrays<float> og = Cast<float>(out_grad);
-  Arrays<float> grad = Sized<float>(std::vector<Shape>(
-      p.in_shapes.begin(), p.in_shapes.begin() + p.num_args));
+  Arrays<float> grad = Sized<float>(p.ArgShapes());
   RunBackward(*k, p, in32, out, og, &grad, OpReq::kWrite);
   Arrays<float> added = grad;
   for (auto& v : added) std::fill(v.begin(), v.end(), 0.5f);
@@ -289,8 +291,7 @@ void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
                 StrCat(tag, ": gradient of ", p.in_names[i], " with req add"));
   }
   if (!op.inplace_backward().empty()) {
-    Arrays<float> inplace = Sized<float>(std::vector<Shape>(
-        p.in_shapes.begin(), p.in_shapes.begin() + p.num_args));
+    Arrays<float> inplace = Sized<float>(p.ArgShapes());
     RunBackward(*k, p, in32, out, og, &inplace, OpReq::kWrite,
                 op.inplace_backward());
     for (size_t i = 0; i < p.num_args; ++i) {
@@ -334,10 +335,9 @@ void CheckOpCase(const OpCase& c) {
   Arrays<double> weights = Sized<double>(p.out_shapes);
   for (int o = 0; o < p.visible; ++o) FillUniform(&weights[o], -1, 1, &rng);
 
-  std::unique_ptr<OpKernel> ref = MakeKernel(ref_def, p, DType::kFloat64);
+  std::unique_ptr<OpKernel> ref = ref_def.Create(p.Setup(DType::kFloat64));
   const Arrays<double> ref_out = RunForward(*ref, p, in, c.is_train);
-  Arrays<double> ref_grad = Sized<double>(std::vector<Shape>(
-      p.in_shapes.begin(), p.in_shapes.begin() + p.num_args));
+  Arrays<double> ref_grad = Sized<double>(p.ArgShapes());
   if (p.attrs.op->has_backward()) {
     RunBackward(*ref, p, in, ref_out, weights, &ref_grad, OpReq::kWrite);
     if (c.check_gradient) {
@@ -345,16 +345,7 @@ void CheckOpCase(const OpCase& c) {
     }
   }
   for (const KernelDef* def : variants) {
-    if (!def->CanRun([&] {
-          KernelSetup s;
-          s.attrs = &p.attrs;
-          s.in_shapes = p.in_shapes;
-          s.out_shapes = p.out_shapes;
-          s.dtype = DType::kFloat32;
-          return s;
-        }())) {
-      continue;
-    }
+    if (!def->CanRun(p.Setup(DType::kFloat32))) continue;
     CheckVariant(c, p, *def, in, weights, ref_out, ref_grad);
   }
 }
