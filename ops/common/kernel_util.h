@@ -55,6 +55,37 @@ void WholeToPart(const T* whole, const AxisSplit& w, int64_t offset, T* part,
   }
 }
 
+// Per-channel sums of g (batch, channels, spatial) into out (channels),
+// stored as `req` says (bias gradients of convolutions).
+template <typename T>
+void SumChannels(const T* g, int64_t batch, int64_t channels, int64_t spatial,
+                 T* out, OpReq req) {
+  if (req == OpReq::kNull) return;
+  std::vector<T> sum(static_cast<size_t>(channels), T(0));
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const T* gc = g + (n * channels + c) * spatial;
+      T acc = 0;
+      for (int64_t i = 0; i < spatial; ++i) acc += gc[i];
+      sum[c] += acc;
+    }
+  }
+  StoreArray(req, out, sum.data(), channels);
+}
+
+// Adds bias[c] to every element of channel c of y (batch, channels,
+// spatial).
+template <typename T>
+void AddChannelBias(const T* bias, int64_t batch, int64_t channels,
+                    int64_t spatial, T* y) {
+  for (int64_t n = 0; n < batch; ++n) {
+    for (int64_t c = 0; c < channels; ++c) {
+      T* yc = y + (n * channels + c) * spatial;
+      for (int64_t i = 0; i < spatial; ++i) yc[i] += bias[c];
+    }
+  }
+}
+
 // Kernels of ops that only copy: out = data, data gradient = out gradient
 // (Flatten, Reshape); alias-safe for in-place.
 template <typename T>

@@ -38,6 +38,11 @@ struct ConvDims {
   Window w;
   int64_t in_per_group() const { return in_c / groups; }
   int64_t out_per_group() const { return out_c / groups; }
+  // Elements of one group's im2col buffer (rows in_per_group x kernel,
+  // one column per output position).
+  size_t ColumnElements() const {
+    return static_cast<size_t>(in_per_group() * w.KernelSize() * w.OutSize());
+  }
   static ConvDims Of(const KernelSetup& s);
 };
 

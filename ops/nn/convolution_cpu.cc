@@ -6,6 +6,7 @@
 
 #include "core/op/kernel.h"
 #include "ops/common/gemm.h"
+#include "ops/common/kernel_util.h"
 #include "ops/nn/convolution.h"
 
 namespace mx {
@@ -43,12 +44,9 @@ class ConvolutionIm2Col : public OpKernel {
         MatMul(false, false, fg, os, rows, wt + g * fg * rows, col,
                yn + g * fg * os, add || d_.bias);
       }
-      if (d_.bias && add) {
-        const T* b = a.inputs[2].ptr<T>();
-        for (int64_t f = 0; f < d_.out_c; ++f) {
-          for (int64_t o = 0; o < os; ++o) yn[f * os + o] += b[f];
-        }
-      }
+    }
+    if (d_.bias && add) {
+      AddChannelBias(a.inputs[2].ptr<T>(), d_.batch, d_.out_c, os, y);
     }
   }
 
@@ -82,25 +80,14 @@ class ConvolutionIm2Col : public OpKernel {
         }
       }
     }
-    if (d_.bias && a.req[2] != OpReq::kNull) {
-      std::vector<T> db(static_cast<size_t>(d_.out_c), T(0));
-      for (int64_t n = 0; n < d_.batch; ++n) {
-        for (int64_t f = 0; f < d_.out_c; ++f) {
-          const T* gf = gy + (n * d_.out_c + f) * os;
-          T acc = 0;
-          for (int64_t o = 0; o < os; ++o) acc += gf[o];
-          db[f] += acc;
-        }
-      }
-      StoreArray(a.req[2], a.in_grads[2].ptr<T>(), db.data(), d_.out_c);
+    if (d_.bias) {
+      SumChannels(gy, d_.batch, d_.out_c, os, a.in_grads[2].ptr_or_null<T>(),
+                  a.req[2]);
     }
   }
 
  private:
-  size_t ColBytes() const {
-    return sizeof(T) * static_cast<size_t>(d_.in_per_group() *
-                                           d_.w.KernelSize() * d_.w.OutSize());
-  }
+  size_t ColBytes() const { return sizeof(T) * d_.ColumnElements(); }
 
   ConvDims d_;
 };

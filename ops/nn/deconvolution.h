@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/op/kernel.h"
 #include "ops/common/conv_params.h"
+#include "ops/nn/convolution.h"
 
 namespace mx {
 namespace ops {
@@ -52,6 +54,12 @@ struct DeconvolutionParam {
     });
   }
 };
+
+// The Convolution whose data gradient a Deconvolution node computes: its
+// data is the node's output (in_c = num_filter), its output the node's data
+// (out_c = the data's channels), and the weight array is the same. Padding
+// derived from target_shape is applied.
+ConvDims DeconvAsConv(const KernelSetup& s);
 
 }  // namespace ops
 }  // namespace mx

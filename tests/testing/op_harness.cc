@@ -6,6 +6,7 @@
 #include <cmath>
 #include <memory>
 
+#include "core/base/error.h"
 #include "core/base/strings.h"
 #include "core/op/kernel.h"
 
@@ -302,6 +303,38 @@ void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
   }
 }
 
+// Forward of every variant must throw mx::Error containing c.expect_error.
+void CheckExpectedError(const OpCase& c, const Prepared& p,
+                        const std::vector<const KernelDef*>& variants,
+                        const Arrays<double>& in) {
+  for (const KernelDef* def : variants) {
+    for (DType dtype : {DType::kFloat64, DType::kFloat32}) {
+      const KernelSetup setup = p.Setup(dtype);
+      if (!def->CanRun(setup)) continue;
+      const std::string tag =
+          StrCat("case ", c.name, ", ", KernelVariantName(def->variant()), " ",
+                 DTypeName(dtype));
+      std::unique_ptr<OpKernel> k = def->Create(setup);
+      std::string message;
+      try {
+        if (dtype == DType::kFloat64) {
+          RunForward(*k, p, in, c.is_train);
+        } else {
+          RunForward(*k, p, Cast<float>(in), c.is_train);
+        }
+      } catch (const InternalError& e) {
+        ADD_FAILURE() << tag << ": a user error was expected, got " << e.what();
+        continue;
+      } catch (const Error& e) {
+        message = e.what();
+      }
+      EXPECT_NE(message.find(c.expect_error), std::string::npos)
+          << tag << ": expected an error containing \"" << c.expect_error
+          << "\", got " << (message.empty() ? "none" : "\"" + message + "\"");
+    }
+  }
+}
+
 }  // namespace
 
 void CheckOpCase(const OpCase& c) {
@@ -332,6 +365,7 @@ void CheckOpCase(const OpCase& c) {
     }
     in.push_back(std::move(v));
   }
+  if (!c.expect_error.empty()) return CheckExpectedError(c, p, variants, in);
   Arrays<double> weights = Sized<double>(p.out_shapes);
   for (int o = 0; o < p.visible; ++o) FillUniform(&weights[o], -1, 1, &rng);
 

@@ -5,7 +5,8 @@
 //     backward, write and add);
 //   - the reference's backward matches central differences in float64 for
 //     every input that takes a gradient;
-//   - add accumulation: backward with req add adds to what was there.
+//   - add accumulation: backward with req add adds to what was there;
+//   - bad input data raises the expected mx::Error in every variant.
 // Case tables live beside the op tests and register with MX_OP_CASES.
 #ifndef MX_TESTS_TESTING_OP_HARNESS_H_
 #define MX_TESTS_TESTING_OP_HARNESS_H_
@@ -43,6 +44,9 @@ struct OpCase {
   bool check_gradient = true;
   // Inputs not checked numerically (non-differentiable, e.g. indices).
   std::vector<std::string> skip_gradient;
+  // When set, every kernel variant's forward must raise an mx::Error whose
+  // message contains this text (bad input data); nothing else is checked.
+  std::string expect_error;
   double grad_tolerance = 1e-5;
   double variant_tolerance = 1e-4;
 };

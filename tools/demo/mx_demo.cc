@@ -4,8 +4,6 @@
 // prints accuracy and throughput, and saves the means as a .params file.
 //
 //   mx_demo [--data DIR] [--out FILE]
-#include <zlib.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -16,76 +14,13 @@
 #include "core/base/error.h"
 #include "core/ndarray/ndarray.h"
 #include "core/ndarray/ndarray_io.h"
+#include "io/mnist_file.h"
 
 namespace mx {
 namespace {
 
-// Reads a whole gzip file into memory.
-std::string ReadGzip(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  MX_CHECK(f != nullptr, "cannot open '", path,
-           "'; install the data set with tools/setup.sh or pass --data DIR");
-  std::string out;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, n);
-  int err = 0;
-  const char* msg = gzerror(f, &err);
-  const std::string why = msg ? msg : "";
-  gzclose(f);
-  MX_CHECK(n == 0 && err == Z_OK, "cannot read '", path, "': ", why);
-  return out;
-}
-
-uint32_t BigEndian32(const std::string& bytes, size_t offset) {
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + offset);
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
-         (uint32_t{p[2]} << 8) | p[3];
-}
-
-// An IDX file: magic 0x00000803 (images) or 0x00000801 (labels), big-endian
-// extents, uint8 data.
-std::vector<uint8_t> ReadIdx(const std::string& path, int ndim,
-                             std::vector<int64_t>* dims) {
-  const std::string bytes = ReadGzip(path);
-  const size_t header = 4 + 4 * static_cast<size_t>(ndim);
-  MX_CHECK(bytes.size() >= header, "'", path, "': truncated IDX header");
-  const uint32_t magic = BigEndian32(bytes, 0);
-  MX_CHECK(magic == 0x800u + static_cast<uint32_t>(ndim), "'", path,
-           "': IDX magic 0x", std::hex, magic, std::dec, ", expected 0x",
-           std::hex, 0x800 + ndim, " (uint8, ", std::dec, ndim, "-d)");
-  int64_t size = 1;
-  dims->clear();
-  for (int i = 0; i < ndim; ++i) {
-    dims->push_back(BigEndian32(bytes, 4 + 4 * i));
-    size *= dims->back();
-  }
-  MX_CHECK(bytes.size() == header + static_cast<size_t>(size), "'", path,
-           "': ", bytes.size() - header, " data bytes, expected ", size);
-  return std::vector<uint8_t>(bytes.begin() + header, bytes.end());
-}
-
-// Images as a float32 (n, 784) array scaled to [0, 1], labels as host ints.
-void LoadSplit(const std::string& dir, const std::string& prefix,
-               NDArray* images, std::vector<int>* labels) {
-  std::vector<int64_t> idims, ldims;
-  const auto pixels =
-      ReadIdx(dir + "/" + prefix + "-images-idx3-ubyte.gz", 3, &idims);
-  const auto label_bytes =
-      ReadIdx(dir + "/" + prefix + "-labels-idx1-ubyte.gz", 1, &ldims);
-  MX_CHECK(idims[0] == ldims[0], prefix, ": ", idims[0], " images but ",
-           ldims[0], " labels");
-  const int64_t n = idims[0], features = idims[1] * idims[2];
-  *images =
-      NDArray::FromVector(pixels, Shape{n, features}).AsType(DType::kFloat32) /
-      255.0;
-  labels->assign(label_bytes.begin(), label_bytes.end());
-  for (int l : *labels)
-    MX_CHECK(l >= 0 && l < 10, prefix, ": label ", l, " outside 0..9");
-}
-
 int Run(int argc, char** argv) {
-  std::string dir = "/usr/share/datasets/fashion-mnist";
+  std::string dir = io::kFashionMnistDir;
   std::string out = "fashion_mnist_class_means.params";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
@@ -100,10 +35,12 @@ int Run(int argc, char** argv) {
     }
   }
   const auto start = std::chrono::steady_clock::now();
-  NDArray train, test;
-  std::vector<int> train_labels, test_labels;
-  LoadSplit(dir, "train", &train, &train_labels);
-  LoadSplit(dir, "t10k", &test, &test_labels);
+  io::MnistSplit train_split = io::LoadMnistSplit(dir, "train");
+  io::MnistSplit test_split = io::LoadMnistSplit(dir, "t10k");
+  const NDArray& train = train_split.images;
+  const NDArray& test = test_split.images;
+  const std::vector<int>& train_labels = train_split.labels;
+  const std::vector<int>& test_labels = test_split.labels;
   const int64_t features = train.shape()[1];
   const auto loaded = std::chrono::steady_clock::now();
 
