@@ -28,7 +28,9 @@ class BlockPool {
       }
     }
     plan_->block_bytes.push_back(bytes);
-    holders_.push_back(1);
+    // Blocks are numbered across the plan's pools.
+    holders_.resize(plan_->block_bytes.size(), 0);
+    holders_.back() = 1;
     return static_cast<int>(plan_->block_bytes.size()) - 1;
   }
 
@@ -79,6 +81,10 @@ MemoryPlan PlanMemory(const PlanRequest& req) {
   }
 
   BlockPool pool(&plan, req.match_range);
+  // Workspaces live for one step; a pool of their own keeps arrays from
+  // settling into workspace-sized blocks that the next workspace then
+  // cannot reuse.
+  BlockPool workspace_pool(&plan, req.match_range);
   std::vector<bool> produced(num_entries, false);
   for (size_t s = 0; s < req.steps.size(); ++s) {
     const PlanStep& step = req.steps[s];
@@ -118,8 +124,8 @@ MemoryPlan PlanMemory(const PlanRequest& req) {
     }
     if (step.workspace_bytes > 0) {
       plan.naive_bytes += step.workspace_bytes;
-      plan.workspace_block[s] = pool.Request(step.workspace_bytes);
-      pool.Release(plan.workspace_block[s]);
+      plan.workspace_block[s] = workspace_pool.Request(step.workspace_bytes);
+      workspace_pool.Release(plan.workspace_block[s]);
     }
     for (int in : step.inputs) {
       if (--readers[in] == 0 && !req.external[in] && !req.keep[in]) {

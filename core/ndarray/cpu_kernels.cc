@@ -6,16 +6,10 @@
 #include <type_traits>
 
 #include "core/base/error.h"
+#include "core/base/multiversion.h"
 
 namespace mx::cpu {
 namespace {
-
-#if defined(__x86_64__) && !defined(MX_SANITIZER)
-#define MX_MULTIVERSION \
-  __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define MX_MULTIVERSION
-#endif
 
 template <typename T>
 T Apply(BinaryOp op, T a, T b) {

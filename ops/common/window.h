@@ -59,32 +59,97 @@ void ForEachTap(const Window& w, F f) {
       }
 }
 
-// im2col: col (kernel size, out size) of one channel block of `channels`
-// channels (rows channel-major), zeros where the window is in the padding.
+// Like ForEachTap, a row of outputs at a time: calls f(k, out_row, in_row,
+// first, lo, hi) for every kernel position k and output row (od, oh), where
+// out_row is the offset of output (od, oh, 0) within a channel, in_row that
+// of input (id, ih, 0) or -1 when the row is in the padding, and output
+// positions ow in [lo, hi) read input in_row + first + ow * stride[2] (the
+// others fall in the padding).
+template <typename F>
+void ForEachTapRow(const Window& w, F f) {
+  const int64_t sw = w.stride[2];
+  for (int64_t kd = 0; kd < w.kernel[0]; ++kd)
+    for (int64_t kh = 0; kh < w.kernel[1]; ++kh)
+      for (int64_t kw = 0; kw < w.kernel[2]; ++kw) {
+        const int64_t k = (kd * w.kernel[1] + kh) * w.kernel[2] + kw;
+        // ow is valid when 0 <= ow * sw + first < in[2].
+        const int64_t first = kw * w.dilate[2] - w.pad[2];
+        const int64_t lo = first >= 0 ? 0 : (-first + sw - 1) / sw;
+        const int64_t hi = std::max(
+            lo,
+            std::min(w.out[2],
+                     first >= w.in[2] ? 0 : (w.in[2] - first + sw - 1) / sw));
+        for (int64_t od = 0; od < w.out[0]; ++od) {
+          const int64_t id = od * w.stride[0] - w.pad[0] + kd * w.dilate[0];
+          for (int64_t oh = 0; oh < w.out[1]; ++oh) {
+            const int64_t ih = oh * w.stride[1] - w.pad[1] + kh * w.dilate[1];
+            const bool inside =
+                id >= 0 && id < w.in[0] && ih >= 0 && ih < w.in[1];
+            f(k, (od * w.out[1] + oh) * w.out[2],
+              inside ? (id * w.in[1] + ih) * w.in[2] : int64_t{-1}, first, lo,
+              hi);
+          }
+        }
+      }
+}
+
+// im2col: col (channels x kernel size rows, out size columns, row stride
+// `ld`, at least the out size) of one block of `channels` channels (rows
+// channel-major); zeros where the window is in the padding.
 template <typename T>
-void Im2Col(const T* data, int64_t channels, const Window& w, T* col) {
-  const int64_t k_size = w.KernelSize(), o_size = w.OutSize();
-  std::fill(col, col + channels * k_size * o_size, T(0));
+void Im2Col(const T* data, int64_t channels, const Window& w, T* col,
+            int64_t ld) {
+  const int64_t k_size = w.KernelSize(), row_len = w.out[2], sw = w.stride[2];
   for (int64_t c = 0; c < channels; ++c) {
     const T* x = data + c * w.InSize();
-    T* rows = col + c * k_size * o_size;
-    ForEachTap(w, [&](int64_t k, int64_t o, int64_t i) {
-      rows[k * o_size + o] = x[i];
+    T* rows = col + c * k_size * ld;
+    ForEachTapRow(w, [&](int64_t k, int64_t out_row, int64_t in_row,
+                         int64_t first, int64_t lo, int64_t hi) {
+      T* dst = rows + k * ld + out_row;
+      if (in_row < 0) {
+        std::fill(dst, dst + row_len, T(0));
+        return;
+      }
+      std::fill(dst, dst + lo, T(0));
+      const T* src = x + in_row + first;
+      if (sw == 1) {
+        std::copy(src + lo, src + hi, dst + lo);
+      } else {
+        for (int64_t ow = lo; ow < hi; ++ow) dst[ow] = src[ow * sw];
+      }
+      std::fill(dst + hi, dst + row_len, T(0));
     });
   }
 }
-
-// col2im: adds col (as Im2Col lays it out) back into data.
 template <typename T>
-void Col2ImAdd(const T* col, int64_t channels, const Window& w, T* data) {
-  const int64_t k_size = w.KernelSize(), o_size = w.OutSize();
+void Im2Col(const T* data, int64_t channels, const Window& w, T* col) {
+  Im2Col(data, channels, w, col, w.OutSize());
+}
+
+// col2im: adds col (as Im2Col lays it out, row stride `ld`) back into data.
+template <typename T>
+void Col2ImAdd(const T* col, int64_t channels, const Window& w, T* data,
+               int64_t ld) {
+  const int64_t k_size = w.KernelSize(), sw = w.stride[2];
   for (int64_t c = 0; c < channels; ++c) {
     T* x = data + c * w.InSize();
-    const T* rows = col + c * k_size * o_size;
-    ForEachTap(w, [&](int64_t k, int64_t o, int64_t i) {
-      x[i] += rows[k * o_size + o];
+    const T* rows = col + c * k_size * ld;
+    ForEachTapRow(w, [&](int64_t k, int64_t out_row, int64_t in_row,
+                         int64_t first, int64_t lo, int64_t hi) {
+      if (in_row < 0) return;
+      const T* src = rows + k * ld + out_row;
+      T* dst = x + in_row + first;
+      if (sw == 1) {
+        for (int64_t ow = lo; ow < hi; ++ow) dst[ow] += src[ow];
+      } else {
+        for (int64_t ow = lo; ow < hi; ++ow) dst[ow * sw] += src[ow];
+      }
     });
   }
+}
+template <typename T>
+void Col2ImAdd(const T* col, int64_t channels, const Window& w, T* data) {
+  Col2ImAdd(col, channels, w, data, w.OutSize());
 }
 
 }  // namespace ops

@@ -1,8 +1,10 @@
-// Convolution as im2col + BLAS gemm per sample and group (the optimized CPU
-// kernel); the column buffer is the kernel's planned workspace.
+// Convolution as im2col + BLAS gemm (the optimized CPU kernel). Several
+// samples share one product: their columns sit side by side, so the gemm is
+// (filters x rows) x (rows x samples * positions) instead of one thin
+// product per sample. The column and product buffers are the kernel's
+// planned workspace.
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 #include "core/op/kernel.h"
 #include "ops/common/gemm.h"
@@ -13,40 +15,59 @@ namespace mx {
 namespace ops {
 namespace {
 
+// Buffer bytes one product aims for: enough columns for an efficient gemm,
+// small enough to stay in cache and not to dominate the memory plan. Fewer
+// samples when the op's workspace limit (MB, as MXNet's `workspace`) is
+// lower; always at least one sample.
+constexpr double kTargetBufferBytes = 2 << 20;
+
 template <typename T>
 class ConvolutionIm2Col : public OpKernel {
  public:
-  explicit ConvolutionIm2Col(const KernelSetup& s) : d_(ConvDims::Of(s)) {}
+  explicit ConvolutionIm2Col(const KernelSetup& s) : d_(ConvDims::Of(s)) {
+    const double limit =
+        std::min(kTargetBufferBytes,
+                 static_cast<double>(s.params<ConvolutionParam>().workspace) *
+                     (1 << 20));
+    const double per_sample = static_cast<double>(BufferBytes(1));
+    chunk_ = std::clamp<int64_t>(static_cast<int64_t>(limit / per_sample), 1,
+                                 d_.batch);
+  }
 
-  size_t ForwardWorkspace() const override { return ColBytes(); }
-  size_t BackwardWorkspace() const override { return ColBytes(); }
+  size_t ForwardWorkspace() const override { return BufferBytes(chunk_); }
+  size_t BackwardWorkspace() const override { return BufferBytes(chunk_); }
 
   void Forward(const KernelContext& ctx, const ForwardArgs& a) override {
-    if (a.req[0] == OpReq::kNull) return;
+    const OpReq req = a.req[0];
+    if (req == OpReq::kNull) return;
     const T* x = a.inputs[0].ptr<T>();
     const T* wt = a.inputs[1].ptr<T>();
+    const T* bias = d_.bias ? a.inputs[2].ptr<T>() : nullptr;
     T* y = a.outputs[0].ptr<T>();
-    T* col = static_cast<T*>(ctx.workspace);
     const int64_t cg = d_.in_per_group(), fg = d_.out_per_group();
     const int64_t is = d_.w.InSize(), os = d_.w.OutSize();
     const int64_t rows = cg * d_.w.KernelSize();
-    const bool add = a.req[0] == OpReq::kAdd;
-    for (int64_t n = 0; n < d_.batch; ++n) {
-      T* yn = y + n * d_.out_c * os;
-      if (d_.bias && !add) {
-        const T* b = a.inputs[2].ptr<T>();
-        for (int64_t f = 0; f < d_.out_c; ++f) {
-          std::fill(yn + f * os, yn + (f + 1) * os, b[f]);
+    T* col = static_cast<T*>(ctx.workspace);
+    T* prod = col + rows * chunk_ * os;
+    for (int64_t n0 = 0; n0 < d_.batch; n0 += chunk_) {
+      const int64_t cn = std::min(chunk_, d_.batch - n0), ld = cn * os;
+      for (int64_t g = 0; g < d_.groups; ++g) {
+        for (int64_t s = 0; s < cn; ++s) {
+          Im2Col(x + ((n0 + s) * d_.in_c + g * cg) * is, cg, d_.w, col + s * os,
+                 ld);
+        }
+        // prod (fg, cn * os) = w_g (fg, rows) col (rows, cn * os).
+        MatMul(false, false, fg, ld, rows, wt + g * fg * rows, col, prod,
+               false);
+        for (int64_t s = 0; s < cn; ++s) {
+          for (int64_t f = 0; f < fg; ++f) {
+            const T b = bias ? bias[g * fg + f] : T(0);
+            const T* src = prod + f * ld + s * os;
+            StoreEach(req, y + ((n0 + s) * d_.out_c + g * fg + f) * os, os,
+                      [=](int64_t o) { return src[o] + b; });
+          }
         }
       }
-      for (int64_t g = 0; g < d_.groups; ++g) {
-        Im2Col(x + (n * d_.in_c + g * cg) * is, cg, d_.w, col);
-        MatMul(false, false, fg, os, rows, wt + g * fg * rows, col,
-               yn + g * fg * os, add || d_.bias);
-      }
-    }
-    if (d_.bias && add) {
-      AddChannelBias(a.inputs[2].ptr<T>(), d_.batch, d_.out_c, os, y);
     }
   }
 
@@ -54,29 +75,44 @@ class ConvolutionIm2Col : public OpKernel {
     const T* gy = a.out_grads[0].ptr<T>();
     const T* x = a.inputs[0].ptr<T>();
     const T* wt = a.inputs[1].ptr<T>();
-    T* col = static_cast<T*>(ctx.workspace);
+    T* dx = a.in_grads[0].ptr_or_null<T>();
+    T* dw = a.in_grads[1].ptr_or_null<T>();
     const int64_t cg = d_.in_per_group(), fg = d_.out_per_group();
     const int64_t is = d_.w.InSize(), os = d_.w.OutSize();
     const int64_t rows = cg * d_.w.KernelSize();
-    T* dx = a.in_grads[0].ptr_or_null<T>();
-    T* dw = a.in_grads[1].ptr_or_null<T>();
+    T* col = static_cast<T*>(ctx.workspace);
+    T* prod = col + rows * chunk_ * os;
     if (dx && a.req[0] != OpReq::kAdd) {
       std::memset(dx, 0, sizeof(T) * d_.batch * d_.in_c * is);
     }
-    for (int64_t n = 0; n < d_.batch; ++n) {
-      const T* gn = gy + n * d_.out_c * os;
+    for (int64_t n0 = 0; (dx || dw) && n0 < d_.batch; n0 += chunk_) {
+      const int64_t cn = std::min(chunk_, d_.batch - n0), ld = cn * os;
       for (int64_t g = 0; g < d_.groups; ++g) {
-        const T* gg = gn + g * fg * os;
+        // prod (fg, cn * os): the chunk's output gradient of group g.
+        for (int64_t s = 0; s < cn; ++s) {
+          for (int64_t f = 0; f < fg; ++f) {
+            std::memcpy(prod + f * ld + s * os,
+                        gy + ((n0 + s) * d_.out_c + g * fg + f) * os,
+                        sizeof(T) * os);
+          }
+        }
         if (dw) {
-          // dw_g (fg, rows) += gy_g (fg, os) col^T (os, rows).
-          Im2Col(x + (n * d_.in_c + g * cg) * is, cg, d_.w, col);
-          MatMul(false, true, fg, rows, os, gg, col, dw + g * fg * rows,
-                 n > 0 || a.req[1] == OpReq::kAdd);
+          // dw_g (fg, rows) += prod (fg, cn * os) col^T (cn * os, rows).
+          for (int64_t s = 0; s < cn; ++s) {
+            Im2Col(x + ((n0 + s) * d_.in_c + g * cg) * is, cg, d_.w,
+                   col + s * os, ld);
+          }
+          MatMul(false, true, fg, rows, ld, prod, col, dw + g * fg * rows,
+                 n0 > 0 || a.req[1] == OpReq::kAdd);
         }
         if (dx) {
-          // col (rows, os) = w_g^T (rows, fg) gy_g (fg, os); then col2im.
-          MatMul(true, false, rows, os, fg, wt + g * fg * rows, gg, col, false);
-          Col2ImAdd(col, cg, d_.w, dx + (n * d_.in_c + g * cg) * is);
+          // col (rows, cn * os) = w_g^T (rows, fg) prod; then col2im.
+          MatMul(true, false, rows, ld, fg, wt + g * fg * rows, prod, col,
+                 false);
+          for (int64_t s = 0; s < cn; ++s) {
+            Col2ImAdd(col + s * os, cg, d_.w,
+                      dx + ((n0 + s) * d_.in_c + g * cg) * is, ld);
+          }
         }
       }
     }
@@ -87,9 +123,18 @@ class ConvolutionIm2Col : public OpKernel {
   }
 
  private:
-  size_t ColBytes() const { return sizeof(T) * d_.ColumnElements(); }
+  // The column buffer (rows, chunk * positions) and the product buffer
+  // (filters per group, chunk * positions).
+  size_t BufferBytes(int64_t chunk) const {
+    const int64_t columns = chunk * d_.w.OutSize();
+    return sizeof(T) *
+           static_cast<size_t>(
+               (d_.in_per_group() * d_.w.KernelSize() + d_.out_per_group()) *
+               columns);
+  }
 
   ConvDims d_;
+  int64_t chunk_ = 1;  // samples per product
 };
 
 }  // namespace

@@ -91,7 +91,9 @@ class PoolingKernel : public OpKernel {
   void Forward(const KernelContext&, const ForwardArgs& a) override {
     const T* x = a.inputs[0].ptr<T>();
     const int64_t is = w_.InSize(), os = w_.OutSize();
-    std::vector<T> out(static_cast<size_t>(channels_ * os));
+    const OpReq req = a.req[0];
+    if (req == OpReq::kNull) return;
+    T* out = a.outputs[0].ptr<T>();
     for (int64_t c = 0; c < channels_; ++c) {
       const T* xc = x + c * is;
       for (int64_t o = 0; o < os; ++o) {
@@ -104,33 +106,40 @@ class PoolingKernel : public OpKernel {
           Visit(o, [&](int64_t i) { acc += xc[i]; });
           if (type_ == PoolType::kAvg) acc /= static_cast<T>(bounds_[o].area);
         }
-        out[c * os + o] = acc;
+        // Not in place: the output never aliases the data.
+        if (req == OpReq::kAdd) {
+          out[c * os + o] += acc;
+        } else {
+          out[c * os + o] = acc;
+        }
       }
     }
-    StoreArray(a.req[0], a.outputs[0].ptr<T>(), out.data(),
-               static_cast<int64_t>(out.size()));
   }
 
   void Backward(const KernelContext&, const BackwardArgs& a) override {
     if (a.req[0] == OpReq::kNull) return;
     const T* g = a.out_grads[0].ptr<T>();
     const T* x = a.inputs[0].ptr<T>();
-    const T* y = a.outputs[0].ptr<T>();
     const int64_t is = w_.InSize(), os = w_.OutSize();
-    std::vector<T> dx(static_cast<size_t>(channels_ * is), T(0));
+    // Accumulated straight into the gradient (it aliases nothing).
+    T* dx = a.in_grads[0].ptr<T>();
+    if (a.req[0] != OpReq::kAdd) std::fill(dx, dx + channels_ * is, T(0));
     for (int64_t c = 0; c < channels_; ++c) {
       const T* xc = x + c * is;
-      T* dxc = dx.data() + c * is;
+      T* dxc = dx + c * is;
       for (int64_t o = 0; o < os; ++o) {
         const T go = g[c * os + o];
         if (type_ == PoolType::kMax) {
-          bool done = false;
+          // The first maximum, found without branches (the comparisons
+          // of random data mispredict).
+          int64_t best = -1;
+          T best_value = -std::numeric_limits<T>::infinity();
           Visit(o, [&](int64_t i) {
-            if (!done && xc[i] == y[c * os + o]) {
-              dxc[i] += go;
-              done = true;
-            }
+            const bool better = xc[i] > best_value;
+            best_value = better ? xc[i] : best_value;
+            best = better ? i : best;
           });
+          if (best >= 0) dxc[best] += go;
         } else {
           const T share = type_ == PoolType::kAvg
                               ? go / static_cast<T>(bounds_[o].area)
@@ -139,8 +148,6 @@ class PoolingKernel : public OpKernel {
         }
       }
     }
-    StoreArray(a.req[0], a.in_grads[0].ptr<T>(), dx.data(),
-               static_cast<int64_t>(dx.size()));
   }
 
  private:

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/tool_main.h"
 #include "core/ndarray/ndarray.h"
 #include "core/ndarray/ndarray_io.h"
 #include "io/mnist_file.h"
@@ -109,10 +110,5 @@ int Run(int argc, char** argv) {
 }  // namespace mx
 
 int main(int argc, char** argv) {
-  try {
-    return mx::Run(argc, argv);
-  } catch (const mx::Error& e) {
-    std::fprintf(stderr, "mx_demo: error: %s\n", e.what());
-    return 1;
-  }
+  return mx::RunTool("mx_demo", mx::Run, argc, argv);
 }

@@ -207,9 +207,11 @@ Symbol VggStyle() {
 }
 
 // The memory plan report (MXNet's published savings: 2x training, 4x
-// inference on internal memory). LeNet's inference cannot reach 4x: conv1's
-// output and pool1's output must coexist, and they are 40% of all its
-// internal bytes, so 2.47x is the bound there.
+// inference on internal memory, workspaces included). LeNet's inference
+// cannot reach 4x: conv1's output and pool1's output must coexist, and they
+// are 40% of its array bytes (2.47x is the bound for the arrays alone); the
+// convolutions' 2 MB im2col workspace, one block for both, brings it to
+// 2.2x.
 TEST(ExecutorTest, MemoryPlanSavings) {
   struct Net {
     const char* name;
@@ -218,7 +220,7 @@ TEST(ExecutorTest, MemoryPlanSavings) {
     double inference_ratio;
   };
   for (const Net& net :
-       {Net{"LeNet", LeNet(), Shape{64, 1, 28, 28}, 2.3},
+       {Net{"LeNet", LeNet(), Shape{64, 1, 28, 28}, 2.1},
         Net{"VGG-style", VggStyle(), Shape{64, 3, 32, 32}, 4}}) {
     const MemoryReport r = PlanSymbolMemory(net.sym, {{"data", net.data}});
     std::printf("%s batch %lld: inference %s; training %s\n", net.name,

@@ -1,0 +1,24 @@
+// The main() of command-line tools: runs `run`, turning an mx::Error into
+// "<tool>: error: <message>" on stderr and exit status 1.
+#ifndef MX_CORE_BASE_TOOL_MAIN_H_
+#define MX_CORE_BASE_TOOL_MAIN_H_
+
+#include <cstdio>
+
+#include "core/base/error.h"
+
+namespace mx {
+
+inline int RunTool(const char* tool, int (*run)(int, char**), int argc,
+                   char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
+    return 1;
+  }
+}
+
+}  // namespace mx
+
+#endif  // MX_CORE_BASE_TOOL_MAIN_H_
