@@ -37,7 +37,8 @@ MX_REGISTER_OP(Embedding)
     .Describe(
         "Row lookup: out[..., :] = weight[data[...], :]; data holds indices "
         "(any shape), weight is (input_dim, output_dim), out is data.shape + "
-        "(output_dim,).")
+        "(output_dim,). An index that is not an integer in [0, input_dim) "
+        "is an error naming the node (MXNet clips it).")
     .Params<EmbeddingParam>()
     .Inputs({"data", "weight"})
     .InferShape(InferEmbeddingShape)
