@@ -93,8 +93,8 @@ class EmbeddingKernel : public NodeKernel {
         const int64_t r = static_cast<int64_t>(v);
         MX_CHECK(v >= 0 && r < rows_ && static_cast<double>(r) == v, where_,
                  ": index ", v, " at position ", i,
-                 " is not a row of the weight (integers in [0, ", rows_,
-                 "), input_dim ", rows_, ")");
+                 " is not a row of the weight: rows are integers in [0, ",
+                 rows_, ") (input_dim)");
         rows[i] = r;
       }
     });

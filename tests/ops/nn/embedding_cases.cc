@@ -28,7 +28,7 @@ std::vector<OpCase> EmbeddingCases() {
                                  Shape{4, 3}, 10);
   too_big.expect_error =
       "Embedding 'embedding_index_too_big': index 10 at position 2 is not a "
-      "row of the weight (integers in [0, 10), input_dim 10)";
+      "row of the weight: rows are integers in [0, 10) (input_dim)";
   OpCase negative = EmbeddingCase("embedding_index_negative", Shape{2, 3}, 5, 2,
                                   Shape{2, 3, 2}, -1);
   negative.expect_error = "index -1 at position 2 is not a row";
