@@ -44,8 +44,7 @@ IdxArray ReadIdxFile(const std::string& path, int ndim) {
   const uint32_t magic = BigEndian32(bytes, 0);
   MX_CHECK(magic == 0x800u + static_cast<uint32_t>(ndim), "'", path,
            "': IDX magic 0x", std::hex, magic, std::dec, ", expected 0x",
-           std::hex, 0x800 + ndim, std::dec, " (unsigned bytes, ", ndim,
-           "-d)");
+           std::hex, 0x800 + ndim, std::dec, " (unsigned bytes, ", ndim, "-d)");
   IdxArray out;
   int64_t size = 1;
   for (int i = 0; i < ndim; ++i) {
@@ -69,10 +68,11 @@ MnistSplit LoadMnistSplit(const std::string& dir, const std::string& prefix) {
   MnistSplit split;
   split.rows = images.dims[1];
   split.cols = images.dims[2];
-  split.images = NDArray::FromVector(
-                     images.data, Shape{images.dims[0], split.rows * split.cols})
-                     .AsType(DType::kFloat32) /
-                 255.0;
+  split.images =
+      NDArray::FromVector(images.data,
+                          Shape{images.dims[0], split.rows * split.cols})
+          .AsType(DType::kFloat32) /
+      255.0;
   split.labels.assign(labels.data.begin(), labels.data.end());
   for (size_t i = 0; i < split.labels.size(); ++i) {
     MX_CHECK(split.labels[i] < 10, "'", label_path, "': label ",

@@ -1,0 +1,56 @@
+#include "io/instance_source.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/base/error.h"
+
+namespace mx {
+namespace io {
+
+OrderedSource::OrderedSource(std::shared_ptr<const RandomAccessSource> source,
+                             const OrderOptions& options)
+    : source_(std::move(source)), options_(options) {
+  MX_CHECK(options_.num_parts >= 1, "num_parts must be at least 1, got ",
+           options_.num_parts);
+  MX_CHECK(options_.part_index >= 0 && options_.part_index < options_.num_parts,
+           "part_index ", options_.part_index, " is outside [0, ",
+           options_.num_parts, ") (num_parts ", options_.num_parts, ")");
+  const int64_t n = source_->Size();
+  // Shard k holds [n k / parts, n (k + 1) / parts): sizes differ by at most
+  // one and every instance is in exactly one shard.
+  begin_ = n * options_.part_index / options_.num_parts;
+  end_ = n * (options_.part_index + 1) / options_.num_parts;
+  MakeOrder();
+}
+
+void OrderedSource::MakeOrder() {
+  order_.resize(static_cast<size_t>(end_ - begin_));
+  std::iota(order_.begin(), order_.end(), begin_);
+  if (options_.shuffle) {
+    // A generator per epoch, seeded from (seed, epoch): reproducible and
+    // independent of how far earlier epochs were read.
+    std::seed_seq seq{static_cast<uint32_t>(options_.seed),
+                      static_cast<uint32_t>(options_.seed >> 32),
+                      static_cast<uint32_t>(epoch_)};
+    std::mt19937_64 rng(seq);
+    std::shuffle(order_.begin(), order_.end(), rng);
+  }
+  cursor_ = 0;
+}
+
+void OrderedSource::Reset() {
+  ++epoch_;
+  MakeOrder();
+}
+
+bool OrderedSource::Next(float* data, float* label, int64_t* index) {
+  if (cursor_ >= order_.size()) return false;
+  const int64_t i = order_[cursor_++];
+  source_->Get(i, data, label);
+  *index = i;
+  return true;
+}
+
+}  // namespace io
+}  // namespace mx

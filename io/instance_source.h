@@ -1,0 +1,82 @@
+// Sample-level stages of an iterator: sources yield one instance at a time
+// into caller memory; OrderedSource shuffles and shards a random-access one.
+#ifndef MX_IO_INSTANCE_SOURCE_H_
+#define MX_IO_INSTANCE_SOURCE_H_
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "core/base/shape.h"
+
+namespace mx {
+namespace io {
+
+// Instances in order, epoch by epoch.
+class InstanceSource {
+ public:
+  virtual ~InstanceSource() = default;
+  // Shape of one instance's data (no batch axis) and its label count.
+  virtual Shape InstanceShape() const = 0;
+  virtual int64_t LabelWidth() const = 0;
+  // Rewinds to the start of the next epoch.
+  virtual void Reset() = 0;
+  // Writes the next instance (InstanceShape().Size() floats, LabelWidth()
+  // labels) and its index in the data set; false at the end of the epoch.
+  virtual bool Next(float* data, float* label, int64_t* index) = 0;
+};
+
+// Instances addressable by position (in-memory data sets).
+class RandomAccessSource {
+ public:
+  virtual ~RandomAccessSource() = default;
+  virtual int64_t Size() const = 0;
+  virtual Shape InstanceShape() const = 0;
+  virtual int64_t LabelWidth() const = 0;
+  // Writes instance i, 0 <= i < Size().
+  virtual void Get(int64_t i, float* data, float* label) const = 0;
+};
+
+// How an OrderedSource walks a random-access one.
+struct OrderOptions {
+  bool shuffle = false;
+  // Epoch e's order is a permutation drawn from (seed, e): the same seed
+  // gives the same sequence of epochs.
+  uint64_t seed = 0;
+  // Contiguous shards of the (unshuffled) data, as MXNet's num_parts /
+  // part_index; shuffling happens within the shard.
+  int64_t num_parts = 1;
+  int64_t part_index = 0;
+};
+
+// A RandomAccessSource as an InstanceSource: its shard, in order or
+// reshuffled every epoch. mx::Error for a bad shard.
+class OrderedSource : public InstanceSource {
+ public:
+  OrderedSource(std::shared_ptr<const RandomAccessSource> source,
+                const OrderOptions& options);
+
+  Shape InstanceShape() const override { return source_->InstanceShape(); }
+  int64_t LabelWidth() const override { return source_->LabelWidth(); }
+  void Reset() override;
+  bool Next(float* data, float* label, int64_t* index) override;
+
+  // Positions of this shard's instances in the current epoch's order.
+  const std::vector<int64_t>& order() const { return order_; }
+
+ private:
+  void MakeOrder();
+
+  std::shared_ptr<const RandomAccessSource> source_;
+  OrderOptions options_;
+  int64_t begin_ = 0, end_ = 0;  // the shard
+  int64_t epoch_ = 0;
+  size_t cursor_ = 0;
+  std::vector<int64_t> order_;
+};
+
+}  // namespace io
+}  // namespace mx
+
+#endif  // MX_IO_INSTANCE_SOURCE_H_

@@ -1,0 +1,123 @@
+#include "io/mnist_iter.h"
+
+#include <any>
+#include <utility>
+
+#include "core/base/error.h"
+#include "io/batch_loader.h"
+#include "io/mnist_file.h"
+#include "io/prefetcher.h"
+
+namespace mx {
+namespace io {
+
+void MnistIterParam::Declare(ParamDeclarer<MnistIterParam>* d) {
+  d->Field("image", &MnistIterParam::image)
+      .Default("./train-images-idx3-ubyte")
+      .Doc(
+          "Images: an IDX file of unsigned bytes (N, rows, cols), .gz or "
+          "plain.");
+  d->Field("label", &MnistIterParam::label)
+      .Default("./train-labels-idx1-ubyte")
+      .Doc("Labels: an IDX file of unsigned bytes (N,).");
+  d->Field("batch_size", &MnistIterParam::batch_size)
+      .Default(128)
+      .Min(1)
+      .Doc("Samples per batch.");
+  d->Field("shuffle", &MnistIterParam::shuffle)
+      .Default(true)
+      .Doc(
+          "Reshuffle every epoch (a permutation drawn from seed and the "
+          "epoch number; MXNet shuffles once).");
+  d->Field("flat", &MnistIterParam::flat)
+      .Default(false)
+      .Doc("Data (batch, rows*cols) instead of (batch, 1, rows, cols).");
+  d->Field("seed", &MnistIterParam::seed)
+      .Default(0)
+      .Min(0)
+      .Doc("Shuffle seed.");
+  d->Field("silent", &MnistIterParam::silent)
+      .Default(false)
+      .Doc("Accepted for compatibility; the iterator prints nothing.");
+  d->Field("num_parts", &MnistIterParam::num_parts)
+      .Default(1)
+      .Min(1)
+      .Doc(
+          "Split the data into this many contiguous parts (distributed "
+          "training).");
+  d->Field("part_index", &MnistIterParam::part_index)
+      .Default(0)
+      .Min(0)
+      .Doc("The part this iterator reads, in [0, num_parts).");
+  d->Field("prefetch_buffer", &MnistIterParam::prefetch_buffer)
+      .Default(4)
+      .Min(0)
+      .Doc(
+          "Batches prepared ahead on a background thread; 0 prepares them "
+          "in the caller.");
+  d->Field("scale", &MnistIterParam::scale)
+      .Default(1.0 / 256)
+      .Doc("Pixel multiplier (MXNet uses 1/256).");
+  d->Field("last_batch", &MnistIterParam::last_batch)
+      .Default("discard")
+      .Enum({"discard", "pad", "round_batch"})
+      .Doc(
+          "The epoch's incomplete last batch: dropped (MXNet), padded with "
+          "the epoch's first samples, or completed from the next epoch.");
+  d->Check([](const MnistIterParam& p) -> std::string {
+    if (p.part_index >= p.num_parts) {
+      return StrCat("part_index ", p.part_index, " must be smaller than ",
+                    "num_parts ", p.num_parts);
+    }
+    return "";
+  });
+}
+
+MnistSource::MnistSource(const std::string& image_path,
+                         const std::string& label_path, bool flat, double scale)
+    : flat_(flat), scale_(static_cast<float>(scale)) {
+  IdxArray images = ReadIdxFile(image_path, 3);
+  IdxArray labels = ReadIdxFile(label_path, 1);
+  MX_CHECK(images.dims[0] == labels.dims[0], "'", image_path, "' has ",
+           images.dims[0], " images but '", label_path, "' has ",
+           labels.dims[0], " labels");
+  count_ = images.dims[0];
+  rows_ = images.dims[1];
+  cols_ = images.dims[2];
+  pixels_ = std::move(images.data);
+  labels_ = std::move(labels.data);
+}
+
+Shape MnistSource::InstanceShape() const {
+  return flat_ ? Shape{rows_ * cols_} : Shape{1, rows_, cols_};
+}
+
+void MnistSource::Get(int64_t i, float* data, float* label) const {
+  const int64_t n = rows_ * cols_;
+  const uint8_t* p = pixels_.data() + i * n;
+  for (int64_t k = 0; k < n; ++k) data[k] = p[k] * scale_;
+  *label = labels_[i];
+}
+
+std::unique_ptr<DataIter> CreateMnistIter(const AttrDict& params) {
+  static const auto schema = MakeParamSchema<MnistIterParam>();
+  const auto p =
+      std::any_cast<MnistIterParam>(schema->Parse(params, "MNISTIter"));
+  auto source =
+      std::make_shared<const MnistSource>(p.image, p.label, p.flat, p.scale);
+  OrderOptions order;
+  order.shuffle = p.shuffle;
+  order.seed = static_cast<uint64_t>(p.seed);
+  order.num_parts = p.num_parts;
+  order.part_index = p.part_index;
+  BatchOptions batch;
+  batch.batch_size = p.batch_size;
+  batch.last_batch = ParseLastBatch(p.last_batch, "MNISTIter: last_batch");
+  return std::make_unique<Prefetcher>(
+      std::make_unique<BatchLoader>(
+          std::make_unique<OrderedSource>(source, order), batch),
+      p.prefetch_buffer);
+}
+
+}  // namespace io
+}  // namespace mx
