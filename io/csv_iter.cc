@@ -1,0 +1,148 @@
+#include "io/csv_iter.h"
+
+#include <algorithm>
+#include <any>
+#include <cerrno>
+#include <cstdlib>
+#include <utility>
+
+#include "core/base/error.h"
+#include "io/batch_loader.h"
+#include "io/prefetcher.h"
+
+namespace mx {
+namespace io {
+
+void CSVIterParam::Declare(ParamDeclarer<CSVIterParam>* d) {
+  d->Field("data_csv", &CSVIterParam::data_csv)
+      .Required()
+      .Doc("The data file: one sample per row, comma-separated numbers.");
+  d->Field("data_shape", &CSVIterParam::data_shape)
+      .Required()
+      .Min(1)
+      .Doc("Shape of one sample; a row has as many numbers as it holds.");
+  d->Field("label_csv", &CSVIterParam::label_csv)
+      .Default("NULL")
+      .Doc("The label file, one row per data row; \"NULL\": labels are 0.");
+  d->Field("label_shape", &CSVIterParam::label_shape)
+      .Default({1})
+      .Min(1)
+      .Doc("Shape of one sample's label.");
+  d->Field("batch_size", &CSVIterParam::batch_size)
+      .Default(128)
+      .Min(1)
+      .Doc("Samples per batch.");
+  d->Field("round_batch", &CSVIterParam::round_batch)
+      .Default(true)
+      .Doc(
+          "Complete the last batch from the next epoch (which then "
+          "continues after those samples); otherwise repeat the epoch's "
+          "first samples. Either way the batch's pad says how many.");
+  d->Field("prefetch_buffer", &CSVIterParam::prefetch_buffer)
+      .Default(4)
+      .Min(0)
+      .Doc("Batches parsed ahead on a background thread.");
+}
+
+CsvReader::CsvReader(std::string path, int64_t width, std::string what)
+    : path_(std::move(path)), what_(std::move(what)), width_(width) {
+  in_.open(path_, std::ios::binary);
+  MX_CHECK(in_.is_open(), "cannot open ", what_, " '", path_, "'");
+}
+
+void CsvReader::Rewind() {
+  in_.clear();
+  in_.seekg(0);
+  line_ = 0;
+}
+
+bool CsvReader::Next(float* out) {
+  for (;;) {
+    if (!std::getline(in_, text_)) {
+      MX_CHECK(!in_.bad(), "cannot read ", what_, " '", path_, "' after line ",
+               line_);
+      return false;
+    }
+    ++line_;
+    const size_t first = text_.find_first_not_of(" \t\r");
+    if (first != std::string::npos) break;  // skip blank lines
+  }
+  const char* p = text_.c_str();
+  int64_t column = 0;
+  for (;;) {
+    while (*p == ' ' || *p == '\t') ++p;
+    const char* start = p;
+    while (*p != ',' && *p != '\0' && *p != '\r') ++p;
+    std::string token(start, p);
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) {
+      token.pop_back();
+    }
+    ++column;
+    MX_CHECK(column <= width_, "'", path_, "' line ", line_, ": more than ",
+             width_, " values (", what_, " rows hold ", width_, ")");
+    char* end = nullptr;
+    errno = 0;
+    const float v = std::strtof(token.c_str(), &end);
+    MX_CHECK(!token.empty() && *end == '\0' && errno != ERANGE, "'", path_,
+             "' line ", line_, ", column ", column, ": '", token,
+             "' is not a number");
+    out[column - 1] = v;
+    if (*p != ',') break;
+    ++p;
+  }
+  MX_CHECK(column == width_, "'", path_, "' line ", line_, ": ", column,
+           " values, expected ", width_, " (", what_, " rows hold ", width_,
+           ")");
+  return true;
+}
+
+CsvSource::CsvSource(const std::string& data_csv, Shape data_shape,
+                     const std::string& label_csv, Shape label_shape)
+    : data_shape_(std::move(data_shape)),
+      label_shape_(std::move(label_shape)),
+      data_(data_csv, data_shape_.Size(),
+            StrCat("data_csv of data_shape ", data_shape_)) {
+  if (label_csv != "NULL") {
+    label_ = std::make_unique<CsvReader>(
+        label_csv, label_shape_.Size(),
+        StrCat("label_csv of label_shape ", label_shape_));
+  }
+}
+
+void CsvSource::Reset() {
+  data_.Rewind();
+  if (label_) label_->Rewind();
+  next_index_ = 0;
+}
+
+bool CsvSource::Next(float* data, float* label, int64_t* index) {
+  const bool has_data = data_.Next(data);
+  if (label_) {
+    const bool has_label = label_->Next(label);
+    MX_CHECK(has_data == has_label, "'", data_.path(), "' has ",
+             has_data ? "more" : "fewer", " rows than '", label_->path(), "' (",
+             (has_data ? label_->line() : data_.line()), " rows)");
+  } else if (has_data) {
+    std::fill(label, label + label_shape_.Size(), 0.f);
+  }
+  if (!has_data) return false;
+  *index = next_index_++;
+  return true;
+}
+
+std::unique_ptr<DataIter> CreateCsvIter(const AttrDict& params) {
+  static const auto schema = MakeParamSchema<CSVIterParam>();
+  const auto p = std::any_cast<CSVIterParam>(schema->Parse(params, "CSVIter"));
+  BatchOptions batch;
+  batch.batch_size = p.batch_size;
+  batch.last_batch = p.round_batch ? LastBatch::kRoundBatch : LastBatch::kPad;
+  return std::make_unique<Prefetcher>(
+      std::make_unique<BatchLoader>(
+          std::make_unique<CsvSource>(p.data_csv, Shape(p.data_shape),
+                                      p.label_csv, Shape(p.label_shape)),
+          batch),
+      p.prefetch_buffer);
+}
+
+}  // namespace io
+}  // namespace mx
