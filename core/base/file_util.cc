@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "core/base/error.h"
@@ -25,36 +26,56 @@ struct FdCloser {
 
 }  // namespace
 
-void WriteFileAtomic(const std::string& path, std::string_view bytes) {
-  std::string temp = path + ".tmp.XXXXXX";
+AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
+  std::string temp = path_ + ".tmp.XXXXXX";
   std::vector<char> name(temp.begin(), temp.end());
   name.push_back('\0');
-  const int fd = ::mkstemp(name.data());
-  MX_CHECK(fd >= 0, "cannot write '", path,
+  fd_ = ::mkstemp(name.data());
+  MX_CHECK(fd_ >= 0, "cannot write '", path_,
            "': creating a temp file beside it failed: ", ErrnoText());
-  temp.assign(name.data());
-  bool ok = false;
-  {
-    FdCloser closer{fd};
-    size_t done = 0;
-    while (done < bytes.size()) {
-      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      done += static_cast<size_t>(n);
-    }
-    ok = done == bytes.size() && ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
+  temp_.assign(name.data());
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(temp_.c_str());
+}
+
+void AtomicFileWriter::Write(std::string_view bytes) {
+  MX_CHECK(fd_ >= 0, "cannot write '", path_, "': already committed");
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    MX_CHECK(n > 0, "cannot write '", path_, "': ", ErrnoText());
+    done += static_cast<size_t>(n);
   }
+  size_ += bytes.size();
+}
+
+void AtomicFileWriter::Commit() {
+  MX_CHECK(fd_ >= 0, "cannot write '", path_, "': already committed");
+  const bool ok = ::fchmod(fd_, 0644) == 0 && ::fsync(fd_) == 0;
+  const std::string why = ErrnoText();
+  ::close(fd_);
+  fd_ = -1;
   if (!ok) {
-    const std::string why = ErrnoText();
-    ::unlink(temp.c_str());
-    MX_THROW("cannot write '", path, "': ", why);
+    ::unlink(temp_.c_str());
+    MX_THROW("cannot write '", path_, "': ", why);
   }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string why = ErrnoText();
-    ::unlink(temp.c_str());
-    MX_THROW("cannot write '", path, "': rename from temp file failed: ", why);
+  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
+    const std::string why_rename = ErrnoText();
+    ::unlink(temp_.c_str());
+    MX_THROW("cannot write '", path_,
+             "': rename from temp file failed: ", why_rename);
   }
+}
+
+void WriteFileAtomic(const std::string& path, std::string_view bytes) {
+  AtomicFileWriter out(path);
+  out.Write(bytes);
+  out.Commit();
 }
 
 std::string ReadFile(const std::string& path) {

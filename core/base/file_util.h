@@ -12,6 +12,29 @@ namespace mx {
 // mx::Error naming the path and errno text on failure.
 void WriteFileAtomic(const std::string& path, std::string_view bytes);
 
+// A file written as a stream and published atomically: bytes go to a temp
+// file beside `path`; Commit fsyncs and renames it over `path`. Destroyed
+// without Commit (an error, a killed run), it leaves `path` untouched and
+// removes the temp file. Errors are mx::Error naming `path` and errno.
+class AtomicFileWriter {
+ public:
+  explicit AtomicFileWriter(std::string path);
+  ~AtomicFileWriter();
+  AtomicFileWriter(const AtomicFileWriter&) = delete;
+  AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
+
+  void Write(std::string_view bytes);
+  // Bytes written so far.
+  size_t size() const { return size_; }
+  void Commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_, temp_;
+  int fd_ = -1;
+  size_t size_ = 0;
+};
+
 // Reads the whole file; mx::Error naming the path on failure.
 std::string ReadFile(const std::string& path);
 
