@@ -79,13 +79,8 @@ bool BatchLoader::NextBatch(HostBatch* out) {
   out->label.resize(static_cast<size_t>(batch * label_width_));
   out->index.resize(static_cast<size_t>(batch));
   out->pad = 0;
-  int64_t filled = 0;
-  while (filled < batch &&
-         source_->Next(out->data.data() + filled * instance_size_,
-                       out->label.data() + filled * label_width_,
-                       &out->index[filled])) {
-    ++filled;
-  }
+  int64_t filled = source_->NextMany(batch, out->data.data(), out->label.data(),
+                                     out->index.data());
   if (options_.last_batch == LastBatch::kPad &&
       static_cast<int64_t>(start_index_.size()) < batch) {
     // Keep the epoch's first instances for padding its last batch.
@@ -116,16 +111,16 @@ bool BatchLoader::NextBatch(HostBatch* out) {
     case LastBatch::kRoundBatch:
       source_->Reset();
       skip_reset_ = true;
-      for (int64_t slot = filled; slot < batch; ++slot) {
-        if (!source_->Next(out->data.data() + slot * instance_size_,
-                           out->label.data() + slot * label_width_,
-                           &out->index[slot])) {
+      for (int64_t slot = filled; slot < batch;) {
+        const int64_t got = source_->NextMany(
+            batch - slot, out->data.data() + slot * instance_size_,
+            out->label.data() + slot * label_width_, &out->index[slot]);
+        slot += got;
+        if (slot < batch) {
           // Fewer instances than a batch: start yet another pass.
-          source_->Reset();
-          MX_CHECK(source_->Next(out->data.data() + slot * instance_size_,
-                                 out->label.data() + slot * label_width_,
-                                 &out->index[slot]),
+          MX_CHECK(got > 0 || slot > filled,
                    "round_batch: the data source is empty");
+          source_->Reset();
         }
       }
       break;

@@ -8,6 +8,23 @@
 namespace mx {
 namespace io {
 
+int64_t InstanceSource::NextMany(int64_t n, float* data, float* label,
+                                 int64_t* index) {
+  const int64_t size = InstanceShape().Size(), width = LabelWidth();
+  int64_t k = 0;
+  while (k < n && Next(data + k * size, label + k * width, index + k)) ++k;
+  return k;
+}
+
+void RandomAccessSource::GetMany(const int64_t* ids, int64_t n, float* data,
+                                 float* label, bool* ok) const {
+  const int64_t size = InstanceShape().Size(), width = LabelWidth();
+  for (int64_t k = 0; k < n; ++k) {
+    Get(ids[k], data + k * size, label + k * width);
+    ok[k] = true;
+  }
+}
+
 OrderedSource::OrderedSource(std::shared_ptr<const RandomAccessSource> source,
                              const OrderOptions& options)
     : source_(std::move(source)), options_(options) {
@@ -50,6 +67,33 @@ bool OrderedSource::Next(float* data, float* label, int64_t* index) {
   source_->Get(i, data, label);
   *index = i;
   return true;
+}
+
+int64_t OrderedSource::NextMany(int64_t n, float* data, float* label,
+                                int64_t* index) {
+  const int64_t size = InstanceShape().Size(), width = LabelWidth();
+  int64_t filled = 0;
+  // Skipped instances leave holes: close them and ask for more.
+  while (filled < n && cursor_ < order_.size()) {
+    const int64_t want = std::min<int64_t>(
+        n - filled, static_cast<int64_t>(order_.size() - cursor_));
+    const int64_t* ids = order_.data() + cursor_;
+    std::unique_ptr<bool[]> ok(new bool[want]());
+    source_->GetMany(ids, want, data + filled * size, label + filled * width,
+                     ok.get());
+    int64_t kept = filled;
+    for (int64_t k = 0; k < want; ++k) {
+      if (!ok[k]) continue;
+      if (kept != filled + k) {
+        std::copy_n(data + (filled + k) * size, size, data + kept * size);
+        std::copy_n(label + (filled + k) * width, width, label + kept * width);
+      }
+      index[kept++] = ids[k];
+    }
+    cursor_ += static_cast<size_t>(want);
+    filled = kept;
+  }
+  return filled;
 }
 
 }  // namespace io

@@ -25,6 +25,11 @@ class InstanceSource {
   // Writes the next instance (InstanceShape().Size() floats, LabelWidth()
   // labels) and its index in the data set; false at the end of the epoch.
   virtual bool Next(float* data, float* label, int64_t* index) = 0;
+  // Up to `n` instances into consecutive slots; returns how many (fewer
+  // only at the end of the epoch). Sources that decode in parallel
+  // override it; the default calls Next.
+  virtual int64_t NextMany(int64_t n, float* data, float* label,
+                           int64_t* index);
 };
 
 // Instances addressable by position (in-memory data sets).
@@ -36,6 +41,11 @@ class RandomAccessSource {
   virtual int64_t LabelWidth() const = 0;
   // Writes instance i, 0 <= i < Size().
   virtual void Get(int64_t i, float* data, float* label) const = 0;
+  // Writes instances ids[0..n) into consecutive slots; ok[k] = false marks
+  // one the source skips (a corrupt record it was told to skip). The
+  // default calls Get; sources that decode in parallel override it.
+  virtual void GetMany(const int64_t* ids, int64_t n, float* data, float* label,
+                       bool* ok) const;
 };
 
 // How an OrderedSource walks a random-access one.
@@ -61,6 +71,8 @@ class OrderedSource : public InstanceSource {
   int64_t LabelWidth() const override { return source_->LabelWidth(); }
   void Reset() override;
   bool Next(float* data, float* label, int64_t* index) override;
+  int64_t NextMany(int64_t n, float* data, float* label,
+                   int64_t* index) override;
 
   // Positions of this shard's instances in the current epoch's order.
   const std::vector<int64_t>& order() const { return order_; }

@@ -4,9 +4,8 @@
 #include <utility>
 
 #include "core/base/error.h"
-#include "io/batch_loader.h"
+#include "io/iter_params.h"
 #include "io/mnist_file.h"
-#include "io/prefetcher.h"
 
 namespace mx {
 namespace io {
@@ -24,37 +23,13 @@ void MnistIterParam::Declare(ParamDeclarer<MnistIterParam>* d) {
       .Default(128)
       .Min(1)
       .Doc("Samples per batch.");
-  d->Field("shuffle", &MnistIterParam::shuffle)
-      .Default(true)
-      .Doc(
-          "Reshuffle every epoch (a permutation drawn from seed and the "
-          "epoch number; MXNet shuffles once).");
+  DeclareOrderFields(d, /*shuffle_default=*/true);
   d->Field("flat", &MnistIterParam::flat)
       .Default(false)
       .Doc("Data (batch, rows*cols) instead of (batch, 1, rows, cols).");
-  d->Field("seed", &MnistIterParam::seed)
-      .Default(0)
-      .Min(0)
-      .Doc("Shuffle seed.");
   d->Field("silent", &MnistIterParam::silent)
       .Default(false)
       .Doc("Accepted for compatibility; the iterator prints nothing.");
-  d->Field("num_parts", &MnistIterParam::num_parts)
-      .Default(1)
-      .Min(1)
-      .Doc(
-          "Split the data into this many contiguous parts (distributed "
-          "training).");
-  d->Field("part_index", &MnistIterParam::part_index)
-      .Default(0)
-      .Min(0)
-      .Doc("The part this iterator reads, in [0, num_parts).");
-  d->Field("prefetch_buffer", &MnistIterParam::prefetch_buffer)
-      .Default(4)
-      .Min(0)
-      .Doc(
-          "Batches prepared ahead on a background thread; 0 prepares them "
-          "in the caller.");
   d->Field("scale", &MnistIterParam::scale)
       .Default(1.0 / 256)
       .Doc("Pixel multiplier (MXNet uses 1/256).");
@@ -64,13 +39,6 @@ void MnistIterParam::Declare(ParamDeclarer<MnistIterParam>* d) {
       .Doc(
           "The epoch's incomplete last batch: dropped (MXNet), padded with "
           "the epoch's first samples, or completed from the next epoch.");
-  d->Check([](const MnistIterParam& p) -> std::string {
-    if (p.part_index >= p.num_parts) {
-      return StrCat("part_index ", p.part_index, " must be smaller than ",
-                    "num_parts ", p.num_parts);
-    }
-    return "";
-  });
 }
 
 MnistSource::MnistSource(const std::string& image_path,
@@ -105,18 +73,10 @@ std::unique_ptr<DataIter> CreateMnistIter(const AttrDict& params) {
       std::any_cast<MnistIterParam>(schema->Parse(params, "MNISTIter"));
   auto source =
       std::make_shared<const MnistSource>(p.image, p.label, p.flat, p.scale);
-  OrderOptions order;
-  order.shuffle = p.shuffle;
-  order.seed = static_cast<uint64_t>(p.seed);
-  order.num_parts = p.num_parts;
-  order.part_index = p.part_index;
   BatchOptions batch;
   batch.batch_size = p.batch_size;
   batch.last_batch = ParseLastBatch(p.last_batch, "MNISTIter: last_batch");
-  return std::make_unique<Prefetcher>(
-      std::make_unique<BatchLoader>(
-          std::make_unique<OrderedSource>(source, order), batch),
-      p.prefetch_buffer);
+  return MakeIterator(std::move(source), OrderOf(p), batch, p.prefetch_buffer);
 }
 
 }  // namespace io

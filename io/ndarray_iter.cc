@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "core/base/error.h"
-#include "io/prefetcher.h"
+#include "io/iter_params.h"
 
 namespace mx {
 namespace io {
@@ -55,11 +55,8 @@ std::unique_ptr<DataIter> CreateNDArrayIter(const NDArray& data,
                                             const NDArray& label,
                                             const NDArrayIterOptions& options) {
   auto source = std::make_shared<const ArraySource>(data, label);
-  return std::make_unique<Prefetcher>(
-      std::make_unique<BatchLoader>(
-          std::make_unique<OrderedSource>(source, options.order),
-          options.batch),
-      options.prefetch_buffer);
+  return MakeIterator(std::move(source), options.order, options.batch,
+                      options.prefetch_buffer);
 }
 
 }  // namespace io

@@ -1,8 +1,12 @@
 #include "io/recordio.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 
 #include "core/base/error.h"
@@ -78,56 +82,66 @@ void RecordWriter::Close() {
 }
 
 RecordReader::RecordReader(const std::string& path) : path_(path) {
-  in_.open(path_, std::ios::binary);
-  MX_CHECK(in_.is_open(), "cannot open RecordIO file '", path_, "'");
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+  MX_CHECK(fd_ >= 0, "cannot open RecordIO file '", path_,
+           "': ", std::strerror(errno));
 }
 
-bool RecordReader::ReadExact(char* data, size_t n) {
-  in_.read(data, static_cast<std::streamsize>(n));
-  const size_t got = static_cast<size_t>(in_.gcount());
-  offset_ += got;
-  return got == n;
+RecordReader::~RecordReader() {
+  if (fd_ >= 0) ::close(fd_);
 }
 
-bool RecordReader::Next(std::string* record) {
+size_t RecordReader::ReadBytes(uint64_t offset, char* data, size_t n) const {
+  size_t done = 0;
+  while (done < n) {
+    const ssize_t got =
+        ::pread(fd_, data + done, n - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    MX_CHECK(got >= 0, "cannot read '", path_, "' at byte ", offset + done,
+             ": ", std::strerror(errno));
+    if (got == 0) break;
+    done += static_cast<size_t>(got);
+  }
+  return done;
+}
+
+bool RecordReader::ReadAt(uint64_t offset, std::string* record,
+                          uint64_t* next) const {
   record->clear();
-  const uint64_t start = offset_;
-  bool first = true;
-  for (;;) {
+  uint64_t at = offset;
+  for (bool first = true;; first = false) {
     uint32_t header[2];
-    const uint64_t part_at = offset_;
-    if (!ReadExact(reinterpret_cast<char*>(header), sizeof header)) {
-      MX_CHECK(first && offset_ == part_at, "'", path_, "': record at byte ",
-               start, " is truncated (header of a part at byte ", part_at, ")");
-      return false;
-    }
-    MX_CHECK(header[0] == kRecordIOMagic, "'", path_, "': byte ", part_at,
+    const size_t got =
+        ReadBytes(at, reinterpret_cast<char*>(header), sizeof header);
+    if (got == 0 && first) return false;
+    MX_CHECK(got == sizeof header, "'", path_, "': record at byte ", offset,
+             " is truncated (header of a part at byte ", at, ")");
+    MX_CHECK(header[0] == kRecordIOMagic, "'", path_, "': byte ", at,
              " does not start a record (magic 0x", std::hex, header[0],
              ", expected 0x", kRecordIOMagic, std::dec,
              "); not a RecordIO file, or corrupt");
     const uint32_t cflag = header[1] >> 29;
     const uint32_t len = header[1] & kMaxLength;
     MX_CHECK(first ? (cflag == 0 || cflag == 1) : (cflag == 2 || cflag == 3),
-             "'", path_, "': record part at byte ", part_at, " has flag ",
-             cflag, first ? " where a record starts" : " inside a record");
-    const size_t at = record->size();
+             "'", path_, "': record part at byte ", at, " has flag ", cflag,
+             first ? " where a record starts" : " inside a record");
+    const size_t size = record->size();
     const uint32_t padded = (len + 3) & ~3u;
-    record->resize(at + padded);
-    MX_CHECK(ReadExact(record->data() + at, padded), "'", path_,
-             "': record at byte ", start, " is truncated (", len,
-             " bytes expected at byte ", part_at + 8, ")");
-    record->resize(at + len);
-    if (cflag == 0 || cflag == 3) return true;
+    record->resize(size + padded);
+    MX_CHECK(ReadBytes(at + 8, record->data() + size, padded) == padded, "'",
+             path_, "': record at byte ", offset, " is truncated (", len,
+             " bytes expected at byte ", at + 8, ")");
+    record->resize(size + len);
+    at += 8 + padded;
+    if (cflag == 0 || cflag == 3) break;
     record->append(Word(kRecordIOMagic));
-    first = false;
   }
+  *next = at;
+  return true;
 }
 
-void RecordReader::Seek(uint64_t offset) {
-  in_.clear();
-  in_.seekg(static_cast<std::streamoff>(offset));
-  MX_CHECK(in_.good(), "'", path_, "': cannot seek to byte ", offset);
-  offset_ = offset;
+bool RecordReader::Next(std::string* record) {
+  return ReadAt(offset_, record, &offset_);
 }
 
 std::vector<std::pair<uint64_t, uint64_t>> ReadRecordIndex(

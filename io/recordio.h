@@ -10,7 +10,6 @@
 #define MX_IO_RECORDIO_H_
 
 #include <cstdint>
-#include <fstream>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,26 +42,35 @@ class RecordWriter {
   std::unique_ptr<AtomicFileWriter> idx_;
 };
 
-// Reads records in order or from an offset.
+// Reads records in order, or any record by offset from several threads
+// (positional reads, no shared file position).
 class RecordReader {
  public:
   // mx::Error naming the file when it cannot be opened.
   explicit RecordReader(const std::string& path);
+  ~RecordReader();
+  RecordReader(const RecordReader&) = delete;
+  RecordReader& operator=(const RecordReader&) = delete;
+
   // The next record, parts joined; false at the end of the file. mx::Error
   // naming the file and byte offset for a bad magic word, a bad part
   // sequence or a truncated record.
   bool Next(std::string* record);
   // Moves to a record's offset (from Write or the index).
-  void Seek(uint64_t offset);
+  void Seek(uint64_t offset) { offset_ = offset; }
   // The offset of the next record.
   uint64_t Tell() const { return offset_; }
+  // The record at `offset` and the offset after it; false when `offset` is
+  // the end of the file. Safe to call from several threads.
+  bool ReadAt(uint64_t offset, std::string* record, uint64_t* next) const;
   const std::string& path() const { return path_; }
 
  private:
-  bool ReadExact(char* data, size_t n);
+  // Reads up to n bytes at `offset`; returns how many.
+  size_t ReadBytes(uint64_t offset, char* data, size_t n) const;
 
   std::string path_;
-  std::ifstream in_;
+  int fd_ = -1;
   uint64_t offset_ = 0;
 };
 

@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev
   libbenchmark-dev         # tools/bench
   zlib1g-dev               # gzip'd IDX data sets
+  libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # image records: decode, resize
   dataset-fashion-mnist    # the default training set, in /usr/share/datasets/fashion-mnist
 )
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "tests/testing/error_message.h"
+#include "tests/testing/temp_path.h"
 
 namespace mx::io {
 namespace {
@@ -19,8 +20,7 @@ using ::mx::testing::MessageOf;
 using ::testing::HasSubstr;
 
 std::string Write(const std::string& name, const std::string& text) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  const std::string path = std::string(dir ? dir : "/tmp") + "/" + name;
+  const std::string path = mx::testing::TempPath(name);
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }

@@ -14,19 +14,16 @@
 
 #include "io/mnist_file.h"
 #include "tests/testing/error_message.h"
+#include "tests/testing/temp_path.h"
 
 namespace mx::io {
 namespace {
 
 using ::mx::testing::MessageOf;
+using ::mx::testing::TempPath;
 using ::testing::HasSubstr;
 
 const std::string kDir = kFashionMnistDir;
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
-}
 
 // An IDX file of unsigned bytes: magic 0x0000080N, big-endian extents.
 std::string IdxBytes(const std::vector<uint32_t>& dims,

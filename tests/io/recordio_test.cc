@@ -15,17 +15,14 @@
 
 #include "core/base/file_util.h"
 #include "tests/testing/error_message.h"
+#include "tests/testing/temp_path.h"
 
 namespace mx::io {
 namespace {
 
 using ::mx::testing::MessageOf;
+using ::mx::testing::TempPath;
 using ::testing::HasSubstr;
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
-}
 
 const std::string kMagic("\x0a\x23\xd7\xce", 4);
 
