@@ -15,6 +15,7 @@
 #include "core/base/error.h"
 #include "core/base/strings.h"
 #include "core/ndarray/ndarray_io.h"
+#include "io/image_ops.h"
 #include "io/iter_params.h"
 
 namespace mx {
@@ -180,22 +181,13 @@ bool ImageRecordSource::Load(int64_t i, uint64_t rng_seed, bool augment,
     }
     return false;
   }
-  if (p_.resize > 0) {
-    const double f =
-        static_cast<double>(p_.resize) / std::min(img.rows, img.cols);
-    cv::resize(img, img,
-               cv::Size(std::max(1, static_cast<int>(img.cols * f + 0.5)),
-                        std::max(1, static_cast<int>(img.rows * f + 0.5))),
-               0, 0, cv::INTER_LINEAR);
-  }
+  if (p_.resize > 0) ResizeShorterEdge(&img, p_.resize, cv::INTER_LINEAR);
   if (img.rows < height || img.cols < width) {
     // Too small to crop: scale up, keeping the aspect ratio.
-    const double f = std::max(static_cast<double>(height) / img.rows,
-                              static_cast<double>(width) / img.cols);
-    cv::resize(img, img,
-               cv::Size(std::max(width, static_cast<int>(img.cols * f + 0.5)),
-                        std::max(height, static_cast<int>(img.rows * f + 0.5))),
-               0, 0, cv::INTER_LINEAR);
+    ScaleImage(&img,
+               std::max(static_cast<double>(height) / img.rows,
+                        static_cast<double>(width) / img.cols),
+               cv::INTER_LINEAR, width, height);
   }
   std::mt19937_64 rng(rng_seed);
   int y0 = (img.rows - height) / 2, x0 = (img.cols - width) / 2;

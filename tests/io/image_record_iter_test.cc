@@ -18,15 +18,6 @@
 #include "tests/testing/error_message.h"
 #include "tests/testing/temp_path.h"
 
-// ThreadSanitizer suppressions (read at start; other builds ignore this):
-// OpenCV's imgcodecs loads GDAL, whose global mutexes TSan reports as a
-// lock-order inversion inside GDAL itself. In the test binary because TSan
-// only looks for this function in the executable.
-extern "C" const char* __tsan_default_suppressions() {
-  return "deadlock:*libgdal*\n"
-         "race:*libgdal*\n";
-}
-
 namespace mx::io {
 namespace {
 
