@@ -1,0 +1,346 @@
+#include "core/train/optimizer.h"
+
+#include <algorithm>
+#include <any>
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "core/base/error.h"
+#include "core/base/multiversion.h"
+#include "core/engine/engine.h"
+
+namespace mx {
+namespace {
+
+// Declares the fields every optimizer has (members of OptimizerCommon, as
+// members of P).
+template <typename P>
+void DeclareCommon(ParamDeclarer<P>* d, double default_lr) {
+  d->Field("learning_rate", static_cast<double P::*>(&P::learning_rate))
+      .Default(default_lr)
+      .Min(0)
+      .Doc("Base learning rate (a schedule may change it).");
+  d->Field("wd", static_cast<double P::*>(&P::wd))
+      .Default(0.0)
+      .Min(0)
+      .Doc(
+          "Weight decay (L2), applied to weights only unless wd_mult says "
+          "otherwise.");
+  d->Field("rescale_grad", static_cast<double P::*>(&P::rescale_grad))
+      .Default(1.0)
+      .Doc("Gradient multiplier, typically 1 / batch size.");
+  d->Field("clip_gradient", static_cast<double P::*>(&P::clip_gradient))
+      .Default(-1.0)
+      .Doc("Clip the rescaled gradient to [-c, c]; <= 0 disables.");
+}
+
+// How raw gradients are prepared: g * rescale, clipped to [-clip, clip]
+// when clip > 0.
+struct GradScaling {
+  float rescale, clip;
+  float operator()(float g) const {
+    g *= rescale;
+    return clip > 0 ? std::min(std::max(g, -clip), clip) : g;
+  }
+};
+
+GradScaling ScalingOf(const OptimizerCommon& c) {
+  return {static_cast<float>(c.rescale_grad),
+          static_cast<float>(c.clip_gradient)};
+}
+
+// Each optimizer: its parameter struct (with the common fields) and the
+// element-wise update. The loops are compiled for AVX-512/AVX2.
+
+struct SgdParam : OptimizerCommon {
+  double momentum = 0;
+  static void Declare(ParamDeclarer<SgdParam>* d) {
+    DeclareCommon(d, 0.01);
+    d->Field("momentum", &SgdParam::momentum)
+        .Default(0.0)
+        .Range(0, 1)
+        .Doc("Momentum; 0 is plain SGD.");
+  }
+};
+
+struct NagParam : OptimizerCommon {
+  double momentum = 0;
+  static void Declare(ParamDeclarer<NagParam>* d) {
+    DeclareCommon(d, 0.01);
+    d->Field("momentum", &NagParam::momentum)
+        .Default(0.0)
+        .Range(0, 1)
+        .Doc("Nesterov momentum.");
+  }
+};
+
+struct AdamParam : OptimizerCommon {
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
+  static void Declare(ParamDeclarer<AdamParam>* d) {
+    DeclareCommon(d, 0.001);
+    d->Field("beta1", &AdamParam::beta1)
+        .Default(0.9)
+        .Range(0, 1)
+        .Doc("Decay of the first moment.");
+    d->Field("beta2", &AdamParam::beta2)
+        .Default(0.999)
+        .Range(0, 1)
+        .Doc("Decay of the second moment.");
+    d->Field("epsilon", &AdamParam::epsilon)
+        .Default(1e-8)
+        .Min(0)
+        .Doc("Added to the root of the second moment.");
+  }
+};
+
+struct AdaGradParam : OptimizerCommon {
+  double eps = 1e-7;
+  static void Declare(ParamDeclarer<AdaGradParam>* d) {
+    DeclareCommon(d, 0.01);
+    d->Field("eps", &AdaGradParam::eps)
+        .Default(1e-7)
+        .Min(0)
+        .Doc("Added to the accumulated squares.");
+  }
+};
+
+struct RmsPropParam : OptimizerCommon {
+  double gamma1 = 0.9, epsilon = 1e-8;
+  static void Declare(ParamDeclarer<RmsPropParam>* d) {
+    DeclareCommon(d, 0.001);
+    d->Field("gamma1", &RmsPropParam::gamma1)
+        .Default(0.9)
+        .Range(0, 1)
+        .Doc("Decay of the mean square.");
+    d->Field("epsilon", &RmsPropParam::epsilon)
+        .Default(1e-8)
+        .Min(0)
+        .Doc("Added to the mean square.");
+  }
+};
+
+MX_MULTIVERSION void SgdLoop(float lr, float wd, float momentum,
+                             GradScaling prep, float* w, const float* g,
+                             float* mom, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float gi = prep(g[i]);
+    gi += wd * w[i];
+    if (mom) {
+      mom[i] = momentum * mom[i] - lr * gi;
+      w[i] += mom[i];
+    } else {
+      w[i] -= lr * gi;
+    }
+  }
+}
+
+class Sgd : public Optimizer {
+ public:
+  explicit Sgd(const SgdParam& p) : Optimizer(p), momentum_(p.momentum) {}
+  int NumStates() const override { return momentum_ > 0 ? 1 : 0; }
+  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
+             int64_t n) const override {
+    SgdLoop(s.lr, s.wd, static_cast<float>(momentum_), ScalingOf(common_), w, g,
+            momentum_ > 0 ? st[0] : nullptr, n);
+  }
+
+ private:
+  double momentum_;
+};
+
+// MXNet's NAG: mom = momentum mom + g; w -= lr (g + momentum mom), with g
+// including the decay.
+MX_MULTIVERSION void NagLoop(float lr, float wd, float momentum,
+                             GradScaling prep, float* w, const float* g,
+                             float* mom, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float gi = prep(g[i]);
+    gi += wd * w[i];
+    mom[i] = momentum * mom[i] + gi;
+    w[i] -= lr * (gi + momentum * mom[i]);
+  }
+}
+
+class Nag : public Optimizer {
+ public:
+  explicit Nag(const NagParam& p) : Optimizer(p), momentum_(p.momentum) {}
+  int NumStates() const override { return 1; }
+  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
+             int64_t n) const override {
+    NagLoop(s.lr, s.wd, static_cast<float>(momentum_), ScalingOf(common_), w, g,
+            st[0], n);
+  }
+
+ private:
+  double momentum_;
+};
+
+MX_MULTIVERSION void AdamLoop(float lr_t, float wd, float b1, float b2,
+                              float eps, GradScaling prep, float* w,
+                              const float* g, float* m, float* v, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float gi = prep(g[i]);
+    gi += wd * w[i];
+    m[i] = b1 * m[i] + (1 - b1) * gi;
+    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
+    w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
+  }
+}
+
+class Adam : public Optimizer {
+ public:
+  explicit Adam(const AdamParam& p) : Optimizer(p), p_(p) {}
+  int NumStates() const override { return 2; }
+  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
+             int64_t n) const override {
+    // MXNet folds the bias corrections into the rate.
+    const double t = static_cast<double>(s.t);
+    const double lr_t = s.lr * std::sqrt(1 - std::pow(p_.beta2, t)) /
+                        (1 - std::pow(p_.beta1, t));
+    AdamLoop(static_cast<float>(lr_t), s.wd, static_cast<float>(p_.beta1),
+             static_cast<float>(p_.beta2), static_cast<float>(p_.epsilon),
+             ScalingOf(common_), w, g, st[0], st[1], n);
+  }
+
+ private:
+  AdamParam p_;
+};
+
+// MXNet's AdaGrad: history += g^2; w -= lr (g / sqrt(history + eps) + wd w).
+MX_MULTIVERSION void AdaGradLoop(float lr, float wd, float eps,
+                                 GradScaling prep, float* w, const float* g,
+                                 float* h, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    float gi = prep(g[i]);
+    h[i] += gi * gi;
+    w[i] -= lr * (gi / std::sqrt(h[i] + eps) + wd * w[i]);
+  }
+}
+
+class AdaGrad : public Optimizer {
+ public:
+  explicit AdaGrad(const AdaGradParam& p) : Optimizer(p), eps_(p.eps) {}
+  int NumStates() const override { return 1; }
+  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
+             int64_t n) const override {
+    AdaGradLoop(s.lr, s.wd, static_cast<float>(eps_), ScalingOf(common_), w, g,
+                st[0], n);
+  }
+
+ private:
+  double eps_;
+};
+
+// MXNet's RMSProp (not centred): g = rescale g + wd w, clipped;
+// n = (1 - gamma1) g^2 + gamma1 n; w -= lr g / sqrt(n + epsilon).
+MX_MULTIVERSION void RmsPropLoop(float lr, float wd, float gamma1, float eps,
+                                 GradScaling prep, float* w, const float* g,
+                                 float* ms, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) {
+    // The decay joins before clipping here (MXNet's order for RMSProp).
+    const float gi = GradScaling{1, prep.clip}(g[i] * prep.rescale + wd * w[i]);
+    ms[i] = (1 - gamma1) * gi * gi + gamma1 * ms[i];
+    w[i] -= lr * gi / std::sqrt(ms[i] + eps);
+  }
+}
+
+class RmsProp : public Optimizer {
+ public:
+  explicit RmsProp(const RmsPropParam& p) : Optimizer(p), p_(p) {}
+  int NumStates() const override { return 1; }
+  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
+             int64_t n) const override {
+    RmsPropLoop(s.lr, s.wd, static_cast<float>(p_.gamma1),
+                static_cast<float>(p_.epsilon), ScalingOf(common_), w, g, st[0],
+                n);
+  }
+
+ private:
+  RmsPropParam p_;
+};
+
+// Parses P from `params` and builds Impl from it.
+template <typename P, typename Impl>
+std::unique_ptr<Optimizer> Make(const AttrDict& params,
+                                const std::string& where) {
+  static const auto schema = MakeParamSchema<P>();
+  const P p = std::any_cast<P>(schema->Parse(params, where));
+  return std::make_unique<Impl>(p);
+}
+
+using Factory = std::function<std::unique_ptr<Optimizer>(const AttrDict&,
+                                                         const std::string&)>;
+
+const std::map<std::string, Factory>& Factories() {
+  static const auto* const factories = new std::map<std::string, Factory>{
+      {"sgd", Make<SgdParam, Sgd>},
+      {"nag", Make<NagParam, Nag>},
+      {"adam", Make<AdamParam, Adam>},
+      {"adagrad", Make<AdaGradParam, AdaGrad>},
+      {"rmsprop", Make<RmsPropParam, RmsProp>},
+  };
+  return *factories;
+}
+
+}  // namespace
+
+std::vector<std::string> Optimizer::Names() {
+  std::vector<std::string> names;
+  for (const auto& [name, f] : Factories()) names.push_back(name);
+  return names;
+}
+
+std::unique_ptr<Optimizer> Optimizer::Create(const std::string& name,
+                                             const AttrDict& params) {
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  const auto it = Factories().find(lower);
+  if (it == Factories().end()) {
+    std::string known;
+    for (const std::string& n : Names())
+      known += (known.empty() ? "" : ", ") + n;
+    MX_THROW("unknown optimizer '", name, "' (known: ", known, ")");
+  }
+  const std::string where = StrCat("optimizer ", lower);
+  std::unique_ptr<Optimizer> opt = it->second(params, where);
+  opt->name_ = lower;
+  return opt;
+}
+
+std::vector<NDArray> Optimizer::CreateState(const NDArray& weight) const {
+  std::vector<NDArray> state;
+  for (int i = 0; i < NumStates(); ++i) {
+    state.push_back(NDArray::Zeros(weight.shape(), weight.context()));
+  }
+  return state;
+}
+
+void Optimizer::Update(const std::string& param, const UpdateStep& step,
+                       const NDArray& weight, const NDArray& grad,
+                       const std::vector<NDArray>& state) const {
+  MX_CHECK(weight.dtype() == DType::kFloat32 && grad.dtype() == DType::kFloat32,
+           "optimizer ", name_, ": parameter '", param,
+           "' is not float32 (weight ", weight.dtype(), ", gradient ",
+           grad.dtype(), ")");
+  MX_CHECK(weight.shape() == grad.shape(), "optimizer ", name_, ": parameter '",
+           param, "' has weight ", weight.shape(), " but gradient ",
+           grad.shape());
+  MX_CHECK(static_cast<int>(state.size()) == NumStates(), "optimizer ", name_,
+           ": parameter '", param, "' has ", state.size(),
+           " state arrays, expected ", NumStates());
+  std::vector<VarHandle> writes = {weight.var()};
+  for (const NDArray& s : state) writes.push_back(s.var());
+  Engine::Get()->PushSync(
+      [this, step, weight, grad, state](RunContext) {
+        float* st[2] = {nullptr, nullptr};
+        for (size_t i = 0; i < state.size(); ++i)
+          st[i] = state[i].Data<float>();
+        Apply(step, weight.Data<float>(), grad.Data<float>(), st,
+              weight.Size());
+      },
+      weight.context(), {grad.var()}, writes, 0, "optimizer update");
+}
+
+}  // namespace mx
