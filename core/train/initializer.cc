@@ -1,0 +1,257 @@
+#include "core/train/initializer.h"
+
+#include <any>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include "core/base/error.h"
+#include "core/base/json.h"
+#include "core/base/strings.h"
+
+namespace mx {
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+void FillUniform(NDArray* a, double scale) {
+  RandomUniform(static_cast<float>(-scale), static_cast<float>(scale),
+                a->shape(), a->context())
+      .CopyTo(a);
+}
+
+void FillNormal(NDArray* a, double sigma) {
+  RandomNormal(0.f, static_cast<float>(sigma), a->shape(), a->context())
+      .CopyTo(a);
+}
+
+// fan_in = shape[1] * receptive field, fan_out = shape[0] * receptive field
+// (MXNet's Xavier); 1-D arrays count as (n, 1).
+double FanFactor(const std::string& name, const Shape& shape,
+                 const std::string& factor_type) {
+  MX_CHECK(shape.ndim() >= 1, "initializer: '", name, "' is a scalar");
+  double receptive = 1;
+  for (int d = 2; d < shape.ndim(); ++d) receptive *= shape[d];
+  const double fan_out = shape[0] * receptive;
+  const double fan_in = (shape.ndim() >= 2 ? shape[1] : 1) * receptive;
+  if (factor_type == "in") return fan_in;
+  if (factor_type == "out") return fan_out;
+  return (fan_in + fan_out) / 2;
+}
+
+struct XavierParam {
+  std::string rnd_type = "uniform";
+  std::string factor_type = "avg";
+  double magnitude = 3;
+  static void Declare(ParamDeclarer<XavierParam>* d) {
+    d->Field("rnd_type", &XavierParam::rnd_type)
+        .Default("uniform")
+        .Enum({"uniform", "gaussian"})
+        .Doc("Uniform in [-s, s] or normal with deviation s.");
+    d->Field("factor_type", &XavierParam::factor_type)
+        .Default("avg")
+        .Enum({"avg", "in", "out"})
+        .Doc("Which fan sets the scale.");
+    d->Field("magnitude", &XavierParam::magnitude)
+        .Default(3.0)
+        .Min(0)
+        .Doc("s = sqrt(magnitude / fan).");
+  }
+};
+
+class Xavier : public Initializer {
+ public:
+  explicit Xavier(const XavierParam& p) : p_(p) {}
+  void InitWeight(const std::string& name, NDArray* a) const override {
+    const double scale =
+        std::sqrt(p_.magnitude / FanFactor(name, a->shape(), p_.factor_type));
+    if (p_.rnd_type == "uniform") {
+      FillUniform(a, scale);
+    } else {
+      FillNormal(a, scale);
+    }
+  }
+
+ private:
+  XavierParam p_;
+};
+
+struct MsraParam {
+  std::string factor_type = "avg";
+  double slope = 0.25;
+  static void Declare(ParamDeclarer<MsraParam>* d) {
+    d->Field("factor_type", &MsraParam::factor_type)
+        .Default("avg")
+        .Enum({"avg", "in", "out"})
+        .Doc("Which fan sets the scale.");
+    d->Field("slope", &MsraParam::slope)
+        .Default(0.25)
+        .Doc(
+            "Negative slope of the (P)ReLU that follows: magnitude 2 / (1 "
+            "+ slope^2).");
+  }
+};
+
+struct UniformParam {
+  double scale = 0.07;
+  static void Declare(ParamDeclarer<UniformParam>* d) {
+    d->Field("scale", &UniformParam::scale)
+        .Default(0.07)
+        .Min(0)
+        .Doc("Draws from [-scale, scale].");
+  }
+};
+
+struct NormalParam {
+  double sigma = 0.01;
+  static void Declare(ParamDeclarer<NormalParam>* d) {
+    d->Field("sigma", &NormalParam::sigma)
+        .Default(0.01)
+        .Min(0)
+        .Doc("Standard deviation.");
+  }
+};
+
+struct ConstantParam {
+  double value = 0;
+  static void Declare(ParamDeclarer<ConstantParam>* d) {
+    d->Field("value", &ConstantParam::value).Default(0.0).Doc("The value.");
+  }
+};
+
+// An initializer from a fill function of (name, array).
+class FillInitializer : public Initializer {
+ public:
+  explicit FillInitializer(std::function<void(NDArray*)> fill)
+      : fill_(std::move(fill)) {}
+  void InitWeight(const std::string&, NDArray* a) const override { fill_(a); }
+
+ private:
+  std::function<void(NDArray*)> fill_;
+};
+
+template <typename P>
+P Parse(const AttrDict& params, const std::string& where) {
+  static const auto schema = MakeParamSchema<P>();
+  return std::any_cast<P>(schema->Parse(params, where));
+}
+
+using Factory = std::function<std::unique_ptr<Initializer>(const AttrDict&,
+                                                           const std::string&)>;
+
+const std::map<std::string, Factory>& Factories() {
+  static const auto* const factories = new std::map<std::string, Factory>{
+      {"xavier",
+       [](const AttrDict& a, const std::string& w) {
+         return std::make_unique<Xavier>(Parse<XavierParam>(a, w));
+       }},
+      {"msra",
+       [](const AttrDict& a, const std::string& w) {
+         const MsraParam m = Parse<MsraParam>(a, w);
+         XavierParam x;
+         x.rnd_type = "gaussian";
+         x.factor_type = m.factor_type;
+         x.magnitude = 2 / (1 + m.slope * m.slope);
+         return std::make_unique<Xavier>(x);
+       }},
+      {"uniform",
+       [](const AttrDict& a, const std::string& w) {
+         const double s = Parse<UniformParam>(a, w).scale;
+         return std::make_unique<FillInitializer>(
+             [s](NDArray* x) { FillUniform(x, s); });
+       }},
+      {"normal",
+       [](const AttrDict& a, const std::string& w) {
+         const double s = Parse<NormalParam>(a, w).sigma;
+         return std::make_unique<FillInitializer>(
+             [s](NDArray* x) { FillNormal(x, s); });
+       }},
+      {"constant",
+       [](const AttrDict& a, const std::string& w) {
+         const double v = Parse<ConstantParam>(a, w).value;
+         return std::make_unique<FillInitializer>(
+             [v](NDArray* x) { x->Fill(v); });
+       }},
+      {"zero",
+       [](const AttrDict& a, const std::string& w) {
+         MX_CHECK(a.empty(), w, " takes no parameters");
+         return std::make_unique<FillInitializer>(
+             [](NDArray* x) { x->Fill(0); });
+       }},
+      {"one",
+       [](const AttrDict& a, const std::string& w) {
+         MX_CHECK(a.empty(), w, " takes no parameters");
+         return std::make_unique<FillInitializer>(
+             [](NDArray* x) { x->Fill(1); });
+       }},
+  };
+  return *factories;
+}
+
+// Parses MXNet's __init__ attribute: '["name", {"key": value, ...}]' or a
+// bare name.
+std::unique_ptr<Initializer> FromInitAttr(const std::string& array,
+                                          const std::string& text) {
+  const std::string where = StrCat("__init__ of '", array, "'");
+  if (text.empty() || text[0] != '[') return Initializer::Create(text);
+  const JsonValue v = ParseJson(text, where);
+  MX_CHECK(v.IsArray() && !v.items().empty() && v.items()[0].IsString() &&
+               (v.items().size() == 1 ||
+                (v.items().size() == 2 && v.items()[1].IsObject())),
+           where, ": expected [\"name\", {params}], got ", text);
+  AttrDict params;
+  if (v.items().size() == 2) {
+    for (const auto& [key, value] : v.items()[1].members()) {
+      params[key] = value.IsString()   ? value.str()
+                    : value.IsNumber() ? value.number_text()
+                    : value.IsBool()   ? (value.bool_value() ? "True" : "False")
+                                       : std::string("?");
+    }
+  }
+  return Initializer::Create(v.items()[0].str(), params);
+}
+
+}  // namespace
+
+std::vector<std::string> Initializer::Names() {
+  std::vector<std::string> names;
+  for (const auto& [name, f] : Factories()) names.push_back(name);
+  return names;
+}
+
+std::unique_ptr<Initializer> Initializer::Create(const std::string& name,
+                                                 const AttrDict& params) {
+  const auto it = Factories().find(name);
+  if (it == Factories().end()) {
+    MX_THROW("unknown initializer '", name, "' (known: ", Join(Names(), ", "),
+             ")");
+  }
+  return it->second(params, StrCat("initializer ", name));
+}
+
+void Initializer::Init(const std::string& name, NDArray* array,
+                       const std::string& init_attr) const {
+  if (!init_attr.empty()) {
+    FromInitAttr(name, init_attr)->InitWeight(name, array);
+    return;
+  }
+  if (EndsWith(name, "weight")) return InitWeight(name, array);
+  if (EndsWith(name, "bias") || EndsWith(name, "beta") ||
+      EndsWith(name, "moving_mean") || EndsWith(name, "moving_avg")) {
+    array->Fill(0);
+    return;
+  }
+  if (EndsWith(name, "gamma") || EndsWith(name, "moving_var") ||
+      EndsWith(name, "moving_inv_var")) {
+    array->Fill(1);
+    return;
+  }
+  MX_THROW("initializer: no rule for '", name,
+           "'; names end in weight, bias, gamma, beta, moving_mean or "
+           "moving_var, or the variable sets __init__");
+}
+
+}  // namespace mx
