@@ -124,7 +124,7 @@ void ImageRecordSource::LoadMeanImage() {
     MX_CHECK(it->second.shape() == shape, "'", p_.mean_img,
              "': mean_img has shape ", it->second.shape(),
              ", expected data_shape ", shape);
-    mean_ = it->second.AsType(DType::kFloat32).ToVector<float>();
+    mean_ = it->second.ToFloatVector();
     return;
   }
   // MXNet computes the mean of the centre crops once and saves it.

@@ -20,7 +20,7 @@ class ArraySource : public RandomAccessSource {
     count_ = shape[0];
     instance_ = Shape(
         std::vector<int64_t>(shape.dims().begin() + 1, shape.dims().end()));
-    data_ = data.AsType(DType::kFloat32).ToVector<float>();
+    data_ = data.ToFloatVector();
     if (label.is_none()) {
       width_ = 1;
       label_.assign(static_cast<size_t>(count_), 0.f);
@@ -31,7 +31,7 @@ class ArraySource : public RandomAccessSource {
              "NDArrayIter: label shape ", ls, " does not match data shape ",
              shape, " (expected (", count_, ",) or (", count_, ", k))");
     width_ = ls.ndim() == 2 ? ls[1] : 1;
-    label_ = label.AsType(DType::kFloat32).ToVector<float>();
+    label_ = label.ToFloatVector();
   }
 
   int64_t Size() const override { return count_; }

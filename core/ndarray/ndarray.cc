@@ -261,6 +261,11 @@ NDArray NDArray::AsType(DType dtype) const {
   return out;
 }
 
+std::vector<float> NDArray::ToFloatVector() const {
+  if (dtype_ == DType::kFloat32) return ToVector<float>();
+  return AsType(DType::kFloat32).ToVector<float>();
+}
+
 NDArray& NDArray::Fill(double value) {
   CheckNotNone(*this, "Fill", "destination");
   CheckHost(*this, "Fill");

@@ -86,6 +86,9 @@ class NDArray {
   // dtype().
   template <typename T>
   std::vector<T> ToVector() const;
+  // The elements converted to float32, as a host vector (waits); no
+  // intermediate array when they already are float32.
+  std::vector<float> ToFloatVector() const;
   // The single element of a one-element array, converted to double (waits).
   double ToScalar() const;
 

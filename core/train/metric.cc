@@ -183,10 +183,8 @@ void EvalMetric::Update(const NDArray& labels, const NDArray& preds,
   const int64_t batch = ls[0];
   MX_CHECK(pad >= 0 && pad <= batch, "metric ", name_, ": pad ", pad,
            " is outside [0, ", batch, "]");
-  const std::vector<float> label =
-      labels.AsType(DType::kFloat32).ToVector<float>();
-  const std::vector<float> pred =
-      preds.AsType(DType::kFloat32).ToVector<float>();
+  const std::vector<float> label = labels.ToFloatVector();
+  const std::vector<float> pred = preds.ToFloatVector();
   Add(label, ls.Size() / batch, pred, ps.Size() / batch, batch - pad);
 }
 

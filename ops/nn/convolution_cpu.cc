@@ -52,10 +52,7 @@ class ConvolutionIm2Col : public OpKernel {
     for (int64_t n0 = 0; n0 < d_.batch; n0 += chunk_) {
       const int64_t cn = std::min(chunk_, d_.batch - n0), ld = cn * os;
       for (int64_t g = 0; g < d_.groups; ++g) {
-        for (int64_t s = 0; s < cn; ++s) {
-          Im2Col(x + ((n0 + s) * d_.in_c + g * cg) * is, cg, d_.w, col + s * os,
-                 ld);
-        }
+        ChunkColumns(x, n0, cn, g, col);
         // prod (fg, cn * os) = w_g (fg, rows) col (rows, cn * os).
         MatMul(false, false, fg, ld, rows, wt + g * fg * rows, col, prod,
                false);
@@ -98,10 +95,7 @@ class ConvolutionIm2Col : public OpKernel {
         }
         if (dw) {
           // dw_g (fg, rows) += prod (fg, cn * os) col^T (cn * os, rows).
-          for (int64_t s = 0; s < cn; ++s) {
-            Im2Col(x + ((n0 + s) * d_.in_c + g * cg) * is, cg, d_.w,
-                   col + s * os, ld);
-          }
+          ChunkColumns(x, n0, cn, g, col);
           MatMul(false, true, fg, rows, ld, prod, col, dw + g * fg * rows,
                  n0 > 0 || a.req[1] == OpReq::kAdd);
         }
@@ -123,6 +117,17 @@ class ConvolutionIm2Col : public OpKernel {
   }
 
  private:
+  // col (rows, cn * positions): the im2col columns of group g of samples
+  // [n0, n0 + cn), side by side.
+  void ChunkColumns(const T* x, int64_t n0, int64_t cn, int64_t g,
+                    T* col) const {
+    const int64_t cg = d_.in_per_group(), os = d_.w.OutSize();
+    for (int64_t s = 0; s < cn; ++s) {
+      Im2Col(x + ((n0 + s) * d_.in_c + g * cg) * d_.w.InSize(), cg, d_.w,
+             col + s * os, cn * os);
+    }
+  }
+
   // The column buffer (rows, chunk * positions) and the product buffer
   // (filters per group, chunk * positions).
   size_t BufferBytes(int64_t chunk) const {

@@ -40,6 +40,8 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
       net, options.ctx, {{data_name_, data.shape}, {label_name_, label.shape}},
       GradReq::kWrite,
       {{data_name_, GradReq::kNull}, {label_name_, GradReq::kNull}});
+  data_ = exec_->arg_dict().at(data_name_);
+  label_ = exec_->arg_dict().at(label_name_);
   AttrDict opt_params = options.optimizer_params;
   if (!opt_params.count("rescale_grad")) {
     opt_params["rescale_grad"] = StrCat(1.0 / data.shape[0]);
@@ -131,10 +133,8 @@ void Trainer::SetMultipliers() {
 }
 
 void Trainer::Feed(const io::DataBatch& batch) {
-  NDArray data = exec_->arg_dict().at(data_name_);
-  NDArray label = exec_->arg_dict().at(label_name_);
-  batch.data.at(0).CopyTo(&data);
-  batch.label.at(0).CopyTo(&label);
+  batch.data.at(0).CopyTo(&data_);
+  batch.label.at(0).CopyTo(&label_);
 }
 
 EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val) {

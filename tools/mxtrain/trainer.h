@@ -93,6 +93,7 @@ class Trainer {
   Symbol net_;
   std::unique_ptr<Executor> exec_;
   std::string data_name_, label_name_;
+  NDArray data_, label_;  // the executor's input arrays, fed every batch
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> schedule_;
   std::vector<std::unique_ptr<EvalMetric>> metrics_;

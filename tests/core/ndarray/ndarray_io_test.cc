@@ -8,17 +8,14 @@
 
 #include "core/base/file_util.h"
 #include "tests/testing/error_message.h"
+#include "tests/testing/temp_path.h"
 #include "tests/testing/test_scale.h"
 
 namespace mx {
 namespace {
 
 using testing::MessageOf;
-
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/" + name;
-}
+using testing::TempPath;
 
 std::vector<float> Arange(int n) {
   std::vector<float> v(n);
