@@ -1,6 +1,7 @@
 #include "core/executor/executor.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -403,9 +404,21 @@ void Executor::PrepareSteps() {
 
 void Executor::PushStep(const std::shared_ptr<const StepRun>& run,
                         bool is_train) {
+  if (!timer_) {
+    Engine::Get()->PushSync(
+        [run, is_train](RunContext) { run->Execute(is_train); }, ctx_,
+        run->reads, run->writes, 0, run->name);
+    return;
+  }
   Engine::Get()->PushSync(
-      [run, is_train](RunContext) { run->Execute(is_train); }, ctx_, run->reads,
-      run->writes, 0, run->name);
+      [run, is_train, timer = timer_](RunContext) {
+        const auto start = std::chrono::steady_clock::now();
+        run->Execute(is_train);
+        timer(run->name, std::chrono::duration<double>(
+                             std::chrono::steady_clock::now() - start)
+                             .count());
+      },
+      ctx_, run->reads, run->writes, 0, run->name);
 }
 
 void Executor::Forward(bool is_train) {

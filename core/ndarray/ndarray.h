@@ -174,6 +174,11 @@ NDArray Dot(const NDArray& a, const NDArray& b, bool transpose_a = false,
 // Seeds the random generator of `ctx` (pushed, so it orders with random draws
 // already pushed).
 void RandomSeed(uint64_t seed, Context ctx = Context::CPU());
+// The full state of `ctx`'s generator as text, after pending draws (for
+// checkpoints that resume exactly), and its restoration (pushed); mx::Error
+// for text that is not such a state.
+std::string RandomState(Context ctx = Context::CPU());
+void SetRandomState(const std::string& state, Context ctx = Context::CPU());
 // The generator of `ctx` and the engine variable that orders its users: a
 // pushed function that draws from `engine` must list `var` as written.
 struct RandomResource {

@@ -5,6 +5,8 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <sstream>
+#include <string>
 
 #include "core/ndarray/ndarray.h"
 
@@ -86,6 +88,28 @@ void RandomSeed(uint64_t seed, Context ctx) {
   Generator* g = GeneratorOf(ctx);
   Engine::Get()->PushSync([g, seed](RunContext) { g->engine.seed(seed); }, ctx,
                           {}, {g->var}, 0, "random_seed");
+}
+
+std::string RandomState(Context ctx) {
+  Generator* g = GeneratorOf(ctx);
+  std::ostringstream out;
+  Engine::Get()->PushSync([g, &out](RunContext) { out << g->engine; }, ctx,
+                          {g->var}, {}, 0, "random_state");
+  Engine::Get()->WaitForVar(g->var, /*for_write=*/true);
+  return out.str();
+}
+
+void SetRandomState(const std::string& state, Context ctx) {
+  std::mt19937_64 parsed;
+  std::istringstream in(state);
+  in >> parsed;
+  MX_CHECK(!in.fail(),
+           "random generator state: not a state written by "
+           "RandomState (",
+           state.size(), " characters)");
+  Generator* g = GeneratorOf(ctx);
+  Engine::Get()->PushSync([g, parsed](RunContext) { g->engine = parsed; }, ctx,
+                          {}, {g->var}, 0, "random_set_state");
 }
 
 NDArray RandomUniform(float low, float high, const Shape& shape, Context ctx) {

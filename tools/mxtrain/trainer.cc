@@ -1,11 +1,14 @@
 #include "tools/mxtrain/trainer.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 
-#include "core/base/error.h"
 #include "core/base/strings.h"
 #include "core/engine/engine.h"
 #include "core/train/initializer.h"
+#include "core/train/train_state.h"
 
 namespace mx {
 namespace {
@@ -20,11 +23,32 @@ double Seconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
+// True when no element of the float32 / float64 array is NaN or infinite
+// (waits for pending writes). x * 0 is 0 for finite x and NaN otherwise, so
+// one vectorizable sum decides.
+bool IsFinite(const NDArray& a) {
+  a.WaitToRead();
+  const int64_t n = a.Size();
+  if (a.dtype() == DType::kFloat32) {
+    const float* p = a.Data<float>();
+    float acc = 0;
+    for (int64_t i = 0; i < n; ++i) acc += p[i] * 0.f;
+    return acc == 0.f;
+  }
+  if (a.dtype() == DType::kFloat64) {
+    const double* p = a.Data<double>();
+    double acc = 0;
+    for (int64_t i = 0; i < n; ++i) acc += p[i] * 0.0;
+    return acc == 0.0;
+  }
+  return true;
+}
+
 }  // namespace
 
 Trainer::Trainer(const Symbol& net, const io::DataIter& train,
                  const TrainerOptions& options)
-    : net_(net) {
+    : net_(net), on_nonfinite_(options.on_nonfinite) {
   const io::DataDesc data = train.ProvideData().at(0);
   const io::DataDesc label = train.ProvideLabel().at(0);
   data_name_ = data.name;
@@ -36,22 +60,48 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
              "' for the data iterator's array of that name (network inputs: ",
              Join(args, ", "), ")");
   }
-  exec_ = Executor::SimpleBind(
-      net, options.ctx, {{data_name_, data.shape}, {label_name_, label.shape}},
-      GradReq::kWrite,
-      {{data_name_, GradReq::kNull}, {label_name_, GradReq::kNull}});
-  data_ = exec_->arg_dict().at(data_name_);
-  label_ = exec_->arg_dict().at(label_name_);
+  MX_CHECK(!options.contexts.empty(), "training needs at least one device");
+  const int64_t batch = data.shape[0];
+  const int64_t n = static_cast<int64_t>(options.contexts.size());
+  MX_CHECK(batch >= n, "batch size ", batch, " cannot be split over ", n,
+           " devices (each needs at least one sample)");
+  for (int64_t d = 0; d < n; ++d) {
+    Device dev;
+    dev.ctx = options.contexts[d];
+    // Contiguous slices; the first batch % n devices take one more.
+    dev.begin = d * (batch / n) + std::min(d, batch % n);
+    dev.end = dev.begin + batch / n + (d < batch % n ? 1 : 0);
+    std::vector<int64_t> data_dims = data.shape.dims();
+    std::vector<int64_t> label_dims = label.shape.dims();
+    data_dims[0] = label_dims[0] = dev.end - dev.begin;
+    const Shape data_shape(data_dims), label_shape(label_dims);
+    dev.exec = Executor::SimpleBind(
+        net, dev.ctx, {{data_name_, data_shape}, {label_name_, label_shape}},
+        GradReq::kWrite,
+        {{data_name_, GradReq::kNull}, {label_name_, GradReq::kNull}});
+    dev.data = dev.exec->arg_dict().at(data_name_);
+    dev.label = dev.exec->arg_dict().at(label_name_);
+    devices_.push_back(std::move(dev));
+  }
   AttrDict opt_params = options.optimizer_params;
   if (!opt_params.count("rescale_grad")) {
-    opt_params["rescale_grad"] = StrCat(1.0 / data.shape[0]);
+    opt_params["rescale_grad"] = StrCat(1.0 / batch);
   }
+  optimizer_name_ = options.optimizer;
   optimizer_ = Optimizer::Create(options.optimizer, opt_params);
   schedule_ = LRScheduler::Create(options.lr_schedule,
                                   optimizer_->common().learning_rate,
                                   options.lr_schedule_params);
   for (const std::string& m : options.metrics) {
     metrics_.push_back(EvalMetric::Create(m));
+  }
+  if (devices_.size() > 1) {
+    kvstore_ = KVStore::Create(options.kvstore);
+    kvstore_->SetUpdater(
+        [this](const std::string& key, const NDArray& grad, NDArray* weight) {
+          const Param& p = *param_by_name_.at(key);
+          optimizer_->Update(key, pending_step_, *weight, grad, p.state);
+        });
   }
   InitParams(options);
   SetMultipliers();
@@ -84,31 +134,48 @@ void Trainer::InitParams(const TrainerOptions& options) {
       value.CopyTo(&dst);
     }
   };
-  auto arg_arrays = exec_->arg_dict();
-  auto grad_arrays = exec_->grad_dict();
+  // Device 0's arrays are initialized; the others copy them.
+  auto arg_arrays = devices_[0].exec->arg_dict();
   for (auto& [name, array] : arg_arrays) {
     if (name == data_name_ || name == label_name_) continue;
     if (!options.initial_args.count(name)) {
       init->Init(name, &array, init_attr(name));
     }
-    if (options.frozen.count(name)) continue;
-    Param p;
-    p.name = name;
-    p.weight = array;
-    p.grad = grad_arrays.at(name);
-    p.state = optimizer_->CreateState(array);
-    params_.push_back(std::move(p));
   }
   place(options.initial_args, "argument", arg_arrays);
-  for (auto& [name, array] : exec_->aux_dict()) {
+  auto aux_arrays = devices_[0].exec->aux_dict();
+  for (auto& [name, array] : aux_arrays) {
     if (!options.initial_aux.count(name))
       init->Init(name, &array, init_attr(name));
   }
-  place(options.initial_aux, "auxiliary state", exec_->aux_dict());
+  place(options.initial_aux, "auxiliary state", aux_arrays);
   for (const std::string& name : options.frozen) {
     MX_CHECK(arg_arrays.count(name), "frozen parameter '", name,
              "' is not a parameter of the network");
   }
+  for (size_t d = 1; d < devices_.size(); ++d) {
+    for (auto& [name, array] : devices_[d].exec->arg_dict()) {
+      if (name == data_name_ || name == label_name_) continue;
+      arg_arrays.at(name).CopyTo(&array);
+    }
+    for (auto& [name, array] : devices_[d].exec->aux_dict()) {
+      aux_arrays.at(name).CopyTo(&array);
+    }
+  }
+  for (const auto& [name, array] : arg_arrays) {
+    if (name == data_name_ || name == label_name_) continue;
+    if (options.frozen.count(name)) continue;
+    Param p;
+    p.name = name;
+    for (const Device& dev : devices_) {
+      p.weights.push_back(dev.exec->arg_dict().at(name));
+      p.grads.push_back(dev.exec->grad_dict().at(name));
+    }
+    p.state = optimizer_->CreateState(array);
+    if (kvstore_) kvstore_->Init(name, array);
+    params_.push_back(std::move(p));
+  }
+  for (Param& p : params_) param_by_name_[p.name] = &p;
 }
 
 // lr_mult / wd_mult from the variables' attributes; by default only
@@ -133,47 +200,180 @@ void Trainer::SetMultipliers() {
 }
 
 void Trainer::Feed(const io::DataBatch& batch) {
-  batch.data.at(0).CopyTo(&data_);
-  batch.label.at(0).CopyTo(&label_);
+  if (devices_.size() == 1) {
+    batch.data.at(0).CopyTo(&devices_[0].data);
+    batch.label.at(0).CopyTo(&devices_[0].label);
+    return;
+  }
+  for (Device& dev : devices_) {
+    batch.data.at(0).Slice(dev.begin, dev.end).CopyTo(&dev.data);
+    batch.label.at(0).Slice(dev.begin, dev.end).CopyTo(&dev.label);
+  }
 }
 
-EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val) {
+void Trainer::UpdateParams(double lr) {
+  const double wd = optimizer_->common().wd;
+  for (Param& p : params_) {
+    UpdateStep step;
+    step.lr = static_cast<float>(lr * p.lr_mult);
+    step.wd = static_cast<float>(wd * p.wd_mult);
+    step.t = ++p.updates;
+    if (!kvstore_) {
+      optimizer_->Update(p.name, step, p.weights[0], p.grads[0], p.state);
+      continue;
+    }
+    pending_step_ = step;
+    kvstore_->Push(p.name, p.grads);
+    kvstore_->Pull(p.name, &p.weights);
+  }
+}
+
+bool Trainer::StepIsFinite() const {
+  for (const Device& dev : devices_) {
+    for (const NDArray& out : dev.exec->outputs()) {
+      if (!IsFinite(out)) return false;
+    }
+  }
+  for (const Param& p : params_) {
+    for (const NDArray& g : p.grads) {
+      if (!IsFinite(g)) return false;
+    }
+  }
+  return true;
+}
+
+std::string Trainer::DiagnoseNonFinite() const {
+  // Replays device 0's forward pass on the same batch and weights with every
+  // internal output visible; moving statistics are copies.
+  const Device& dev = devices_[0];
+  const Symbol internals = net_.GetInternals();
+  std::map<std::string, NDArray> aux;
+  for (const auto& [name, a] : dev.exec->aux_dict()) {
+    aux[name] = a.CopyTo(a.context());
+  }
+  auto probe =
+      Executor::Bind(internals, dev.ctx, dev.exec->arg_dict(), {}, {}, aux);
+  probe->Forward(true);
+  const std::vector<std::string> names = internals.ListOutputs();
+  const auto all_attrs = net_.AllAttrs();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (IsFinite(probe->outputs()[i])) continue;
+    std::string layer = names[i];
+    if (EndsWith(layer, "_output")) layer.resize(layer.size() - 7);
+    const auto args = dev.exec->arg_dict();
+    if (args.count(names[i])) {
+      return StrCat("parameter or input '", names[i],
+                    "' holds NaN or Inf values");
+    }
+    return StrCat("the output '", names[i], "' of layer '", layer,
+                  "' is the first to hold NaN or Inf values");
+  }
+  for (const Param& p : params_) {
+    for (const NDArray& g : p.grads) {
+      if (!IsFinite(g)) {
+        return StrCat("the gradient of '", p.name,
+                      "' holds NaN or Inf values (every forward output is "
+                      "finite)");
+      }
+    }
+  }
+  return "NaN or Inf values appeared, but not on replaying the step";
+}
+
+void Trainer::UpdateMetrics(const io::DataBatch& batch) {
+  const int64_t size = batch.label[0].shape()[0];
+  for (const Device& dev : devices_) {
+    // Padding fills the batch's last `pad` samples.
+    const int64_t pad =
+        std::max<int64_t>(0, dev.end - std::max(dev.begin, size - batch.pad));
+    for (auto& m : metrics_) m->Update(dev.label, dev.exec->outputs()[0], pad);
+  }
+}
+
+std::vector<std::pair<std::string, double>> Trainer::MetricValues() const {
+  std::vector<std::pair<std::string, double>> out;
+  for (const auto& m : metrics_) out.push_back(m->Get());
+  return out;
+}
+
+bool Trainer::NextBatch(io::DataIter* it) {
+  try {
+    return it->Next();
+  } catch (const DataError&) {
+    throw;
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    throw DataError(e.what());
+  }
+}
+
+EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
+                                const EpochControl& control) {
   EpochReport r;
-  r.epoch = ++epoch_;
-  if (!fresh_train_iter_) train->Reset();
+  if (batch_in_epoch_ == 0) {
+    ++epoch_;
+    if (!fresh_train_iter_) train->Reset();
+  }
   fresh_train_iter_ = false;
+  r.epoch = epoch_;
   for (auto& m : metrics_) m->Reset();
   const double wait_before = train->WaitSeconds();
   const auto start = std::chrono::steady_clock::now();
   int64_t samples = 0;
-  const double wd = optimizer_->common().wd;
-  while (train->Next()) {
+  bool finished = true;
+  while (true) {
+    if (control.stop != nullptr && control.stop->load()) {
+      finished = false;
+      break;
+    }
+    if (!NextBatch(train)) break;
     const io::DataBatch& batch = train->Value();
     Feed(batch);
-    exec_->Forward(true);
-    exec_->Backward();
+    for (Device& dev : devices_) {
+      dev.exec->Forward(true);
+      dev.exec->Backward();
+    }
+    ++batch_in_epoch_;
+    ++r.batches;
+    if (!StepIsFinite()) {
+      if (on_nonfinite_ == NonFinitePolicy::kStop) {
+        throw NumericalError(StrCat("epoch ", epoch_, ", batch ",
+                                    batch_in_epoch_, ": ",
+                                    DiagnoseNonFinite()));
+      }
+      ++r.skipped;
+      continue;
+    }
     ++num_update_;
     const double lr = schedule_->LearningRate(num_update_);
     r.learning_rate = lr;
-    for (Param& p : params_) {
-      UpdateStep step;
-      step.lr = static_cast<float>(lr * p.lr_mult);
-      step.wd = static_cast<float>(wd * p.wd_mult);
-      step.t = ++p.updates;
-      optimizer_->Update(p.name, step, p.weight, p.grad, p.state);
-    }
-    for (auto& m : metrics_) {
-      m->Update(batch.label[0], exec_->outputs()[0], batch.pad);
-    }
+    UpdateParams(lr);
+    UpdateMetrics(batch);
     samples += batch.label[0].shape()[0] - batch.pad;
+    if (control.on_batch && r.batches % control.callback_every == 0) {
+      BatchProgress p;
+      p.epoch = epoch_;
+      p.batch = batch_in_epoch_;
+      p.samples = samples;
+      p.seconds = Seconds(start);
+      p.data_wait_seconds = train->WaitSeconds() - wait_before;
+      p.learning_rate = lr;
+      p.metrics = MetricValues();
+      control.on_batch(p);
+    }
   }
   Engine::Get()->WaitForAll();
   r.seconds = Seconds(start);
-  r.samples_per_second = samples / r.seconds;
+  r.samples_per_second = r.seconds > 0 ? samples / r.seconds : 0;
   r.data_wait_seconds = train->WaitSeconds() - wait_before;
   r.num_update = num_update_;
-  for (auto& m : metrics_) r.train.push_back(m->Get());
-  if (val != nullptr) r.val = Evaluate(val);
+  r.train = MetricValues();
+  r.interrupted = !finished;
+  if (finished) {
+    batch_in_epoch_ = 0;
+    if (val != nullptr) r.val = Evaluate(val);
+  }
   return r;
 }
 
@@ -181,32 +381,117 @@ std::vector<std::pair<std::string, double>> Trainer::Evaluate(
     io::DataIter* it) {
   it->Reset();
   for (auto& m : metrics_) m->Reset();
-  while (it->Next()) {
+  while (NextBatch(it)) {
     const io::DataBatch& batch = it->Value();
     Feed(batch);
-    exec_->Forward(false);
-    for (auto& m : metrics_) {
-      m->Update(batch.label[0], exec_->outputs()[0], batch.pad);
-    }
+    for (Device& dev : devices_) dev.exec->Forward(false);
+    UpdateMetrics(batch);
   }
-  std::vector<std::pair<std::string, double>> out;
-  for (auto& m : metrics_) out.push_back(m->Get());
-  return out;
+  return MetricValues();
 }
 
 NamedParams Trainer::args() const {
   NamedParams out;
-  for (const auto& [name, a] : exec_->arg_dict()) {
+  for (const auto& [name, a] : devices_[0].exec->arg_dict()) {
     if (name != data_name_ && name != label_name_) out[name] = a;
   }
   return out;
 }
 
-NamedParams Trainer::aux() const { return exec_->aux_dict(); }
+NamedParams Trainer::aux() const { return devices_[0].exec->aux_dict(); }
 
-void Trainer::SaveCheckpoint(const std::string& prefix, int epoch) const {
+void Trainer::SaveCheckpoint(
+    const std::string& prefix, int epoch,
+    const std::map<std::string, double>& values) const {
   Engine::Get()->WaitForAll();
+  TrainState s;
+  s.epoch = batch_in_epoch_ == 0 ? epoch_ : epoch_ - 1;
+  s.batch = batch_in_epoch_;
+  s.num_update = num_update_;
+  s.optimizer = optimizer_name_;
+  for (const Device& dev : devices_) s.rng.push_back(RandomState(dev.ctx));
+  for (const Param& p : params_) {
+    s.updates[p.name] = p.updates;
+    if (!p.state.empty()) s.optimizer_states[p.name] = p.state;
+  }
+  s.values = values;
+  // The state goes last: a checkpoint counts only once its state exists.
   mx::SaveCheckpoint(prefix, epoch, net_, args(), aux());
+  SaveTrainState(StatesPath(prefix, epoch), s);
+}
+
+std::map<std::string, double> Trainer::Resume(const std::string& prefix,
+                                              int epoch, io::DataIter* train) {
+  const std::string params_path = ParamsPath(prefix, epoch);
+  const std::string states_path = StatesPath(prefix, epoch);
+  NamedParams args, aux;
+  LoadParams(params_path, &args, &aux);
+  const TrainState s = LoadTrainState(states_path);
+  MX_CHECK(s.optimizer == optimizer_name_, "'", states_path,
+           "' was written with optimizer '", s.optimizer, "', this run uses '",
+           optimizer_name_, "'");
+  const auto load = [&](const NamedParams& from,
+                        std::map<std::string, NDArray> (Executor::*dict)()
+                            const,
+                        const char* kind) {
+    for (Device& dev : devices_) {
+      auto arrays = ((*dev.exec).*dict)();
+      for (auto& [name, array] : arrays) {
+        if (name == data_name_ || name == label_name_) continue;
+        const auto it = from.find(name);
+        MX_CHECK(it != from.end(), "'", params_path, "' has no ", kind, " '",
+                 name, "' of the network");
+        MX_CHECK(it->second.shape() == array.shape(), "'", params_path,
+                 "': ", kind, " '", name, "' has shape ", it->second.shape(),
+                 ", the network needs ", array.shape());
+        it->second.CopyTo(&array);
+      }
+    }
+  };
+  load(args, &Executor::arg_dict, "argument");
+  load(aux, &Executor::aux_dict, "auxiliary state");
+  for (Param& p : params_) {
+    const auto u = s.updates.find(p.name);
+    MX_CHECK(u != s.updates.end(), "'", states_path,
+             "' has no update count for parameter '", p.name, "'");
+    p.updates = u->second;
+    const auto st = s.optimizer_states.find(p.name);
+    const size_t have = st == s.optimizer_states.end() ? 0 : st->second.size();
+    MX_CHECK(have == p.state.size(), "'", states_path, "' has ", have,
+             " optimizer states for '", p.name, "', optimizer '",
+             optimizer_name_, "' needs ", p.state.size());
+    for (size_t k = 0; k < p.state.size(); ++k) {
+      MX_CHECK(st->second[k].shape() == p.state[k].shape(), "'", states_path,
+               "': optimizer state ", k, " of '", p.name, "' has shape ",
+               st->second[k].shape(), ", expected ", p.state[k].shape());
+      st->second[k].CopyTo(&p.state[k]);
+    }
+    if (kvstore_) {
+      NDArray stored = kvstore_->Value(p.name);
+      p.weights[0].CopyTo(&stored);
+    }
+  }
+  MX_CHECK(s.rng.size() == devices_.size(), "'", states_path,
+           "' holds the random state of ", s.rng.size(),
+           " devices, this run has ", devices_.size());
+  for (size_t d = 0; d < devices_.size(); ++d) {
+    SetRandomState(s.rng[d], devices_[d].ctx);
+  }
+  num_update_ = s.num_update;
+  // Positions the iterator: epoch e (0-based) is the one after e Resets,
+  // then the batches already trained are skipped.
+  epoch_ = s.epoch;
+  batch_in_epoch_ = s.batch;
+  for (int e = 0; e < s.epoch; ++e) train->Reset();
+  for (int64_t b = 0; b < s.batch; ++b) {
+    MX_CHECK(NextBatch(train), "'", states_path, "' resumes at batch ", s.batch,
+             " of epoch ", s.epoch + 1,
+             ", but the training data has fewer batches");
+  }
+  if (s.batch > 0) epoch_ = s.epoch + 1;
+  fresh_train_iter_ = true;
+  Engine::Get()->WaitForAll();
+  return s.values;
 }
 
 }  // namespace mx

@@ -1,10 +1,14 @@
 // Trainer: the training loop behind mxtrain. Binds a network to the shapes
-// of a data iterator, initializes (or loads) its parameters, and runs epochs
-// of forward, backward and optimizer updates with a learning-rate schedule,
-// per-parameter lr_mult / wd_mult, metrics, validation and checkpoints.
+// of a data iterator on one or more devices (data parallel: each device
+// takes a slice of every batch, a KVStore sums the gradients and updates the
+// weights), initializes (or loads) its parameters, and runs epochs of
+// forward, backward and optimizer updates with a learning-rate schedule,
+// per-parameter lr_mult / wd_mult, metrics, validation, checks for
+// non-finite values, checkpoints and exact resume.
 #ifndef MX_TOOLS_MXTRAIN_TRAINER_H_
 #define MX_TOOLS_MXTRAIN_TRAINER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -14,10 +18,12 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/error.h"
 #include "core/executor/executor.h"
 #include "core/op/param.h"
 #include "core/symbol/symbol.h"
 #include "core/train/checkpoint.h"
+#include "core/train/kvstore.h"
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
 #include "core/train/optimizer.h"
@@ -25,8 +31,26 @@
 
 namespace mx {
 
+// A data set that cannot be read (bad file, corrupt record) while training.
+class DataError : public Error {
+ public:
+  explicit DataError(const std::string& message) : Error(message) {}
+};
+
+// The loss or a gradient went NaN or infinite.
+class NumericalError : public Error {
+ public:
+  explicit NumericalError(const std::string& message) : Error(message) {}
+};
+
+// What to do when a step produces NaN or Inf.
+enum class NonFinitePolicy { kStop, kSkip };
+
 struct TrainerOptions {
-  Context ctx = Context::CPU();
+  // Devices of data-parallel training; each takes a contiguous slice of
+  // every batch.
+  std::vector<Context> contexts = {Context::CPU()};
+  std::string kvstore = "local";
   std::string optimizer = "sgd";
   // rescale_grad defaults to 1 / batch size, as MXNet's Module.
   AttrDict optimizer_params;
@@ -41,6 +65,28 @@ struct TrainerOptions {
   NamedParams initial_args, initial_aux;
   // Parameters that are not updated (fine-tuning).
   std::set<std::string> frozen;
+  NonFinitePolicy on_nonfinite = NonFinitePolicy::kStop;
+};
+
+// Where an epoch stands, for progress displays.
+struct BatchProgress {
+  int epoch = 0;        // from 1
+  int64_t batch = 0;    // batches done in this epoch (from 1)
+  int64_t samples = 0;  // samples done in this epoch
+  double seconds = 0;   // since the epoch started
+  double data_wait_seconds = 0;
+  double learning_rate = 0;
+  // Running values of the metrics over this epoch.
+  std::vector<std::pair<std::string, double>> metrics;
+};
+
+// How TrainEpoch is driven: an optional stop flag (checked between batches;
+// a set flag ends the epoch early, interrupted) and a callback every
+// `callback_every` batches.
+struct EpochControl {
+  const std::atomic<bool>* stop = nullptr;
+  std::function<void(const BatchProgress&)> on_batch;
+  int64_t callback_every = 1;
 };
 
 // What one epoch did.
@@ -52,54 +98,99 @@ struct EpochReport {
   double data_wait_seconds = 0;
   double learning_rate = 0;  // at the epoch's last update
   int64_t num_update = 0;    // updates so far
+  int64_t batches = 0;       // trained in this call
+  int64_t skipped = 0;       // steps skipped for non-finite values
+  bool interrupted = false;  // stopped by EpochControl::stop
 };
 
 class Trainer {
  public:
-  // Binds `net` to the shapes `train` provides. mx::Error naming the
-  // argument when the network has no input matching the iterator's data or
-  // label name, or for bad optimizer / schedule / initializer settings.
+  // Binds `net` to the shapes `train` provides, on every context. mx::Error
+  // naming the argument when the network has no input matching the
+  // iterator's data or label name, when the batch does not split over the
+  // devices, or for bad optimizer / schedule / initializer settings.
   Trainer(const Symbol& net, const io::DataIter& train,
           const TrainerOptions& options);
   ~Trainer();
 
-  // One epoch over `train` (reset first unless it is the first use), then
-  // `val` when given; returns the report.
-  EpochReport TrainEpoch(io::DataIter* train, io::DataIter* val);
+  // Trains one epoch over `train` (reset first unless it is fresh or was
+  // positioned by Resume), then evaluates `val` when given and the epoch
+  // was not interrupted. DataError for unreadable data, NumericalError for
+  // non-finite values under NonFinitePolicy::kStop (naming the first layer
+  // whose output went non-finite, or the parameter whose gradient did).
+  EpochReport TrainEpoch(io::DataIter* train, io::DataIter* val,
+                         const EpochControl& control = {});
   // Metric values over one pass of `it` (inference mode).
   std::vector<std::pair<std::string, double>> Evaluate(io::DataIter* it);
-  // Writes the checkpoint of `epoch` (MXNet layout).
-  void SaveCheckpoint(const std::string& prefix, int epoch) const;
 
-  // The parameters (weights and biases; auxiliary states).
+  // Writes "<prefix>-symbol.json", "<prefix>-NNNN.params" (MXNet layout) and
+  // "<prefix>-NNNN.states" (the training state) for `epoch`, each
+  // atomically. `values` are extra numbers kept in the state.
+  void SaveCheckpoint(const std::string& prefix, int epoch,
+                      const std::map<std::string, double>& values = {}) const;
+  // Loads the checkpoint of `epoch` with its state and positions `train`
+  // where that state left off, so training continues exactly. Returns the
+  // state's extra values. mx::Error naming the file for a missing or
+  // mismatched file (other parameters, shapes or optimizer).
+  std::map<std::string, double> Resume(const std::string& prefix, int epoch,
+                                       io::DataIter* train);
+
+  // The parameters (weights and biases; auxiliary states) of the first
+  // device.
   NamedParams args() const;
   NamedParams aux() const;
-  Executor& executor() { return *exec_; }
+  Executor& executor() { return *devices_[0].exec; }
   int64_t num_update() const { return num_update_; }
+  // Epochs begun (an interrupted epoch counts).
+  int epoch() const { return epoch_; }
+  // Batches of the current epoch trained so far (0 after a full epoch).
+  int64_t batch_in_epoch() const { return batch_in_epoch_; }
 
  private:
   struct Param {
     std::string name;
-    NDArray weight, grad;
-    std::vector<NDArray> state;
+    std::vector<NDArray> weights, grads;  // per device
+    std::vector<NDArray> state;           // optimizer state
     float lr_mult = 1, wd_mult = 0;
     int64_t updates = 0;
+  };
+  struct Device {
+    Context ctx;
+    std::unique_ptr<Executor> exec;
+    NDArray data, label;         // the executor's input arrays
+    int64_t begin = 0, end = 0;  // its slice of the batch
   };
 
   void InitParams(const TrainerOptions& options);
   void SetMultipliers();
   void Feed(const io::DataBatch& batch);
+  void UpdateParams(double lr);
+  // True when every output and gradient is finite (waits for them).
+  bool StepIsFinite() const;
+  // "the output of layer 'fc2' (FullyConnected) ..." for the first
+  // non-finite forward output on the current batch, or the first parameter
+  // with a non-finite gradient.
+  std::string DiagnoseNonFinite() const;
+  void UpdateMetrics(const io::DataBatch& batch);
+  std::vector<std::pair<std::string, double>> MetricValues() const;
+  // Next() that turns data errors into DataError.
+  static bool NextBatch(io::DataIter* it);
 
   Symbol net_;
-  std::unique_ptr<Executor> exec_;
+  std::vector<Device> devices_;
   std::string data_name_, label_name_;
-  NDArray data_, label_;  // the executor's input arrays, fed every batch
+  std::string optimizer_name_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> schedule_;
+  std::unique_ptr<KVStore> kvstore_;  // only with several devices
   std::vector<std::unique_ptr<EvalMetric>> metrics_;
   std::vector<Param> params_;
+  std::map<std::string, Param*> param_by_name_;
+  UpdateStep pending_step_;  // for the kvstore updater
+  NonFinitePolicy on_nonfinite_;
   int64_t num_update_ = 0;
   int epoch_ = 0;
+  int64_t batch_in_epoch_ = 0;
   bool fresh_train_iter_ = true;
 };
 

@@ -6,6 +6,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cmath>
 #include <cstdio>
 
 #include "io/mnist_file.h"
@@ -111,6 +114,161 @@ TEST(TrainerTest, ErrorsNameTheInput) {
   o.frozen = {"fc9_weight"};
   EXPECT_THAT(MessageOf([&] { Trainer(Mlp(), *train, o); }),
               HasSubstr("frozen parameter 'fc9_weight' is not a parameter"));
+}
+
+// A net with Dropout, so resuming must restore the random generator too.
+Symbol DropoutMlp() {
+  Symbol x = Symbol::Variable("data");
+  x = Symbol::Create("FullyConnected", {x},
+                     {{"num_hidden", 64}, {"name", "fc1"}});
+  x = Symbol::Create("Activation", {x}, {{"act_type", "relu"}});
+  x = Symbol::Create("Dropout", {x}, {{"p", 0.3}, {"name", "drop"}});
+  x = Symbol::Create("FullyConnected", {x},
+                     {{"num_hidden", 10}, {"name", "fc2"}});
+  return Symbol::Create("SoftmaxOutput", {x}, {{"name", "softmax"}});
+}
+
+std::unique_ptr<io::DataIter> SmallTrain() {
+  return io::CreateMnistIter({{"image", kDir + "/t10k-images-idx3-ubyte.gz"},
+                              {"label", kDir + "/t10k-labels-idx1-ubyte.gz"},
+                              {"flat", "True"},
+                              {"shuffle", "True"},
+                              {"seed", "7"},
+                              {"batch_size", "100"}});
+}
+
+// Stops the epoch after `n` batches.
+EpochControl StopAfter(int64_t n, std::atomic<bool>* stop) {
+  EpochControl c;
+  c.stop = stop;
+  c.on_batch = [n, stop](const BatchProgress& p) {
+    if (p.batch >= n) stop->store(true);
+  };
+  return c;
+}
+
+TEST(TrainerTest, ResumeContinuesExactlyAsAnUninterruptedRun) {
+  TrainerOptions o = Sgd();
+  o.optimizer = "adam";
+  o.optimizer_params = {{"learning_rate", "0.002"}, {"wd", "0.0001"}};
+  o.lr_schedule = "factor";
+  o.lr_schedule_params = {{"step", "70"}, {"factor", "0.9"}};
+  o.seed = 3;
+  auto train = SmallTrain();
+  Trainer full(DropoutMlp(), *train, o);
+  for (int e = 0; e < 3; ++e) full.TrainEpoch(train.get(), nullptr);
+
+  // Epoch 1, then 40 batches of epoch 2, interrupted and saved.
+  const std::string prefix = TempPath("resume");
+  {
+    auto it = SmallTrain();
+    Trainer first(DropoutMlp(), *it, o);
+    first.TrainEpoch(it.get(), nullptr);
+    first.SaveCheckpoint(prefix, 1);
+    std::atomic<bool> stop{false};
+    const EpochReport r =
+        first.TrainEpoch(it.get(), nullptr, StopAfter(40, &stop));
+    EXPECT_TRUE(r.interrupted);
+    EXPECT_EQ(first.batch_in_epoch(), 40);
+    first.SaveCheckpoint(prefix, 2);
+  }
+  // From the mid-epoch checkpoint: the rest of epoch 2, then epoch 3.
+  {
+    auto it = SmallTrain();
+    Trainer resumed(DropoutMlp(), *it, o);
+    resumed.Resume(prefix, 2, it.get());
+    EXPECT_EQ(resumed.epoch(), 2);
+    EpochReport r = resumed.TrainEpoch(it.get(), nullptr);
+    EXPECT_EQ(r.epoch, 2);
+    EXPECT_EQ(r.batches, 60);
+    r = resumed.TrainEpoch(it.get(), nullptr);
+    EXPECT_EQ(r.epoch, 3);
+    EXPECT_EQ(resumed.num_update(), full.num_update());
+    for (const auto& [name, a] : full.args()) {
+      EXPECT_EQ(resumed.args().at(name).ToVector<float>(), a.ToVector<float>())
+          << name;
+    }
+  }
+  // From the end-of-epoch checkpoint.
+  {
+    auto it = SmallTrain();
+    Trainer resumed(DropoutMlp(), *it, o);
+    resumed.Resume(prefix, 1, it.get());
+    resumed.TrainEpoch(it.get(), nullptr);
+    resumed.TrainEpoch(it.get(), nullptr);
+    for (const auto& [name, a] : full.args()) {
+      EXPECT_EQ(resumed.args().at(name).ToVector<float>(), a.ToVector<float>())
+          << name;
+    }
+  }
+  // Another optimizer cannot take over the state.
+  auto it = SmallTrain();
+  Trainer sgd(DropoutMlp(), *it, Sgd());
+  EXPECT_THAT(MessageOf([&] { sgd.Resume(prefix, 1, it.get()); }),
+              HasSubstr("was written with optimizer 'adam', this run uses "
+                        "'sgd'"));
+}
+
+TEST(TrainerTest, TwoCpuDevicesTrainAsOne) {
+  TrainerOptions one = Sgd();
+  TrainerOptions two = Sgd();
+  two.contexts = {Context::CPU(0), Context::CPU(1)};
+  auto it1 = SmallTrain();
+  auto it2 = SmallTrain();
+  Trainer a(Mlp(), *it1, one);
+  Trainer b(Mlp(), *it2, two);
+  std::atomic<bool> stop_a{false}, stop_b{false};
+  a.TrainEpoch(it1.get(), nullptr, StopAfter(30, &stop_a));
+  b.TrainEpoch(it2.get(), nullptr, StopAfter(30, &stop_b));
+  EXPECT_EQ(b.num_update(), 30);
+  for (const auto& [name, w] : a.args()) {
+    const std::vector<float> x = w.ToVector<float>();
+    const std::vector<float> y = b.args().at(name).ToVector<float>();
+    ASSERT_EQ(x.size(), y.size());
+    double worst = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      worst = std::max(worst, std::abs(double{x[i]} - y[i]));
+    }
+    EXPECT_LT(worst, 1e-4) << name;  // only summation order differs
+  }
+  TrainerOptions bad = Sgd();
+  bad.contexts = {Context::CPU(0), Context::CPU(1)};
+  bad.kvstore = "lokal";
+  EXPECT_THAT(MessageOf([&] { Trainer(Mlp(), *it1, bad); }),
+              HasSubstr("unknown kvstore type 'lokal'; did you mean 'local'?"));
+}
+
+// fc1 -> sqrt (x ** 0.5) goes NaN on fc1's negative outputs.
+Symbol SqrtNet() {
+  Symbol x = Symbol::Create("FullyConnected", {Symbol::Variable("data")},
+                            {{"num_hidden", 16}, {"name", "fc1"}});
+  x = Symbol::Create("_power_scalar", {x}, {{"scalar", 0.5}, {"name", "sqrt"}});
+  x = Symbol::Create("FullyConnected", {x},
+                     {{"num_hidden", 10}, {"name", "fc2"}});
+  return Symbol::Create("SoftmaxOutput", {x}, {{"name", "softmax"}});
+}
+
+TEST(TrainerTest, NonFiniteStepsStopNamingTheLayerOrAreSkipped) {
+  auto it = SmallTrain();
+  Trainer stop(SqrtNet(), *it, Sgd());
+  try {
+    stop.TrainEpoch(it.get(), nullptr);
+    ADD_FAILURE() << "no NumericalError";
+  } catch (const NumericalError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("epoch 1, batch 1: the output "
+                                    "'sqrt_output' of layer 'sqrt' is the "
+                                    "first to hold NaN or Inf values"));
+  }
+  TrainerOptions o = Sgd();
+  o.on_nonfinite = NonFinitePolicy::kSkip;
+  auto it2 = SmallTrain();
+  Trainer skip(SqrtNet(), *it2, o);
+  const std::vector<float> before =
+      skip.args().at("fc2_weight").ToVector<float>();
+  const EpochReport r = skip.TrainEpoch(it2.get(), nullptr);
+  EXPECT_EQ(r.skipped, 100);
+  EXPECT_EQ(r.num_update, 0);
+  EXPECT_EQ(skip.args().at("fc2_weight").ToVector<float>(), before);
 }
 
 }  // namespace
