@@ -12,7 +12,8 @@ namespace mx {
 // Joins `items` with `sep`: Join({"a", "b"}, ", ") == "a, b".
 std::string Join(const std::vector<std::string>& items, const std::string& sep);
 
-// Levenshtein distance between `a` and `b` (insert, delete, substitute).
+// Edit distance between `a` and `b`: insert, delete, substitute, and swap
+// of adjacent characters, each costing one.
 int EditDistance(const std::string& a, const std::string& b);
 
 // The candidate closest to `word` when it is close enough to be a plausible

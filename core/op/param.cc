@@ -158,6 +158,22 @@ std::vector<std::string> ParamSchema::Names() const {
   return names;
 }
 
+namespace {
+
+std::string ProblemLines(const std::string& where,
+                         const std::vector<ParamError::Problem>& problems) {
+  std::vector<std::string> lines;
+  for (const ParamError::Problem& p : problems) {
+    lines.push_back(where + ": " + p.message);
+  }
+  return Join(lines, "\n");
+}
+
+}  // namespace
+
+ParamError::ParamError(const std::string& where, std::vector<Problem> problems)
+    : Error(ProblemLines(where, problems)), problems_(std::move(problems)) {}
+
 std::any ParamSchema::Parse(const AttrDict& attrs,
                             const std::string& where) const {
   std::any parsed = make_default_();
@@ -165,31 +181,41 @@ std::any ParamSchema::Parse(const AttrDict& attrs,
   for (const ParamField& f : fields_) {
     if (f.reset) f.reset(params);
   }
+  std::vector<ParamError::Problem> problems;
   for (const auto& [key, value] : attrs) {
     if (IsHiddenKey(key)) continue;
     const ParamField* field = Find(key);
     if (field == nullptr) {
       const std::vector<std::string> names = Names();
-      MX_THROW(where, ": unknown parameter '", key, "'", DidYouMean(key, names),
-               names.empty() ? std::string("; this op takes no parameters")
-                             : "; valid parameters: " + Join(names, ", "));
+      problems.push_back(
+          {key,
+           StrCat("unknown parameter '", key, "'", DidYouMean(key, names),
+                  names.empty() ? std::string("; this op takes no parameters")
+                                : "; valid parameters: " + Join(names, ", "))});
+      continue;
     }
     const std::string problem = field->set(params, value);
     if (!problem.empty()) {
-      MX_THROW(where, ": parameter '", key, "' = \"", value, "\": ", problem);
+      problems.push_back(
+          {key, StrCat("parameter '", key, "' = \"", value, "\": ", problem)});
     }
   }
   for (const ParamField& f : fields_) {
     if (f.required && attrs.count(f.name) == 0) {
-      MX_THROW(where, ": missing required parameter '", f.name, "' (",
-               f.type_name, f.constraint.empty() ? "" : ", " + f.constraint,
-               f.doc.empty() ? "" : ": " + f.doc, ")");
+      problems.push_back(
+          {f.name,
+           StrCat("missing required parameter '", f.name, "' (", f.type_name,
+                  f.constraint.empty() ? "" : ", " + f.constraint,
+                  f.doc.empty() ? "" : ": " + f.doc, ")")});
     }
   }
-  for (const auto& check : checks_) {
-    const std::string problem = check(params);
-    if (!problem.empty()) MX_THROW(where, ": ", problem);
+  if (problems.empty()) {
+    for (const auto& check : checks_) {
+      const std::string problem = check(params);
+      if (!problem.empty()) problems.push_back({"", problem});
+    }
   }
+  if (!problems.empty()) throw ParamError(where, std::move(problems));
   return parsed;
 }
 

@@ -56,6 +56,23 @@ struct ParamField {
   std::function<void(void* params)> reset;
 };
 
+// The problems ParamSchema::Parse found, all of them: what() has one line
+// per problem, each prefixed by the `where` given to Parse; problems() has
+// the same without the prefix, with the key concerned ("" for cross-field
+// checks), so callers can point at each key's place in a file.
+class ParamError : public Error {
+ public:
+  struct Problem {
+    std::string key;
+    std::string message;
+  };
+  ParamError(const std::string& where, std::vector<Problem> problems);
+  const std::vector<Problem>& problems() const { return problems_; }
+
+ private:
+  std::vector<Problem> problems_;
+};
+
 class ParamSchema;
 template <typename P>
 std::shared_ptr<const ParamSchema> MakeParamSchema();
@@ -67,10 +84,11 @@ class ParamSchema {
   const ParamField* Find(const std::string& name) const;
   std::vector<std::string> Names() const;
 
-  // Builds the struct from `attrs`, skipping hidden keys. `where` prefixes
-  // every error ("FullyConnected 'fc1'"): unknown parameters (with the nearest
-  // match and the valid keys), missing required ones, malformed or
-  // out-of-range values, failed cross-field checks.
+  // Builds the struct from `attrs`, skipping hidden keys. ParamError, whose
+  // lines `where` prefixes ("FullyConnected 'fc1'"), lists unknown
+  // parameters (with the nearest match and the valid keys), missing required
+  // ones, malformed or out-of-range values, or else failed cross-field
+  // checks.
   std::any Parse(const AttrDict& attrs, const std::string& where) const;
   // Every field with its value in `parsed` (defaults included), as strings.
   AttrDict Print(const std::any& parsed) const;

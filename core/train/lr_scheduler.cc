@@ -208,8 +208,10 @@ std::unique_ptr<LRScheduler> LRScheduler::Create(const std::string& name,
     return std::make_unique<Curve>(base_lr, Parse<CurveParam>(params, where),
                                    name == "cosine");
   }
-  MX_THROW("unknown lr schedule '", name,
-           "' (known: constant, factor, multifactor, cosine, poly)");
+  MX_THROW(
+      "unknown lr schedule '", name, "'",
+      DidYouMean(name, {"constant", "factor", "multifactor", "cosine", "poly"}),
+      " (known: constant, factor, multifactor, cosine, poly)");
 }
 
 }  // namespace mx

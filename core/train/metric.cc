@@ -169,8 +169,10 @@ std::unique_ptr<EvalMetric> EvalMetric::Create(const std::string& name,
   if (name == "mae") return std::make_unique<Regression>(Regression::kMae);
   if (name == "rmse") return std::make_unique<Regression>(Regression::kRmse);
   if (name == "f1") return std::make_unique<F1>();
-  MX_THROW("unknown metric '", name,
-           "' (known: accuracy, top_k_accuracy, ce, mse, mae, rmse, f1)");
+  MX_THROW("unknown metric '", name, "'",
+           DidYouMean(name, {"accuracy", "top_k_accuracy", "ce", "mse", "mae",
+                             "rmse", "f1"}),
+           " (known: accuracy, top_k_accuracy, ce, mse, mae, rmse, f1)");
 }
 
 void EvalMetric::Update(const NDArray& labels, const NDArray& preds,

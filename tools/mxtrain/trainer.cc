@@ -92,8 +92,8 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
   schedule_ = LRScheduler::Create(options.lr_schedule,
                                   optimizer_->common().learning_rate,
                                   options.lr_schedule_params);
-  for (const std::string& m : options.metrics) {
-    metrics_.push_back(EvalMetric::Create(m));
+  for (const auto& [name, params] : options.metrics) {
+    metrics_.push_back(EvalMetric::Create(name, params));
   }
   if (devices_.size() > 1) {
     kvstore_ = KVStore::Create(options.kvstore);

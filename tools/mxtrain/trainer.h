@@ -58,7 +58,8 @@ struct TrainerOptions {
   AttrDict lr_schedule_params;
   std::string initializer = "xavier";
   AttrDict initializer_params;
-  std::vector<std::string> metrics = {"accuracy"};
+  // Metric names with their parameters (top_k_accuracy: top_k).
+  std::vector<std::pair<std::string, AttrDict>> metrics = {{"accuracy", {}}};
   uint64_t seed = 0;
   // Parameters to start from (e.g. a pretrained model); the rest are
   // initialized. Names not in the network are an error.

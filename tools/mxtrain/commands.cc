@@ -1,0 +1,501 @@
+#include "tools/mxtrain/commands.h"
+
+#include <dirent.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+
+#include "core/base/error.h"
+#include "core/base/file_util.h"
+#include "core/base/strings.h"
+#include "core/engine/engine.h"
+#include "core/train/checkpoint.h"
+#include "core/train/train_state.h"
+#include "io/iter_registry.h"
+#include "tools/mxtrain/progress.h"
+#include "tools/mxtrain/run_config.h"
+#include "tools/mxtrain/run_log.h"
+#include "tools/mxtrain/summary.h"
+#include "tools/mxtrain/trainer.h"
+
+namespace mx {
+namespace {
+
+std::unique_ptr<io::DataIter> MakeIter(const IterConfig& it) {
+  const io::IterKind* kind = io::FindIterKind(it.type);
+  MX_INTERNAL_CHECK(kind != nullptr, "validated iterator ", it.type);
+  try {
+    return kind->create(it.params);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    throw DataError(StrCat(it.path, " (", it.type, "): ", e.what()));
+  }
+}
+
+std::map<std::string, Shape> InputShapes(const io::DataIter& it) {
+  return {{it.ProvideData().at(0).name, it.ProvideData().at(0).shape},
+          {it.ProvideLabel().at(0).name, it.ProvideLabel().at(0).shape}};
+}
+
+// Epochs with a checkpoint "<prefix>-NNNN.<ext>" in the prefix's folder.
+std::vector<int> CheckpointEpochs(const std::string& prefix,
+                                  const std::string& ext) {
+  const size_t slash = prefix.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : prefix.substr(0, slash);
+  const std::string base =
+      (slash == std::string::npos ? prefix : prefix.substr(slash + 1)) + "-";
+  std::vector<int> epochs;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return epochs;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    const std::string suffix = "." + ext;
+    if (name.size() != base.size() + 4 + suffix.size() ||
+        name.compare(0, base.size(), base) != 0 ||
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
+      continue;
+    }
+    const std::string digits = name.substr(base.size(), 4);
+    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    epochs.push_back(std::stoi(digits));
+  }
+  ::closedir(d);
+  std::sort(epochs.begin(), epochs.end());
+  return epochs;
+}
+
+bool FileExists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
+
+// The latest epoch with both .params and .states; -1 when none.
+int LatestResumable(const std::string& prefix) {
+  std::vector<int> epochs = CheckpointEpochs(prefix, "states");
+  for (auto it = epochs.rbegin(); it != epochs.rend(); ++it) {
+    if (FileExists(ParamsPath(prefix, *it))) return *it;
+  }
+  return -1;
+}
+
+bool LowerIsBetter(const std::string& metric) {
+  for (const char* m :
+       {"ce", "cross-entropy", "mse", "mae", "rmse", "nll", "loss"}) {
+    if (metric == m) return true;
+  }
+  return false;
+}
+
+void SetupLogging(const RunConfig& c, const std::string& log_file) {
+  std::vector<spdlog::sink_ptr> sinks;
+  auto console = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+  console->set_pattern("[%H:%M:%S] %v");
+  sinks.push_back(console);
+  if (!log_file.empty()) {
+    auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file);
+    file->set_pattern("[%Y-%m-%d %H:%M:%S.%e] %v");
+    sinks.push_back(file);
+  }
+  auto logger =
+      std::make_shared<spdlog::logger>("mxtrain", sinks.begin(), sinks.end());
+  logger->set_level(spdlog::level::from_str(c.logging.level));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+}
+
+// Data iterators and their check against the network.
+struct Data {
+  std::unique_ptr<io::DataIter> train, val;
+};
+
+Data OpenData(const RunConfig& c, bool need_val) {
+  Data d;
+  d.train = MakeIter(c.train);
+  if (c.val.present) d.val = MakeIter(c.val);
+  if (need_val && !d.val) {
+    Diagnostics diag;
+    diag.Add(LocationOf(c, "data"), "data.val",
+             "this command needs a validation iterator (data.val)");
+    diag.ThrowIfAny();
+  }
+  const auto shapes = InputShapes(*d.train);
+  CheckNetworkShapes(c, shapes);
+  if (d.val && InputShapes(*d.val) != shapes) {
+    Diagnostics diag;
+    const auto v = InputShapes(*d.val);
+    diag.Add(LocationOf(c, "data.val"), "data.val",
+             StrCat("validation batches must have the training batches' "
+                    "shapes (data ",
+                    shapes.begin()->second, ", label ",
+                    std::next(shapes.begin())->second, "), got data ",
+                    v.begin()->second, ", label ", std::next(v.begin())->second,
+                    " (use the same batch_size and layout)"));
+    diag.ThrowIfAny();
+  }
+  return d;
+}
+
+std::string ShapesText(const std::map<std::string, Shape>& shapes) {
+  std::vector<std::string> parts;
+  for (const auto& [name, s] : shapes) parts.push_back(StrCat(name, " ", s));
+  return Join(parts, ", ");
+}
+
+// Deletes checkpoints beyond the newest `keep_last` (never `best`).
+void Prune(const std::string& prefix, int64_t keep_last, int best) {
+  if (keep_last <= 0) return;
+  std::vector<int> epochs = CheckpointEpochs(prefix, "params");
+  if (static_cast<int64_t>(epochs.size()) <= keep_last) return;
+  for (size_t i = 0; i + keep_last < epochs.size(); ++i) {
+    if (epochs[i] == best) continue;
+    std::remove(ParamsPath(prefix, epochs[i]).c_str());
+    std::remove(StatesPath(prefix, epochs[i]).c_str());
+  }
+}
+
+int Train(const RunConfig& c, const CommandOptions& o) {
+  CheckOutputFolder(c);
+  SetupLogging(c, c.output + "/train.log");
+  Data data = OpenData(c, false);
+  WriteFileAtomic(c.output + "/config.yaml", EmitYaml(c.resolved));
+  const auto shapes = InputShapes(*data.train);
+  spdlog::info("mxtrain {}: {} epochs on {}; run folder {}", c.name, c.epochs,
+               Join(
+                   [&] {
+                     std::vector<std::string> d;
+                     for (const Context& ctx : c.devices)
+                       d.push_back(StrCat(ctx));
+                     return d;
+                   }(),
+                   ", "),
+               c.output);
+  spdlog::info("inputs: {}", ShapesText(shapes));
+  const NetworkSummary summary = Summarize(c.network.symbol, shapes);
+  for (const std::string& line : [&] {
+         std::vector<std::string> lines;
+         std::string text = FormatSummary(summary), cur;
+         for (char ch : text) {
+           if (ch == '\n') {
+             lines.push_back(cur);
+             cur.clear();
+           } else {
+             cur += ch;
+           }
+         }
+         return lines;
+       }()) {
+    spdlog::info("{}", line);
+  }
+
+  TrainerOptions t = c.trainer;
+  if (!c.checkpoint.pretrained.empty()) {
+    try {
+      LoadParams(c.checkpoint.pretrained, &t.initial_args, &t.initial_aux);
+    } catch (const Error& e) {
+      throw DataError(StrCat("checkpoint.pretrained: ", e.what()));
+    }
+    spdlog::info("starting from {} ({} arrays)", c.checkpoint.pretrained,
+                 t.initial_args.size() + t.initial_aux.size());
+  }
+  t.frozen.insert(c.checkpoint.frozen.begin(), c.checkpoint.frozen.end());
+  Trainer trainer(c.network.symbol, *data.train, t);
+
+  const std::string prefix = c.output + "/" + c.checkpoint.prefix;
+  const std::string metrics_path =
+      c.output + "/" + MetricsFileName(c.logging.metrics_format);
+  std::vector<EpochRecord> history;
+  double best_value = 0;
+  int best_epoch = -1;
+  if (o.resume) {
+    const int latest = LatestResumable(prefix);
+    if (latest < 0) {
+      spdlog::warn(
+          "--resume: no checkpoint with a training state ({}-NNNN."
+          "states) in {}; starting from scratch",
+          c.checkpoint.prefix, c.output);
+    } else {
+      std::map<std::string, double> values;
+      try {
+        values = trainer.Resume(prefix, latest, data.train.get());
+      } catch (const DataError&) {
+        throw;
+      } catch (const Error& e) {
+        throw DataError(StrCat("--resume: ", e.what()));
+      }
+      if (values.count("best_epoch")) {
+        best_epoch = static_cast<int>(values["best_epoch"]);
+        best_value = values["best_value"];
+      }
+      const int done =
+          trainer.batch_in_epoch() > 0 ? trainer.epoch() - 1 : trainer.epoch();
+      for (const EpochRecord& r :
+           ReadMetricsFile(metrics_path, c.logging.metrics_format)) {
+        if (r.epoch <= done) history.push_back(r);
+      }
+      spdlog::info("resumed from {} (epoch {}{}, {} updates)",
+                   ParamsPath(prefix, latest), done,
+                   trainer.batch_in_epoch() > 0
+                       ? StrCat(" + ", trainer.batch_in_epoch(), " batches")
+                       : "",
+                   trainer.num_update());
+    }
+  }
+
+  Progress progress(c.logging.progress, c.logging.interval,
+                    static_cast<int>(c.epochs));
+  EpochControl control;
+  control.stop = o.stop;
+  control.callback_every = progress.callback_every();
+  control.on_batch = [&](const BatchProgress& p) { progress.Update(p); };
+  const std::string& best_metric = c.checkpoint.best_metric;
+  const auto save = [&](int epoch) {
+    trainer.SaveCheckpoint(
+        prefix, epoch,
+        {{"best_epoch", best_epoch}, {"best_value", best_value}});
+  };
+  while (trainer.epoch() < c.epochs || trainer.batch_in_epoch() > 0) {
+    const bool whole_epoch = trainer.batch_in_epoch() == 0;
+    const EpochReport r =
+        trainer.TrainEpoch(data.train.get(), data.val.get(), control);
+    progress.Clear();
+    if (r.interrupted) {
+      save(r.epoch);
+      spdlog::warn(
+          "interrupted in epoch {} after batch {}: checkpoint {} "
+          "saved; continue with --resume",
+          r.epoch, trainer.batch_in_epoch(), ParamsPath(prefix, r.epoch));
+      return kExitInterrupted;
+    }
+    if (whole_epoch) progress.set_batches_per_epoch(r.batches);
+    spdlog::info(
+        "epoch {}/{}: train {}{}; lr {:.4g}; {:.1f} s, {:.0f} "
+        "samples/s, data wait {:.1f}%{}",
+        r.epoch, c.epochs, FormatMetrics(r.train),
+        r.val.empty() ? "" : "; val " + FormatMetrics(r.val), r.learning_rate,
+        r.seconds, r.samples_per_second,
+        r.seconds > 0 ? 100 * r.data_wait_seconds / r.seconds : 0.0,
+        r.skipped ? StrCat("; ", r.skipped, " steps skipped (NaN/Inf)") : "");
+    EpochRecord rec{r.epoch,   r.learning_rate,
+                    r.seconds, r.samples_per_second,
+                    r.train,   r.val};
+    history.push_back(rec);
+    WriteMetricsFile(metrics_path, c.logging.metrics_format, history);
+    if (c.logging.curve) {
+      DrawTrainingCurves(c.output + "/training_curve.png", history);
+    }
+    // The epoch's value of the ranking metric (validation when there is one).
+    const auto& ranked = r.val.empty() ? r.train : r.val;
+    for (const auto& [name, v] : ranked) {
+      if (name != best_metric) continue;
+      const bool better =
+          best_epoch < 0 ||
+          (LowerIsBetter(name) ? v < best_value : v > best_value);
+      if (better) {
+        best_value = v;
+        best_epoch = r.epoch;
+      }
+    }
+    const bool last = r.epoch >= c.epochs;
+    const bool stopping = o.stop != nullptr && o.stop->load();
+    if (r.epoch % c.checkpoint.every == 0 || last || stopping) {
+      save(r.epoch);
+      Prune(prefix, c.checkpoint.keep_last,
+            c.checkpoint.keep_best ? best_epoch : -1);
+    }
+    if (stopping && !last) {
+      spdlog::warn(
+          "interrupted after epoch {}: checkpoint saved; continue "
+          "with --resume",
+          r.epoch);
+      return kExitInterrupted;
+    }
+  }
+  if (best_epoch >= 0) {
+    spdlog::info("done: best {} {} {:.4f} at epoch {}; checkpoints {}-NNNN",
+                 data.val ? "val" : "train", best_metric, best_value,
+                 best_epoch, prefix);
+  }
+  return kExitOk;
+}
+
+int Test(const RunConfig& c, const CommandOptions& o) {
+  SetupLogging(c, "");
+  Data data = OpenData(c, true);
+  const std::string prefix = c.output + "/" + c.checkpoint.prefix;
+  int epoch = o.epoch;
+  if (epoch < 0) {
+    const std::vector<int> epochs = CheckpointEpochs(prefix, "params");
+    if (epochs.empty()) {
+      throw DataError(StrCat("no checkpoint ", prefix,
+                             "-NNNN.params to test (train first)"));
+    }
+    epoch = epochs.back();
+  }
+  TrainerOptions t = c.trainer;
+  try {
+    LoadParams(ParamsPath(prefix, epoch), &t.initial_args, &t.initial_aux);
+  } catch (const Error& e) {
+    throw DataError(e.what());
+  }
+  Trainer trainer(c.network.symbol, *data.train, t);
+  const auto start = std::chrono::steady_clock::now();
+  const auto metrics = trainer.Evaluate(data.val.get());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  spdlog::info("{} on data.val: {} ({:.2f} s)", ParamsPath(prefix, epoch),
+               FormatMetrics(metrics), seconds);
+  for (const auto& [name, v] : metrics)
+    std::printf("%s %.6f\n", name.c_str(), v);
+  return kExitOk;
+}
+
+int Time(const RunConfig& c, const CommandOptions& o) {
+  SetupLogging(c, "");
+  Data data = OpenData(c, false);
+  Trainer trainer(c.network.symbol, *data.train, c.trainer);
+  Executor& exec = trainer.executor();
+  MX_CHECK(data.train->Next(), "data.train yields no batch");
+  data.train->Value().data[0].CopyTo(&exec.arg_dict().at("data"));
+  data.train->Value().label[0].CopyTo(&exec.arg_dict().at("softmax_label"));
+  for (int i = 0; i < 2; ++i) {  // warm up
+    exec.Forward(true);
+    exec.Backward();
+  }
+  Engine::Get()->WaitForAll();
+  std::mutex mu;
+  std::map<std::string, double> total;
+  std::vector<std::string> order;
+  exec.SetStepTimer([&](const std::string& step, double s) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!total.count(step)) order.push_back(step);
+    total[step] += s;
+  });
+  double fwd_wall = 0, bwd_wall = 0;
+  for (int i = 0; i < o.iterations; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    exec.Forward(true);
+    Engine::Get()->WaitForAll();
+    auto t1 = std::chrono::steady_clock::now();
+    exec.Backward();
+    Engine::Get()->WaitForAll();
+    auto t2 = std::chrono::steady_clock::now();
+    fwd_wall += std::chrono::duration<double>(t1 - t0).count();
+    bwd_wall += std::chrono::duration<double>(t2 - t1).count();
+  }
+  exec.SetStepTimer(nullptr);
+  const double n = o.iterations;
+  std::printf("%-28s %12s %12s\n", "layer", "forward ms", "backward ms");
+  for (const std::string& step : order) {
+    if (step.size() > 11 &&
+        step.compare(step.size() - 11, 11, " (backward)") == 0) {
+      continue;
+    }
+    const auto b = total.find(step + " (backward)");
+    char backward[32] = "-";
+    if (b != total.end()) {
+      std::snprintf(backward, sizeof backward, "%.3f", 1e3 * b->second / n);
+    }
+    std::printf("%-28s %12.3f %12s\n", step.c_str(), 1e3 * total[step] / n,
+                backward);
+  }
+  for (const std::string& step : order) {
+    if (step == "gradient sum" || step == "zero gradient") {
+      std::printf("%-28s %12s %12.3f\n", step.c_str(), "-",
+                  1e3 * total[step] / n);
+    }
+  }
+  const int64_t batch = data.train->ProvideData()[0].shape[0];
+  std::printf(
+      "average forward pass: %.3f ms; backward pass: %.3f ms; "
+      "forward-backward: %.3f ms (%d iterations, batch %lld, %.0f "
+      "samples/s)\n",
+      1e3 * fwd_wall / n, 1e3 * bwd_wall / n, 1e3 * (fwd_wall + bwd_wall) / n,
+      o.iterations, static_cast<long long>(batch),
+      batch * n / (fwd_wall + bwd_wall));
+  return kExitOk;
+}
+
+int Check(const RunConfig& c) {
+  CheckOutputFolder(c);
+  Data data = OpenData(c, false);
+  const NetworkSummary s =
+      Summarize(c.network.symbol, InputShapes(*data.train));
+  std::printf(
+      "%s: OK: %zu layers, %lld parameters; train %s%s; run folder %s\n",
+      c.file.c_str(), s.layers.size(), static_cast<long long>(s.params),
+      ShapesText(InputShapes(*data.train)).c_str(),
+      data.val ? StrCat("; val ", ShapesText(InputShapes(*data.val))).c_str()
+               : "",
+      c.output.c_str());
+  return kExitOk;
+}
+
+int Summary(const RunConfig& c) {
+  Data data = OpenData(c, false);
+  std::printf(
+      "%s", FormatSummary(Summarize(c.network.symbol, InputShapes(*data.train)))
+                .c_str());
+  return kExitOk;
+}
+
+int ReportConfigError(const ConfigError& e) {
+  std::fprintf(stderr, "mxtrain: %zu problem%s in the config:\n%s\n",
+               e.diagnostics().size(), e.diagnostics().size() == 1 ? "" : "s",
+               e.what());
+  return kExitConfig;
+}
+
+}  // namespace
+
+int RunCommand(const std::string& command, const CommandOptions& o) {
+  RunConfig c;
+  try {
+    c = LoadRunConfig(o.config, o.overrides);
+  } catch (const ConfigError& e) {
+    return ReportConfigError(e);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mxtrain: error: %s\n", e.what());
+    return kExitConfig;
+  }
+  if (o.print_config) {
+    std::printf("%s", EmitYaml(c.resolved).c_str());
+    return kExitOk;
+  }
+  try {
+    if (command == "train") return Train(c, o);
+    if (command == "test") return Test(c, o);
+    if (command == "time") return Time(c, o);
+    if (command == "check") return Check(c);
+    if (command == "summary") return Summary(c);
+    MX_INTERNAL_CHECK(false, "unknown command ", command);
+  } catch (const ConfigError& e) {
+    return ReportConfigError(e);
+  } catch (const DataError& e) {
+    std::fprintf(stderr, "mxtrain: data error: %s\n", e.what());
+    return kExitData;
+  } catch (const NumericalError& e) {
+    std::fprintf(stderr, "mxtrain: numerical failure: %s\n", e.what());
+    return kExitNumerical;
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mxtrain: error: %s\n", e.what());
+    return kExitOther;
+  }
+  return kExitOther;
+}
+
+}  // namespace mx

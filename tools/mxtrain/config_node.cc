@@ -1,0 +1,435 @@
+#include "tools/mxtrain/config_node.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <set>
+#include <tuple>
+
+#include "core/base/file_util.h"
+#include "core/base/strings.h"
+
+namespace mx {
+
+std::string SourceLocation::ToString() const {
+  if (line == 0) return file;
+  return StrCat(file, ":", line, ":", column);
+}
+
+ConfigNode ConfigNode::Scalar(std::string text, SourceLocation loc) {
+  ConfigNode n;
+  n.kind_ = Kind::kScalar;
+  n.text_ = std::move(text);
+  n.loc_ = std::move(loc);
+  return n;
+}
+
+ConfigNode ConfigNode::List(SourceLocation loc) {
+  ConfigNode n;
+  n.kind_ = Kind::kList;
+  n.loc_ = std::move(loc);
+  return n;
+}
+
+ConfigNode ConfigNode::Map(SourceLocation loc) {
+  ConfigNode n;
+  n.kind_ = Kind::kMap;
+  n.loc_ = std::move(loc);
+  return n;
+}
+
+const char* ConfigNode::KindName() const {
+  switch (kind_) {
+    case Kind::kNull:
+      return "null";
+    case Kind::kScalar:
+      return "a scalar";
+    case Kind::kList:
+      return "a list";
+    case Kind::kMap:
+      return "a mapping";
+  }
+  return "?";
+}
+
+const ConfigNode* ConfigNode::Find(const std::string& key) const {
+  for (const Member& m : members_) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+ConfigNode* ConfigNode::Find(const std::string& key) {
+  for (Member& m : members_) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+void ConfigNode::Set(const std::string& key, ConfigNode value,
+                     SourceLocation key_loc) {
+  if (kind_ == Kind::kNull) kind_ = Kind::kMap;
+  MX_INTERNAL_CHECK(kind_ == Kind::kMap, "Set on ", KindName());
+  if (ConfigNode* existing = Find(key)) {
+    *existing = std::move(value);
+    return;
+  }
+  members_.push_back({key, std::move(key_loc), std::move(value)});
+}
+
+void ConfigNode::Relocate(const SourceLocation& loc) {
+  loc_ = loc;
+  for (ConfigNode& item : items_) item.Relocate(loc);
+  for (Member& m : members_) {
+    m.key_loc = loc;
+    m.value.Relocate(loc);
+  }
+}
+
+std::string Diagnostic::ToString() const {
+  std::string out = loc.ToString();
+  if (!path.empty()) out += (out.empty() ? "" : ": ") + path;
+  return out + ": " + message;
+}
+
+namespace {
+
+std::string Lines(const std::vector<Diagnostic>& list) {
+  std::vector<std::string> lines;
+  for (const Diagnostic& d : list) lines.push_back(d.ToString());
+  return Join(lines, "\n");
+}
+
+}  // namespace
+
+ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
+    : Error(Lines(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+
+void Diagnostics::Add(const SourceLocation& loc, const std::string& path,
+                      const std::string& message) {
+  list_.push_back({loc, path, message});
+}
+
+void Diagnostics::AddParamError(const ParamError& e, const ConfigNode& node,
+                                const std::string& path,
+                                const std::string& prefix) {
+  for (const ParamError::Problem& p : e.problems()) {
+    SourceLocation loc = node.loc();
+    std::string key_path = path;
+    for (const ConfigMember& m : node.members()) {
+      if (!p.key.empty() && m.key == p.key) {
+        loc = m.key_loc;
+        key_path = path.empty() ? m.key : path + "." + m.key;
+      }
+    }
+    Add(loc, key_path, prefix + p.message);
+  }
+}
+
+void Diagnostics::ThrowIfAny() const {
+  if (list_.empty()) return;
+  // In file order; the same problem once.
+  std::vector<Diagnostic> sorted = list_;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.loc.file, a.loc.line, a.loc.column) <
+                            std::tie(b.loc.file, b.loc.line, b.loc.column);
+                   });
+  std::vector<Diagnostic> unique;
+  for (const Diagnostic& d : sorted) {
+    if (!unique.empty() && unique.back().ToString() == d.ToString()) continue;
+    unique.push_back(d);
+  }
+  throw ConfigError(unique);
+}
+
+// Converts yaml-cpp nodes, keeping marks.
+class YamlReader {
+ public:
+  explicit YamlReader(std::string file) : file_(std::move(file)) {}
+
+  ConfigNode Convert(const YAML::Node& y, const std::string& path) {
+    ConfigNode n;
+    n.loc_ = Loc(y.Mark());
+    switch (y.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        n.kind_ = ConfigNode::Kind::kNull;
+        break;
+      case YAML::NodeType::Scalar:
+        n.kind_ = ConfigNode::Kind::kScalar;
+        n.text_ = y.Scalar();
+        n.quoted_ = y.Tag() == "!";
+        break;
+      case YAML::NodeType::Sequence: {
+        n.kind_ = ConfigNode::Kind::kList;
+        size_t i = 0;
+        for (const YAML::Node& item : y) {
+          n.items_.push_back(Convert(item, StrCat(path, "[", i++, "]")));
+        }
+        break;
+      }
+      case YAML::NodeType::Map: {
+        n.kind_ = ConfigNode::Kind::kMap;
+        std::set<std::string> seen;
+        for (auto it = y.begin(); it != y.end(); ++it) {
+          const SourceLocation key_loc = Loc(it->first.Mark());
+          if (!it->first.IsScalar()) {
+            diagnostics_.Add(key_loc, path, "keys must be plain text");
+            continue;
+          }
+          const std::string key = it->first.Scalar();
+          const std::string child = path.empty() ? key : path + "." + key;
+          if (!seen.insert(key).second) {
+            diagnostics_.Add(key_loc, child,
+                             "repeated key (each key may appear once)");
+            continue;
+          }
+          n.members_.push_back({key, key_loc, Convert(it->second, child)});
+        }
+        break;
+      }
+    }
+    return n;
+  }
+
+  SourceLocation Loc(const YAML::Mark& mark) const {
+    if (mark.is_null()) return {file_, 0, 0};
+    return {file_, mark.line + 1, mark.column + 1};
+  }
+
+  const Diagnostics& diagnostics() const { return diagnostics_; }
+
+ private:
+  std::string file_;
+  Diagnostics diagnostics_;
+};
+
+ConfigNode ParseYaml(const std::string& text, const std::string& file) {
+  YamlReader reader(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    Diagnostics d;
+    d.Add(reader.Loc(e.mark), "", "YAML syntax error: " + e.msg);
+    d.ThrowIfAny();
+  }
+  ConfigNode n = reader.Convert(root, "");
+  reader.diagnostics().ThrowIfAny();
+  return n;
+}
+
+ConfigNode LoadYamlFile(const std::string& path) {
+  return ParseYaml(ReadFile(path), path);
+}
+
+namespace {
+
+bool IsIndex(const std::string& s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ApplyOverride(ConfigNode* root, const std::string& assignment) {
+  const SourceLocation where{"--set " + assignment, 0, 0};
+  const size_t eq = assignment.find('=');
+  const auto fail = [&](const std::string& path, const std::string& message) {
+    Diagnostics d;
+    d.Add(where, path, message);
+    d.ThrowIfAny();
+  };
+  if (eq == std::string::npos || eq == 0) {
+    fail("",
+         "expected key.path=value, e.g. --set optimizer.learning_rate=0.05");
+  }
+  const std::string path = assignment.substr(0, eq);
+  ConfigNode value;
+  try {
+    value = ParseYaml(assignment.substr(eq + 1), "--set " + assignment);
+  } catch (const ConfigError& e) {
+    fail(path, StrCat("bad value: ", e.diagnostics()[0].message));
+  }
+  value.Relocate(where);  // problems in the value point at the flag
+  std::vector<std::string> parts = {""};
+  for (char c : path) {
+    if (c == '.') {
+      parts.emplace_back();
+    } else {
+      parts.back() += c;
+    }
+  }
+  ConfigNode* node = root;
+  std::string done;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& part = parts[i];
+    if (part.empty()) fail(path, "empty key in the path");
+    const bool last = i + 1 == parts.size();
+    if (node->IsList()) {
+      if (!IsIndex(part)) {
+        fail(path,
+             StrCat("'", done, "' is a list: use an index, e.g. ", done, ".0"));
+      }
+      const size_t k = std::strtoul(part.c_str(), nullptr, 10);
+      if (k >= node->items().size()) {
+        fail(path, StrCat("index ", k, " is past the end of '", done, "' (",
+                          node->items().size(), " items)"));
+      }
+      if (last) {
+        node->items()[k] = value;
+        return;
+      }
+      node = &node->items()[k];
+    } else {
+      if (!node->IsMap() && !node->IsNull()) {
+        fail(path,
+             StrCat("'", done, "' is ", node->KindName(), ", not a mapping"));
+      }
+      if (last) {
+        node->Set(part, value, where);
+        return;
+      }
+      if (node->Find(part) == nullptr)
+        node->Set(part, ConfigNode::Map(where), where);
+      node = node->Find(part);
+    }
+    done += (done.empty() ? "" : ".") + part;
+  }
+}
+
+namespace {
+
+// True when plain `s` would not parse back as one scalar with this text.
+bool NeedsQuotes(const std::string& s) {
+  if (s.empty()) return true;
+  if (std::isspace(static_cast<unsigned char>(s.front())) ||
+      std::isspace(static_cast<unsigned char>(s.back())))
+    return true;
+  if (std::string("?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string::npos)
+    return true;
+  if (s.front() == '-' && (s.size() == 1 || s[1] == ' ')) return true;
+  return s.find(": ") != std::string::npos ||
+         s.find(" #") != std::string::npos || s.back() == ':';
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string ScalarText(const ConfigNode& n) {
+  if (n.IsNull()) return "null";
+  // Numbers stay plain; strings that YAML would reinterpret are quoted.
+  const std::string& t = n.text();
+  return n.quoted() || NeedsQuotes(t) ? Quote(t) : t;
+}
+
+bool IsFlat(const ConfigNode& n) {
+  for (const ConfigNode& item : n.items()) {
+    if (item.IsList() || item.IsMap()) return false;
+  }
+  return true;
+}
+
+std::string FlowList(const ConfigNode& n);
+
+// "{op: FullyConnected, num_hidden: 10}" for a mapping of scalars and flat
+// lists that fits on a line; "" otherwise.
+std::string FlowMap(const ConfigNode& n) {
+  std::vector<std::string> parts;
+  for (const ConfigNode::Member& m : n.members()) {
+    const ConfigNode& v = m.value;
+    if (v.IsMap() || (v.IsList() && !IsFlat(v))) return "";
+    parts.push_back((NeedsQuotes(m.key) ? Quote(m.key) : m.key) + ": " +
+                    (v.IsList() ? FlowList(v) : ScalarText(v)));
+  }
+  const std::string out = "{" + Join(parts, ", ") + "}";
+  return out.size() <= 100 ? out : "";
+}
+
+void Emit(const ConfigNode& n, int indent, std::string* out);
+
+std::string FlowList(const ConfigNode& n) {
+  std::vector<std::string> parts;
+  for (const ConfigNode& item : n.items()) parts.push_back(ScalarText(item));
+  return "[" + Join(parts, ", ") + "]";
+}
+
+void EmitMapMembers(const ConfigNode& n, int indent, bool first_inline,
+                    std::string* out) {
+  bool first = true;
+  for (const ConfigNode::Member& m : n.members()) {
+    if (!(first && first_inline)) *out += std::string(indent, ' ');
+    first = false;
+    const std::string key = NeedsQuotes(m.key) ? Quote(m.key) : m.key;
+    *out += key + ":";
+    const ConfigNode& v = m.value;
+    if (v.IsMap() && !v.members().empty()) {
+      *out += "\n";
+      EmitMapMembers(v, indent + 2, false, out);
+    } else if (v.IsList() && !IsFlat(v)) {
+      *out += "\n";
+      Emit(v, indent + 2, out);
+    } else if (v.IsList()) {
+      *out += " " + FlowList(v) + "\n";
+    } else if (v.IsMap()) {
+      *out += " {}\n";
+    } else {
+      *out += " " + ScalarText(v) + "\n";
+    }
+  }
+}
+
+void Emit(const ConfigNode& n, int indent, std::string* out) {
+  if (n.IsMap()) {
+    if (n.members().empty()) {
+      *out += std::string(indent, ' ') + "{}\n";
+      return;
+    }
+    EmitMapMembers(n, indent, false, out);
+  } else if (n.IsList()) {
+    if (IsFlat(n)) {
+      *out += std::string(indent, ' ') + FlowList(n) + "\n";
+      return;
+    }
+    for (const ConfigNode& item : n.items()) {
+      *out += std::string(indent, ' ') + "- ";
+      const std::string flow = item.IsMap() ? FlowMap(item) : "";
+      if (!flow.empty()) {
+        *out += flow + "\n";
+      } else if (item.IsMap() && !item.members().empty()) {
+        EmitMapMembers(item, indent + 2, true, out);
+      } else if (item.IsList() && IsFlat(item)) {
+        *out += FlowList(item) + "\n";
+      } else if (item.IsList()) {
+        *out += "\n";
+        Emit(item, indent + 2, out);
+      } else {
+        *out += ScalarText(item) + "\n";
+      }
+    }
+  } else {
+    *out += std::string(indent, ' ') + ScalarText(n) + "\n";
+  }
+}
+
+}  // namespace
+
+std::string EmitYaml(const ConfigNode& node) {
+  std::string out;
+  Emit(node, 0, &out);
+  return out;
+}
+
+}  // namespace mx

@@ -1,0 +1,112 @@
+// mxtrain: trains, tests, times and checks networks described by a YAML
+// config (docs/mxtrain.md), in the spirit of `caffe train|test|time`.
+//   mxtrain --config net.yaml              train (same as `mxtrain train`)
+//   mxtrain train --config net.yaml --resume
+//   mxtrain test|time|check|summary --config net.yaml
+// Exit codes: 0 success, 2 usage or config error, 3 data error, 4 numerical
+// failure (NaN/Inf), 130 interrupted (checkpoint saved), 1 anything else.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "core/base/error.h"
+#include "core/base/file_util.h"
+#include "core/base/strings.h"
+#include "core/engine/engine.h"
+#include "io/iter_registry.h"
+#include "tools/mxtrain/commands.h"
+
+namespace mx {
+namespace {
+
+std::atomic<bool> g_stop{false};
+std::atomic<int> g_signals{0};
+
+extern "C" void OnSignal(int sig) {
+  if (g_signals.fetch_add(1) >= 1 && sig == SIGINT) {
+    // A second Ctrl-C: leave at once.
+    static const char kMsg[] = "\nmxtrain: interrupted again, exiting now\n";
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
+    std::_Exit(kExitInterrupted);
+  }
+  g_stop.store(true);
+}
+
+void InstallSignalHandlers() {
+  struct sigaction sa {};
+  sa.sa_handler = OnSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "mxtrain: train, test and time networks described by a YAML config "
+      "(docs/mxtrain.md)."};
+  app.fallthrough();
+  app.require_subcommand(0, 1);
+  CommandOptions o;
+  app.add_option("-c,--config", o.config, "the run's YAML config");
+  app.add_option("--set", o.overrides,
+                 "override a config key: --set optimizer.learning_rate=0.05 "
+                 "(repeatable)");
+  app.add_flag("--print-config", o.print_config,
+               "print the resolved config (defaults filled in) and exit");
+  auto* train = app.add_subcommand("train", "train (the default command)");
+  train->add_flag("--resume", o.resume,
+                  "continue from the latest checkpoint in the run folder");
+  auto* test = app.add_subcommand(
+      "test", "evaluate a checkpoint of the run on data.val");
+  test->add_option("--epoch", o.epoch,
+                   "the checkpoint's epoch (default: the latest)");
+  auto* time = app.add_subcommand(
+      "time", "per-layer forward/backward milliseconds (like caffe time)");
+  time->add_option("--iterations", o.iterations, "timed iterations")
+      ->check(CLI::PositiveNumber);
+  app.add_subcommand("check",
+                     "validate the config, read the data, infer shapes");
+  app.add_subcommand("summary",
+                     "per-layer shapes, parameters, FLOPs and memory");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitConfig;
+  }
+  if (o.config.empty()) {
+    std::fprintf(
+        stderr, "mxtrain: error: --config FILE is required (mxtrain --help)\n");
+    return kExitConfig;
+  }
+  std::string command = "train";
+  for (const char* name : {"test", "time", "check", "summary"}) {
+    if (app.got_subcommand(name)) command = name;
+  }
+  if (command == "train") InstallSignalHandlers();
+  o.stop = &g_stop;
+  return RunCommand(command, o);
+}
+
+}  // namespace
+}  // namespace mx
+
+int main(int argc, char** argv) {
+  try {
+    return mx::Main(argc, argv);
+  } catch (const mx::InternalError& e) {
+    std::fprintf(stderr, "mxtrain: %s\n", e.what());
+    return mx::kExitOther;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mxtrain: error: %s\n", e.what());
+    return mx::kExitOther;
+  }
+}

@@ -1,0 +1,581 @@
+#include "tools/mxtrain/run_config.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/base/file_util.h"
+#include "core/base/strings.h"
+#include "core/train/initializer.h"
+#include "core/train/lr_scheduler.h"
+#include "core/train/metric.h"
+#include "core/train/optimizer.h"
+#include "io/iter_registry.h"
+
+namespace mx {
+namespace {
+
+std::string Dirname(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+std::string Stem(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
+  const size_t dot = base.rfind('.');
+  return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
+}
+
+std::string Child(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
+// Reads the keys of one mapping of the resolved tree, checking types and
+// ranges, writing defaults for missing keys, and reporting unknown keys
+// (with the nearest known one) when done.
+class Section {
+ public:
+  Section(ConfigNode* node, std::string path, Diagnostics* diag)
+      : node_(node), path_(std::move(path)), diag_(diag) {
+    if (node_->IsNull()) *node_ = ConfigNode::Map(node_->loc());
+    if (!node_->IsMap()) {
+      diag_->Add(node_->loc(), path_,
+                 StrCat("expected a mapping, got ", node_->KindName()));
+      valid_ = false;
+    }
+  }
+
+  bool valid() const { return valid_; }
+
+  std::string String(const std::string& key, const std::string& def,
+                     const std::vector<std::string>& choices = {}) {
+    const ConfigNode* v = Get(key, ConfigNode::Scalar(def));
+    if (v == nullptr) return def;
+    if (!v->IsScalar()) return Bad(*v, key, "expected text", def);
+    if (!choices.empty() &&
+        std::find(choices.begin(), choices.end(), v->text()) == choices.end()) {
+      return Bad(*v, key,
+                 StrCat("'", v->text(), "' is not one of ",
+                        param_detail::QuoteList(choices),
+                        DidYouMean(v->text(), choices)),
+                 def);
+    }
+    return v->text();
+  }
+
+  int64_t Int(const std::string& key, int64_t def, int64_t min) {
+    const ConfigNode* v = Get(key, ConfigNode::Scalar(std::to_string(def)));
+    if (v == nullptr) return def;
+    int64_t out = 0;
+    const std::string problem =
+        v->IsScalar() && !v->quoted()
+            ? ParamTraits<int64_t>::Parse(v->text(), &out)
+            : std::string("expected an integer");
+    if (!problem.empty()) return Bad(*v, key, problem, def);
+    if (out < min) {
+      return Bad(*v, key, StrCat("must be at least ", min, ", got ", out), def);
+    }
+    return out;
+  }
+
+  bool Bool(const std::string& key, bool def) {
+    const ConfigNode* v = Get(key, ConfigNode::Scalar(def ? "true" : "false"));
+    if (v == nullptr) return def;
+    if (v->IsScalar() && !v->quoted()) {
+      const std::string t = Lower(v->text());
+      if (t == "true" || t == "yes" || t == "on") return true;
+      if (t == "false" || t == "no" || t == "off") return false;
+    }
+    return Bad(*v, key, "expected true or false", def);
+  }
+
+  // A list of texts; a single text counts as a list of one.
+  std::vector<std::string> StringList(const std::string& key,
+                                      const std::vector<std::string>& def) {
+    ConfigNode d = ConfigNode::List();
+    for (const std::string& s : def) d.Append(ConfigNode::Scalar(s));
+    const ConfigNode* v = Get(key, d);
+    if (v == nullptr) return def;
+    if (v->IsScalar()) return {v->text()};
+    std::vector<std::string> out;
+    if (!v->IsList()) return Bad(*v, key, "expected a list of names", def);
+    for (size_t i = 0; i < v->items().size(); ++i) {
+      if (!v->items()[i].IsScalar()) {
+        diag_->Add(v->items()[i].loc(), StrCat(Child(path_, key), "[", i, "]"),
+                   "expected a name");
+        continue;
+      }
+      out.push_back(v->items()[i].text());
+    }
+    return out;
+  }
+
+  // The node of `key` (created with `def` when missing and def is not
+  // null), marking the key known.
+  ConfigNode* Node(const std::string& key, const ConfigNode& def = {}) {
+    if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
+      known_.push_back(key);
+    }
+    if (!valid_) return nullptr;
+    ConfigNode* v = node_->Find(key);
+    if (v == nullptr && !def.IsNull()) {
+      node_->Set(key, def);
+      v = node_->Find(key);
+      v->Relocate(node_->loc());
+    }
+    return v;
+  }
+
+  // Reports keys nothing asked for.
+  void Finish(const std::string& what) {
+    if (!valid_) return;
+    for (const auto& m : node_->members()) {
+      if (std::find(known_.begin(), known_.end(), m.key) != known_.end()) {
+        continue;
+      }
+      diag_->Add(m.key_loc, Child(path_, m.key),
+                 StrCat("unknown key '", m.key, "'", DidYouMean(m.key, known_),
+                        "; ", what, " takes ", Join(known_, ", ")));
+    }
+  }
+
+  const std::string& path() const { return path_; }
+  ConfigNode* node() { return node_; }
+
+ private:
+  static std::string Lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(c));
+    return s;
+  }
+
+  const ConfigNode* Get(const std::string& key, const ConfigNode& def) {
+    return Node(key, def);
+  }
+
+  template <typename T>
+  T Bad(const ConfigNode& v, const std::string& key, const std::string& problem,
+        T def) {
+    diag_->Add(v.loc(), Child(path_, key), problem);
+    return def;
+  }
+
+  ConfigNode* node_;
+  std::string path_;
+  Diagnostics* diag_;
+  std::vector<std::string> known_;
+  bool valid_ = true;
+};
+
+// The members of a mapping other than `type`, as op-style parameter text.
+AttrDict ParamsOf(const ConfigNode& node, const std::string& path,
+                  Diagnostics* diag) {
+  AttrDict out;
+  for (const auto& m : node.members()) {
+    if (m.key == "type") continue;
+    if (m.value.IsScalar()) {
+      out[m.key] = m.value.text();
+    } else if (m.value.IsList()) {
+      std::vector<std::string> parts;
+      for (const ConfigNode& item : m.value.items())
+        parts.push_back(item.text());
+      out[m.key] = "(" + Join(parts, ", ") + (parts.size() == 1 ? ",)" : ")");
+    } else {
+      diag->Add(m.value.loc(), Child(path, m.key),
+                StrCat("expected a value, got ", m.value.KindName()));
+    }
+  }
+  return out;
+}
+
+// Runs `make` (a factory parsing `params`); its problems are reported at the
+// keys they name, others at `type`.
+void Located(const ConfigNode& node, const std::string& path,
+             const std::function<void()>& make, Diagnostics* diag) {
+  try {
+    make();
+  } catch (const ParamError& e) {
+    diag->AddParamError(e, node, path, "");
+  } catch (const mx::Error& e) {
+    const ConfigNode* type = node.Find("type");
+    diag->Add(type != nullptr ? type->loc() : node.loc(),
+              type != nullptr ? Child(path, "type") : path, e.what());
+  }
+}
+
+// A {type: NAME, ...params} section: the type (default `def`) and params.
+std::pair<std::string, AttrDict> TypedSection(ConfigNode* root,
+                                              const std::string& key,
+                                              const std::string& def,
+                                              Diagnostics* diag) {
+  ConfigNode* node = root->Find(key);
+  if (node == nullptr) {
+    root->Set(key, ConfigNode::Map(root->loc()));
+    node = root->Find(key);
+  }
+  if (node->IsScalar()) {  // "optimizer: adam" is short for {type: adam}
+    ConfigNode map = ConfigNode::Map(node->loc());
+    map.Set("type", *node, node->loc());
+    *node = map;
+  }
+  if (!node->IsMap()) {
+    diag->Add(node->loc(), key,
+              StrCat("expected a mapping {type: ..., parameters}, got ",
+                     node->KindName()));
+    return {def, {}};
+  }
+  if (node->Find("type") == nullptr) {
+    node->Set("type", ConfigNode::Scalar(def, node->loc()), node->loc());
+  }
+  const ConfigNode* type = node->Find("type");
+  if (!type->IsScalar()) {
+    diag->Add(type->loc(), key + ".type", "expected a name");
+    return {def, {}};
+  }
+  return {type->text(), ParamsOf(*node, key, diag)};
+}
+
+IterConfig ReadIter(ConfigNode* node, const std::string& path,
+                    const std::string& base_dir, Diagnostics* diag) {
+  IterConfig it;
+  it.path = path;
+  it.loc = node->loc();
+  if (!node->IsMap()) {
+    diag->Add(node->loc(), path,
+              StrCat("expected a mapping {type: MNISTIter, ...}, got ",
+                     node->KindName()));
+    return it;
+  }
+  const ConfigNode* type = node->Find("type");
+  if (type == nullptr || !type->IsScalar()) {
+    diag->Add(type ? type->loc() : node->loc(), Child(path, "type"),
+              StrCat("missing the iterator type (one of ",
+                     param_detail::QuoteList(io::IterKindNames()), ")"));
+    return it;
+  }
+  const io::IterKind* kind = io::FindIterKind(type->text());
+  if (kind == nullptr) {
+    diag->Add(type->loc(), Child(path, "type"),
+              StrCat("unknown iterator '", type->text(), "'",
+                     DidYouMean(type->text(), io::IterKindNames()),
+                     "; iterators: ", Join(io::IterKindNames(), ", ")));
+    return it;
+  }
+  it.type = kind->name;
+  it.params = ParamsOf(*node, path, diag);
+  for (const std::string& p : kind->path_params) {
+    auto found = it.params.find(p);
+    if (found == it.params.end() || found->second.empty() ||
+        found->second[0] == '/' || found->second == "NULL") {
+      continue;
+    }
+    found->second = base_dir + "/" + found->second;
+  }
+  const size_t before = diag->size();
+  Located(
+      *node, path,
+      [&] {
+        const std::any parsed = kind->schema->Parse(it.params, it.type);
+        // Defaults become visible in the resolved config.
+        for (const auto& [k, v] : kind->schema->Print(parsed)) {
+          if (node->Find(k) == nullptr) {
+            node->Set(k, ConfigNode::Scalar(v, node->loc()), node->loc());
+          }
+        }
+      },
+      diag);
+  it.present = diag->size() == before;
+  return it;
+}
+
+std::vector<Context> ReadDevices(Section* s, Diagnostics* diag) {
+  const std::vector<std::string> names = s->StringList("devices", {"cpu"});
+  std::vector<Context> out;
+  const ConfigNode* node = s->Node("devices");
+  for (const std::string& name : names) {
+    const size_t colon = name.find(':');
+    const std::string kind = name.substr(0, colon);
+    long id = 0;
+    if (colon != std::string::npos) {
+      char* end = nullptr;
+      id = std::strtol(name.c_str() + colon + 1, &end, 10);
+      if (*end != '\0' || id < 0 || colon + 1 == name.size()) id = -1;
+    }
+    if ((kind != "cpu" && kind != "gpu") || id < 0) {
+      diag->Add(node->loc(), "devices",
+                StrCat("bad device '", name,
+                       "' (expected cpu, cpu:N, gpu:N or a list of them)"));
+      continue;
+    }
+    if (kind == "gpu") {
+      diag->Add(node->loc(), "devices",
+                StrCat("device '", name,
+                       "': this build of mx has no GPU backend; use cpu"));
+      continue;
+    }
+    out.push_back(Context::CPU(static_cast<int32_t>(id)));
+  }
+  return out;
+}
+
+}  // namespace
+
+RunConfig LoadRunConfig(const std::string& path,
+                        const std::vector<std::string>& overrides) {
+  RunConfig c;
+  c.file = path;
+  c.resolved = LoadYamlFile(path);
+  for (const std::string& o : overrides) ApplyOverride(&c.resolved, o);
+  const std::string base_dir = Dirname(path);
+  Diagnostics diag;
+  Section top(&c.resolved, "", &diag);
+  if (!top.valid()) diag.ThrowIfAny();
+  c.name = top.String("name", Stem(path));
+  c.epochs = top.Int("epochs", 10, 1);
+  c.seed = static_cast<uint64_t>(top.Int("seed", 0, 0));
+  c.devices = ReadDevices(&top, &diag);
+  c.kvstore = top.String("kvstore", "local", {"local"});
+  c.output = top.String("output", "runs/" + c.name);
+  const std::string nonfinite =
+      top.String("on_nonfinite", "stop", {"stop", "skip"});
+
+  // data
+  {
+    Section data(top.Node("data", ConfigNode::Map()), "data", &diag);
+    ConfigNode* train = data.Node("train");
+    if (train == nullptr) {
+      diag.Add(data.node()->loc(), "data.train",
+               "missing the training iterator (e.g. {type: MNISTIter, image: "
+               "..., label: ...})");
+    } else {
+      c.train = ReadIter(train, "data.train", base_dir, &diag);
+    }
+    if (ConfigNode* val = data.Node("val")) {
+      c.val = ReadIter(val, "data.val", base_dir, &diag);
+    }
+    data.Finish("data");
+  }
+
+  // network
+  if (ConfigNode* network = top.Node("network")) {
+    c.network = BuildNetwork(*network, "network", base_dir, &diag);
+  } else {
+    diag.Add(c.resolved.loc(), "network",
+             "missing the network (network: {layers: [...]} or {symbol: "
+             "FILE})");
+  }
+
+  // optimizer, schedule, initializer
+  TrainerOptions& t = c.trainer;
+  top.Node("optimizer");
+  std::tie(t.optimizer, t.optimizer_params) =
+      TypedSection(&c.resolved, "optimizer", "sgd", &diag);
+  Located(
+      *c.resolved.Find("optimizer"), "optimizer",
+      [&] { Optimizer::Create(t.optimizer, t.optimizer_params); }, &diag);
+  top.Node("schedule");
+  std::tie(t.lr_schedule, t.lr_schedule_params) =
+      TypedSection(&c.resolved, "schedule", "constant", &diag);
+  Located(
+      *c.resolved.Find("schedule"), "schedule",
+      [&] { LRScheduler::Create(t.lr_schedule, 0.1, t.lr_schedule_params); },
+      &diag);
+  top.Node("initializer");
+  std::tie(t.initializer, t.initializer_params) =
+      TypedSection(&c.resolved, "initializer", "xavier", &diag);
+  Located(
+      *c.resolved.Find("initializer"), "initializer",
+      [&] { Initializer::Create(t.initializer, t.initializer_params); }, &diag);
+
+  // metrics: names, or {type: top_k_accuracy, top_k: 5}
+  t.metrics.clear();
+  {
+    ConfigNode def = ConfigNode::List();
+    def.Append(ConfigNode::Scalar("accuracy"));
+    def.Append(ConfigNode::Scalar("ce"));
+    ConfigNode* metrics = top.Node("metrics", def);
+    std::vector<ConfigNode*> items;
+    if (metrics->IsScalar() || metrics->IsMap()) {
+      items.push_back(metrics);
+    } else if (metrics->IsList()) {
+      for (ConfigNode& m : metrics->items()) items.push_back(&m);
+    }
+    if (items.empty()) {
+      diag.Add(metrics->loc(), "metrics", "expected a list of metric names");
+    }
+    for (size_t i = 0; i < items.size(); ++i) {
+      const std::string mpath =
+          metrics->IsList() ? StrCat("metrics[", i, "]") : "metrics";
+      std::string name;
+      AttrDict params;
+      if (items[i]->IsScalar()) {
+        name = items[i]->text();
+      } else if (items[i]->IsMap() && items[i]->Find("type") != nullptr) {
+        name = items[i]->Find("type")->text();
+        params = ParamsOf(*items[i], mpath, &diag);
+      } else {
+        diag.Add(items[i]->loc(), mpath,
+                 "expected a metric name or {type: NAME, ...}");
+        continue;
+      }
+      ConfigNode* where = items[i]->IsMap() ? items[i] : nullptr;
+      try {
+        EvalMetric::Create(name, params);
+        t.metrics.emplace_back(name, params);
+      } catch (const ParamError&) {
+        Located(
+            *where, mpath, [&] { EvalMetric::Create(name, params); }, &diag);
+      } catch (const mx::Error& e) {
+        diag.Add(items[i]->loc(), mpath, e.what());
+      }
+    }
+  }
+  t.seed = c.seed;
+  t.contexts = c.devices;
+  t.kvstore = c.kvstore;
+  t.on_nonfinite =
+      nonfinite == "skip" ? NonFinitePolicy::kSkip : NonFinitePolicy::kStop;
+
+  // checkpoint
+  {
+    Section s(top.Node("checkpoint", ConfigNode::Map()), "checkpoint", &diag);
+    CheckpointConfig& k = c.checkpoint;
+    k.prefix = s.String("prefix", "model");
+    k.every = s.Int("every", 1, 1);
+    k.keep_last = s.Int("keep_last", 0, 0);
+    k.keep_best = s.Bool("keep_best", true);
+    const std::string first_metric =
+        t.metrics.empty()
+            ? "accuracy"
+            : EvalMetric::Create(t.metrics[0].first, t.metrics[0].second)
+                  ->Get()
+                  .first;
+    k.best_metric = s.String("best_metric", first_metric);
+    k.pretrained = s.String("pretrained", "");
+    if (!k.pretrained.empty() && k.pretrained[0] != '/') {
+      k.pretrained = base_dir + "/" + k.pretrained;
+    }
+    k.frozen = s.StringList("frozen", {});
+    if (k.prefix.empty() || k.prefix.find('/') != std::string::npos) {
+      diag.Add(s.Node("prefix")->loc(), "checkpoint.prefix",
+               "expected a file-name prefix without '/' (files go in the run "
+               "folder)");
+    }
+    s.Finish("checkpoint");
+  }
+
+  // logging
+  {
+    Section s(top.Node("logging", ConfigNode::Map()), "logging", &diag);
+    LoggingConfig& l = c.logging;
+    l.progress = s.String("progress", "auto", {"auto", "bar", "lines", "none"});
+    l.interval = s.Int("interval", 100, 1);
+    l.metrics_format = s.String("metrics_format", "csv", {"csv", "jsonl"});
+    l.curve = s.Bool("curve", true);
+    l.level = s.String("level", "info", {"debug", "info", "warn", "error"});
+    s.Finish("logging");
+  }
+  top.Finish("the config");
+
+  // The network's inputs must be the iterators' arrays.
+  if (!c.network.symbol.outputs().empty()) {
+    const std::vector<std::string> args = c.network.symbol.ListArguments();
+    for (const char* input : {"data", "softmax_label"}) {
+      if (std::find(args.begin(), args.end(), input) == args.end()) {
+        diag.Add(LocationOf(c, "network"), "network",
+                 StrCat("the network has no input '", input,
+                        "', which the data iterators provide (the first layer "
+                        "reads 'data'; name the loss layer 'softmax' to get "
+                        "'softmax_label'); its inputs: ",
+                        Join(args, ", ")));
+      }
+    }
+  }
+  diag.ThrowIfAny();
+  return c;
+}
+
+SourceLocation LocationOf(const RunConfig& config, const std::string& path) {
+  const ConfigNode* node = &config.resolved;
+  std::string part;
+  std::vector<std::string> parts;
+  for (char ch : path + ".") {
+    if (ch == '.') {
+      parts.push_back(part);
+      part.clear();
+    } else {
+      part += ch;
+    }
+  }
+  for (const std::string& p : parts) {
+    const ConfigNode* next = node->IsMap() ? node->Find(p) : nullptr;
+    if (next == nullptr) break;
+    node = next;
+  }
+  SourceLocation loc = node->loc();
+  if (loc.file.empty()) loc.file = config.file;
+  return loc;
+}
+
+void CheckOutputFolder(const RunConfig& config) {
+  Diagnostics diag;
+  const SourceLocation loc = LocationOf(config, "output");
+  // mkdir -p
+  std::string sofar;
+  for (size_t i = 0; i <= config.output.size(); ++i) {
+    if (i < config.output.size() && config.output[i] != '/') continue;
+    sofar = config.output.substr(0, i);
+    if (sofar.empty()) continue;
+    if (::mkdir(sofar.c_str(), 0777) != 0 && errno != EEXIST) {
+      diag.Add(loc, "output",
+               StrCat("cannot create the run folder '", config.output,
+                      "': ", std::strerror(errno), " (at '", sofar, "')"));
+      diag.ThrowIfAny();
+    }
+  }
+  struct stat st;
+  if (::stat(config.output.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    diag.Add(loc, "output",
+             StrCat("the run folder '", config.output, "' is not a folder"));
+  } else if (::access(config.output.c_str(), W_OK | X_OK) != 0) {
+    diag.Add(loc, "output",
+             StrCat("the run folder '", config.output,
+                    "' is not writable: ", std::strerror(errno)));
+  }
+  diag.ThrowIfAny();
+}
+
+void CheckNetworkShapes(const RunConfig& config,
+                        const std::map<std::string, Shape>& input_shapes) {
+  std::map<std::string, PartialShape> known;
+  for (const auto& [name, shape] : input_shapes)
+    known[name] = PartialShape(shape);
+  try {
+    config.network.symbol.InferShape(known);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const mx::Error& e) {
+    const std::string message = e.what();
+    // The layer the message names (the longest match wins: fc1 vs fc10).
+    std::string best;
+    for (const auto& [node, loc] : config.network.node_locs) {
+      if (message.find("'" + node + "'") != std::string::npos &&
+          node.size() > best.size()) {
+        best = node;
+      }
+    }
+    Diagnostics diag;
+    if (best.empty()) {
+      diag.Add(LocationOf(config, "network"), "network", message);
+    } else {
+      diag.Add(config.network.node_locs.at(best),
+               config.network.node_paths.at(best), message);
+    }
+    diag.ThrowIfAny();
+  }
+}
+
+}  // namespace mx

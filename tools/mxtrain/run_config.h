@@ -1,0 +1,88 @@
+// An mxtrain run as its config file describes it (docs/mxtrain.md lists
+// every key): validated in full before any work starts, every problem
+// reported at once with file:line:column and key path, defaults filled in
+// for --print-config and the run folder's copy.
+#ifndef MX_TOOLS_MXTRAIN_RUN_CONFIG_H_
+#define MX_TOOLS_MXTRAIN_RUN_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/base/context.h"
+#include "core/op/param.h"
+#include "core/symbol/symbol.h"
+#include "tools/mxtrain/config_node.h"
+#include "tools/mxtrain/network_config.h"
+#include "tools/mxtrain/trainer.h"
+
+namespace mx {
+
+// data.train / data.val: an iterator by MXNet name with its parameters
+// (paths already resolved against the config's folder).
+struct IterConfig {
+  bool present = false;
+  std::string type;
+  AttrDict params;
+  SourceLocation loc;
+  std::string path;  // "data.train"
+};
+
+struct CheckpointConfig {
+  std::string prefix = "model";  // inside the run folder
+  int64_t every = 1;             // epochs between checkpoints
+  int64_t keep_last = 0;         // 0 keeps all
+  bool keep_best = true;         // never delete the best epoch's
+  std::string best_metric;       // validation metric ranking epochs
+  std::string pretrained;        // .params to start from
+  std::vector<std::string> frozen;
+};
+
+struct LoggingConfig {
+  std::string progress = "auto";       // auto | bar | lines | none
+  int64_t interval = 100;              // batches between plain lines
+  std::string metrics_format = "csv";  // csv | jsonl
+  bool curve = true;                   // training-curve PNG
+  std::string level = "info";
+};
+
+struct RunConfig {
+  std::string file;  // the config file
+  std::string name;
+  int64_t epochs = 10;
+  uint64_t seed = 0;
+  std::vector<Context> devices;
+  std::string kvstore = "local";
+  std::string output;  // the run folder
+  IterConfig train, val;
+  BuiltNetwork network;
+  TrainerOptions trainer;  // optimizer, schedule, initializer, metrics, ...
+  CheckpointConfig checkpoint;
+  LoggingConfig logging;
+  ConfigNode resolved;  // the config with defaults, for --print-config
+};
+
+// Reads, overrides (--set key.path=value, in order) and validates the config
+// at `path`. ConfigError listing every problem; mx::Error for an unreadable
+// file.
+RunConfig LoadRunConfig(const std::string& path,
+                        const std::vector<std::string>& overrides);
+
+// Checks that `config.output` exists or can be created and is writable
+// (ConfigError at the `output` key otherwise).
+void CheckOutputFolder(const RunConfig& config);
+
+// Infers every shape of the network for the given input shapes; a failure
+// is a ConfigError at the layer the message names.
+void CheckNetworkShapes(const RunConfig& config,
+                        const std::map<std::string, Shape>& input_shapes);
+
+// Where a key path's value was written in `config.resolved` (the file when
+// the key was not written).
+SourceLocation LocationOf(const RunConfig& config, const std::string& path);
+
+}  // namespace mx
+
+#endif  // MX_TOOLS_MXTRAIN_RUN_CONFIG_H_

@@ -1,0 +1,127 @@
+#include "tools/mxtrain/summary.h"
+
+#include <cstdio>
+#include <set>
+
+#include "core/base/strings.h"
+#include "core/executor/executor.h"
+#include "core/executor/plan_memory.h"
+#include "core/symbol/node.h"
+
+namespace mx {
+namespace {
+
+std::string Human(double v, const char* unit) {
+  const char* prefixes[] = {"", "K", "M", "G", "T"};
+  int p = 0;
+  while (v >= 1000 && p < 4) {
+    v /= 1000;
+    ++p;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, p == 0 ? "%.0f %s%s" : "%.2f %s%s", v,
+                prefixes[p], unit);
+  return buf;
+}
+
+std::string Bytes(double b) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f MB", b / (1024.0 * 1024.0));
+  return buf;
+}
+
+}  // namespace
+
+NetworkSummary Summarize(const Symbol& net,
+                         const std::map<std::string, Shape>& input_shapes) {
+  NetworkSummary s;
+  std::map<std::string, PartialShape> known;
+  for (const auto& [name, shape] : input_shapes) known[name] = shape;
+  const Symbol internals = net.GetInternals();
+  const Shapes shapes = internals.InferShape(known);
+  const std::vector<std::string> names = internals.ListOutputs();
+  std::map<std::string, Shape> shape_of;
+  for (size_t i = 0; i < names.size(); ++i)
+    shape_of[names[i]] = shapes.outputs[i];
+  const Shapes net_shapes = net.InferShape(known);
+  const std::vector<std::string> args = net.ListArguments();
+  std::map<std::string, Shape> arg_shape;
+  for (size_t i = 0; i < args.size(); ++i)
+    arg_shape[args[i]] = net_shapes.arguments[i];
+  const std::set<std::string> learnable(args.begin(), args.end());
+
+  PostOrderVisit(net.outputs(), [&](const std::shared_ptr<Node>& n) {
+    if (n->is_variable()) return;
+    LayerSummary l;
+    l.name = n->attrs.name;
+    l.op = n->attrs.op->name();
+    const auto out = shape_of.find(EntryName({n, 0, 0}));
+    if (out != shape_of.end()) l.output = out->second;
+    const double out_elems = static_cast<double>(l.output.Size());
+    l.output_bytes = l.output.Size() * 4;
+    Shape weight;
+    for (const NodeEntry& in : n->inputs) {
+      if (!in.node->is_variable()) continue;
+      const std::string& v = in.node->attrs.name;
+      if (input_shapes.count(v) || !learnable.count(v)) continue;
+      l.params += arg_shape.at(v).Size();
+      if (v.size() > 7 && v.compare(v.size() - 7, 7, "_weight") == 0) {
+        weight = arg_shape.at(v);
+      }
+    }
+    if (weight.ndim() >= 2 && l.op == "Deconvolution") {
+      // Every input element meets weight.Size() / C_in taps.
+      const Shape in = shape_of.count(EntryName(n->inputs[0]))
+                           ? shape_of.at(EntryName(n->inputs[0]))
+                           : Shape();
+      l.flops = 2.0 * static_cast<double>(in.Size()) *
+                (static_cast<double>(weight.Size()) / weight[0]);
+    } else if (weight.ndim() >= 2 && l.op != "Embedding") {
+      l.flops =
+          2.0 * out_elems * (static_cast<double>(weight.Size()) / weight[0]);
+    } else {
+      l.flops = out_elems;
+    }
+    s.params += l.params;
+    s.flops += l.flops;
+    s.layers.push_back(l);
+  });
+  auto exec = Executor::SimpleBind(
+      net, Context::CPU(), input_shapes, GradReq::kWrite, [&] {
+        std::map<std::string, GradReq> r;
+        for (const auto& [name, shape] : input_shapes) r[name] = GradReq::kNull;
+        return r;
+      }());
+  s.plan = DescribePlan(exec->memory_plan());
+  for (const NDArray& a : exec->arg_arrays()) s.param_bytes += a.Size() * 4;
+  for (const NDArray& a : exec->grad_arrays()) {
+    if (!a.is_none()) s.param_bytes += a.Size() * 4;
+  }
+  for (const NDArray& a : exec->aux_arrays()) s.param_bytes += a.Size() * 4;
+  return s;
+}
+
+std::string FormatSummary(const NetworkSummary& s) {
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-24s %-16s %-20s %12s %12s %10s\n",
+                "layer", "op", "output shape", "params", "FLOPs", "memory");
+  out += line;
+  out += std::string(99, '-') + "\n";
+  for (const LayerSummary& l : s.layers) {
+    std::snprintf(line, sizeof line, "%-24s %-16s %-20s %12lld %12s %10s\n",
+                  l.name.c_str(), l.op.c_str(), StrCat(l.output).c_str(),
+                  static_cast<long long>(l.params), Human(l.flops, "").c_str(),
+                  Bytes(static_cast<double>(l.output_bytes)).c_str());
+    out += line;
+  }
+  out += std::string(99, '-') + "\n";
+  out += StrCat("parameters: ", s.params, " (", Bytes(s.params * 4.0),
+                "); forward FLOPs per batch: ", Human(s.flops, "FLOP"), "\n");
+  out += StrCat("memory: internal arrays ", s.plan,
+                "; parameters, gradients and states ",
+                Bytes(static_cast<double>(s.param_bytes)), "\n");
+  return out;
+}
+
+}  // namespace mx
