@@ -61,9 +61,9 @@ int Main(int argc, char** argv) {
                  "(repeatable)");
   app.add_flag("--print-config", o.print_config,
                "print the resolved config (defaults filled in) and exit");
-  auto* train = app.add_subcommand("train", "train (the default command)");
-  train->add_flag("--resume", o.resume,
-                  "continue from the latest checkpoint in the run folder");
+  app.add_subcommand("train", "train (the default command)");
+  app.add_flag("--resume", o.resume,
+               "train: continue from the latest checkpoint in the run folder");
   auto* test = app.add_subcommand(
       "test", "evaluate a checkpoint of the run on data.val");
   test->add_option("--epoch", o.epoch,

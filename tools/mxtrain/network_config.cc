@@ -393,12 +393,14 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
                  " (docs/ops.md lists them)"));
     return {};
   }
-  std::string name;
-  bool ok = Name(layer, path, &name);
-  if (!prefix.empty()) {
-    name =
-        prefix + "_" + (name.empty() ? StrCat(Lower(op->name()), index) : name);
+  // Layers see each other by their local names; inside a block the node
+  // names carry the block's prefix ("res1_conv1").
+  std::string local;
+  bool ok = Name(layer, path, &local);
+  if (!prefix.empty() && local.empty()) {
+    local = StrCat(Lower(op->name()), index);
   }
+  std::string name = prefix.empty() ? local : prefix + "_" + local;
   const std::string where =
       name.empty() ? op->name() : StrCat(op->name(), " '", name, "'");
   AttrDict attrs;
@@ -424,7 +426,7 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
   std::vector<Symbol> inputs;
   if (!Inputs(layer, path, *scope, previous, &inputs)) ok = false;
   if (!ok) {
-    if (!name.empty()) (*scope)[name] = {};
+    if (!local.empty()) (*scope)[local] = {};
     return {};
   }
   if (!name.empty()) kwargs.emplace_back("name", name);
@@ -436,11 +438,11 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
     Error(layer.loc(), path, e.what());
   }
   if (v.ok) {
-    name = v.symbol.name();
-    out_.node_locs[name] = layer.loc();
-    out_.node_paths[name] = path;
+    out_.node_locs[v.symbol.name()] = layer.loc();
+    out_.node_paths[v.symbol.name()] = path;
+    if (local.empty()) local = v.symbol.name();
   }
-  if (!name.empty()) (*scope)[name] = v;
+  if (!local.empty()) (*scope)[local] = v;
   return v;
 }
 
@@ -468,10 +470,10 @@ Value NetworkBuilder::RunBlock(const ConfigNode& layer, const std::string& path,
     return {};
   }
   const ConfigNode& def = *found->second;
-  std::string name;
-  bool ok = Name(layer, path, &name);
-  if (name.empty()) name = StrCat(block, block_uses_[block]++);
-  if (!prefix.empty()) name = prefix + "_" + name;
+  std::string local;
+  bool ok = Name(layer, path, &local);
+  if (local.empty()) local = StrCat(block, block_uses_[block]++);
+  const std::string name = prefix.empty() ? local : prefix + "_" + local;
   // Arguments: defaults, then the layer's values.
   Args args;
   std::vector<std::string> arg_names;
@@ -524,7 +526,7 @@ Value NetworkBuilder::RunBlock(const ConfigNode& layer, const std::string& path,
     ok = false;
   }
   if (!ok) {
-    (*scope)[name] = {};
+    (*scope)[local] = {};
     return {};
   }
   Scope inner;

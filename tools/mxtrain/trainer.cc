@@ -311,6 +311,7 @@ bool Trainer::NextBatch(io::DataIter* it) {
 EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
                                 const EpochControl& control) {
   EpochReport r;
+  r.learning_rate = schedule_->LearningRate(std::max<int64_t>(1, num_update_));
   if (batch_in_epoch_ == 0) {
     ++epoch_;
     if (!fresh_train_iter_) train->Reset();
@@ -370,6 +371,13 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   r.num_update = num_update_;
   r.train = MetricValues();
   r.interrupted = !finished;
+  if (!finished && batch_in_epoch_ == 0) {
+    // Stopped before the epoch's first batch: it has not begun (the
+    // iterator stays positioned at its start).
+    --epoch_;
+    fresh_train_iter_ = true;
+    r.epoch = epoch_;
+  }
   if (finished) {
     batch_in_epoch_ = 0;
     if (val != nullptr) r.val = Evaluate(val);

@@ -189,6 +189,26 @@ TEST(TrainerTest, ResumeContinuesExactlyAsAnUninterruptedRun) {
           << name;
     }
   }
+  // A stop before an epoch's first batch leaves the epoch unbegun.
+  {
+    auto it = SmallTrain();
+    Trainer t(DropoutMlp(), *it, o);
+    t.TrainEpoch(it.get(), nullptr);
+    std::atomic<bool> stop{true};
+    EpochControl c;
+    c.stop = &stop;
+    const EpochReport r = t.TrainEpoch(it.get(), nullptr, c);
+    EXPECT_TRUE(r.interrupted);
+    EXPECT_EQ(r.batches, 0);
+    EXPECT_EQ(t.epoch(), 1);
+    EXPECT_EQ(t.batch_in_epoch(), 0);
+    t.TrainEpoch(it.get(), nullptr);
+    t.TrainEpoch(it.get(), nullptr);
+    for (const auto& [name, a] : full.args()) {
+      EXPECT_EQ(t.args().at(name).ToVector<float>(), a.ToVector<float>())
+          << name;
+    }
+  }
   // From the end-of-epoch checkpoint.
   {
     auto it = SmallTrain();

@@ -1,0 +1,376 @@
+// mxtrain end to end, as a user drives it: tiny configs on Fashion-MNIST's
+// test split train for a few epochs (loss falls, the run folder fills),
+// resume gives the same weights as an uninterrupted run, signals save a
+// checkpoint, every class of config error produces its message and exit
+// code, and the test/time/check/summary commands work.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "core/base/file_util.h"
+#include "io/mnist_file.h"
+#include "tests/testing/temp_path.h"
+
+namespace mx {
+namespace {
+
+using ::mx::testing::TempPath;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+struct Result {
+  int code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result Mxtrain(const std::string& args) {
+  const std::string command = "tools/mxtrain/mxtrain " + args + " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  Result r;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
+    r.output.append(buf, n);
+  const int status = ::pclose(pipe);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+bool Exists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A small MLP on the 10k test images (100 batches of 100 an epoch).
+std::string TinyConfig(const std::string& extra = "") {
+  const std::string dir = io::kFashionMnistDir;
+  return R"(name: tiny
+seed: 3
+epochs: 2
+data:
+  train:
+    type: MNISTIter
+    image: )" +
+         dir + R"(/t10k-images-idx3-ubyte.gz
+    label: )" +
+         dir + R"(/t10k-labels-idx1-ubyte.gz
+    batch_size: 100
+    flat: true
+    shuffle: true
+  val:
+    type: MNISTIter
+    image: )" +
+         dir + R"(/t10k-images-idx3-ubyte.gz
+    label: )" +
+         dir + R"(/t10k-labels-idx1-ubyte.gz
+    batch_size: 100
+    flat: true
+    shuffle: false
+network:
+  layers:
+    - {op: FullyConnected, name: fc1, num_hidden: 32}
+    - {op: Activation, name: relu1, act_type: relu}
+    - {op: Dropout, name: drop, p: 0.2}
+    - {op: FullyConnected, name: fc2, num_hidden: 10}
+    - {op: SoftmaxOutput, name: softmax}
+optimizer: {type: adam, learning_rate: 0.003}
+schedule: {type: factor, step: 50, factor: 0.8}
+logging: {progress: lines, interval: 50}
+)" + extra;
+}
+
+// Writes `yaml` as a config in a fresh folder; returns its path.
+std::string WriteConfig(const std::string& name, const std::string& yaml) {
+  const std::string dir = TempPath(name);
+  ::mkdir(dir.c_str(), 0777);
+  const std::string path = dir + "/net.yaml";
+  WriteFileAtomic(path, yaml);
+  return path;
+}
+
+std::string RunDir(const std::string& config) {
+  return config.substr(0, config.rfind('/')) + "/run";
+}
+
+std::string Flags(const std::string& config) {
+  return "--config " + config + " --set output=" + RunDir(config);
+}
+
+TEST(MxtrainTest, TrainsAndFillsTheRunFolder) {
+  const std::string config = WriteConfig("train", TinyConfig());
+  const Result r = Mxtrain(Flags(config));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("epoch 2/2: train accuracy="));
+  EXPECT_THAT(r.output, HasSubstr("parameters: 25450"));  // the summary
+  const std::string run = RunDir(config);
+  for (const char* f :
+       {"config.yaml", "metrics.csv", "model-symbol.json", "model-0001.params",
+        "model-0001.states", "model-0002.params", "model-0002.states",
+        "train.log", "training_curve.png"}) {
+    EXPECT_TRUE(Exists(run + "/" + f)) << f;
+  }
+  EXPECT_EQ(Read(run + "/training_curve.png").substr(1, 3), "PNG");
+  // Loss falls: cross-entropy of epoch 2 below epoch 1's (column 6).
+  std::istringstream csv(Read(run + "/metrics.csv"));
+  std::string header, e1, e2;
+  std::getline(csv, header);
+  std::getline(csv, e1);
+  std::getline(csv, e2);
+  EXPECT_THAT(header, HasSubstr("train_accuracy,train_cross-entropy,val_"));
+  const auto ce = [](const std::string& line) {
+    std::istringstream in(line);
+    std::string cell;
+    for (int i = 0; i < 6; ++i) std::getline(in, cell, ',');
+    return std::stod(cell);
+  };
+  EXPECT_LT(ce(e2), ce(e1));
+  EXPECT_LT(ce(e2), 0.8);
+  // The saved config reproduces the run's settings.
+  EXPECT_THAT(Read(run + "/config.yaml"), HasSubstr("learning_rate: 0.003"));
+
+  // `test` evaluates the last checkpoint on data.val with the value the
+  // training run reported.
+  const Result t = Mxtrain("test " + Flags(config));
+  ASSERT_EQ(t.code, 0) << t.output;
+  std::istringstream last(e2);
+  std::string cell;
+  for (int i = 0; i < 7; ++i) std::getline(last, cell, ',');
+  EXPECT_NEAR(std::stod(t.output.substr(t.output.find("\naccuracy ") + 10)),
+              std::stod(cell), 1e-5)
+      << t.output;
+}
+
+TEST(MxtrainTest, ResumeGivesTheWeightsOfAnUninterruptedRun) {
+  const std::string full = WriteConfig("full", TinyConfig());
+  ASSERT_EQ(Mxtrain(Flags(full) + " --set epochs=3").code, 0);
+  const std::string part = WriteConfig("part", TinyConfig());
+  ASSERT_EQ(Mxtrain(Flags(part) + " --set epochs=1").code, 0);
+  const Result r = Mxtrain(Flags(part) + " --set epochs=3 --resume");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("resumed from"));
+  EXPECT_THAT(r.output, Not(HasSubstr("epoch 1/3:")));
+  EXPECT_EQ(Read(RunDir(part) + "/model-0003.params"),
+            Read(RunDir(full) + "/model-0003.params"));
+  // The metrics file holds each epoch once.
+  EXPECT_EQ(Read(RunDir(part) + "/metrics.csv").size(),
+            Read(RunDir(full) + "/metrics.csv").size());
+}
+
+TEST(MxtrainTest, SignalsSaveACheckpointAndResumeContinuesExactly) {
+  // Long enough to be interrupted mid-run.
+  const std::string yaml = TinyConfig() + "checkpoint: {every: 100}\n";
+  const std::string full = WriteConfig("sig_full", yaml);
+  ASSERT_EQ(Mxtrain(Flags(full) + " --set epochs=6").code, 0);
+  const std::string part = WriteConfig("sig_part", yaml);
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string out = RunDir(part);
+    ::execl("tools/mxtrain/mxtrain", "mxtrain", "--config", part.c_str(),
+            "--set", ("output=" + out).c_str(), "--set", "epochs=6", "--set",
+            "logging.progress=none", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  // Waits for training to start (the log's first epoch line), then stops it.
+  const std::string log = RunDir(part) + "/train.log";
+  for (int i = 0; i < 600; ++i) {
+    if (Read(log).find("epoch 1/6:") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 0) GTEST_SKIP() << "finished before the signal";
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_THAT(Read(log), HasSubstr("continue with --resume"));
+  const Result r = Mxtrain(Flags(part) + " --set epochs=6 --resume");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(Read(RunDir(part) + "/model-0006.params") ==
+              Read(RunDir(full) + "/model-0006.params"))
+      << Read(log) << "\n---\n"
+      << r.output;
+}
+
+TEST(MxtrainTest, NonFiniteValuesStopNamingTheLayer) {
+  std::string yaml = TinyConfig();
+  yaml.replace(yaml.find("    - {op: Activation, name: relu1, act_type: relu}"),
+               51, "    - {op: _power_scalar, name: sqrt, scalar: 0.5}");
+  const std::string config = WriteConfig("nan", yaml);
+  Result r = Mxtrain(Flags(config));
+  EXPECT_EQ(r.code, 4) << r.output;
+  EXPECT_THAT(r.output,
+              HasSubstr("numerical failure: epoch 1, batch 1: the output "
+                        "'sqrt_output' of layer 'sqrt' is the first to hold "
+                        "NaN or Inf values"));
+  r = Mxtrain(Flags(config) + " --set on_nonfinite=skip --set epochs=1");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("100 steps skipped (NaN/Inf)"));
+}
+
+TEST(MxtrainTest, DataErrorsExitWithTheirCode) {
+  std::string yaml = TinyConfig();
+  yaml.replace(yaml.find("t10k-images"), 11, "missing-images");
+  const Result r = Mxtrain(Flags(WriteConfig("data", yaml)));
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("data error: data.train (MNISTIter): "));
+  EXPECT_THAT(r.output, HasSubstr("missing-images-idx3-ubyte.gz"));
+}
+
+// Each config error class: the config text (or flags) and the lines the
+// error report must contain.
+struct ErrorCase {
+  const char* name;
+  std::string yaml;
+  std::string flags;
+  std::vector<std::string> expected;
+};
+
+std::string Replace(std::string s, const std::string& from,
+                    const std::string& to) {
+  const size_t at = s.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  return s.replace(at, from.size(), to);
+}
+
+TEST(MxtrainTest, ConfigErrorsAreReportedTogetherWithTheirPlace) {
+  const std::string tiny = TinyConfig();
+  const std::vector<ErrorCase> cases = {
+      {"syntax",
+       Replace(tiny, "epochs: 2", "epochs: [2"),
+       "",
+       {"net.yaml:", "YAML syntax error"}},
+      {"unknown_key",
+       Replace(tiny, "epochs: 2", "epoch: 2"),
+       "",
+       {"net.yaml:3:1: epoch: unknown key 'epoch'; did you mean 'epochs'?"}},
+      {"repeated_key",
+       tiny + "seed: 4\n",
+       "",
+       {"seed: repeated key (each key may appear once)"}},
+      {"wrong_type",
+       Replace(tiny, "epochs: 2", "epochs: two"),
+       "",
+       {"net.yaml:3:9: epochs: expected an integer"}},
+      {"missing_network",
+       tiny.substr(0, tiny.find("network:")) +
+           tiny.substr(tiny.find("optimizer:")),
+       "",
+       {"network: missing the network"}},
+      {"missing_train",
+       Replace(tiny, "  train:", "  training:"),
+       "",
+       {"data.train: missing the training iterator",
+        "data.training: unknown key 'training'"}},
+      {"op_param",
+       Replace(tiny, "name: fc1, num_hidden: 32", "name: fc1, num_hiden: 32"),
+       "",
+       {"net.yaml:21:39: network.layers[0].num_hiden: FullyConnected 'fc1': "
+        "unknown parameter 'num_hiden'; did you mean 'num_hidden'?",
+        "net.yaml:21:7: network.layers[0]: FullyConnected 'fc1': missing "
+        "required parameter 'num_hidden'"}},
+      {"unknown_op",
+       Replace(tiny, "op: Dropout", "op: DropOut"),
+       "",
+       {"network.layers[2].op: unknown operator 'DropOut'; did you mean "
+        "'Dropout'?"}},
+      {"unknown_input",
+       Replace(tiny, "name: fc2, num_hidden: 10",
+               "name: fc2, num_hidden: 10, inputs: [rellu1]"),
+       "",
+       {"network.layers[3].inputs[0]: unknown input 'rellu1'; did you mean "
+        "'relu1'?"}},
+      {"iterator_param",
+       Replace(tiny, "flat: true\n    shuffle: true",
+               "flat: yes please\n    shuffle: true"),
+       "",
+       {"net.yaml:10:5: data.train.flat: parameter 'flat' = \"yes please\": "
+        "expected True or False"}},
+      {"optimizer",
+       Replace(tiny, "type: adam", "type: adamw"),
+       "",
+       {"optimizer.type: unknown optimizer 'adamw'"}},
+      {"enum",
+       tiny,
+       "--set logging.progress=fancy",
+       {"--set logging.progress=fancy: logging.progress: 'fancy' is not one "
+        "of 'auto', 'bar', 'lines', 'none'"}},
+      {"bad_set", tiny, "--set optimizer", {"expected key.path=value"}},
+      {"gpu",
+       tiny,
+       "--set devices=gpu:0",
+       {"devices: device 'gpu:0': this build of mx has no GPU backend"}},
+      {"shapes",
+       Replace(tiny, "    - {op: FullyConnected, name: fc2, num_hidden: 10}",
+               "    - {op: Reshape, name: cube, shape: [100, 7]}\n"
+               "    - {op: FullyConnected, name: fc2, num_hidden: 10}"),
+       "",
+       {"net.yaml:24:7: network.layers[3]: "}},
+      {"unwritable",
+       tiny,
+       "--set output=/proc/mxtrain-run",
+       {"output: cannot create the run folder '/proc/mxtrain-run'"}},
+      {"block_arg",
+       Replace(tiny, "network:\n  layers:\n",
+               "network:\n  blocks:\n    dense:\n      args: {units: null}\n"
+               "      layers:\n        - {op: FullyConnected, num_hidden: "
+               "$units}\n  layers:\n    - {block: dense, unit: 8}\n"),
+       "",
+       {"block 'dense' has no argument 'unit'; did you mean 'units'?",
+        "block 'dense' needs argument 'units'"}},
+  };
+  for (const ErrorCase& c : cases) {
+    const std::string config =
+        WriteConfig(std::string("err_") + c.name, c.yaml);
+    std::string flags = "--config " + config + " " + c.flags;
+    if (c.flags.find("output=") == std::string::npos) {
+      flags += " --set output=" + RunDir(config);
+    }
+    const Result r = Mxtrain("check " + flags);
+    EXPECT_EQ(r.code, 2) << c.name << "\n" << r.output;
+    for (const std::string& line : c.expected) {
+      EXPECT_THAT(r.output, HasSubstr(line)) << c.name;
+    }
+  }
+}
+
+TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
+  const std::string config = WriteConfig("cmds", TinyConfig());
+  Result r = Mxtrain("check " + Flags(config));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("OK: 5 layers, 25450 parameters; train data "
+                                  "(100,784), softmax_label (100,)"));
+  r = Mxtrain("summary " + Flags(config));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("fc1                      FullyConnected   "
+                                  "(100,32)                    25120"));
+  r = Mxtrain("time --iterations 3 " + Flags(config));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("layer                          forward ms  "
+                                  "backward ms"));
+  EXPECT_THAT(r.output, HasSubstr("average forward pass: "));
+  // --print-config fills in defaults and reads back to the same config.
+  r = Mxtrain("--print-config " + Flags(config));
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.output, HasSubstr("keep_last: 0"));
+  EXPECT_THAT(r.output, HasSubstr("    prefetch_buffer: 4"));
+  const std::string again = WriteConfig("cmds_again", r.output);
+  EXPECT_EQ(Mxtrain("--print-config --config " + again).output, r.output);
+}
+
+}  // namespace
+}  // namespace mx
