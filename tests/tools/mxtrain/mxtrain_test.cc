@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -32,8 +33,8 @@ struct Result {
   std::string output;  // stdout and stderr
 };
 
-Result Mxtrain(const std::string& args) {
-  const std::string command = "tools/mxtrain/mxtrain " + args + " 2>&1";
+Result Command(const std::string& tool, const std::string& args) {
+  const std::string command = tool + " " + args + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   Result r;
   char buf[4096];
@@ -43,6 +44,14 @@ Result Mxtrain(const std::string& args) {
   const int status = ::pclose(pipe);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+Result Mxtrain(const std::string& args) {
+  return Command("tools/mxtrain/mxtrain", args);
+}
+
+Result Mxinfer(const std::string& args) {
+  return Command("tools/mxinfer/mxinfer", args);
 }
 
 bool Exists(const std::string& path) {
@@ -167,8 +176,8 @@ TEST(MxtrainTest, ResumeGivesTheWeightsOfAnUninterruptedRun) {
   EXPECT_EQ(Read(RunDir(part) + "/model-0003.params"),
             Read(RunDir(full) + "/model-0003.params"));
   // The metrics file holds each epoch once.
-  EXPECT_EQ(Read(RunDir(part) + "/metrics.csv").size(),
-            Read(RunDir(full) + "/metrics.csv").size());
+  const std::string metrics = Read(RunDir(part) + "/metrics.csv");
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 4) << metrics;
 }
 
 TEST(MxtrainTest, SignalsSaveACheckpointAndResumeContinuesExactly) {
@@ -370,6 +379,51 @@ TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
   EXPECT_THAT(r.output, HasSubstr("    prefetch_buffer: 4"));
   const std::string again = WriteConfig("cmds_again", r.output);
   EXPECT_EQ(Mxtrain("--print-config --config " + again).output, r.output);
+}
+
+TEST(MxinferTest, ReproducesTheValidationAccuracyAndWritesPredictions) {
+  const std::string config = WriteConfig("infer", TinyConfig());
+  ASSERT_EQ(Mxtrain(Flags(config)).code, 0);
+  const std::string run = RunDir(config);
+  std::istringstream csv(Read(run + "/metrics.csv"));
+  std::string line, cell;
+  std::getline(csv, line);
+  std::getline(csv, line);
+  std::getline(csv, line);  // epoch 2
+  std::istringstream cells(line);
+  for (int i = 0; i < 7; ++i) std::getline(cells, cell, ',');
+  const std::string dir = io::kFashionMnistDir;
+  const std::string data = " --input " + dir + "/t10k-images-idx3-ubyte.gz";
+  const std::string labels = " --labels " + dir + "/t10k-labels-idx1-ubyte.gz";
+  const std::string model = "--model " + run + "/model";
+  Result r =
+      Mxinfer(model + data + labels + " -k 3 --output " + run + "/pred.csv");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NEAR(std::stod(r.output.substr(r.output.find("accuracy ") + 9)),
+              std::stod(cell), 1e-6)
+      << r.output;
+  const std::string pred = Read(run + "/pred.csv");
+  EXPECT_EQ(pred.substr(0, pred.find('\n')),
+            "index,label,class1,prob1,class2,prob2,class3,prob3");
+  EXPECT_EQ(std::count(pred.begin(), pred.end(), '\n'), 10001);
+  // Without labels: top-k lines; JSON lines; a chosen epoch.
+  r = Mxinfer(model + " --epoch 1 -k 2" + data);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\n9999: "));
+  EXPECT_THAT(r.output, Not(HasSubstr("accuracy")));
+  ASSERT_EQ(
+      Mxinfer(model + data + labels + " --output " + run + "/p.jsonl").code, 0);
+  EXPECT_THAT(Read(run + "/p.jsonl"),
+              HasSubstr("{\"index\": 0, \"label\": 9, \"top\": [["));
+  r = Mxinfer(model + " --benchmark --data-shape 1,28,28 --iterations 5");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("batch 1: latency p50 "));
+  EXPECT_THAT(r.output, HasSubstr("batch 64: latency p50 "));
+  // Errors: bad flags, a missing checkpoint.
+  EXPECT_EQ(Mxinfer(model + " --top-k 0" + data).code, 2);
+  r = Mxinfer("--model " + run + "/nothing" + data);
+  EXPECT_EQ(r.code, 3);
+  EXPECT_THAT(r.output, HasSubstr("no checkpoint "));
 }
 
 }  // namespace

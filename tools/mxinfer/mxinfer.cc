@@ -1,0 +1,443 @@
+// mxinfer: runs a saved model (prefix-symbol.json + prefix-NNNN.params, ours
+// or MXNet's) on data: top-k predictions (printed, or written as CSV / JSON
+// lines), accuracy against labels, and latency / throughput benchmarks.
+//   mxinfer --model runs/fashion_lenet/model --epoch 10 \
+//       --input t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz
+//   mxinfer --model M --epoch 3 --input shirt.png --data-shape 1,28,28 --top-k
+//   3 mxinfer --model M --epoch 3 --benchmark --data-shape 1,28,28 --batch-size
+//   64
+// Exit codes: 0 success, 2 bad flags, 3 unreadable model or data, 1 other.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <string>
+#include <vector>
+
+#include "core/base/error.h"
+#include "core/base/file_util.h"
+#include "core/base/strings.h"
+#include "core/engine/engine.h"
+#include "core/executor/executor.h"
+#include "core/train/checkpoint.h"
+#include "core/train/metric.h"
+#include "io/im2rec.h"
+#include "io/iter_registry.h"
+#include "io/mnist_file.h"
+#include "io/ndarray_iter.h"
+
+namespace mx {
+namespace {
+
+constexpr int kExitUsage = 2;
+constexpr int kExitData = 3;
+
+struct Options {
+  std::string model;
+  int epoch = -1;
+  std::vector<std::string> inputs;
+  std::string labels;
+  std::string format = "auto";
+  std::string root = ".";
+  std::vector<int64_t> data_shape;
+  int64_t batch_size = 64;
+  int top_k = 1;
+  std::string output;
+  double scale = -1;  // -1: the iterator's default
+  bool benchmark = false;
+  int iterations = 200;
+};
+
+bool FileExists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string DetectFormat(const Options& o) {
+  if (o.format != "auto") return o.format;
+  const std::string& f = o.inputs.at(0);
+  if (f.find("idx") != std::string::npos || EndsWith(f, "ubyte") ||
+      EndsWith(f, "ubyte.gz")) {
+    return "idx";
+  }
+  if (EndsWith(f, ".csv")) return "csv";
+  if (EndsWith(f, ".rec")) return "rec";
+  if (EndsWith(f, ".lst")) return "list";
+  return "image";
+}
+
+std::string ShapeText(const std::vector<int64_t>& dims) {
+  return PythonTuple(dims);
+}
+
+// Decodes image files into one (n, c, h, w) array, as ImageRecordIter would
+// (resized to h x w, channels RGB or gray, times `scale`).
+NDArray DecodeImages(const std::vector<std::string>& paths,
+                     const std::vector<int64_t>& shape, double scale) {
+  MX_CHECK(shape.size() == 3, "--data-shape must be C,H,W for images, got ",
+           ShapeText(shape));
+  const int64_t per = shape[0] * shape[1] * shape[2];
+  std::vector<float> all(paths.size() * per);
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string bytes = ReadFile(paths[i]);
+    const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8UC1,
+                      const_cast<char*>(bytes.data()));
+    cv::Mat img = cv::imdecode(
+        raw, shape[0] == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
+    MX_CHECK(!img.empty(), "'", paths[i], "' is not an image OpenCV decodes");
+    MX_CHECK(shape[0] == 1 || shape[0] == 3,
+             "--data-shape: images have 1 or 3 "
+             "channels, got ",
+             shape[0]);
+    if (shape[0] == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
+    cv::resize(img, img,
+               cv::Size(static_cast<int>(shape[2]), static_cast<int>(shape[1])),
+               0, 0, cv::INTER_AREA);
+    float* out = all.data() + i * per;
+    const int64_t plane = shape[1] * shape[2];
+    for (int64_t y = 0; y < shape[1]; ++y) {
+      const uint8_t* row = img.ptr<uint8_t>(static_cast<int>(y));
+      for (int64_t x = 0; x < shape[2]; ++x) {
+        for (int64_t ch = 0; ch < shape[0]; ++ch) {
+          out[ch * plane + y * shape[2] + x] =
+              static_cast<float>(row[x * shape[0] + ch] * scale);
+        }
+      }
+    }
+  }
+  return NDArray::FromVector(all, Shape({static_cast<int64_t>(paths.size()),
+                                         shape[0], shape[1], shape[2]}));
+}
+
+std::unique_ptr<io::DataIter> OpenInput(const Options& o, bool* has_labels) {
+  const std::string format = DetectFormat(o);
+  AttrDict p;
+  p["batch_size"] = std::to_string(o.batch_size);
+  *has_labels = !o.labels.empty();
+  if (format == "idx") {
+    p["image"] = o.inputs[0];
+    p["label"] = o.labels.empty() ? o.inputs[0] : o.labels;
+    p["shuffle"] = "False";
+    p["last_batch"] = "pad";
+    if (o.scale > 0) p["scale"] = StrCat(o.scale);
+    if (o.labels.empty()) {
+      // Labels are required by the IDX iterator: read the images as dummy
+      // labels would fail, so use an NDArray iterator over the images.
+      const io::IdxArray images = io::ReadIdxFile(o.inputs[0], 3);
+      std::vector<float> data(images.data.size());
+      const float s = o.scale > 0 ? static_cast<float>(o.scale) : 1.f / 256;
+      for (size_t i = 0; i < data.size(); ++i) data[i] = images.data[i] * s;
+      io::NDArrayIterOptions n;
+      n.batch.batch_size = o.batch_size;
+      return io::CreateNDArrayIter(
+          NDArray::FromVector(
+              data, Shape({images.dims[0], 1, images.dims[1], images.dims[2]})),
+          NDArray(), n);
+    }
+    return io::FindIterKind("MNISTIter")->create(p);
+  }
+  if (format == "csv") {
+    MX_CHECK(!o.data_shape.empty(), "CSV input needs --data-shape");
+    p["data_csv"] = o.inputs[0];
+    p["data_shape"] = ShapeText(o.data_shape);
+    if (!o.labels.empty()) p["label_csv"] = o.labels;
+    p["round_batch"] = "False";
+    return io::FindIterKind("CSVIter")->create(p);
+  }
+  if (format == "rec") {
+    MX_CHECK(!o.data_shape.empty(), "RecordIO input needs --data-shape");
+    p["path_imgrec"] = o.inputs[0];
+    p["data_shape"] = ShapeText(o.data_shape);
+    p["round_batch"] = "False";
+    if (o.scale > 0) p["scale"] = StrCat(o.scale);
+    *has_labels = true;  // records carry labels
+    return io::FindIterKind("ImageRecordIter")->create(p);
+  }
+  MX_CHECK(!o.data_shape.empty(), "image input needs --data-shape C,H,W");
+  std::vector<std::string> paths;
+  std::vector<float> labels;
+  if (format == "list") {
+    for (const io::ImageListEntry& e : io::ReadImageList(o.inputs[0], 1)) {
+      paths.push_back(o.root + "/" + e.path);
+      labels.push_back(e.labels.at(0));
+    }
+    *has_labels = true;
+  } else {
+    paths = o.inputs;
+  }
+  io::NDArrayIterOptions n;
+  n.batch.batch_size = o.batch_size;
+  const NDArray data =
+      DecodeImages(paths, o.data_shape, o.scale > 0 ? o.scale : 1.0);
+  return io::CreateNDArrayIter(
+      data,
+      labels.empty()
+          ? NDArray()
+          : NDArray::FromVector(labels,
+                                Shape({static_cast<int64_t>(labels.size())})),
+      n);
+}
+
+// The model bound for inference at one batch shape.
+class Model {
+ public:
+  Model(const Checkpoint& c, const Shape& data_shape) {
+    const std::vector<std::string> args = c.symbol.ListArguments();
+    std::map<std::string, Shape> shapes = {{"data", data_shape}};
+    for (const std::string& a : args) {
+      if (a != "data" && !c.args.count(a)) shapes[a] = Shape({data_shape[0]});
+    }
+    MX_CHECK(std::find(args.begin(), args.end(), "data") != args.end(),
+             "the model has no input 'data' (its inputs: ", Join(args, ", "),
+             ")");
+    exec_ =
+        Executor::SimpleBind(c.symbol, Context::CPU(), shapes, GradReq::kNull);
+    auto arg_arrays = exec_->arg_dict();
+    for (auto& [name, array] : arg_arrays) {
+      if (shapes.count(name)) continue;
+      const NDArray& v = c.args.at(name);
+      MX_CHECK(v.shape() == array.shape(), "parameter '", name, "' has shape ",
+               v.shape(), ", the model needs ", array.shape());
+      v.CopyTo(&array);
+    }
+    auto aux_arrays = exec_->aux_dict();
+    for (auto& [name, array] : aux_arrays) {
+      const auto it = c.aux.find(name);
+      MX_CHECK(it != c.aux.end(), "the checkpoint has no auxiliary state '",
+               name, "'");
+      it->second.CopyTo(&array);
+    }
+    data_ = arg_arrays.at("data");
+  }
+
+  // Probabilities (batch, classes) for `data`.
+  const NDArray& Predict(const NDArray& data) {
+    data.CopyTo(&data_);
+    exec_->Forward(false);
+    return exec_->outputs()[0];
+  }
+  NDArray& input() { return data_; }
+  void Forward() { exec_->Forward(false); }
+  const NDArray& output() const { return exec_->outputs()[0]; }
+
+ private:
+  std::unique_ptr<Executor> exec_;
+  NDArray data_;
+};
+
+double Percentile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
+}
+
+void Benchmark(const Checkpoint& c, const Options& o,
+               const std::vector<int64_t>& sample_shape) {
+  for (int64_t batch : {int64_t{1}, o.batch_size}) {
+    std::vector<int64_t> dims = {batch};
+    dims.insert(dims.end(), sample_shape.begin(), sample_shape.end());
+    Model m(c, Shape(dims));
+    for (int i = 0; i < 10; ++i) {
+      m.Forward();
+      m.output().WaitToRead();
+    }
+    std::vector<double> ms;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < o.iterations; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      m.Forward();
+      m.output().WaitToRead();
+      ms.push_back(std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+    }
+    const double total =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
+    std::printf(
+        "batch %lld: latency p50 %.3f ms, p90 %.3f ms, p99 %.3f ms; "
+        "throughput %.0f samples/s (%d iterations)\n",
+        static_cast<long long>(batch), Percentile(ms, 0.5), Percentile(ms, 0.9),
+        Percentile(ms, 0.99), batch * o.iterations / total, o.iterations);
+  }
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"mxinfer: predictions, accuracy and latency of a saved model."};
+  Options o;
+  app.add_option("-m,--model", o.model,
+                 "checkpoint prefix (PREFIX-symbol.json, PREFIX-NNNN.params)")
+      ->required();
+  app.add_option("-e,--epoch", o.epoch,
+                 "checkpoint epoch (default: the latest PREFIX-NNNN.params)");
+  app.add_option("-i,--input", o.inputs,
+                 "IDX images (.gz ok), CSV, RecordIO .rec, a .lst image list, "
+                 "or image files");
+  app.add_option("--labels", o.labels,
+                 "labels (IDX or CSV) to report accuracy against");
+  app.add_option("--format", o.format, "input format")
+      ->check(CLI::IsMember({"auto", "idx", "csv", "rec", "list", "image"}));
+  app.add_option("--root", o.root, "folder of a .lst list's image paths");
+  app.add_option("--data-shape", o.data_shape,
+                 "one sample's shape, e.g. 1,28,28 (CSV, RecordIO, images, "
+                 "--benchmark)")
+      ->delimiter(',');
+  app.add_option("-b,--batch-size", o.batch_size, "batch size")
+      ->check(CLI::PositiveNumber);
+  app.add_option("-k,--top-k", o.top_k, "predictions per sample")
+      ->check(CLI::PositiveNumber);
+  app.add_option("-o,--output", o.output,
+                 "write predictions to FILE.csv or FILE.jsonl instead of "
+                 "printing them");
+  app.add_option("--scale", o.scale, "multiply pixels by this");
+  app.add_flag(
+      "--benchmark", o.benchmark,
+      "latency p50/p90/p99 and throughput at batch 1 and --batch-size");
+  app.add_option("--iterations", o.iterations, "benchmark iterations")
+      ->check(CLI::PositiveNumber);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : kExitUsage;
+  }
+  if (!o.benchmark && o.inputs.empty()) {
+    std::fprintf(stderr, "mxinfer: error: give --input FILE or --benchmark\n");
+    return kExitUsage;
+  }
+  if (!o.output.empty() && !EndsWith(o.output, ".csv") &&
+      !EndsWith(o.output, ".jsonl")) {
+    std::fprintf(stderr,
+                 "mxinfer: error: --output must end in .csv or .jsonl, "
+                 "got '%s'\n",
+                 o.output.c_str());
+    return kExitUsage;
+  }
+  Checkpoint c;
+  try {
+    if (o.epoch < 0) {
+      for (int e = 9999; e >= 0 && o.epoch < 0; --e) {
+        if (FileExists(ParamsPath(o.model, e))) o.epoch = e;
+      }
+      MX_CHECK(o.epoch >= 0, "no checkpoint ", o.model, "-NNNN.params");
+    }
+    c = LoadCheckpoint(o.model, o.epoch);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
+    return kExitData;
+  }
+  if (o.benchmark) {
+    std::vector<int64_t> sample = o.data_shape;
+    if (sample.empty() && !o.inputs.empty()) {
+      bool ignored;
+      sample = OpenInput(o, &ignored)->ProvideData()[0].shape.dims();
+      sample.erase(sample.begin());
+    }
+    if (sample.empty()) {
+      std::fprintf(stderr,
+                   "mxinfer: error: --benchmark needs --data-shape or "
+                   "--input\n");
+      return kExitUsage;
+    }
+    Benchmark(c, o, sample);
+    return 0;
+  }
+  bool has_labels = false;
+  std::unique_ptr<io::DataIter> it;
+  try {
+    it = OpenInput(o, &has_labels);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mxinfer: data error: %s\n", e.what());
+    return kExitData;
+  }
+  Model model(c, it->ProvideData()[0].shape);
+  auto accuracy = EvalMetric::Create("accuracy");
+  auto top_k = EvalMetric::Create(
+      "top_k_accuracy", {{"top_k", std::to_string(std::max(2, o.top_k))}});
+  std::string out;
+  if (EndsWith(o.output, ".csv")) {
+    out = has_labels ? "index,label" : "index";
+    for (int k = 1; k <= o.top_k; ++k) out += StrCat(",class", k, ",prob", k);
+    out += "\n";
+  }
+  int64_t n = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (it->Next()) {
+    const io::DataBatch& b = it->Value();
+    const NDArray& probs = model.Predict(b.data[0]);
+    const std::vector<float> p = probs.ToFloatVector();
+    const std::vector<float> labels = b.label[0].ToFloatVector();
+    const int64_t rows = probs.shape()[0] - b.pad;
+    const int64_t classes = probs.Size() / probs.shape()[0];
+    if (has_labels) {
+      accuracy->Update(b.label[0], probs, b.pad);
+      top_k->Update(b.label[0], probs, b.pad);
+    }
+    for (int64_t r = 0; r < rows; ++r, ++n) {
+      std::vector<int> order(classes);
+      for (int j = 0; j < classes; ++j) order[j] = j;
+      const float* row = p.data() + r * classes;
+      const int k = std::min<int>(o.top_k, classes);
+      std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                        [&](int a, int b2) { return row[a] > row[b2]; });
+      const int64_t index = b.index.empty() ? n : b.index[r];
+      if (EndsWith(o.output, ".jsonl")) {
+        out += StrCat("{\"index\": ", index);
+        if (has_labels) out += StrCat(", \"label\": ", labels[r]);
+        out += ", \"top\": [";
+        for (int j = 0; j < k; ++j) {
+          out += StrCat(j ? ", " : "", "[", order[j], ", ", row[order[j]], "]");
+        }
+        out += "]}\n";
+      } else if (!o.output.empty()) {
+        out += StrCat(index, has_labels ? StrCat(",", labels[r]) : "");
+        for (int j = 0; j < k; ++j)
+          out += StrCat(",", order[j], ",", row[order[j]]);
+        out += "\n";
+      } else {
+        std::string line = StrCat(index, ":");
+        for (int j = 0; j < k; ++j) {
+          char buf[48];
+          std::snprintf(buf, sizeof buf, " %d (%.4f)", order[j], row[order[j]]);
+          line += buf;
+        }
+        if (has_labels) line += StrCat("  label ", labels[r]);
+        std::printf("%s\n", line.c_str());
+      }
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (!o.output.empty()) WriteFileAtomic(o.output, out);
+  std::fprintf(stderr, "mxinfer: %lld samples in %.2f s (%.0f samples/s)%s\n",
+               static_cast<long long>(n), seconds, n / seconds,
+               o.output.empty() ? "" : StrCat("; wrote ", o.output).c_str());
+  if (has_labels) {
+    std::printf("accuracy %.6f\ntop_%d_accuracy %.6f\n", accuracy->Get().second,
+                std::max(2, o.top_k), top_k->Get().second);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace mx
+
+int main(int argc, char** argv) {
+  try {
+    return mx::Main(argc, argv);
+  } catch (const mx::InternalError& e) {
+    std::fprintf(stderr, "mxinfer: %s\n", e.what());
+    return 1;
+  } catch (const mx::Error& e) {
+    std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
+    return 1;
+  }
+}
