@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
-# Sets up the machine and runs the main job. For now the main job is the NDArray/engine demo on
-# Fashion-MNIST (tools/demo); mxtrain replaces it when the trainer lands.
+# Sets up the machine and runs the main job: mxtrain trains the MLP of configs/fashion_mlp.yaml on
+# Fashion-MNIST (run folder runs/fashion_mlp), then mxinfer checks the last checkpoint on the test set.
+# Extra arguments go to mxtrain (e.g. --config configs/fashion_lenet.yaml, --set epochs=3, --resume).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
-bazel build //tools/demo:mx_demo
-bazel-bin/tools/demo/mx_demo "$@"
+bazel build //tools/mxtrain //tools/mxinfer
+config=configs/fashion_mlp.yaml
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [[ ${args[$i]} == --config || ${args[$i]} == -c ]]; then config=${args[$((i + 1))]}; fi
+done
+if [[ " ${args[*]} " != *" --config "* && " ${args[*]} " != *" -c "* ]]; then args=(--config "$config" "${args[@]}"); fi
+bazel-bin/tools/mxtrain/mxtrain "${args[@]}"
+run=$(bazel-bin/tools/mxtrain/mxtrain "${args[@]}" --print-config | sed -n 's/^output: //p')
+name=$(bazel-bin/tools/mxtrain/mxtrain "${args[@]}" --print-config | sed -n 's/^  prefix: //p' | head -1)
+data=/usr/share/datasets/fashion-mnist
+bazel-bin/tools/mxinfer/mxinfer --model "$run/${name:-model}" --input "$data/t10k-images-idx3-ubyte.gz" \
+  --labels "$data/t10k-labels-idx1-ubyte.gz" --output "$run/test_predictions.csv"

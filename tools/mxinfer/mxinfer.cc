@@ -21,6 +21,7 @@
 #include "core/base/error.h"
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
+#include "core/base/tool_main.h"
 #include "core/engine/engine.h"
 #include "core/executor/executor.h"
 #include "core/train/checkpoint.h"
@@ -431,13 +432,5 @@ int Main(int argc, char** argv) {
 }  // namespace mx
 
 int main(int argc, char** argv) {
-  try {
-    return mx::Main(argc, argv);
-  } catch (const mx::InternalError& e) {
-    std::fprintf(stderr, "mxinfer: %s\n", e.what());
-    return 1;
-  } catch (const mx::Error& e) {
-    std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
-    return 1;
-  }
+  return mx::RunTool("mxinfer", mx::Main, argc, argv);
 }

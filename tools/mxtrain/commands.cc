@@ -4,6 +4,7 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -320,10 +321,14 @@ int Train(const RunConfig& c, const CommandOptions& o) {
       return kExitInterrupted;
     }
   }
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
   if (best_epoch >= 0) {
-    spdlog::info("done: best {} {} {:.4f} at epoch {}; checkpoints {}-NNNN",
-                 data.val ? "val" : "train", best_metric, best_value,
-                 best_epoch, prefix);
+    spdlog::info(
+        "done: best {} {} {:.4f} at epoch {}; checkpoints {}-NNNN; "
+        "peak RSS {:.1f} MiB",
+        data.val ? "val" : "train", best_metric, best_value, best_epoch, prefix,
+        usage.ru_maxrss / 1024.0);
   }
   return kExitOk;
 }

@@ -20,6 +20,7 @@
 #include "core/base/error.h"
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
+#include "core/base/tool_main.h"
 #include "core/engine/engine.h"
 #include "io/iter_registry.h"
 #include "tools/mxtrain/commands.h"
@@ -100,13 +101,5 @@ int Main(int argc, char** argv) {
 }  // namespace mx
 
 int main(int argc, char** argv) {
-  try {
-    return mx::Main(argc, argv);
-  } catch (const mx::InternalError& e) {
-    std::fprintf(stderr, "mxtrain: %s\n", e.what());
-    return mx::kExitOther;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mxtrain: error: %s\n", e.what());
-    return mx::kExitOther;
-  }
+  return mx::RunTool("mxtrain", mx::Main, argc, argv);
 }
