@@ -7,6 +7,7 @@ packages=(
   bazel-bootstrap          # Bazel 4.2.3 (offline; see third_party/ for the stand-in repositories)
   g++ clang-format
   libopenblas-dev          # sgemm for Dot / FullyConnected / Convolution
+  libdnnl-dev              # oneDNN: convolution kernels
   libyaml-cpp-dev          # mxtrain configs
   libspdlog-dev libfmt-dev # logging
   libcli11-dev             # command-line flags

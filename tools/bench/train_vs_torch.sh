@@ -22,7 +22,7 @@ if ! /usr/bin/python3 -c 'import torch' 2>/dev/null; then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-torch
 fi
-bazel build -c opt //tools/mxtrain >/dev/null
+bazel build -c opt //tools/mxtrain >/dev/null 2>&1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -46,7 +46,9 @@ PY
 # torch NET EPOCHS -> "samples/s rss_mib accuracy"
 run_torch() {
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 "$anchor" --net "$1" --epochs "$2" --threads 2 |
-    tail -1 | python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"{r[\"samples_per_sec\"]:.0f} {r[\"peak_rss_mib\"]} {r[\"test_acc\"]:.4f}")'
+    tail -1 | python3 -c 'import json, sys
+r = json.load(sys.stdin)
+print("%.0f %s %.4f" % (r["samples_per_sec"], r["peak_rss_mib"], r["test_acc"]))'
 }
 
 printf "%-6s %-6s %12s %10s %9s\n" net run samples/s "RSS MiB" accuracy
