@@ -78,6 +78,10 @@ void WriteFileAtomic(const std::string& path, std::string_view bytes) {
   out.Commit();
 }
 
+bool FileExists(const std::string& path) {
+  return ::access(path.c_str(), F_OK) == 0;
+}
+
 std::string ReadFile(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   MX_CHECK(fd >= 0, "cannot open '", path, "': ", ErrnoText());

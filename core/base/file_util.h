@@ -38,6 +38,9 @@ class AtomicFileWriter {
 // Reads the whole file; mx::Error naming the path on failure.
 std::string ReadFile(const std::string& path);
 
+// Whether anything exists at `path`.
+bool FileExists(const std::string& path);
+
 }  // namespace mx
 
 #endif  // MX_CORE_BASE_FILE_UTIL_H_

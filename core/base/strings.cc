@@ -103,6 +103,27 @@ std::string ToLower(std::string s) {
   return s;
 }
 
+bool StartsWith(const std::string& s, const std::string& affix) {
+  return s.size() >= affix.size() && s.compare(0, affix.size(), affix) == 0;
+}
+
+bool EndsWith(const std::string& s, const std::string& affix) {
+  return s.size() >= affix.size() &&
+         s.compare(s.size() - affix.size(), affix.size(), affix) == 0;
+}
+
+std::vector<std::string> Split(const std::string& s, char sep) {
+  std::vector<std::string> out(1);
+  for (char c : s) {
+    if (c == sep) {
+      out.emplace_back();
+    } else {
+      out.back() += c;
+    }
+  }
+  return out;
+}
+
 std::string Trim(const std::string& s) {
   size_t begin = 0, end = s.size();
   while (begin < end && std::isspace(static_cast<unsigned char>(s[begin])))

@@ -39,6 +39,14 @@ std::string ToLower(std::string s);
 // Removes leading and trailing ASCII whitespace.
 std::string Trim(const std::string& s);
 
+// Whether `s` begins / ends with `affix`.
+bool StartsWith(const std::string& s, const std::string& affix);
+bool EndsWith(const std::string& s, const std::string& affix);
+
+// The pieces of `s` between the separators: Split("a.b", '.') is {"a",
+// "b"}; "" gives {""}, empty pieces are kept.
+std::vector<std::string> Split(const std::string& s, char sep);
+
 }  // namespace mx
 
 #endif  // MX_CORE_BASE_STRINGS_H_

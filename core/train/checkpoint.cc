@@ -1,8 +1,12 @@
 #include "core/train/checkpoint.h"
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <cstdio>
 
 #include "core/base/error.h"
+#include "core/base/strings.h"
 #include "core/ndarray/ndarray_io.h"
 
 namespace mx {
@@ -15,6 +19,31 @@ std::string ParamsPath(const std::string& prefix, int epoch) {
 
 std::string SymbolPath(const std::string& prefix) {
   return prefix + "-symbol.json";
+}
+
+std::vector<int> CheckpointEpochs(const std::string& prefix,
+                                  const std::string& ext) {
+  const size_t slash = prefix.rfind('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : prefix.substr(0, slash);
+  const std::string base =
+      (slash == std::string::npos ? prefix : prefix.substr(slash + 1)) + "-";
+  std::vector<int> epochs;
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return epochs;
+  while (const dirent* e = ::readdir(d)) {
+    const std::string name = e->d_name;
+    if (name.size() != base.size() + 5 + ext.size() ||
+        !StartsWith(name, base) || !EndsWith(name, "." + ext)) {
+      continue;
+    }
+    const std::string digits = name.substr(base.size(), 4);
+    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    epochs.push_back(std::stoi(digits));
+  }
+  ::closedir(d);
+  std::sort(epochs.begin(), epochs.end());
+  return epochs;
 }
 
 void SaveCheckpoint(const std::string& prefix, int epoch, const Symbol& symbol,

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "core/ndarray/ndarray.h"
 #include "core/symbol/symbol.h"
@@ -24,6 +25,10 @@ struct Checkpoint {
 // "<prefix>-NNNN.params" (epoch printed with at least 4 digits).
 std::string ParamsPath(const std::string& prefix, int epoch);
 std::string SymbolPath(const std::string& prefix);
+// The epochs N with a file "<prefix>-NNNN.<ext>" ("params", "states") in the
+// prefix's folder, ascending; empty when there are none.
+std::vector<int> CheckpointEpochs(const std::string& prefix,
+                                  const std::string& ext);
 
 // Writes the symbol and the parameters of `epoch`.
 void SaveCheckpoint(const std::string& prefix, int epoch, const Symbol& symbol,

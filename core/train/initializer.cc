@@ -12,11 +12,6 @@
 namespace mx {
 namespace {
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 void FillUniform(NDArray* a, double scale) {
   RandomUniform(static_cast<float>(-scale), static_cast<float>(scale),
                 a->shape(), a->context())

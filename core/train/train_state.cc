@@ -25,10 +25,6 @@ NDArray Int64Array(int64_t v) {
   return NDArray::FromVector(std::vector<int64_t>{v}, Shape({1}));
 }
 
-bool StartsWith(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
-}
-
 }  // namespace
 
 std::string StatesPath(const std::string& prefix, int epoch) {

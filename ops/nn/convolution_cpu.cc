@@ -46,7 +46,7 @@ class ConvolutionIm2Col : public OpKernel {
     const T* bias = d_.bias ? a.inputs[2].ptr<T>() : nullptr;
     T* y = a.outputs[0].ptr<T>();
     const int64_t cg = d_.in_per_group(), fg = d_.out_per_group();
-    const int64_t is = d_.w.InSize(), os = d_.w.OutSize();
+    const int64_t os = d_.w.OutSize();
     const int64_t rows = cg * d_.w.KernelSize();
     T* col = static_cast<T*>(ctx.workspace);
     T* prod = col + rows * chunk_ * os;

@@ -7,8 +7,6 @@
 //   3 mxinfer --model M --epoch 3 --benchmark --data-shape 1,28,28 --batch-size
 //   64
 // Exit codes: 0 success, 2 bad flags, 3 unreadable model or data, 1 other.
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -52,15 +50,6 @@ struct Options {
   bool benchmark = false;
   int iterations = 200;
 };
-
-bool FileExists(const std::string& path) {
-  return ::access(path.c_str(), F_OK) == 0;
-}
-
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 std::string DetectFormat(const Options& o) {
   if (o.format != "auto") return o.format;
@@ -124,14 +113,9 @@ std::unique_ptr<io::DataIter> OpenInput(const Options& o, bool* has_labels) {
   p["batch_size"] = std::to_string(o.batch_size);
   *has_labels = !o.labels.empty();
   if (format == "idx") {
-    p["image"] = o.inputs[0];
-    p["label"] = o.labels.empty() ? o.inputs[0] : o.labels;
-    p["shuffle"] = "False";
-    p["last_batch"] = "pad";
-    if (o.scale > 0) p["scale"] = StrCat(o.scale);
     if (o.labels.empty()) {
-      // Labels are required by the IDX iterator: read the images as dummy
-      // labels would fail, so use an NDArray iterator over the images.
+      // MNISTIter needs labels: without them, an NDArray iterator over the
+      // images scaled as MNISTIter does.
       const io::IdxArray images = io::ReadIdxFile(o.inputs[0], 3);
       std::vector<float> data(images.data.size());
       const float s = o.scale > 0 ? static_cast<float>(o.scale) : 1.f / 256;
@@ -143,6 +127,11 @@ std::unique_ptr<io::DataIter> OpenInput(const Options& o, bool* has_labels) {
               data, Shape({images.dims[0], 1, images.dims[1], images.dims[2]})),
           NDArray(), n);
     }
+    p["image"] = o.inputs[0];
+    p["label"] = o.labels;
+    p["shuffle"] = "False";
+    p["last_batch"] = "pad";
+    if (o.scale > 0) p["scale"] = StrCat(o.scale);
     return io::FindIterKind("MNISTIter")->create(p);
   }
   if (format == "csv") {
@@ -225,7 +214,6 @@ class Model {
     exec_->Forward(false);
     return exec_->outputs()[0];
   }
-  NDArray& input() { return data_; }
   void Forward() { exec_->Forward(false); }
   const NDArray& output() const { return exec_->outputs()[0]; }
 
@@ -324,10 +312,9 @@ int Main(int argc, char** argv) {
   Checkpoint c;
   try {
     if (o.epoch < 0) {
-      for (int e = 9999; e >= 0 && o.epoch < 0; --e) {
-        if (FileExists(ParamsPath(o.model, e))) o.epoch = e;
-      }
-      MX_CHECK(o.epoch >= 0, "no checkpoint ", o.model, "-NNNN.params");
+      const std::vector<int> epochs = CheckpointEpochs(o.model, "params");
+      MX_CHECK(!epochs.empty(), "no checkpoint ", o.model, "-NNNN.params");
+      o.epoch = epochs.back();
     }
     c = LoadCheckpoint(o.model, o.epoch);
   } catch (const Error& e) {

@@ -1,11 +1,9 @@
 #include "tools/mxtrain/commands.h"
 
-#include <dirent.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -46,38 +44,6 @@ std::unique_ptr<io::DataIter> MakeIter(const IterConfig& it) {
 std::map<std::string, Shape> InputShapes(const io::DataIter& it) {
   return {{it.ProvideData().at(0).name, it.ProvideData().at(0).shape},
           {it.ProvideLabel().at(0).name, it.ProvideLabel().at(0).shape}};
-}
-
-// Epochs with a checkpoint "<prefix>-NNNN.<ext>" in the prefix's folder.
-std::vector<int> CheckpointEpochs(const std::string& prefix,
-                                  const std::string& ext) {
-  const size_t slash = prefix.rfind('/');
-  const std::string dir =
-      slash == std::string::npos ? "." : prefix.substr(0, slash);
-  const std::string base =
-      (slash == std::string::npos ? prefix : prefix.substr(slash + 1)) + "-";
-  std::vector<int> epochs;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return epochs;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
-    const std::string suffix = "." + ext;
-    if (name.size() != base.size() + 4 + suffix.size() ||
-        name.compare(0, base.size(), base) != 0 ||
-        name.compare(name.size() - suffix.size(), suffix.size(), suffix) != 0) {
-      continue;
-    }
-    const std::string digits = name.substr(base.size(), 4);
-    if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
-    epochs.push_back(std::stoi(digits));
-  }
-  ::closedir(d);
-  std::sort(epochs.begin(), epochs.end());
-  return epochs;
-}
-
-bool FileExists(const std::string& path) {
-  return ::access(path.c_str(), F_OK) == 0;
 }
 
 // The latest epoch with both .params and .states; -1 when none.
@@ -182,20 +148,8 @@ int Train(const RunConfig& c, const CommandOptions& o) {
                c.output);
   spdlog::info("inputs: {}", ShapesText(shapes));
   const NetworkSummary summary = Summarize(c.network.symbol, shapes);
-  for (const std::string& line : [&] {
-         std::vector<std::string> lines;
-         std::string text = FormatSummary(summary), cur;
-         for (char ch : text) {
-           if (ch == '\n') {
-             lines.push_back(cur);
-             cur.clear();
-           } else {
-             cur += ch;
-           }
-         }
-         return lines;
-       }()) {
-    spdlog::info("{}", line);
+  for (const std::string& line : Split(FormatSummary(summary), '\n')) {
+    if (!line.empty()) spdlog::info("{}", line);
   }
 
   TrainerOptions t = c.trainer;
@@ -402,10 +356,7 @@ int Time(const RunConfig& c, const CommandOptions& o) {
   const double n = o.iterations;
   std::printf("%-28s %12s %12s\n", "layer", "forward ms", "backward ms");
   for (const std::string& step : order) {
-    if (step.size() > 11 &&
-        step.compare(step.size() - 11, 11, " (backward)") == 0) {
-      continue;
-    }
+    if (EndsWith(step, " (backward)")) continue;
     const auto b = total.find(step + " (backward)");
     char backward[32] = "-";
     if (b != total.end()) {

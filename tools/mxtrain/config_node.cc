@@ -258,14 +258,7 @@ void ApplyOverride(ConfigNode* root, const std::string& assignment) {
     fail(path, StrCat("bad value: ", e.diagnostics()[0].message));
   }
   value.Relocate(where);  // problems in the value point at the flag
-  std::vector<std::string> parts = {""};
-  for (char c : path) {
-    if (c == '.') {
-      parts.emplace_back();
-    } else {
-      parts.back() += c;
-    }
-  }
+  const std::vector<std::string> parts = Split(path, '.');
   ConfigNode* node = root;
   std::string done;
   for (size_t i = 0; i < parts.size(); ++i) {

@@ -25,12 +25,6 @@ struct Value {
   bool ok = false;
 };
 
-std::string Lower(std::string s) {
-  for (char& c : s)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 class NetworkBuilder {
  public:
   NetworkBuilder(const std::string& base_dir, Diagnostics* diag)
@@ -398,7 +392,7 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
   std::string local;
   bool ok = Name(layer, path, &local);
   if (!prefix.empty() && local.empty()) {
-    local = StrCat(Lower(op->name()), index);
+    local = StrCat(ToLower(op->name()), index);
   }
   std::string name = prefix.empty() ? local : prefix + "_" + local;
   const std::string where =

@@ -53,7 +53,7 @@ class Section {
 
   std::string String(const std::string& key, const std::string& def,
                      const std::vector<std::string>& choices = {}) {
-    const ConfigNode* v = Get(key, ConfigNode::Scalar(def));
+    const ConfigNode* v = Node(key, ConfigNode::Scalar(def));
     if (v == nullptr) return def;
     if (!v->IsScalar()) return Bad(*v, key, "expected text", def);
     if (!choices.empty() &&
@@ -68,7 +68,7 @@ class Section {
   }
 
   int64_t Int(const std::string& key, int64_t def, int64_t min) {
-    const ConfigNode* v = Get(key, ConfigNode::Scalar(std::to_string(def)));
+    const ConfigNode* v = Node(key, ConfigNode::Scalar(std::to_string(def)));
     if (v == nullptr) return def;
     int64_t out = 0;
     const std::string problem =
@@ -83,10 +83,10 @@ class Section {
   }
 
   bool Bool(const std::string& key, bool def) {
-    const ConfigNode* v = Get(key, ConfigNode::Scalar(def ? "true" : "false"));
+    const ConfigNode* v = Node(key, ConfigNode::Scalar(def ? "true" : "false"));
     if (v == nullptr) return def;
     if (v->IsScalar() && !v->quoted()) {
-      const std::string t = Lower(v->text());
+      const std::string t = ToLower(v->text());
       if (t == "true" || t == "yes" || t == "on") return true;
       if (t == "false" || t == "no" || t == "off") return false;
     }
@@ -98,7 +98,7 @@ class Section {
                                       const std::vector<std::string>& def) {
     ConfigNode d = ConfigNode::List();
     for (const std::string& s : def) d.Append(ConfigNode::Scalar(s));
-    const ConfigNode* v = Get(key, d);
+    const ConfigNode* v = Node(key, d);
     if (v == nullptr) return def;
     if (v->IsScalar()) return {v->text()};
     std::vector<std::string> out;
@@ -143,19 +143,9 @@ class Section {
     }
   }
 
-  const std::string& path() const { return path_; }
   ConfigNode* node() { return node_; }
 
  private:
-  static std::string Lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(std::tolower(c));
-    return s;
-  }
-
-  const ConfigNode* Get(const std::string& key, const ConfigNode& def) {
-    return Node(key, def);
-  }
-
   template <typename T>
   T Bad(const ConfigNode& v, const std::string& key, const std::string& problem,
         T def) {
@@ -500,17 +490,7 @@ RunConfig LoadRunConfig(const std::string& path,
 
 SourceLocation LocationOf(const RunConfig& config, const std::string& path) {
   const ConfigNode* node = &config.resolved;
-  std::string part;
-  std::vector<std::string> parts;
-  for (char ch : path + ".") {
-    if (ch == '.') {
-      parts.push_back(part);
-      part.clear();
-    } else {
-      part += ch;
-    }
-  }
-  for (const std::string& p : parts) {
+  for (const std::string& p : Split(path, '.')) {
     const ConfigNode* next = node->IsMap() ? node->Find(p) : nullptr;
     if (next == nullptr) break;
     node = next;

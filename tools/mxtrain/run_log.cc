@@ -26,18 +26,6 @@ std::string Number(double v) {
   return buf;
 }
 
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> out(1);
-  for (char c : line) {
-    if (c == ',') {
-      out.emplace_back();
-    } else {
-      out.back() += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string MetricsFileName(const std::string& format) {
@@ -94,7 +82,7 @@ std::vector<EpochRecord> ReadMetricsFile(const std::string& path,
     ++line_no;
     if (line.empty()) continue;
     if (format == "csv") {
-      const std::vector<std::string> cells = SplitCsv(line);
+      const std::vector<std::string> cells = Split(line, ',');
       if (header.empty()) {
         header = cells;
         MX_CHECK(header.size() >= 4 && header[0] == "epoch", "'", path,
@@ -116,7 +104,7 @@ std::vector<EpochRecord> ReadMetricsFile(const std::string& path,
       r.seconds = v[2];
       r.samples_per_second = v[3];
       for (size_t i = 4; i < header.size(); ++i) {
-        if (header[i].rfind("train_", 0) == 0) {
+        if (StartsWith(header[i], "train_")) {
           r.train.emplace_back(header[i].substr(6), v[i]);
         } else {
           r.val.emplace_back(header[i].substr(4), v[i]);

@@ -65,7 +65,7 @@ NetworkSummary Summarize(const Symbol& net,
       const std::string& v = in.node->attrs.name;
       if (input_shapes.count(v) || !learnable.count(v)) continue;
       l.params += arg_shape.at(v).Size();
-      if (v.size() > 7 && v.compare(v.size() - 7, 7, "_weight") == 0) {
+      if (EndsWith(v, "_weight")) {
         weight = arg_shape.at(v);
       }
     }

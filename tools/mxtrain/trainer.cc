@@ -13,11 +13,6 @@
 namespace mx {
 namespace {
 
-bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
@@ -251,16 +246,14 @@ std::string Trainer::DiagnoseNonFinite() const {
   for (const auto& [name, a] : dev.exec->aux_dict()) {
     aux[name] = a.CopyTo(a.context());
   }
-  auto probe =
-      Executor::Bind(internals, dev.ctx, dev.exec->arg_dict(), {}, {}, aux);
+  const auto args = dev.exec->arg_dict();
+  auto probe = Executor::Bind(internals, dev.ctx, args, {}, {}, aux);
   probe->Forward(true);
   const std::vector<std::string> names = internals.ListOutputs();
-  const auto all_attrs = net_.AllAttrs();
   for (size_t i = 0; i < names.size(); ++i) {
     if (IsFinite(probe->outputs()[i])) continue;
     std::string layer = names[i];
     if (EndsWith(layer, "_output")) layer.resize(layer.size() - 7);
-    const auto args = dev.exec->arg_dict();
     if (args.count(names[i])) {
       return StrCat("parameter or input '", names[i],
                     "' holds NaN or Inf values");

@@ -4,6 +4,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/base/file_util.h"
 #include "core/ndarray/ndarray_io.h"
 #include "tests/testing/error_message.h"
 #include "tests/testing/temp_path.h"
@@ -40,6 +41,18 @@ TEST(CheckpointTest, MxnetLayoutRoundTrip) {
             args.at("fc1_weight").ToVector<float>());
   EXPECT_EQ(c.aux.at("bn1_moving_var").ToVector<float>(),
             std::vector<float>(3, 1.f));
+}
+
+TEST(CheckpointTest, EpochsAreFoundByExtension) {
+  const std::string prefix = TempPath("epochs");
+  const Symbol net = Symbol::Variable("x");
+  const NamedParams args = {{"w", NDArray::Zeros(Shape({1}))}};
+  for (int e : {3, 1, 12}) SaveCheckpoint(prefix, e, net, args, {});
+  WriteFileAtomic(prefix + "-00x1.params", "not an epoch");
+  WriteFileAtomic(prefix + "-0002.states", "");
+  EXPECT_EQ(CheckpointEpochs(prefix, "params"), (std::vector<int>{1, 3, 12}));
+  EXPECT_EQ(CheckpointEpochs(prefix, "states"), (std::vector<int>{2}));
+  EXPECT_TRUE(CheckpointEpochs(prefix + "-none/model", "params").empty());
 }
 
 TEST(CheckpointTest, ErrorsNameTheFile) {

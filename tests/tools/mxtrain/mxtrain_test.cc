@@ -65,32 +65,21 @@ std::string Read(const std::string& path) {
   return s.str();
 }
 
+// One MNISTIter section over the 10k test images, as YAML lines indented
+// for data.train / data.val.
+std::string TestImages(bool shuffle) {
+  const std::string dir = io::kFashionMnistDir;
+  return "    type: MNISTIter\n    image: " + dir +
+         "/t10k-images-idx3-ubyte.gz\n    label: " + dir +
+         "/t10k-labels-idx1-ubyte.gz\n    batch_size: 100\n    flat: true\n"
+         "    shuffle: " +
+         (shuffle ? "true" : "false") + "\n";
+}
+
 // A small MLP on the 10k test images (100 batches of 100 an epoch).
 std::string TinyConfig(const std::string& extra = "") {
-  const std::string dir = io::kFashionMnistDir;
-  return R"(name: tiny
-seed: 3
-epochs: 2
-data:
-  train:
-    type: MNISTIter
-    image: )" +
-         dir + R"(/t10k-images-idx3-ubyte.gz
-    label: )" +
-         dir + R"(/t10k-labels-idx1-ubyte.gz
-    batch_size: 100
-    flat: true
-    shuffle: true
-  val:
-    type: MNISTIter
-    image: )" +
-         dir + R"(/t10k-images-idx3-ubyte.gz
-    label: )" +
-         dir + R"(/t10k-labels-idx1-ubyte.gz
-    batch_size: 100
-    flat: true
-    shuffle: false
-network:
+  return "name: tiny\nseed: 3\nepochs: 2\ndata:\n  train:\n" +
+         TestImages(true) + "  val:\n" + TestImages(false) + R"(network:
   layers:
     - {op: FullyConnected, name: fc1, num_hidden: 32}
     - {op: Activation, name: relu1, act_type: relu}
