@@ -234,7 +234,11 @@ void ImageRecordSource::GetMany(const int64_t* ids, int64_t n, float* data,
   const uint64_t call = calls_++;
   const int64_t size = InstanceShape().Size();
   std::atomic<int64_t> next{0};
+  // The error of the first failing instance, whichever thread meets it
+  // first: instances are claimed in order, so every one before a failure is
+  // loaded (and may fail) before the workers stop.
   std::exception_ptr error;
+  int64_t error_k = n;
   std::mutex error_mu;
   const auto work = [&] {
     for (int64_t k = next++; k < n; k = next++) {
@@ -249,7 +253,10 @@ void ImageRecordSource::GetMany(const int64_t* ids, int64_t n, float* data,
                      label + k * p_.label_width);
       } catch (...) {
         std::lock_guard<std::mutex> lock(error_mu);
-        if (!error) error = std::current_exception();
+        if (k < error_k) {
+          error = std::current_exception();
+          error_k = k;
+        }
         next = n;  // stop the others early
       }
     }
