@@ -8,22 +8,16 @@
 
 #include "core/base/env.h"
 #include "core/base/error.h"
-#include "core/engine/engine.h"
+#include "core/engine/parallel.h"
 
 namespace mx {
 namespace {
 
-int ComputeBlasThreads() {
-  const int cores = NumCores();
-  const int fallback = std::max(1, cores / Engine::Get()->NumCpuWorkers());
-  const int64_t from_openblas = EnvInt("OPENBLAS_NUM_THREADS", 0, 0, 4096);
-  if (from_openblas > 0) return static_cast<int>(from_openblas);
-  return static_cast<int>(EnvInt("MX_BLAS_NTHREADS", fallback, 1, 4096));
-}
-
-void ApplyThreadsOnce() {
+// OpenBLAS runs on the calling thread; Gemm splits larger products over the
+// intra-op threads itself (Note [Thread budget]).
+void SingleThreadedBlasOnce() {
   static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(BlasThreads()); });
+  std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
 int AsBlasInt(int64_t v, const char* what) {
@@ -32,15 +26,13 @@ int AsBlasInt(int64_t v, const char* what) {
   return static_cast<int>(v);
 }
 
-}  // namespace
+// Products below this many multiply-adds run on one thread: a split would
+// cost more than it saves.
+constexpr double kParallelGemmMacs = 1 << 17;
+// Slices are multiples of this many rows or columns (one AVX-512 register).
+constexpr int64_t kSliceAlign = 16;
 
-int BlasThreads() {
-  static const int threads = ComputeBlasThreads();
-  return threads;
-}
-
-void Gemm(const GemmArgs& g) {
-  ApplyThreadsOnce();
+void GemmOnThisThread(const GemmArgs& g) {
   const int m = AsBlasInt(g.m, "m");
   const int n = AsBlasInt(g.n, "n");
   const int k = AsBlasInt(g.k, "k");
@@ -64,6 +56,51 @@ void Gemm(const GemmArgs& g) {
   } else {
     MX_THROW("gemm: element type ", g.dtype, "; expected float32 or float64");
   }
+}
+
+}  // namespace
+
+void Gemm(const GemmArgs& g) {
+  SingleThreadedBlasOnce();
+  // Errors are raised here, not inside a parallel region.
+  MX_CHECK(g.dtype == DType::kFloat32 || g.dtype == DType::kFloat64,
+           "gemm: element type ", g.dtype, "; expected float32 or float64");
+  for (const auto& [v, what] :
+       {std::pair(g.m, "m"), std::pair(g.n, "n"), std::pair(g.k, "k"),
+        std::pair(g.lda, "lda"), std::pair(g.ldb, "ldb"),
+        std::pair(g.ldc, "ldc")}) {
+    AsBlasInt(v, what);
+  }
+  const double macs = static_cast<double>(g.m) * g.n * g.k;
+  // Split the longer side of C into slices; each is an independent product.
+  const bool by_columns = g.n >= g.m;
+  const int64_t side = by_columns ? g.n : g.m;
+  if (macs < kParallelGemmMacs || side < 2 * kSliceAlign ||
+      IntraOpThreads() == 1) {
+    return GemmOnThisThread(g);
+  }
+  const size_t elem = g.dtype == DType::kFloat64 ? 8 : 4;
+  const int64_t blocks = side / kSliceAlign;
+  ParallelFor(blocks, 1, [&](int64_t begin, int64_t end) {
+    const int64_t first = begin * kSliceAlign;
+    const int64_t last = end == blocks ? side : end * kSliceAlign;
+    GemmArgs slice = g;
+    char* c = static_cast<char*>(g.c);
+    if (by_columns) {
+      // Columns [first, last) of C: the same columns of op(B).
+      slice.n = last - first;
+      slice.b = static_cast<const char*>(g.b) +
+                elem * first * (g.transpose_b ? g.ldb : 1);
+      slice.c = c + elem * first;
+    } else {
+      // Rows [first, last) of C: the same rows of op(A).
+      slice.m = last - first;
+      slice.a = static_cast<const char*>(g.a) +
+                elem * first * (g.transpose_a ? 1 : g.lda);
+      slice.c = c + elem * first * g.ldc;
+    }
+    GemmOnThisThread(slice);
+  });
 }
 
 }  // namespace mx

@@ -1,6 +1,5 @@
-// BLAS glue: one gemm entry point and the thread policy that keeps engine
-// workers x BLAS threads within the cores (Note [Thread budget] in
-// docs/design_notes.md).
+// BLAS glue: one gemm entry point, parallel on the intra-op threads (Note
+// [Thread budget] in docs/design_notes.md).
 #ifndef MX_CORE_NDARRAY_BLAS_H_
 #define MX_CORE_NDARRAY_BLAS_H_
 
@@ -25,13 +24,10 @@ struct GemmArgs {
   int64_t ldc = 0;
 };
 
-// Runs the product on the calling thread (BLAS may use its own threads, see
-// BlasThreads).
+// Computes the product; larger ones are split into slices of C that run on
+// the intra-op threads (core/engine/parallel.h), each a single-threaded BLAS
+// call.
 void Gemm(const GemmArgs& args);
-
-// Threads BLAS uses: OPENBLAS_NUM_THREADS or MX_BLAS_NTHREADS when set, else
-// max(1, cores / CPU engine workers). Applied once, before the first Gemm.
-int BlasThreads();
 
 }  // namespace mx
 

@@ -186,17 +186,22 @@ void RunBackward(OpKernel& k, const Prepared& p, Arrays<T> in, Arrays<T> out,
   }
 }
 
-// Expects |got - want| <= tol * max(1, max |want|) element by element.
+// Expects |got - want| <= tol * max(1, max finite |want|) element by
+// element; equal infinities match.
 template <typename A, typename B>
 void ExpectClose(const std::vector<A>& got, const std::vector<B>& want,
                  double tol, const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
   double scale = 1;
-  for (B w : want) scale = std::max(scale, std::fabs(static_cast<double>(w)));
+  for (B w : want) {
+    const double m = std::fabs(static_cast<double>(w));
+    if (std::isfinite(m)) scale = std::max(scale, m);
+  }
   for (size_t i = 0; i < got.size(); ++i) {
-    const double diff =
-        std::fabs(static_cast<double>(got[i]) - static_cast<double>(want[i]));
-    if (!(diff <= tol * scale)) {
+    const double g = static_cast<double>(got[i]);
+    const double w = static_cast<double>(want[i]);
+    if (std::isinf(w) && g == w) continue;
+    if (!(std::fabs(g - w) <= tol * scale)) {
       ADD_FAILURE() << what << ": element " << i << " is " << got[i]
                     << ", expected " << want[i] << " (tolerance " << tol * scale
                     << ")";

@@ -8,7 +8,7 @@
 //             [--layer NAME]
 //
 // Threads follow the library's policy (MX_CPU_WORKER_NTHREADS engine
-// workers, BlasThreads() BLAS threads). Times are the best of 3 rounds of
+// workers, IntraOpThreads() intra-op threads). Times are the best of 3 rounds of
 // at least --min-time each; the machines are shared, so compare ratios
 // taken in one run.
 #include <algorithm>
@@ -24,6 +24,7 @@
 #include "core/base/tool_main.h"
 #include "core/engine/engine.h"
 #include "core/executor/executor.h"
+#include "core/engine/parallel.h"
 #include "core/ndarray/blas.h"
 #include "core/ndarray/ndarray.h"
 #include "core/symbol/symbol.h"
@@ -284,9 +285,9 @@ int Run(int argc, char** argv) {
   }
   const double peak = SgemmGflops(1024, o.min_time);
   std::printf(
-      "sgemm 1024x1024x1024: %.1f GFLOP/s (%d BLAS threads, %d engine "
+      "sgemm 1024x1024x1024: %.1f GFLOP/s (%d intra-op threads, %d engine "
       "workers)\n",
-      peak, BlasThreads(), Engine::Get()->NumCpuWorkers());
+      peak, IntraOpThreads(), Engine::Get()->NumCpuWorkers());
   if (o.net != "mlp") RunNet("LeNet", LeNetLayers(o.batch), o, peak);
   if (o.net != "lenet") RunNet("MLP", MlpLayers(o.batch), o, peak);
   return 0;

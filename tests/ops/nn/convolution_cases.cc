@@ -44,6 +44,13 @@ std::vector<OpCase> ConvolutionCases() {
        {{"kernel", "(2,2,2)"}, {"num_filter", "2"}, {"pad", "(1,0,1)"}},
        {{"data", Shape{1, 2, 3, 4, 3}}},
        {Shape{1, 2, 4, 3, 4}}},
+      // LeNet's first layer: one input channel (oneDNN's blocked-layout
+      // weight gradient), filters not a multiple of the block.
+      {"conv2d_first_layer",
+       "Convolution",
+       {{"kernel", "(5,5)"}, {"num_filter", "20"}},
+       {{"data", Shape{2, 1, 9, 8}}},
+       {Shape{2, 20, 5, 4}}},
       {"conv2d_1x1",
        "Convolution",
        {{"kernel", "(1,1)"}, {"num_filter", "3"}},

@@ -1,5 +1,7 @@
 // Harness cases of Pooling: max, avg and sum; valid and full conventions;
-// padding; global pooling; 1-D and 3-D.
+// padding; global pooling; 1-D and 3-D; many channels.
+#include <limits>
+
 #include "tests/testing/op_harness.h"
 
 namespace mx::testing {
@@ -31,6 +33,46 @@ std::vector<OpCase> PoolingCases() {
          {{"data", Shape{2, 3, 4, 5}}},
          {Shape{2, 3, 1, 1}}});
   }
+  // 2x2 stride 2 whose "full" output reaches past odd data (the optimized
+  // kernel's 2x2 loop must not apply).
+  cases.push_back({"pool_max_2x2_full_odd",
+                   "Pooling",
+                   {{"kernel", "(2,2)"},
+                    {"stride", "(2,2)"},
+                    {"pooling_convention", "full"}},
+                   {{"data", Shape{1, 2, 7, 5}}},
+                   {Shape{1, 2, 4, 3}}});
+  // Enough channels to be split over threads (against the reference only:
+  // numeric gradients of 37k inputs would take long).
+  for (const char* t : {"max", "avg"}) {
+    OpCase many{std::string("pool_") + t + "_many_channels",
+                "Pooling",
+                {{"kernel", "(2,2)"}, {"stride", "(2,2)"}, {"pool_type", t}},
+                {{"data", Shape{2, 512, 6, 6}}},
+                {Shape{2, 512, 3, 3}}};
+    many.check_gradient = false;
+    cases.push_back(many);
+  }
+  // Ties everywhere (values in {-1, 0, 1}, some -inf): the gradient goes to
+  // each window's first maximum in every kernel, and nowhere for a window of
+  // -inf only. Numeric gradients are undefined at ties.
+  OpCase ties{"pool_max_2x2_ties",
+              "Pooling",
+              {{"kernel", "(2,2)"}, {"stride", "(2,2)"}},
+              {{"data", Shape{2, 3, 6, 8}}},
+              {Shape{2, 3, 3, 4}}};
+  ties.init = [](const std::string& name, std::vector<double>* v,
+                 std::mt19937_64* rng) {
+    std::uniform_int_distribution<int> level(-1, 1);
+    for (double& x : *v) x = level(*rng);
+    if (name == "data") {
+      for (size_t i = 0; i < 4; ++i) {  // the first window of channel 0
+        (*v)[i / 2 * 8 + i % 2] = -std::numeric_limits<double>::infinity();
+      }
+    }
+  };
+  ties.check_gradient = false;
+  cases.push_back(ties);
   cases.push_back(
       {"pool_max_1d",
        "Pooling",

@@ -1,0 +1,265 @@
+// Pooling's optimized CPU kernel: the reference's semantics (max ignores NaN
+// and sends the gradient to the first maximum of its window; avg divides by
+// the window clipped to the padded data) with each axis's window bounds
+// precomputed, a dedicated loop for 2x2 stride-2 max pooling, and channels
+// split over the intra-op threads.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <type_traits>
+#include <vector>
+
+#include "core/engine/parallel.h"
+#include "core/op/kernel.h"
+#include "ops/common/window.h"
+#include "ops/nn/pooling.h"
+
+namespace mx {
+namespace ops {
+namespace {
+
+// Elements one parallel range should at least cover.
+constexpr int64_t kGrainElements = 1 << 14;
+
+// acc < v ? v : acc: the reference's std::max order, so NaN is skipped.
+template <typename T>
+inline T MaxOf(T acc, T v) {
+  return acc < v ? v : acc;
+}
+
+// v when keep, else +0, without a branch.
+template <typename T>
+inline T KeepIf(T v, bool keep) {
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  Bits bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits &= Bits(0) - static_cast<Bits>(keep);
+  std::memcpy(&v, &bits, sizeof bits);
+  return v;
+}
+
+template <typename T>
+class PoolingCpu : public OpKernel {
+ public:
+  explicit PoolingCpu(const KernelSetup& s) {
+    const auto& p = s.params<PoolingParam>();
+    const Shape& d = s.in_shapes[0];
+    w_ = p.global_pool
+             ? Window::Make(d, s.out_shapes[0], {}, {}, {}, {})
+             : Window::Make(d, s.out_shapes[0], p.kernel, p.stride, p.pad, {});
+    channels_ = d[0] * d[1];
+    max_ = p.pool_type == "max";
+    avg_ = p.pool_type == "avg";
+    for (int a = 0; a < 3; ++a) {
+      for (int64_t o = 0; o < w_.out[a]; ++o) {
+        const int64_t start = o * w_.stride[a] - w_.pad[a];
+        const int64_t padded_end =
+            std::min(start + w_.kernel[a], w_.in[a] + w_.pad[a]);
+        axis_[a].push_back({std::max<int64_t>(start, 0),
+                            std::min(start + w_.kernel[a], w_.in[a]),
+                            std::max<int64_t>(padded_end - start, 1)});
+      }
+    }
+    max_2x2_ = max_ && w_.in[0] == 1 && w_.kernel[1] == 2 &&
+               w_.kernel[2] == 2 && w_.stride[1] == 2 && w_.stride[2] == 2 &&
+               w_.pad[1] == 0 && w_.pad[2] == 0 && 2 * w_.out[1] <= w_.in[1] &&
+               2 * w_.out[2] <= w_.in[2];  // not past the data ("full")
+  }
+
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const OpReq req = a.req[0];
+    if (req == OpReq::kNull) return;
+    const T* x = a.inputs[0].ptr<T>();
+    T* y = a.outputs[0].ptr<T>();
+    const int64_t is = w_.InSize(), os = w_.OutSize();
+    ParallelFor(channels_, Grain(), [&](int64_t c0, int64_t c1) {
+      for (int64_t c = c0; c < c1; ++c) {
+        PoolChannel(x + c * is, y + c * os, req == OpReq::kAdd);
+      }
+    });
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const OpReq req = a.req[0];
+    if (req == OpReq::kNull) return;
+    const T* g = a.out_grads[0].ptr<T>();
+    const T* x = a.inputs[0].ptr<T>();
+    T* dx = a.in_grads[0].ptr<T>();
+    const int64_t is = w_.InSize(), os = w_.OutSize();
+    // 2x2 windows that tile the data write every element once: no zeroing.
+    const bool tiles = max_2x2_ && 2 * w_.out[1] == w_.in[1] &&
+                       2 * w_.out[2] == w_.in[2] && req != OpReq::kAdd;
+    ParallelFor(channels_, Grain(), [&](int64_t c0, int64_t c1) {
+      if (tiles) {
+        for (int64_t c = c0; c < c1; ++c) {
+          WriteTiles2x2(x + c * is, g + c * os, dx + c * is);
+        }
+        return;
+      }
+      if (req != OpReq::kAdd) std::fill(dx + c0 * is, dx + c1 * is, T(0));
+      for (int64_t c = c0; c < c1; ++c) {
+        ScatterChannel(x + c * is, g + c * os, dx + c * is);
+      }
+    });
+  }
+
+ private:
+  // An output position's window along one axis.
+  struct Range {
+    int64_t begin, end;  // inside the data
+    int64_t padded;      // length clipped to the padded data (avg divisor)
+  };
+
+  int64_t Grain() const {
+    return std::max<int64_t>(
+        1, kGrainElements / std::max<int64_t>(1, w_.InSize()));
+  }
+
+  // out = (or +=) the pooled channel x.
+  void PoolChannel(const T* x, T* out, bool add) const {
+    const auto put = [add](T* o, T v) { *o = add ? *o + v : v; };
+    if (max_2x2_) {
+      for (int64_t oh = 0; oh < w_.out[1]; ++oh) {
+        const T* r0 = x + 2 * oh * w_.in[2];
+        const T* r1 = r0 + w_.in[2];
+        T* o = out + oh * w_.out[2];
+        for (int64_t ow = 0; ow < w_.out[2]; ++ow) {
+          T acc = -std::numeric_limits<T>::infinity();
+          acc = MaxOf(acc, r0[2 * ow]);
+          acc = MaxOf(acc, r0[2 * ow + 1]);
+          acc = MaxOf(acc, r1[2 * ow]);
+          acc = MaxOf(acc, r1[2 * ow + 1]);
+          put(o + ow, acc);
+        }
+      }
+      return;
+    }
+    for (const Range& rd : axis_[0]) {
+      for (const Range& rh : axis_[1]) {
+        for (const Range& rw : axis_[2]) put(out++, PoolWindow(x, rd, rh, rw));
+      }
+    }
+  }
+
+  T PoolWindow(const T* x, const Range& rd, const Range& rh,
+               const Range& rw) const {
+    T acc = max_ ? -std::numeric_limits<T>::infinity() : T(0);
+    for (int64_t d = rd.begin; d < rd.end; ++d) {
+      for (int64_t h = rh.begin; h < rh.end; ++h) {
+        const T* row = x + (d * w_.in[1] + h) * w_.in[2];
+        if (max_) {
+          for (int64_t w = rw.begin; w < rw.end; ++w) acc = MaxOf(acc, row[w]);
+        } else {
+          for (int64_t w = rw.begin; w < rw.end; ++w) acc += row[w];
+        }
+      }
+    }
+    if (avg_) acc /= static_cast<T>(rd.padded * rh.padded * rw.padded);
+    return acc;
+  }
+
+  // dx = g at each 2x2 window's first maximum, 0 elsewhere, for windows
+  // that tile the channel. Branch-free: the first maximum is the first
+  // element equal to the window's (NaN-skipping) maximum, and the stores
+  // are masked, as random data would mispredict every branch.
+  void WriteTiles2x2(const T* x, const T* g, T* dx) const {
+    constexpr T kLowest = -std::numeric_limits<T>::infinity();
+    for (int64_t oh = 0; oh < w_.out[1]; ++oh) {
+      const T* x0 = x + 2 * oh * w_.in[2];
+      const T* x1 = x0 + w_.in[2];
+      T* d0 = dx + 2 * oh * w_.in[2];
+      T* d1 = d0 + w_.in[2];
+      const T* go = g + oh * w_.out[2];
+      for (int64_t ow = 0; ow < w_.out[2]; ++ow) {
+        const T a = x0[2 * ow], b = x0[2 * ow + 1];
+        const T c = x1[2 * ow], d = x1[2 * ow + 1];
+        const T m = MaxOf(MaxOf(MaxOf(MaxOf(kLowest, a), b), c), d);
+        const bool found = m > kLowest;  // not all -inf or NaN
+        const bool ea = found & (a == m);
+        const bool eb = found & !ea & (b == m);
+        const bool ec = found & !ea & !eb & (c == m);
+        const bool ed = found & !ea & !eb & !ec & (d == m);
+        d0[2 * ow] = KeepIf(go[ow], ea);
+        d0[2 * ow + 1] = KeepIf(go[ow], eb);
+        d1[2 * ow] = KeepIf(go[ow], ec);
+        d1[2 * ow + 1] = KeepIf(go[ow], ed);
+      }
+    }
+  }
+
+  // dx += the gradient g of one channel sent back through its windows.
+  void ScatterChannel(const T* x, const T* g, T* dx) const {
+    if (max_2x2_) {
+      for (int64_t oh = 0; oh < w_.out[1]; ++oh) {
+        const int64_t r0 = 2 * oh * w_.in[2], r1 = r0 + w_.in[2];
+        const T* go = g + oh * w_.out[2];
+        for (int64_t ow = 0; ow < w_.out[2]; ++ow) {
+          const int64_t taps[4] = {r0 + 2 * ow, r0 + 2 * ow + 1, r1 + 2 * ow,
+                                   r1 + 2 * ow + 1};
+          int64_t best = -1;
+          T best_value = -std::numeric_limits<T>::infinity();
+          for (int64_t t : taps) {
+            const bool better = x[t] > best_value;
+            best_value = better ? x[t] : best_value;
+            best = better ? t : best;
+          }
+          if (best >= 0) dx[best] += go[ow];
+        }
+      }
+      return;
+    }
+    int64_t o = 0;
+    for (const Range& rd : axis_[0]) {
+      for (const Range& rh : axis_[1]) {
+        for (const Range& rw : axis_[2]) {
+          ScatterWindow(x, g[o++], rd, rh, rw, dx);
+        }
+      }
+    }
+  }
+
+  // Max: go to the window's first maximum (without branches: random data
+  // mispredicts); avg and sum: to every element.
+  void ScatterWindow(const T* x, T go, const Range& rd, const Range& rh,
+                     const Range& rw, T* dx) const {
+    if (max_) {
+      int64_t best = -1;
+      T best_value = -std::numeric_limits<T>::infinity();
+      for (int64_t d = rd.begin; d < rd.end; ++d) {
+        for (int64_t h = rh.begin; h < rh.end; ++h) {
+          const int64_t row = (d * w_.in[1] + h) * w_.in[2];
+          for (int64_t w = rw.begin; w < rw.end; ++w) {
+            const bool better = x[row + w] > best_value;
+            best_value = better ? x[row + w] : best_value;
+            best = better ? row + w : best;
+          }
+        }
+      }
+      if (best >= 0) dx[best] += go;
+      return;
+    }
+    const T share =
+        avg_ ? go / static_cast<T>(rd.padded * rh.padded * rw.padded) : go;
+    for (int64_t d = rd.begin; d < rd.end; ++d) {
+      for (int64_t h = rh.begin; h < rh.end; ++h) {
+        T* row = dx + (d * w_.in[1] + h) * w_.in[2];
+        for (int64_t w = rw.begin; w < rw.end; ++w) row[w] += share;
+      }
+    }
+  }
+
+  Window w_;
+  int64_t channels_ = 0;
+  bool max_ = true, avg_ = false, max_2x2_ = false;
+  std::vector<Range> axis_[3];
+};
+
+}  // namespace
+
+MX_REGISTER_KERNEL(Pooling, kCPU, kOptimized)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<PoolingCpu>());
+
+}  // namespace ops
+}  // namespace mx
