@@ -8,11 +8,9 @@
 #include "core/engine/engine.h"
 
 namespace mx {
-namespace {
 
-int ComputeIntraOpThreads() {
-  const int cores = NumCores();
-  const int fallback = std::max(1, cores / Engine::Get()->NumCpuWorkers());
+int IntraOpThreadsFor(int cpu_workers) {
+  const int fallback = std::max(1, NumCores() / std::max(1, cpu_workers));
   for (const char* name :
        {"MX_OMP_NTHREADS", "OPENBLAS_NUM_THREADS", "MX_BLAS_NTHREADS"}) {
     const int64_t threads = EnvInt(name, 0, 0, 4096);
@@ -21,10 +19,8 @@ int ComputeIntraOpThreads() {
   return fallback;
 }
 
-}  // namespace
-
 int IntraOpThreads() {
-  static const int threads = ComputeIntraOpThreads();
+  static const int threads = IntraOpThreadsFor(Engine::Get()->NumCpuWorkers());
   return threads;
 }
 

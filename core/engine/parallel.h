@@ -15,6 +15,9 @@ namespace mx {
 // max(1, cores / CPU engine workers).
 int IntraOpThreads();
 
+// The same for an engine of `cpu_workers` CPU workers.
+int IntraOpThreadsFor(int cpu_workers);
+
 // Calls body(begin, end) on disjoint ranges covering [0, n), each at least
 // `grain` long (but the last), on up to IntraOpThreads() threads; on the
 // calling thread alone when one range suffices. Returns when all are done.

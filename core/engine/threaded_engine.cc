@@ -16,6 +16,7 @@
 #include "core/base/error.h"
 #include "core/engine/engine.h"
 #include "core/engine/engine_var.h"
+#include "core/engine/parallel.h"
 
 namespace mx {
 
@@ -36,10 +37,16 @@ struct WaitSignal {
 // Note [Engine spinning]: waking a sleeping thread costs tens of microseconds
 // on our VMs (futex syscalls, idle vCPUs). Idle workers and waiting callers
 // therefore poll for a short while before they block: MX_ENGINE_SPIN_US
-// (default 50; 0 disables).
-int64_t SpinMicros() {
-  static const int64_t us = EnvInt("MX_ENGINE_SPIN_US", 50, 0, 1000000);
-  return us;
+// (0 disables); by default 50 when a core is left over by the workers'
+// intra-op threads, else 0 (a spinning caller would take a core from them).
+std::atomic<int64_t> spin_micros{0};
+
+int64_t SpinMicros() { return spin_micros.load(std::memory_order_relaxed); }
+
+void ChooseSpin(int cpu_workers) {
+  const bool spare_core =
+      cpu_workers * IntraOpThreadsFor(cpu_workers) < NumCores();
+  spin_micros = EnvInt("MX_ENGINE_SPIN_US", spare_core ? 50 : 0, 0, 1000000);
 }
 
 // Polls `ready` for up to SpinMicros(); returns whether it became true.
@@ -174,6 +181,7 @@ class ThreadedEngine final : public Engine {
                          ? options.gpu_workers
                          : static_cast<int>(
                                EnvInt("MX_GPU_WORKER_NTHREADS", 2, 1, 1024))) {
+    ChooseSpin(cpu_workers_);
     cpu_pool_ = std::make_unique<WorkerPool>(cpu_workers_, MakeExecute());
   }
 

@@ -198,13 +198,10 @@ void NDArray::SyncCopyFromHost(const void* data, size_t bytes) const {
   MX_CHECK(bytes == Bytes(), "SyncCopyFromHost into ", Describe(), ": got ",
            bytes, " bytes, expected ", Bytes());
   CheckHost(*this, "SyncCopyFromHost");
-  void* dst = RawData();
-  Engine::Get()->PushSync(
-      [=](RunContext) {
-        if (bytes > 0) std::memcpy(dst, data, bytes);
-      },
-      context(), {}, {var()}, 0, "SyncCopyFromHost");
-  WaitToRead();
+  // On the calling thread once pending work on the array is done: a copy
+  // pushed to the engine would queue behind unrelated operations.
+  WaitToWrite();
+  if (bytes > 0) std::memcpy(RawData(), data, bytes);
 }
 
 void NDArray::SyncCopyToHost(void* data, size_t bytes) const {

@@ -5,14 +5,19 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 
 #include "core/base/error.h"
 #include "core/base/multiversion.h"
 #include "core/engine/engine.h"
+#include "core/engine/parallel.h"
 
 namespace mx {
 namespace {
+
+// Elements one thread updates at least.
+constexpr int64_t kUpdateGrain = 1 << 14;
 
 // Declares the fields every optimizer has (members of OptimizerCommon, as
 // members of P).
@@ -36,19 +41,20 @@ void DeclareCommon(ParamDeclarer<P>* d, double default_lr) {
       .Doc("Clip the rescaled gradient to [-c, c]; <= 0 disables.");
 }
 
-// How raw gradients are prepared: g * rescale, clipped to [-clip, clip]
-// when clip > 0.
+// How raw gradients are prepared: g * rescale, clipped to [lo, hi] (the
+// infinities when clipping is off: no branch, so the loops vectorize; NaN
+// stays NaN).
 struct GradScaling {
-  float rescale, clip;
-  float operator()(float g) const {
-    g *= rescale;
-    return clip > 0 ? std::min(std::max(g, -clip), clip) : g;
-  }
+  float rescale, lo, hi;
+  float operator()(float g) const { return Clip(g * rescale); }
+  float Clip(float g) const { return std::min(std::max(g, lo), hi); }
 };
 
 GradScaling ScalingOf(const OptimizerCommon& c) {
-  return {static_cast<float>(c.rescale_grad),
-          static_cast<float>(c.clip_gradient)};
+  const float inf = std::numeric_limits<float>::infinity();
+  const float clip = static_cast<float>(c.clip_gradient);
+  return {static_cast<float>(c.rescale_grad), clip > 0 ? -clip : -inf,
+          clip > 0 ? clip : inf};
 }
 
 // Each optimizer: its parameter struct (with the common fields) and the
@@ -121,18 +127,19 @@ struct RmsPropParam : OptimizerCommon {
   }
 };
 
-MX_MULTIVERSION void SgdLoop(float lr, float wd, float momentum,
-                             GradScaling prep, float* w, const float* g,
-                             float* mom, int64_t n) {
+MX_MULTIVERSION void SgdLoop(float lr, float wd, GradScaling prep,
+                             float* __restrict w, const float* __restrict g,
+                             int64_t n) {
+  for (int64_t i = 0; i < n; ++i) w[i] -= lr * (prep(g[i]) + wd * w[i]);
+}
+
+MX_MULTIVERSION void SgdMomentumLoop(float lr, float wd, float momentum,
+                                     GradScaling prep, float* __restrict w,
+                                     const float* __restrict g,
+                                     float* __restrict mom, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
-    float gi = prep(g[i]);
-    gi += wd * w[i];
-    if (mom) {
-      mom[i] = momentum * mom[i] - lr * gi;
-      w[i] += mom[i];
-    } else {
-      w[i] -= lr * gi;
-    }
+    mom[i] = momentum * mom[i] - lr * (prep(g[i]) + wd * w[i]);
+    w[i] += mom[i];
   }
 }
 
@@ -142,8 +149,12 @@ class Sgd : public Optimizer {
   int NumStates() const override { return momentum_ > 0 ? 1 : 0; }
   void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
              int64_t n) const override {
-    SgdLoop(s.lr, s.wd, static_cast<float>(momentum_), ScalingOf(common_), w, g,
-            momentum_ > 0 ? st[0] : nullptr, n);
+    if (momentum_ > 0) {
+      SgdMomentumLoop(s.lr, s.wd, static_cast<float>(momentum_),
+                      ScalingOf(common_), w, g, st[0], n);
+    } else {
+      SgdLoop(s.lr, s.wd, ScalingOf(common_), w, g, n);
+    }
   }
 
  private:
@@ -153,8 +164,9 @@ class Sgd : public Optimizer {
 // MXNet's NAG: mom = momentum mom + g; w -= lr (g + momentum mom), with g
 // including the decay.
 MX_MULTIVERSION void NagLoop(float lr, float wd, float momentum,
-                             GradScaling prep, float* w, const float* g,
-                             float* mom, int64_t n) {
+                             GradScaling prep, float* __restrict w,
+                             const float* __restrict g, float* __restrict mom,
+                             int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     float gi = prep(g[i]);
     gi += wd * w[i];
@@ -178,8 +190,9 @@ class Nag : public Optimizer {
 };
 
 MX_MULTIVERSION void AdamLoop(float lr_t, float wd, float b1, float b2,
-                              float eps, GradScaling prep, float* w,
-                              const float* g, float* m, float* v, int64_t n) {
+                              float eps, GradScaling prep, float* __restrict w,
+                              const float* __restrict g, float* __restrict m,
+                              float* __restrict v, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     float gi = prep(g[i]);
     gi += wd * w[i];
@@ -210,8 +223,9 @@ class Adam : public Optimizer {
 
 // MXNet's AdaGrad: history += g^2; w -= lr (g / sqrt(history + eps) + wd w).
 MX_MULTIVERSION void AdaGradLoop(float lr, float wd, float eps,
-                                 GradScaling prep, float* w, const float* g,
-                                 float* h, int64_t n) {
+                                 GradScaling prep, float* __restrict w,
+                                 const float* __restrict g, float* __restrict h,
+                                 int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     float gi = prep(g[i]);
     h[i] += gi * gi;
@@ -236,11 +250,12 @@ class AdaGrad : public Optimizer {
 // MXNet's RMSProp (not centred): g = rescale g + wd w, clipped;
 // n = (1 - gamma1) g^2 + gamma1 n; w -= lr g / sqrt(n + epsilon).
 MX_MULTIVERSION void RmsPropLoop(float lr, float wd, float gamma1, float eps,
-                                 GradScaling prep, float* w, const float* g,
-                                 float* ms, int64_t n) {
+                                 GradScaling prep, float* __restrict w,
+                                 const float* __restrict g,
+                                 float* __restrict ms, int64_t n) {
   for (int64_t i = 0; i < n; ++i) {
     // The decay joins before clipping here (MXNet's order for RMSProp).
-    const float gi = GradScaling{1, prep.clip}(g[i] * prep.rescale + wd * w[i]);
+    const float gi = prep.Clip(g[i] * prep.rescale + wd * w[i]);
     ms[i] = (1 - gamma1) * gi * gi + gamma1 * ms[i];
     w[i] -= lr * gi / std::sqrt(ms[i] + eps);
   }
@@ -334,11 +349,15 @@ void Optimizer::Update(const std::string& param, const UpdateStep& step,
   for (const NDArray& s : state) writes.push_back(s.var());
   Engine::Get()->PushSync(
       [this, step, weight, grad, state](RunContext) {
-        float* st[2] = {nullptr, nullptr};
-        for (size_t i = 0; i < state.size(); ++i)
-          st[i] = state[i].Data<float>();
-        Apply(step, weight.Data<float>(), grad.Data<float>(), st,
-              weight.Size());
+        // Element-wise: slices on the intra-op threads give the same result.
+        float* const w = weight.Data<float>();
+        const float* const g = grad.Data<float>();
+        ParallelFor(weight.Size(), kUpdateGrain, [&](int64_t b, int64_t e) {
+          float* st[2] = {nullptr, nullptr};
+          for (size_t i = 0; i < state.size(); ++i)
+            st[i] = state[i].Data<float>() + b;
+          Apply(step, w + b, g + b, st, e - b);
+        });
       },
       weight.context(), {grad.var()}, writes, 0, "optimizer update");
 }
