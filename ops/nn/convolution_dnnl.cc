@@ -73,7 +73,12 @@ class DnnlStep {
     char* ws = static_cast<char*>(workspace);
     std::unordered_map<int, memory> args = {
         {DNNL_ARG_SCRATCHPAD, Wrap(scratchpad_, ws)}};
-    std::vector<std::pair<memory, memory>> outputs;  // (wanted, plain)
+    // Output reorders, run after the primitive.
+    struct Pending {
+      const dnnl::reorder* reorder;
+      memory from, to;
+    };
+    std::vector<Pending> outputs;
     for (size_t i = 0; i < slots_.size(); ++i) {
       const Slot& s = slots_[i];
       if (data[i] == nullptr) continue;
@@ -85,20 +90,16 @@ class DnnlStep {
       const memory wanted = Wrap(s.arg.wanted, ws + s.offset);
       args[s.arg.id] = wanted;
       if (s.arg.output) {
-        outputs.emplace_back(wanted, plain);
+        outputs.push_back({&s.reorder, wanted, plain});
       } else {
         s.reorder.execute(stream,
                           {{DNNL_ARG_FROM, plain}, {DNNL_ARG_TO, wanted}});
       }
     }
     primitive_.execute(stream, args);
-    size_t o = 0;
-    for (size_t i = 0; i < slots_.size(); ++i) {
-      const Slot& s = slots_[i];
-      if (!s.reorder || !s.arg.output || data[i] == nullptr) continue;
-      s.reorder.execute(stream, {{DNNL_ARG_FROM, outputs[o].first},
-                                 {DNNL_ARG_TO, outputs[o].second}});
-      ++o;
+    for (const Pending& p : outputs) {
+      p.reorder->execute(stream,
+                         {{DNNL_ARG_FROM, p.from}, {DNNL_ARG_TO, p.to}});
     }
     stream.wait();
   }
