@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <ios>
 
 #include "core/base/error.h"
@@ -10,50 +12,92 @@ namespace mx {
 namespace io {
 namespace {
 
-// Reads a whole file, inflating it when it is gzip-compressed (gzread
-// passes plain files through).
-std::string ReadMaybeGzip(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  MX_CHECK(f != nullptr, "cannot open '", path,
-           "'; install the data set with tools/setup.sh or pass its folder");
-  std::string out;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) out.append(buf, n);
-  int err = 0;
-  const char* msg = gzerror(f, &err);
-  const std::string why = msg ? msg : "";
-  gzclose(f);
-  MX_CHECK(n == 0 && err == Z_OK, "cannot read '", path, "': ", why);
-  return out;
-}
+// A file read in pieces, inflated when it is gzip-compressed (gzread passes
+// plain files through).
+class GzipReader {
+ public:
+  explicit GzipReader(const std::string& path) : path_(path) {
+    f_ = gzopen(path.c_str(), "rb");
+    MX_CHECK(f_ != nullptr, "cannot open '", path,
+             "'; install the data set with tools/setup.sh or pass its folder");
+  }
+  ~GzipReader() { gzclose(f_); }
+  GzipReader(const GzipReader&) = delete;
+  GzipReader& operator=(const GzipReader&) = delete;
 
-uint32_t BigEndian32(const std::string& bytes, size_t offset) {
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data() + offset);
+  // Reads up to `size` bytes into `out`; returns how many (fewer at the
+  // end of the file).
+  size_t Read(void* out, size_t size) {
+    size_t done = 0;
+    while (done < size) {
+      const unsigned piece =
+          static_cast<unsigned>(std::min<size_t>(size - done, 1 << 30));
+      const int n = gzread(f_, static_cast<char*>(out) + done, piece);
+      if (n < 0) {
+        int err = 0;
+        const char* msg = gzerror(f_, &err);
+        MX_THROW("cannot read '", path_, "': ", msg ? msg : "");
+      }
+      if (n == 0) break;
+      done += static_cast<size_t>(n);
+    }
+    return done;
+  }
+
+  // Bytes left to the end of the file (read and dropped).
+  size_t Rest() {
+    char buf[1 << 16];
+    size_t total = 0;
+    while (size_t n = Read(buf, sizeof buf)) total += n;
+    return total;
+  }
+
+ private:
+  std::string path_;
+  gzFile f_;
+};
+
+uint32_t BigEndian32(const unsigned char* p) {
   return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) |
          (uint32_t{p[2]} << 8) | p[3];
 }
 
 }  // namespace
 
+// The data is inflated straight into its array: no whole-file copy, so
+// the peak memory is the data set itself.
 IdxArray ReadIdxFile(const std::string& path, int ndim) {
-  const std::string bytes = ReadMaybeGzip(path);
+  GzipReader in(path);
   const size_t header = 4 + 4 * static_cast<size_t>(ndim);
-  MX_CHECK(bytes.size() >= header, "'", path, "': truncated IDX header (",
-           bytes.size(), " bytes, expected at least ", header, ")");
-  const uint32_t magic = BigEndian32(bytes, 0);
+  unsigned char head[4 + 4 * 4];
+  MX_CHECK(ndim >= 1 && ndim <= 4, "IDX files of ", ndim,
+           " dimensions are not supported");
+  const size_t got = in.Read(head, header);
+  MX_CHECK(got == header, "'", path, "': truncated IDX header (", got,
+           " bytes, expected at least ", header, ")");
+  const uint32_t magic = BigEndian32(head);
   MX_CHECK(magic == 0x800u + static_cast<uint32_t>(ndim), "'", path,
            "': IDX magic 0x", std::hex, magic, std::dec, ", expected 0x",
            std::hex, 0x800 + ndim, std::dec, " (unsigned bytes, ", ndim, "-d)");
   IdxArray out;
   int64_t size = 1;
   for (int i = 0; i < ndim; ++i) {
-    out.dims.push_back(BigEndian32(bytes, 4 + 4 * i));
+    out.dims.push_back(BigEndian32(head + 4 + 4 * i));
     size *= out.dims.back();
   }
-  MX_CHECK(bytes.size() == header + static_cast<size_t>(size), "'", path,
-           "': ", bytes.size() - header, " data bytes, expected ", size);
-  out.data.assign(bytes.begin() + header, bytes.end());
+  // A corrupt header must not make us allocate more than the file can
+  // hold: deflate inflates at most 1032:1.
+  std::error_code ec;
+  const auto file_bytes = std::filesystem::file_size(path, ec);
+  const double most = ec ? 0 : 1032.0 * static_cast<double>(file_bytes);
+  MX_CHECK(ec || static_cast<double>(size) <= most, "'", path,
+           "': the IDX header claims ", size, " data bytes, more than a ",
+           file_bytes, "-byte file can hold");
+  out.data.resize(static_cast<size_t>(size));
+  const size_t read = in.Read(out.data.data(), out.data.size());
+  const size_t extra = read == out.data.size() ? in.Rest() : 0;
+  MX_CHECK(read == out.data.size() && extra == 0, "'", path,
+           "': ", read + extra, " data bytes, expected ", size);
   return out;
 }
 

@@ -160,6 +160,20 @@ TEST(MnistIterTest, BadFilesNameTheFile) {
                 CreateMnistIter({{"image", truncated}, {"label", t.labels}});
               }),
               HasSubstr("'" + truncated + "': 19 data bytes, expected 24"));
+  // Extra bytes after the data, and a header claiming more than the file
+  // can hold (no huge allocation).
+  const std::string extra = WriteGzip("extra.gz", bytes + "xyz");
+  EXPECT_THAT(MessageOf([&] {
+                CreateMnistIter({{"image", extra}, {"label", t.labels}});
+              }),
+              HasSubstr("'" + extra + "': 27 data bytes, expected 24"));
+  const std::string huge = WriteGzip(
+      "huge.gz", IdxBytes({2000000, 2000, 3}, std::vector<uint8_t>(24)));
+  EXPECT_THAT(MessageOf([&] {
+                CreateMnistIter({{"image", huge}, {"label", t.labels}});
+              }),
+              HasSubstr("the IDX header claims 12000000000 data bytes, more "
+                        "than a"));
   const std::string header = WritePlain("header", "\0\0\x08");
   EXPECT_THAT(MessageOf([&] {
                 CreateMnistIter({{"image", header}, {"label", t.labels}});
