@@ -126,6 +126,9 @@ class DnnlConvolution : public OpKernel {
  public:
   DnnlConvolution(const ConvDims& d, std::unique_ptr<OpKernel> fallback)
       : d_(d), fallback_(std::move(fallback)) {
+    // oneDNN sizes its thread partition when a primitive is created, from
+    // the creating thread's OpenMP team size.
+    UseIntraOpThreads();
     const Window& w = d.w;
     const bool one_d = w.in[1] == 1 && w.kernel[1] == 1 && w.out[1] == 1;
     const int first = one_d ? 2 : 1;  // the spatial dims oneDNN sees
