@@ -52,6 +52,12 @@ DataDesc BatchLoader::LabelShape() const {
   return {options_.label_name, Shape{options_.batch_size, label_width_}};
 }
 
+int64_t BatchLoader::BatchesPerEpoch() const {
+  const int64_t n = source_->InstancesPerEpoch(), b = options_.batch_size;
+  if (n < 0) return -1;
+  return options_.last_batch == LastBatch::kDiscard ? n / b : (n + b - 1) / b;
+}
+
 void BatchLoader::Reset() {
   exhausted_ = false;
   start_index_.clear();

@@ -50,6 +50,9 @@ class BatchLoader : public BatchSource {
   // (batch, width) otherwise.
   DataDesc DataShape() const override;
   DataDesc LabelShape() const override;
+  // From the source's instance count and the last-batch policy (with
+  // kRoundBatch an epoch may yield one batch less).
+  int64_t BatchesPerEpoch() const override;
 
  private:
   // Copies cached instance `k` of this epoch's start into slot `slot`.

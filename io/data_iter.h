@@ -48,6 +48,9 @@ class DataIter {
   // Seconds Next spent waiting for data since construction (0 when data is
   // produced in the caller), for the trainer's report.
   virtual double WaitSeconds() const { return 0; }
+  // Batches an epoch is expected to yield (for progress and ETA); -1 when
+  // unknown until an epoch has ended.
+  virtual int64_t BatchesPerEpoch() const { return -1; }
 };
 
 // A batch in host memory, as a BatchSource produces it.
@@ -67,6 +70,8 @@ class BatchSource {
   virtual bool NextBatch(HostBatch* out) = 0;
   virtual DataDesc DataShape() const = 0;
   virtual DataDesc LabelShape() const = 0;
+  // As DataIter::BatchesPerEpoch.
+  virtual int64_t BatchesPerEpoch() const { return -1; }
 };
 
 }  // namespace io

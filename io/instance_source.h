@@ -30,6 +30,9 @@ class InstanceSource {
   // override it; the default calls Next.
   virtual int64_t NextMany(int64_t n, float* data, float* label,
                            int64_t* index);
+  // Instances an epoch is expected to hold (skipped corrupt records make
+  // fewer); -1 when unknown until the end (streamed files).
+  virtual int64_t InstancesPerEpoch() const { return -1; }
 };
 
 // Instances addressable by position (in-memory data sets).
@@ -73,6 +76,7 @@ class OrderedSource : public InstanceSource {
   bool Next(float* data, float* label, int64_t* index) override;
   int64_t NextMany(int64_t n, float* data, float* label,
                    int64_t* index) override;
+  int64_t InstancesPerEpoch() const override { return end_ - begin_; }
 
   // Positions of this shard's instances in the current epoch's order.
   const std::vector<int64_t>& order() const { return order_; }

@@ -29,6 +29,9 @@ class Prefetcher : public DataIter {
   std::vector<DataDesc> ProvideData() const override { return {data_desc_}; }
   std::vector<DataDesc> ProvideLabel() const override { return {label_desc_}; }
   double WaitSeconds() const override { return wait_seconds_; }
+  int64_t BatchesPerEpoch() const override {
+    return source_->BatchesPerEpoch();
+  }
 
  private:
   // One produced item: a batch, the end of the epoch, or an error.

@@ -229,6 +229,23 @@ TEST(BatchingTest, SourceErrorsReachNextAndResetRecovers) {
   }
 }
 
+TEST(BatchingTest, BatchesPerEpochIsKnownBeforeTheEpoch) {
+  const Data d = MxnetData(10);
+  for (LastBatch policy :
+       {LastBatch::kDiscard, LastBatch::kPad, LastBatch::kRoundBatch}) {
+    for (int64_t parts = 1; parts <= 3; ++parts) {
+      NDArrayIterOptions o = Options(3, policy, 1);
+      o.order.num_parts = parts;
+      o.order.part_index = parts - 1;  // 10, 5 or 4 instances
+      auto it = CreateNDArrayIter(d.data, d.label, o);
+      int64_t n = 0;
+      while (it->Next()) ++n;
+      EXPECT_EQ(it->BatchesPerEpoch(), n)
+          << "policy " << static_cast<int>(policy) << ", " << parts << " parts";
+    }
+  }
+}
+
 TEST(BatchingTest, BadOptionsNameTheProblem) {
   const Data d = MxnetData(10);
   NDArrayIterOptions o = Options(0, LastBatch::kPad, 0);

@@ -38,6 +38,7 @@ TEST(CsvIterTest, RowsBecomeSamplesOfDataShape) {
                            {"prefetch_buffer", "1"}});
   EXPECT_EQ(it->ProvideData()[0].shape, (Shape{2, 2, 2}));
   EXPECT_EQ(it->ProvideLabel()[0].shape, (Shape{2}));
+  EXPECT_EQ(it->BatchesPerEpoch(), -1);  // streamed: unknown up front
   ASSERT_TRUE(it->Next());
   EXPECT_EQ(Values(it->Value().data[0]),
             (std::vector<float>{1, 2, 3, 4, 5, 6, 7, 8}));

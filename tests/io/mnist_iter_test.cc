@@ -123,16 +123,18 @@ TEST(MnistIterTest, FashionMnistCountsAndLabelHistogram) {
   EXPECT_GT(max_pixel, 0.9f);
 
   // 10000 test images in batches of 128: 78 full ones (MXNet drops the
-  // rest), or 79 with the last padded.
+  // rest), or 79 with the last padded; both known before the epoch.
   const AttrDict test = {{"image", kDir + "/t10k-images-idx3-ubyte.gz"},
                          {"label", kDir + "/t10k-labels-idx1-ubyte.gz"}};
   auto discard = CreateMnistIter(test);
   int n = 0;
+  EXPECT_EQ(discard->BatchesPerEpoch(), 78);
   while (discard->Next()) ++n;
   EXPECT_EQ(n, 78);
   AttrDict padded = test;
   padded["last_batch"] = "pad";
   auto pad = CreateMnistIter(padded);
+  EXPECT_EQ(pad->BatchesPerEpoch(), 79);
   n = 0;
   int64_t last_pad = 0;
   while (pad->Next()) ++n, last_pad = pad->Value().pad;

@@ -208,6 +208,8 @@ int Train(const RunConfig& c, const CommandOptions& o) {
 
   Progress progress(c.logging.progress, c.logging.interval,
                     static_cast<int>(c.epochs));
+  // Known up front for indexed data sets; else measured by the first epoch.
+  progress.set_batches_per_epoch(data.train->BatchesPerEpoch());
   EpochControl control;
   control.stop = o.stop;
   control.callback_every = progress.callback_every();
