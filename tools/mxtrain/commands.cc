@@ -303,6 +303,7 @@ int Test(const RunConfig& c, const CommandOptions& o) {
     epoch = epochs.back();
   }
   TrainerOptions t = c.trainer;
+  t.for_training = false;
   try {
     LoadParams(ParamsPath(prefix, epoch), &t.initial_args, &t.initial_aux);
   } catch (const Error& e) {

@@ -49,7 +49,9 @@ bool IsFinite(const NDArray& a) {
 
 Trainer::Trainer(const Symbol& net, const io::DataIter& train,
                  const TrainerOptions& options)
-    : net_(net), on_nonfinite_(options.on_nonfinite) {
+    : net_(net),
+      on_nonfinite_(options.on_nonfinite),
+      for_training_(options.for_training) {
   const io::DataDesc data = train.ProvideData().at(0);
   const io::DataDesc label = train.ProvideLabel().at(0);
   data_name_ = data.name;
@@ -78,7 +80,7 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
     const Shape data_shape(data_dims), label_shape(label_dims);
     dev.exec = Executor::SimpleBind(
         net, dev.ctx, {{data_name_, data_shape}, {label_name_, label_shape}},
-        GradReq::kWrite,
+        options.for_training ? GradReq::kWrite : GradReq::kNull,
         {{data_name_, GradReq::kNull}, {label_name_, GradReq::kNull}});
     dev.data = dev.exec->arg_dict().at(data_name_);
     dev.label = dev.exec->arg_dict().at(label_name_);
@@ -163,6 +165,7 @@ void Trainer::InitParams(const TrainerOptions& options) {
       aux_arrays.at(name).CopyTo(&array);
     }
   }
+  if (!options.for_training) return;  // nothing to update
   for (const auto& [name, array] : arg_arrays) {
     if (name == data_name_ || name == label_name_) continue;
     if (options.frozen.count(name)) continue;
@@ -309,6 +312,9 @@ bool Trainer::NextBatch(io::DataIter* it) {
 
 EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
                                 const EpochControl& control) {
+  MX_CHECK(for_training_,
+           "TrainEpoch: the trainer was built for evaluation only "
+           "(for_training false)");
   EpochReport r;
   r.learning_rate = schedule_->LearningRate(std::max<int64_t>(1, num_update_));
   if (batch_in_epoch_ == 0) {

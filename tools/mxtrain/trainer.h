@@ -67,6 +67,9 @@ struct TrainerOptions {
   // Parameters that are not updated (fine-tuning).
   std::set<std::string> frozen;
   NonFinitePolicy on_nonfinite = NonFinitePolicy::kStop;
+  // False binds forward only, without gradient memory or optimizer state:
+  // Evaluate works, TrainEpoch is an error (mxtrain test).
+  bool for_training = true;
 };
 
 // Where an epoch stands, for progress displays.
@@ -189,6 +192,7 @@ class Trainer {
   std::map<std::string, Param*> param_by_name_;
   UpdateStep pending_step_;  // for the kvstore updater
   NonFinitePolicy on_nonfinite_;
+  bool for_training_;
   int64_t num_update_ = 0;
   int epoch_ = 0;
   int64_t batch_in_epoch_ = 0;

@@ -70,13 +70,20 @@ TEST(TrainerTest, MlpLearnsFashionMnistAndCheckpointsReload) {
   EXPECT_GT(r.val[0].second, 0.82);
   const std::string prefix = TempPath("mlp");
   trainer.SaveCheckpoint(prefix, 2);
-  // A new trainer starting from the checkpoint evaluates the same.
+  // A new trainer starting from the checkpoint evaluates the same, also
+  // one bound for evaluation only (no gradients), which cannot train.
   const Checkpoint c = LoadCheckpoint(prefix, 2);
   TrainerOptions o = Sgd();
   o.initial_args = c.args;
   o.initial_aux = c.aux;
   Trainer again(c.symbol, *train, o);
   EXPECT_DOUBLE_EQ(again.Evaluate(test.get())[0].second, r.val[0].second);
+  o.for_training = false;
+  Trainer eval_only(c.symbol, *train, o);
+  EXPECT_TRUE(eval_only.executor().grad_dict().empty());
+  EXPECT_DOUBLE_EQ(eval_only.Evaluate(test.get())[0].second, r.val[0].second);
+  EXPECT_THAT(MessageOf([&] { eval_only.TrainEpoch(train.get(), nullptr); }),
+              HasSubstr("built for evaluation only"));
 }
 
 TEST(TrainerTest, FrozenParametersAndMultipliers) {
