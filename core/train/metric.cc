@@ -140,12 +140,27 @@ class F1 : public EvalMetric {
                : 0;
   }
   void Clear() override { tp_ = fp_ = fn_ = 0; }
+  std::vector<double> State() const override {
+    return {sum_, count_, tp_, fp_, fn_};
+  }
+  void SetState(const std::vector<double>& s) override {
+    MX_CHECK(s.size() == 5, "metric f1: a state of ", s.size(),
+             " numbers, expected 5");
+    sum_ = s[0], count_ = s[1], tp_ = s[2], fp_ = s[3], fn_ = s[4];
+  }
 
  private:
   double tp_ = 0, fp_ = 0, fn_ = 0;
 };
 
 }  // namespace
+
+void EvalMetric::SetState(const std::vector<double>& state) {
+  MX_CHECK(state.size() == 2, "metric ", name_, ": a state of ", state.size(),
+           " numbers, expected 2");
+  sum_ = state[0];
+  count_ = state[1];
+}
 
 std::unique_ptr<EvalMetric> EvalMetric::Create(const std::string& name,
                                                const AttrDict& params) {

@@ -33,6 +33,10 @@ class EvalMetric {
   // The metric's name and current value (NaN before any update).
   std::pair<std::string, double> Get() const;
   const std::string& name() const { return name_; }
+  // The accumulated sums, to continue an interrupted epoch (training state
+  // files); SetState takes what State returned, mx::Error otherwise.
+  virtual std::vector<double> State() const { return {sum_, count_}; }
+  virtual void SetState(const std::vector<double>& state);
 
  protected:
   explicit EvalMetric(std::string name) : name_(std::move(name)) {}

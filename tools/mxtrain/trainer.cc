@@ -45,6 +45,11 @@ bool IsFinite(const NDArray& a) {
   return true;
 }
 
+// Training-state key of number k of metric m's state.
+std::string MetricStateKey(size_t m, size_t k) {
+  return StrCat("metric:", m, ":", k);
+}
+
 }  // namespace
 
 Trainer::Trainer(const Symbol& net, const io::DataIter& train,
@@ -324,6 +329,13 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   fresh_train_iter_ = false;
   r.epoch = epoch_;
   for (auto& m : metrics_) m->Reset();
+  // A resumed epoch goes on from the metrics saved with it.
+  for (size_t m = 0; m < resumed_metrics_.size(); ++m) {
+    if (!resumed_metrics_[m].empty()) {
+      metrics_[m]->SetState(resumed_metrics_[m]);
+    }
+  }
+  resumed_metrics_.clear();
   const double wait_before = train->WaitSeconds();
   const auto start = std::chrono::steady_clock::now();
   int64_t samples = 0;
@@ -428,6 +440,15 @@ void Trainer::SaveCheckpoint(
     if (!p.state.empty()) s.optimizer_states[p.name] = p.state;
   }
   s.values = values;
+  if (batch_in_epoch_ > 0) {
+    // The metrics of the epoch so far, so a resumed epoch reports them all.
+    for (size_t m = 0; m < metrics_.size(); ++m) {
+      const std::vector<double> state = metrics_[m]->State();
+      for (size_t k = 0; k < state.size(); ++k) {
+        s.values[MetricStateKey(m, k)] = state[k];
+      }
+    }
+  }
   // The state goes last: a checkpoint counts only once its state exists.
   mx::SaveCheckpoint(prefix, epoch, net_, args(), aux());
   SaveTrainState(StatesPath(prefix, epoch), s);
@@ -491,6 +512,14 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
     SetRandomState(s.rng[d], devices_[d].ctx);
   }
   num_update_ = s.num_update;
+  resumed_metrics_.clear();
+  for (size_t m = 0; s.batch > 0 && m < metrics_.size(); ++m) {
+    std::vector<double> state;
+    for (size_t k = 0; s.values.count(MetricStateKey(m, k)); ++k) {
+      state.push_back(s.values.at(MetricStateKey(m, k)));
+    }
+    resumed_metrics_.push_back(std::move(state));
+  }
   // Positions the iterator: epoch e (0-based) is the one after e Resets,
   // then the batches already trained are skipped.
   epoch_ = s.epoch;

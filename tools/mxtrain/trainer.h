@@ -191,6 +191,9 @@ class Trainer {
   std::vector<Param> params_;
   std::map<std::string, Param*> param_by_name_;
   UpdateStep pending_step_;  // for the kvstore updater
+  // Metric states of the interrupted epoch Resume continues (empty when
+  // none was saved), applied by the next TrainEpoch.
+  std::vector<std::vector<double>> resumed_metrics_;
   NonFinitePolicy on_nonfinite_;
   bool for_training_;
   int64_t num_update_ = 0;

@@ -65,6 +65,27 @@ TEST(MetricTest, RegressionAndF1) {
   EXPECT_DOUBLE_EQ(f1->Get().second, 2.0 / 3);
 }
 
+TEST(MetricTest, StateContinuesAnEpoch) {
+  const NDArray pairs = A({0.2f, 0.8f, 0.9f, 0.1f, 0.3f, 0.7f}, Shape{3, 2});
+  const NDArray labels = A({1, 1, 0}, Shape{3});
+  for (const char* name : {"accuracy", "ce", "f1"}) {
+    auto whole = EvalMetric::Create(name);
+    whole->Update(labels, pairs);
+    whole->Update(labels, pairs);
+    auto first = EvalMetric::Create(name);
+    first->Update(labels, pairs);
+    auto resumed = EvalMetric::Create(name);
+    resumed->SetState(first->State());
+    resumed->Update(labels, pairs);
+    EXPECT_EQ(resumed->Get(), whole->Get()) << name;
+  }
+  auto acc = EvalMetric::Create("accuracy");
+  EXPECT_THAT(MessageOf([&] {
+                acc->SetState({1, 2, 3});
+              }),
+              HasSubstr("metric accuracy: a state of 3 numbers, expected 2"));
+}
+
 TEST(MetricTest, ErrorsNameTheMetric) {
   EXPECT_THAT(MessageOf([] { EvalMetric::Create("auc"); }),
               HasSubstr("unknown metric 'auc'"));

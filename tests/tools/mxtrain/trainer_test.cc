@@ -163,7 +163,10 @@ TEST(TrainerTest, ResumeContinuesExactlyAsAnUninterruptedRun) {
   o.seed = 3;
   auto train = SmallTrain();
   Trainer full(DropoutMlp(), *train, o);
-  for (int e = 0; e < 3; ++e) full.TrainEpoch(train.get(), nullptr);
+  std::vector<EpochReport> full_reports;
+  for (int e = 0; e < 3; ++e) {
+    full_reports.push_back(full.TrainEpoch(train.get(), nullptr));
+  }
 
   // Epoch 1, then 40 batches of epoch 2, interrupted and saved.
   const std::string prefix = TempPath("resume");
@@ -188,6 +191,8 @@ TEST(TrainerTest, ResumeContinuesExactlyAsAnUninterruptedRun) {
     EpochReport r = resumed.TrainEpoch(it.get(), nullptr);
     EXPECT_EQ(r.epoch, 2);
     EXPECT_EQ(r.batches, 60);
+    // The epoch's metrics include its 40 batches before the interruption.
+    EXPECT_EQ(r.train, full_reports[1].train);
     r = resumed.TrainEpoch(it.get(), nullptr);
     EXPECT_EQ(r.epoch, 3);
     EXPECT_EQ(resumed.num_update(), full.num_update());
