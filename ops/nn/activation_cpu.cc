@@ -2,9 +2,12 @@
 // vectorized math of ops/common/vector_math.h, forward and backward split
 // over the intra-op threads.
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 
+#include "core/base/multiversion.h"
 #include "core/engine/parallel.h"
 #include "core/op/kernel.h"
 #include "ops/common/vector_math.h"
@@ -13,6 +16,26 @@
 namespace mx {
 namespace ops {
 namespace {
+
+// g where y > 0, else +0, as a bit mask: no branch (random signs would
+// mispredict) and the loops vectorize.
+inline float ReluMasked(float y, float g) {
+  uint32_t bits;
+  std::memcpy(&bits, &g, sizeof bits);
+  bits &= 0u - static_cast<uint32_t>(y > 0.f);
+  std::memcpy(&g, &bits, sizeof bits);
+  return g;
+}
+
+// dx = (or +=) relu'(y) g over [0, n).
+MX_MULTIVERSION void ReluGrad(const float* y, const float* g, float* dx,
+                              int64_t n, bool add) {
+  if (add) {
+    for (int64_t i = 0; i < n; ++i) dx[i] += ReluMasked(y[i], g[i]);
+  } else {
+    for (int64_t i = 0; i < n; ++i) dx[i] = ReluMasked(y[i], g[i]);
+  }
+}
 
 bool IsVectorized(const std::string& act_type) {
   return act_type == "relu" || act_type == "sigmoid" || act_type == "tanh";
@@ -56,8 +79,7 @@ class ActivationVec : public OpKernel {
         Store(add, b, e, dx,
               [&](int64_t i) { return g[i] * y[i] * (1.f - y[i]); });
       } else {
-        Store(add, b, e, dx,
-              [&](int64_t i) { return y[i] > 0.f ? g[i] : 0.f; });
+        ReluGrad(y + b, g + b, dx + b, e - b, add);
       }
     });
   }
