@@ -33,7 +33,11 @@ size_t RoundUp(size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 
 // One primitive and the layouts it wants. Arguments whose layout differs from
 // ours are reordered through buffers that follow the scratchpad in the
-// workspace: inputs before the primitive, outputs after it.
+// workspace: inputs before the primitive, outputs after it. An input's
+// buffer may instead be the memory of an output that is itself reordered
+// afterwards and is large enough: that memory is free until the output's
+// reorder (a convolution's output never aliases its inputs), which halves
+// the workspace of a channels-last forward.
 class DnnlStep {
  public:
   struct Arg {
@@ -49,14 +53,24 @@ class DnnlStep {
       : primitive_(std::move(primitive)),
         scratchpad_(scratchpad),
         bytes_(RoundUp(scratchpad_.get_size())) {
-    for (Arg& a : args) {
-      Slot slot{a, bytes_, {}};
+    std::vector<bool> lent(args.size(), false);  // outputs staging an input
+    for (size_t i = 0; i < args.size(); ++i) {
+      const Arg& a = args[i];
+      Slot slot{a, bytes_, -1, {}};
       if (a.plain != a.wanted) {
         const memory::desc& from = a.output ? a.wanted : a.plain;
         const memory::desc& to = a.output ? a.plain : a.wanted;
         slot.reorder = dnnl::reorder(
             dnnl::reorder::primitive_desc(CpuEngine(), from, CpuEngine(), to));
-        bytes_ += RoundUp(a.wanted.get_size());
+        for (size_t o = 0; !a.output && o < args.size(); ++o) {
+          if (args[o].output && !lent[o] && args[o].plain != args[o].wanted &&
+              args[o].plain.get_size() >= a.wanted.get_size()) {
+            lent[o] = true;
+            slot.staged_in = static_cast<int>(o);
+            break;
+          }
+        }
+        if (slot.staged_in < 0) bytes_ += RoundUp(a.wanted.get_size());
       }
       slots_.push_back(slot);
     }
@@ -87,7 +101,8 @@ class DnnlStep {
         args[s.arg.id] = plain;
         continue;
       }
-      const memory wanted = Wrap(s.arg.wanted, ws + s.offset);
+      const memory wanted = Wrap(
+          s.arg.wanted, s.staged_in >= 0 ? data[s.staged_in] : ws + s.offset);
       args[s.arg.id] = wanted;
       if (s.arg.output) {
         outputs.push_back({&s.reorder, wanted, plain});
@@ -108,6 +123,7 @@ class DnnlStep {
   struct Slot {
     Arg arg;
     size_t offset;          // of the reorder buffer in the workspace
+    int staged_in;          // or the output whose memory holds it, or -1
     dnnl::reorder reorder;  // empty when the layouts agree
   };
   dnnl::primitive primitive_;
@@ -116,11 +132,12 @@ class DnnlStep {
   std::vector<Slot> slots_;
 };
 
-// oneDNN's weight-gradient kernels for convolutions of very few input
-// channels (a network's first layer) run on blocked layouts and beat the
-// plain-layout (gemm) ones ~5x, reorders included; elsewhere plain layouts
-// are as fast and need no reorders. Note [Convolution on oneDNN].
-constexpr int64_t kMaxBlockedWeightsChannels = 3;
+// Layouts (Note [Convolution on oneDNN]): oneDNN's kernels on plain NCHW
+// are gemm-based and slow but for convolutions of very few input channels (a
+// network's first layer), whose forward and data gradient are fastest there
+// and whose weight gradient wants blocked layouts. Other convolutions run on
+// channels-last data (NHWC) with blocked weights, reordered in and out.
+constexpr int64_t kMaxFirstLayerChannels = 3;
 
 class DnnlConvolution : public OpKernel {
  public:
@@ -160,36 +177,46 @@ class DnnlConvolution : public OpKernel {
     const memory::desc wei_md(wei, f32, wei_tag),
         bias_md({d.out_c}, f32, Tag::x);
     const memory::desc no_bias;
+    const bool first_layer =
+        d.groups == 1 && d.in_per_group() <= kMaxFirstLayerChannels;
+    const bool channels_last = d.groups == 1 && !first_layer;
+    const auto any = [&](const memory::desc& md) {
+      return memory::desc(md.dims(), f32, Tag::any);
+    };
+    const auto last = [&](const memory::desc& md) {
+      return channels_last
+                 ? memory::desc(md.dims(), f32, two ? Tag::nhwc : Tag::nwc)
+                 : md;
+    };
+    // What forward and data gradient run on.
+    const memory::desc src_run = last(src_md), dst_run = last(dst_md);
+    const memory::desc wei_run = channels_last ? any(wei_md) : wei_md;
     dnnl::primitive_attr attr;
     attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     const auto algo = dnnl::algorithm::convolution_direct;
     const auto fwd_pd = dnnl::convolution_forward::primitive_desc(
-        {dnnl::prop_kind::forward_training, algo, src_md, wei_md,
-         d.bias ? bias_md : no_bias, dst_md, strides, dilates, pad_l, pad_r},
+        {dnnl::prop_kind::forward_training, algo, src_run, wei_run,
+         d.bias ? bias_md : no_bias, dst_run, strides, dilates, pad_l, pad_r},
         attr, CpuEngine());
     forward_ =
         DnnlStep(dnnl::convolution_forward(fwd_pd), fwd_pd.scratchpad_desc(),
-                 {{DNNL_ARG_SRC, src_md, src_md, false},
-                  {DNNL_ARG_WEIGHTS, wei_md, wei_md, false},
+                 {{DNNL_ARG_SRC, src_md, fwd_pd.src_desc(), false},
+                  {DNNL_ARG_WEIGHTS, wei_md, fwd_pd.weights_desc(), false},
                   {DNNL_ARG_BIAS, bias_md, bias_md, false},
-                  {DNNL_ARG_DST, dst_md, dst_md, true}});
+                  {DNNL_ARG_DST, dst_md, fwd_pd.dst_desc(), true}});
     const auto data_pd = dnnl::convolution_backward_data::primitive_desc(
-        {algo, src_md, wei_md, dst_md, strides, dilates, pad_l, pad_r}, attr,
+        {algo, src_run, wei_run, dst_run, strides, dilates, pad_l, pad_r}, attr,
         CpuEngine(), fwd_pd);
-    backward_data_ = DnnlStep(dnnl::convolution_backward_data(data_pd),
-                              data_pd.scratchpad_desc(),
-                              {{DNNL_ARG_DIFF_DST, dst_md, dst_md, false},
-                               {DNNL_ARG_WEIGHTS, wei_md, wei_md, false},
-                               {DNNL_ARG_DIFF_SRC, src_md, src_md, true}});
-    // Blocked layouts (chosen by oneDNN) for first-layer weight gradients.
-    const bool blocked =
-        d.groups == 1 && d.in_per_group() <= kMaxBlockedWeightsChannels;
-    const auto any = [&](const memory::desc& md) {
-      return blocked ? memory::desc(md.dims(), f32, Tag::any) : md;
-    };
+    backward_data_ = DnnlStep(
+        dnnl::convolution_backward_data(data_pd), data_pd.scratchpad_desc(),
+        {{DNNL_ARG_DIFF_DST, dst_md, data_pd.diff_dst_desc(), false},
+         {DNNL_ARG_WEIGHTS, wei_md, data_pd.weights_desc(), false},
+         {DNNL_ARG_DIFF_SRC, src_md, data_pd.diff_src_desc(), true}});
+    // First layers: blocked layouts of oneDNN's choice.
     const auto weights_pd = dnnl::convolution_backward_weights::primitive_desc(
-        {algo, any(src_md), any(wei_md), d.bias ? bias_md : no_bias,
-         any(dst_md), strides, dilates, pad_l, pad_r},
+        {algo, first_layer ? any(src_md) : src_run,
+         first_layer ? any(wei_md) : wei_run, d.bias ? bias_md : no_bias,
+         first_layer ? any(dst_md) : dst_run, strides, dilates, pad_l, pad_r},
         attr, CpuEngine(), fwd_pd);
     backward_weights_ = DnnlStep(
         dnnl::convolution_backward_weights(weights_pd),

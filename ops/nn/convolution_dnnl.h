@@ -1,7 +1,8 @@
 // Convolution on oneDNN (the CPU's best kernels, AVX-512 where present,
 // chosen by oneDNN at bind): float32, 1-D and 2-D, any stride, padding,
-// dilation and groups, on plain NCHW / OIHW layouts (blocked ones, reordered
-// in the workspace, for first-layer weight gradients).
+// dilation and groups, on the layouts each primitive runs best on
+// (channels-last or blocked, reordered in the workspace; Note [Convolution
+// on oneDNN]).
 // Requests the primitives cannot do in place (accumulating into outputs or
 // gradients) go to a fallback kernel. Note [Convolution on oneDNN] in
 // docs/design_notes.md.

@@ -1,5 +1,6 @@
 // Harness cases of Convolution: 1-D, 2-D and 3-D, padding, stride,
-// dilation, groups, odd sizes.
+// dilation, groups, odd sizes, and each layout rule of the oneDNN kernel
+// (first layers, channels-last, grouped).
 #include "tests/testing/op_harness.h"
 
 namespace mx::testing {
@@ -51,6 +52,13 @@ std::vector<OpCase> ConvolutionCases() {
        {{"kernel", "(5,5)"}, {"num_filter", "20"}},
        {{"data", Shape{2, 1, 9, 8}}},
        {Shape{2, 20, 5, 4}}},
+      // More than 3 input channels: channels-last data, the input staged in
+      // the (larger) output's memory.
+      {"conv2d_channels_last",
+       "Convolution",
+       {{"kernel", "(3,3)"}, {"num_filter", "8"}, {"pad", "(1,1)"}},
+       {{"data", Shape{2, 4, 5, 6}}},
+       {Shape{2, 8, 5, 6}}},
       {"conv2d_1x1",
        "Convolution",
        {{"kernel", "(1,1)"}, {"num_filter", "3"}},
