@@ -3,7 +3,9 @@
 #define MX_OPS_COMMON_KERNEL_UTIL_H_
 
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/base/shape.h"
@@ -21,6 +23,18 @@ class NodeKernel : public OpKernel {
  protected:
   std::string where_;
 };
+
+// v when keep, else +0, as a bit mask: no branch (data-dependent branches
+// on random values mispredict) and loops of it vectorize.
+template <typename T>
+inline T KeepIf(T v, bool keep) {
+  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+  Bits bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  bits &= Bits(0) - static_cast<Bits>(keep);
+  std::memcpy(&v, &bits, sizeof bits);
+  return v;
+}
 
 // Sizes of `shape` split around `axis`: (outer, extent, inner).
 struct AxisSplit {

@@ -3,13 +3,12 @@
 // over the intra-op threads.
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
-#include <memory>
 #include <string>
 
 #include "core/base/multiversion.h"
 #include "core/engine/parallel.h"
 #include "core/op/kernel.h"
+#include "ops/common/kernel_util.h"
 #include "ops/common/vector_math.h"
 #include "ops/nn/activation.h"
 
@@ -17,23 +16,14 @@ namespace mx {
 namespace ops {
 namespace {
 
-// g where y > 0, else +0, as a bit mask: no branch (random signs would
-// mispredict) and the loops vectorize.
-inline float ReluMasked(float y, float g) {
-  uint32_t bits;
-  std::memcpy(&bits, &g, sizeof bits);
-  bits &= 0u - static_cast<uint32_t>(y > 0.f);
-  std::memcpy(&g, &bits, sizeof bits);
-  return g;
-}
-
-// dx = (or +=) relu'(y) g over [0, n).
+// dx = (or +=) relu'(y) g over [0, n), as a mask (random signs would
+// mispredict a branch).
 MX_MULTIVERSION void ReluGrad(const float* y, const float* g, float* dx,
                               int64_t n, bool add) {
   if (add) {
-    for (int64_t i = 0; i < n; ++i) dx[i] += ReluMasked(y[i], g[i]);
+    for (int64_t i = 0; i < n; ++i) dx[i] += KeepIf(g[i], y[i] > 0.f);
   } else {
-    for (int64_t i = 0; i < n; ++i) dx[i] = ReluMasked(y[i], g[i]);
+    for (int64_t i = 0; i < n; ++i) dx[i] = KeepIf(g[i], y[i] > 0.f);
   }
 }
 

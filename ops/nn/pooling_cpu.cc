@@ -4,14 +4,12 @@
 // precomputed, a dedicated loop for 2x2 stride-2 max pooling, and channels
 // split over the intra-op threads.
 #include <algorithm>
-#include <cstdint>
-#include <cstring>
 #include <limits>
-#include <type_traits>
 #include <vector>
 
 #include "core/engine/parallel.h"
 #include "core/op/kernel.h"
+#include "ops/common/kernel_util.h"
 #include "ops/common/window.h"
 #include "ops/nn/pooling.h"
 
@@ -26,17 +24,6 @@ constexpr int64_t kGrainElements = 1 << 14;
 template <typename T>
 inline T MaxOf(T acc, T v) {
   return acc < v ? v : acc;
-}
-
-// v when keep, else +0, without a branch.
-template <typename T>
-inline T KeepIf(T v, bool keep) {
-  using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
-  Bits bits;
-  std::memcpy(&bits, &v, sizeof bits);
-  bits &= Bits(0) - static_cast<Bits>(keep);
-  std::memcpy(&v, &bits, sizeof bits);
-  return v;
 }
 
 template <typename T>
@@ -190,25 +177,6 @@ class PoolingCpu : public OpKernel {
 
   // dx += the gradient g of one channel sent back through its windows.
   void ScatterChannel(const T* x, const T* g, T* dx) const {
-    if (max_2x2_) {
-      for (int64_t oh = 0; oh < w_.out[1]; ++oh) {
-        const int64_t r0 = 2 * oh * w_.in[2], r1 = r0 + w_.in[2];
-        const T* go = g + oh * w_.out[2];
-        for (int64_t ow = 0; ow < w_.out[2]; ++ow) {
-          const int64_t taps[4] = {r0 + 2 * ow, r0 + 2 * ow + 1, r1 + 2 * ow,
-                                   r1 + 2 * ow + 1};
-          int64_t best = -1;
-          T best_value = -std::numeric_limits<T>::infinity();
-          for (int64_t t : taps) {
-            const bool better = x[t] > best_value;
-            best_value = better ? x[t] : best_value;
-            best = better ? t : best;
-          }
-          if (best >= 0) dx[best] += go[ow];
-        }
-      }
-      return;
-    }
     int64_t o = 0;
     for (const Range& rd : axis_[0]) {
       for (const Range& rh : axis_[1]) {
