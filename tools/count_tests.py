@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Counts test cases (not targets) from the gtest XML files under bazel-testlogs.
+"""Counts test cases (not targets) from the gtest and pytest XML files under bazel-testlogs.
 
 Prints one line `N passed, N failed` and exits 1 when any case failed. A target that produced no
 gtest cases (it crashed, timed out or failed to build) counts as one failed case.
@@ -14,18 +14,22 @@ def count(testlogs, targets):
     broken = []
     for target in targets:
         path = os.path.join(testlogs, target.lstrip("/").replace(":", "/"), "test.xml")
-        cases = []
+        cases, pytest = [], False
         try:
-            cases = list(ET.parse(path).getroot().iter("testcase"))
+            root = ET.parse(path).getroot()
+            cases = list(root.iter("testcase"))
+            # gtest cases carry a status; pytest's JUnit cases sit in a suite named "pytest".
+            pytest = any(s.get("name") == "pytest" for s in root.iter("testsuite"))
         except (OSError, ET.ParseError):
             pass
-        gtest_cases = [c for c in cases if c.get("classname") and c.get("status") is not None]
+        gtest_cases = [c for c in cases if c.get("classname") and (pytest or c.get("status") is not None)]
         if not gtest_cases:  # Bazel's stand-in XML: the binary never reported its cases
             failed += 1
             broken.append(target)
             continue
         for case in gtest_cases:
-            if case.get("status") == "notrun" or case.get("result") == "skipped":
+            if (case.get("status") == "notrun" or case.get("result") == "skipped"
+                    or case.find("skipped") is not None):
                 continue
             if case.find("failure") is not None or case.find("error") is not None:
                 failed += 1

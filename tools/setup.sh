@@ -16,6 +16,7 @@ packages=(
   zlib1g-dev               # gzip'd IDX data sets
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # image records: decode, resize
   dataset-fashion-mnist    # the default training set, in /usr/share/datasets/fashion-mnist
+  python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/) and its tests
 )
 
 missing=()

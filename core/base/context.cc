@@ -2,23 +2,23 @@
 
 namespace mx {
 
-std::string Context::ToString() const {
-  const char* name = "unknown";
-  switch (dev_type) {
+const char* DeviceTypeName(DeviceType t) {
+  switch (t) {
     case DeviceType::kCPU:
-      name = "cpu";
-      break;
+      return "cpu";
     case DeviceType::kGPU:
-      name = "gpu";
-      break;
+      return "gpu";
     case DeviceType::kCPUPinned:
-      name = "cpu_pinned";
-      break;
+      return "cpu_pinned";
     case DeviceType::kCPUShared:
-      name = "cpu_shared";
-      break;
+      return "cpu_shared";
   }
-  return std::string(name) + "(" + std::to_string(dev_id) + ")";
+  return "unknown";
+}
+
+std::string Context::ToString() const {
+  return std::string(DeviceTypeName(dev_type)) + "(" + std::to_string(dev_id) +
+         ")";
 }
 
 std::ostream& operator<<(std::ostream& os, const Context& c) {

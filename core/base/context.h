@@ -17,6 +17,9 @@ enum class DeviceType : int32_t {
   kCPUShared = 5,
 };
 
+// "cpu", "gpu", "cpu_pinned", "cpu_shared".
+const char* DeviceTypeName(DeviceType t);
+
 struct Context {
   DeviceType dev_type = DeviceType::kCPU;
   int32_t dev_id = 0;

@@ -1,0 +1,9 @@
+"""mx's Python package: MXNet's Python API (``import mxnet as mx``) on mx's C++ core."""
+from . import _core
+from .base import MXNetError
+from .context import Context, cpu, gpu, current_context
+from . import ndarray
+from . import ndarray as nd
+from . import ndarray as narray  # the name in MXNet's first Python guide
+
+__all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray"]

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs pytest on python/tests with the package from this test's runfiles, on Debian's Python
+# (which has NumPy); the JUnit XML goes where Bazel collects it. Under --config=asan|tsan the
+# extension needs its sanitizer runtime loaded first (Python itself is not instrumented).
+set -euo pipefail
+root="${TEST_SRCDIR:-$(dirname "$0")/..}/mx/python"
+export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
+runtime=$(ldd "$root/mxnet/_core.so" | awk '/lib(asan|tsan)\.so/ {print $3; exit}')
+if [[ -n $runtime ]]; then
+  # libstdc++ too: the runtime's exception interceptors need it present from the start.
+  export LD_PRELOAD="$runtime $(ldd "$root/mxnet/_core.so" | awk '/libstdc\+\+/ {print $3; exit}')"
+  export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"  # CPython's own allocations
+fi
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider "$root/tests" \
+  ${XML_OUTPUT_FILE:+--junitxml="$XML_OUTPUT_FILE"}

@@ -1,0 +1,21 @@
+#include "python/src/module.h"
+
+#include "core/base/error.h"
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "mx's C++ core (engine, NDArray, Symbol, executors, ops, io)";
+  // mx::Error (user errors and internal bugs alike) reaches Python as
+  // mxnet.MXNetError with the full message.
+  static py::exception<mx::Error> error(m, "MXNetError", PyExc_Exception);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const mx::Error& e) {
+      error(e.what());
+    }
+  });
+  mx::python::BindContext(m);
+  mx::python::BindNDArray(m);
+}

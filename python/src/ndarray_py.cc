@@ -1,0 +1,276 @@
+// mx.nd: NDArray with NumPy interop. Arrays share memory with the NumPy views
+// `numpy` returns (after pending writes finish), as in MXNet's guide.
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/base/error.h"
+#include "core/engine/engine.h"
+#include "core/ndarray/ndarray.h"
+#include "core/ndarray/ndarray_io.h"
+#include "python/src/module.h"
+
+namespace py = pybind11;
+
+namespace mx {
+namespace python {
+namespace {
+
+Shape ShapeOf(const py::object& shape) {
+  if (py::isinstance<py::int_>(shape)) return Shape{shape.cast<int64_t>()};
+  std::vector<int64_t> dims;
+  for (const py::handle d : shape) {
+    const int64_t v = d.cast<int64_t>();
+    MX_CHECK(v >= 0, "shape ", py::str(shape).cast<std::string>(),
+             ": extents must be at least 0");
+    dims.push_back(v);
+  }
+  return Shape(dims);
+}
+
+py::tuple TupleOf(const Shape& s) {
+  py::tuple t(s.ndim());
+  for (int i = 0; i < s.ndim(); ++i) t[i] = s[i];
+  return t;
+}
+
+DType DTypeOfObject(const py::object& dtype) {
+  if (dtype.is_none()) return DType::kFloat32;
+  return DTypeFromName(
+      py::dtype::from_args(dtype).attr("name").cast<std::string>());
+}
+
+py::dtype NumpyDType(DType t) { return py::dtype(std::string(DTypeName(t))); }
+
+Context ContextOf(const py::object& ctx) {
+  return ctx.is_none() ? Context::CPU() : ctx.cast<Context>();
+}
+
+// A NumPy array over `a`'s memory, keeping `a` alive.
+py::array NumpyView(const NDArray& a) {
+  MX_CHECK(a.context().IsHost(), "numpy view of ", a.Describe(),
+           ": only host arrays can be viewed; copy to mx.cpu() first");
+  a.WaitToWrite();
+  auto* keep = new NDArray(a);
+  py::capsule owner(keep, [](void* p) { delete static_cast<NDArray*>(p); });
+  std::vector<py::ssize_t> dims(a.shape().dims().begin(),
+                                a.shape().dims().end());
+  return py::array(NumpyDType(a.dtype()), dims, {}, a.RawData(), owner);
+}
+
+// Copies a NumPy-convertible value into `a` (broadcast scalars, same-shape
+// arrays).
+void Assign(const NDArray& a, const py::object& value) {
+  if (py::isinstance<NDArray>(value)) {
+    value.cast<NDArray>().CopyTo(const_cast<NDArray*>(&a));
+    return;
+  }
+  if (py::isinstance<py::float_>(value) || py::isinstance<py::int_>(value)) {
+    const_cast<NDArray&>(a).Fill(value.cast<double>());
+    return;
+  }
+  py::array src = py::array::ensure(value);
+  MX_CHECK(src, "cannot assign a ",
+           py::str(value.get_type()).cast<std::string>(), " to an NDArray");
+  src = py::array(py::module_::import("numpy").attr("ascontiguousarray")(
+      src, NumpyDType(a.dtype())));
+  Shape s(std::vector<int64_t>(src.shape(), src.shape() + src.ndim()));
+  if (src.ndim() == 0) {
+    const_cast<NDArray&>(a).Fill(src.attr("item")().cast<double>());
+    return;
+  }
+  MX_CHECK(s == a.shape(), "cannot assign an array of shape ", s,
+           " to an NDArray of shape ", a.shape());
+  a.SyncCopyFromHost(src.data(), a.Bytes());
+}
+
+// a[key] for a slice (axis 0, step 1) or an integer.
+NDArray Index(const NDArray& a, const py::object& key) {
+  MX_CHECK(a.shape().ndim() >= 1, "cannot index a 0-d NDArray");
+  const int64_t n = a.shape()[0];
+  if (py::isinstance<py::int_>(key)) {
+    int64_t i = key.cast<int64_t>();
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) throw py::index_error("index out of range");
+    return a.At(i);
+  }
+  MX_CHECK(py::isinstance<py::slice>(key),
+           "NDArray indices are integers or slices along the first axis");
+  py::ssize_t start, stop, step, length;
+  if (!key.cast<py::slice>().compute(n, &start, &stop, &step, &length)) {
+    throw py::error_already_set();
+  }
+  MX_CHECK(step == 1, "NDArray slices take step 1 (got ", step, ")");
+  return a.Slice(start, std::max(start, stop));
+}
+
+py::object Load(const std::string& path) {
+  const NamedArrays loaded = LoadNDArrays(path);
+  if (loaded.names.empty()) return py::cast(loaded.arrays);
+  py::dict out;
+  for (size_t i = 0; i < loaded.arrays.size(); ++i) {
+    out[py::str(loaded.names[i])] = loaded.arrays[i];
+  }
+  return out;
+}
+
+void Save(const std::string& path, const py::object& data) {
+  if (py::isinstance<py::dict>(data)) {
+    std::map<std::string, NDArray> arrays;
+    for (const auto& [k, v] : data.cast<py::dict>()) {
+      arrays[k.cast<std::string>()] = v.cast<NDArray>();
+    }
+    SaveNDArrayMap(path, arrays);
+    return;
+  }
+  if (py::isinstance<NDArray>(data)) {
+    SaveNDArrays(path, {data.cast<NDArray>()});
+    return;
+  }
+  SaveNDArrays(path, data.cast<std::vector<NDArray>>());
+}
+
+}  // namespace
+
+void BindNDArray(py::module_& m) {
+  py::class_<NDArray> nd(m, "NDArray", "An n-dimensional array on a device.");
+  nd.def_property_readonly("shape",
+                           [](const NDArray& a) { return TupleOf(a.shape()); })
+      .def_property_readonly("context", &NDArray::context)
+      .def_property_readonly("ctx", &NDArray::context)
+      .def_property_readonly(
+          "dtype", [](const NDArray& a) { return NumpyDType(a.dtype()); })
+      .def_property_readonly("size", &NDArray::Size)
+      .def_property_readonly("ndim",
+                             [](const NDArray& a) { return a.shape().ndim(); })
+      .def_property_readonly("numpy", &NumpyView,
+                             "A NumPy view sharing this array's memory.")
+      .def("asnumpy",
+           [](const NDArray& a) {
+             py::array out(NumpyDType(a.dtype()),
+                           std::vector<py::ssize_t>(a.shape().dims().begin(),
+                                                    a.shape().dims().end()));
+             a.SyncCopyToHost(out.mutable_data(), a.Bytes());
+             return out;
+           })
+      .def("asscalar",
+           [](const NDArray& a) {
+             MX_CHECK(a.Size() == 1, "asscalar of ", a.Describe(),
+                      ": the array must have exactly one element");
+             return a.ToScalar();
+           })
+      .def("wait_to_read", &NDArray::WaitToRead)
+      .def("wait", &NDArray::WaitToRead)
+      .def("wait_to_write", &NDArray::WaitToWrite)
+      .def(
+          "copyto",
+          [](const NDArray& a, const py::object& other) -> NDArray {
+            if (py::isinstance<Context>(other)) {
+              return a.CopyTo(other.cast<Context>());
+            }
+            NDArray dst = other.cast<NDArray>();
+            a.CopyTo(&dst);
+            return dst;
+          },
+          py::arg("other"))
+      .def("as_in_context",
+           [](const NDArray& a, const Context& c) {
+             return a.context() == c ? a : a.CopyTo(c);
+           })
+      .def("astype",
+           [](const NDArray& a, const py::object& t) {
+             return a.AsType(DTypeOfObject(t));
+           })
+      .def("reshape", [](const NDArray& a,
+                         const py::object& s) { return a.Reshape(ShapeOf(s)); })
+      .def("__len__",
+           [](const NDArray& a) {
+             return a.shape().ndim() ? a.shape()[0] : int64_t{0};
+           })
+      .def("__getitem__", &Index)
+      .def("__setitem__", [](const NDArray& a, const py::object& key,
+                             const py::object& v) { Assign(Index(a, key), v); })
+      .def("__repr__",
+           [](const NDArray& a) { return "<NDArray " + a.Describe() + ">"; })
+      .def("__neg__", [](const NDArray& a) { return -a; });
+  // Arithmetic with arrays and scalars, in place too.
+#define MX_BINARY(name, rname, iname, op, iop)                               \
+  nd.def(name, [](const NDArray& a, const NDArray& b) { return a op b; })    \
+      .def(name, [](const NDArray& a, double s) { return a op s; })          \
+      .def(rname, [](const NDArray& a, double s) { return s op a; })         \
+      .def(iname,                                                            \
+           [](NDArray& a, const NDArray& b) -> NDArray& { return a iop b; }) \
+      .def(iname, [](NDArray& a, double s) -> NDArray& { return a iop s; });
+  MX_BINARY("__add__", "__radd__", "__iadd__", +, +=)
+  MX_BINARY("__sub__", "__rsub__", "__isub__", -, -=)
+  MX_BINARY("__mul__", "__rmul__", "__imul__", *, *=)
+  MX_BINARY("__truediv__", "__rtruediv__", "__itruediv__", /, /=)
+#undef MX_BINARY
+  nd.def(py::pickle(
+      [](const NDArray& a) {
+        return py::bytes(SerializeNDArray(
+            a.context().IsHost() ? a : a.CopyTo(Context::CPU())));
+      },
+      [](const py::bytes& b) {
+        return DeserializeNDArray(std::string(b), "pickled NDArray");
+      }));
+
+  // empty / zeros / ones(shape, ctx=None, dtype=None).
+  const auto def_creator = [&m](const char* name,
+                                NDArray (*make)(const Shape&, Context, DType)) {
+    m.def(
+        name,
+        [make](const py::object& shape, const py::object& ctx,
+               const py::object& t) {
+          return make(ShapeOf(shape), ContextOf(ctx), DTypeOfObject(t));
+        },
+        py::arg("shape"), py::arg("ctx") = py::none(),
+        py::arg("dtype") = py::none());
+  };
+  def_creator("empty", &NDArray::Empty);
+  def_creator("zeros", &NDArray::Zeros);
+  def_creator("ones", &NDArray::Ones);
+  m.def(
+      "full",
+      [](const py::object& shape, double v, const py::object& ctx,
+         const py::object& t) {
+        return NDArray::Full(ShapeOf(shape), v, ContextOf(ctx),
+                             DTypeOfObject(t));
+      },
+      py::arg("shape"), py::arg("val"), py::arg("ctx") = py::none(),
+      py::arg("dtype") = py::none());
+  m.def(
+      "array",
+      [](const py::object& source, const py::object& ctx, const py::object& t) {
+        DType dtype = DTypeOfObject(t);
+        if (t.is_none() && py::isinstance<NDArray>(source)) {
+          dtype = source.cast<NDArray>().dtype();
+        }
+        py::array src = py::module_::import("numpy").attr("ascontiguousarray")(
+            source, NumpyDType(dtype));
+        NDArray out = NDArray::Empty(
+            Shape(std::vector<int64_t>(src.shape(), src.shape() + src.ndim())),
+            Context::CPU(), dtype);
+        out.SyncCopyFromHost(src.data(), out.Bytes());
+        const Context c = ContextOf(ctx);
+        return c == Context::CPU() ? out : out.CopyTo(c);
+      },
+      py::arg("source_array"), py::arg("ctx") = py::none(),
+      py::arg("dtype") = py::none());
+  m.def("waitall", [] { Engine::Get()->WaitForAll(); });
+  m.def(
+      "dot",
+      [](const NDArray& a, const NDArray& b, bool ta, bool tb) {
+        return Dot(a, b, ta, tb);
+      },
+      py::arg("lhs"), py::arg("rhs"), py::arg("transpose_a") = false,
+      py::arg("transpose_b") = false);
+  m.def("save", &Save, py::arg("fname"), py::arg("data"));
+  m.def("load", &Load, py::arg("fname"));
+}
+
+}  // namespace python
+}  // namespace mx
