@@ -5,5 +5,7 @@ from .context import Context, cpu, gpu, current_context
 from . import ndarray
 from . import ndarray as nd
 from . import ndarray as narray  # the name in MXNet's first Python guide
+from . import symbol
+from . import symbol as sym
 
-__all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray"]
+__all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol"]

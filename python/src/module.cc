@@ -18,4 +18,6 @@ PYBIND11_MODULE(_core, m) {
   });
   mx::python::BindContext(m);
   mx::python::BindNDArray(m);
+  py::module_ sym = m.def_submodule("symbol", "Symbol graphs");
+  mx::python::BindSymbol(sym);
 }

@@ -12,6 +12,8 @@ namespace python {
 void BindContext(pybind11::module_& m);
 // NDArray and its functions (creation, arithmetic, NumPy views, save/load).
 void BindNDArray(pybind11::module_& m);
+// Symbol and its functions (Variable, Group, load, _create, list_ops).
+void BindSymbol(pybind11::module_& m);
 
 }  // namespace python
 }  // namespace mx

@@ -1,0 +1,36 @@
+"""``mx.sym`` / ``mx.symbol``: symbolic graphs. Every registered operator is a function here
+(``mx.sym.FullyConnected(data=x, num_hidden=10, name='fc1')``), taking its inputs as Symbols and its
+parameters as keyword values."""
+from ._core.symbol import Symbol, Variable, Group, load, load_json, _create, list_ops
+
+
+def _make_op(op):
+    def create(*args, **kwargs):
+        return _create(op, *args, **kwargs)
+    create.__name__ = op
+    create.__doc__ = f"Creates a {op} node (MXNet's operator of that name)."
+    return create
+
+
+for _op in list_ops():
+    if _op.isidentifier() and _op not in globals():
+        globals()[_op] = _make_op(_op)
+
+
+def _binary(op, scalar_op, rscalar_op=None):
+    def apply(self, other):
+        if isinstance(other, Symbol):
+            return _create(op, self, other)
+        return _create(scalar_op, self, scalar=other)
+
+    def rapply(self, other):
+        return _create(rscalar_op or scalar_op, self, scalar=other)
+    return apply, rapply
+
+
+Symbol.__add__, Symbol.__radd__ = _binary("elemwise_add", "_plus_scalar")
+Symbol.__sub__, Symbol.__rsub__ = _binary("elemwise_sub", "_minus_scalar", "_rminus_scalar")
+Symbol.__mul__, Symbol.__rmul__ = _binary("elemwise_mul", "_mul_scalar")
+Symbol.__truediv__, Symbol.__rtruediv__ = _binary("elemwise_div", "_div_scalar", "_rdiv_scalar")
+
+__all__ = ["Symbol", "Variable", "Group", "load", "load_json"]

@@ -1,0 +1,72 @@
+"""mx.sym basics: operators as functions, naming, listing, shape inference, JSON, groups, errors."""
+import pickle
+
+import pytest
+
+import mxnet as mx
+
+
+def mlp():
+    data = mx.sym.Variable("data")
+    fc1 = mx.sym.FullyConnected(data=data, name="fc1", num_hidden=128)
+    act1 = mx.sym.Activation(data=fc1, name="relu1", act_type="relu")
+    fc2 = mx.sym.FullyConnected(data=act1, name="fc2", num_hidden=10)
+    return mx.sym.SoftmaxOutput(data=fc2, name="softmax")
+
+
+def test_arguments_outputs_and_inference():
+    net = mlp()
+    assert net.list_arguments() == ["data", "fc1_weight", "fc1_bias", "fc2_weight", "fc2_bias",
+                                    "softmax_label"]
+    assert net.list_outputs() == ["softmax_output"]
+    arg_shapes, out_shapes, aux_shapes = net.infer_shape(data=(100, 784))
+    assert arg_shapes == [(100, 784), (128, 784), (128,), (10, 128), (10,), (100,)]
+    assert out_shapes == [(100, 10)]
+    assert aux_shapes == []
+    assert net.infer_shape() == (None, None, None)  # not enough known
+
+
+def test_parameters_take_python_values():
+    data = mx.sym.Variable("data")
+    conv = mx.sym.Convolution(data=data, kernel=(3, 3), pad=(1, 1), num_filter=4, no_bias=True,
+                              name="conv")
+    assert conv.list_arguments() == ["data", "conv_weight"]
+    assert conv.infer_shape(data=(2, 3, 5, 5))[1] == [(2, 4, 5, 5)]
+    bn = mx.sym.BatchNorm(data=conv, name="bn")
+    assert bn.list_auxiliary_states() == ["bn_moving_mean", "bn_moving_var"]
+
+
+def test_arithmetic_groups_internals_and_composition():
+    data = mx.sym.Variable("data")
+    y = 2 * data - data / 4 + 1
+    assert y.list_arguments() == ["data"]
+    assert y.infer_shape(data=(3, 2))[1] == [(3, 2)]
+    net = mlp()
+    internals = net.get_internals()
+    assert "fc1_output" in internals.list_outputs()
+    fc1 = internals["fc1_output"]
+    group = mx.sym.Group([fc1, net])
+    assert group.list_outputs() == ["fc1_output", "softmax_output"]
+    # Composition: a free variable replaced by another symbol.
+    head = mx.sym.FullyConnected(data=mx.sym.Variable("x"), num_hidden=2, name="head")
+    composed = head(x=fc1, name="head2")
+    assert composed.list_arguments()[:3] == ["data", "fc1_weight", "fc1_bias"]
+
+
+def test_json_files_and_pickling(tmp_path):
+    net = mlp()
+    again = mx.sym.load_json(net.tojson())
+    assert again.list_arguments() == net.list_arguments()
+    path = str(tmp_path / "net-symbol.json")
+    net.save(path)
+    assert mx.sym.load(path).tojson() == net.tojson()
+    assert pickle.loads(pickle.dumps(net)).list_outputs() == ["softmax_output"]
+
+
+def test_errors_name_the_node_and_parameter():
+    data = mx.sym.Variable("data")
+    with pytest.raises(mx.MXNetError, match="unknown parameter 'num_hiden'; did you mean "
+                                            "'num_hidden'"):
+        mx.sym.FullyConnected(data=data, num_hiden=3)
+    with pytest.raises(mx.MXNetError):
+        mlp().infer_shape(data=(100, 784), fc1_weight=(3, 3))
