@@ -19,5 +19,6 @@ PYBIND11_MODULE(_core, m) {
   mx::python::BindContext(m);
   mx::python::BindNDArray(m);
   py::module_ sym = m.def_submodule("symbol", "Symbol graphs");
-  mx::python::BindSymbol(sym);
+  auto symbol = mx::python::BindSymbol(sym);
+  mx::python::BindExecutor(m, symbol);
 }

@@ -5,6 +5,8 @@
 
 #include <pybind11/pybind11.h>
 
+#include "core/symbol/symbol.h"
+
 namespace mx {
 namespace python {
 
@@ -12,8 +14,11 @@ namespace python {
 void BindContext(pybind11::module_& m);
 // NDArray and its functions (creation, arithmetic, NumPy views, save/load).
 void BindNDArray(pybind11::module_& m);
-// Symbol and its functions (Variable, Group, load, _create, list_ops).
-void BindSymbol(pybind11::module_& m);
+// Symbol and its functions (Variable, Group, load, _create, list_ops);
+// returns the Symbol class for BindExecutor.
+pybind11::class_<Symbol> BindSymbol(pybind11::module_& m);
+// Executor, and Symbol.bind / simple_bind.
+void BindExecutor(pybind11::module_& m, pybind11::class_<Symbol>& symbol);
 
 }  // namespace python
 }  // namespace mx

@@ -92,8 +92,9 @@ std::map<std::string, PartialShape> KnownShapes(const Symbol& s,
 
 }  // namespace
 
-void BindSymbol(py::module_& m) {
-  py::class_<Symbol>(m, "Symbol", "A symbolic graph of operations.")
+py::class_<Symbol> BindSymbol(py::module_& m) {
+  py::class_<Symbol> symbol(m, "Symbol", "A symbolic graph of operations.");
+  symbol
       .def_property_readonly("name",
                              [](const Symbol& s) -> py::object {
                                const std::string n = s.name();
@@ -187,6 +188,7 @@ void BindSymbol(py::module_& m) {
       py::arg("json_str"));
   m.def("_create", &Create);
   m.def("list_ops", [] { return OpRegistry::Global().AllNames(); });
+  return symbol;
 }
 
 }  // namespace python

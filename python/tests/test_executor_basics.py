@@ -1,0 +1,47 @@
+"""Executors from Python: simple_bind and bind, forward with inputs by keyword, backward, arrays."""
+import numpy as np
+import pytest
+
+import mxnet as mx
+
+
+def fc_symbol():
+    return mx.sym.FullyConnected(data=mx.sym.Variable("data"), num_hidden=3, name="fc")
+
+
+def test_simple_bind_forward_backward():
+    ex = fc_symbol().simple_bind(mx.cpu(), data=(2, 4))
+    assert sorted(ex.arg_dict) == ["data", "fc_bias", "fc_weight"]
+    assert [a.shape for a in ex.arg_arrays] == [(2, 4), (3, 4), (3,)]
+    ex.arg_dict["fc_weight"][:] = 1
+    ex.arg_dict["fc_bias"][:] = 0.5
+    out = ex.forward(is_train=True, data=np.arange(8).reshape(2, 4))
+    np.testing.assert_array_equal(out[0].asnumpy(), [[6.5] * 3, [22.5] * 3])
+    ex.backward(mx.nd.ones((2, 3)))
+    np.testing.assert_array_equal(ex.grad_dict["fc_weight"].asnumpy(), [[4, 6, 8, 10]] * 3)
+    np.testing.assert_array_equal(ex.grad_dict["fc_bias"].asnumpy(), [2, 2, 2])
+    np.testing.assert_array_equal(ex.grad_dict["data"].asnumpy(), [[3] * 4] * 2)
+
+
+def test_bind_with_lists_and_dicts():
+    sym = fc_symbol()
+    args = [mx.nd.ones((2, 4)), mx.nd.ones((3, 4)), mx.nd.zeros(3)]
+    grad = mx.nd.zeros((3, 4))
+    ex = sym.bind(mx.cpu(), args=args, args_grad={"fc_weight": grad},
+                  grad_req={"data": "null", "fc_bias": "null"})
+    np.testing.assert_array_equal(ex.forward(is_train=True)[0].asnumpy(), [[4] * 3] * 2)
+    ex.backward(mx.nd.ones((2, 3)))
+    np.testing.assert_array_equal(grad.asnumpy(), [[2] * 4] * 3)  # the array given
+    assert ex.grad_arrays[0] is None
+
+
+def test_bind_errors_name_the_arguments():
+    sym = fc_symbol()
+    with pytest.raises(mx.MXNetError, match="args: 2 arrays for the 3 names data, fc_weight, "
+                                            "fc_bias"):
+        sym.bind(mx.cpu(), args=[mx.nd.ones((2, 4)), mx.nd.ones((3, 4))])
+    ex = sym.simple_bind(mx.cpu(), data=(2, 4))
+    with pytest.raises(mx.MXNetError, match="'label' is not an argument"):
+        ex.forward(label=np.zeros(2))
+    with pytest.raises(mx.MXNetError, match="grad_req"):
+        sym.simple_bind(mx.cpu(), grad_req="sometimes", data=(2, 4))
