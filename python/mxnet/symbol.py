@@ -1,14 +1,14 @@
 """``mx.sym`` / ``mx.symbol``: symbolic graphs. Every registered operator is a function here
 (``mx.sym.FullyConnected(data=x, num_hidden=10, name='fc1')``), taking its inputs as Symbols and its
 parameters as keyword values."""
-from ._core.symbol import Symbol, Variable, Group, load, load_json, _create, list_ops
+from ._core.symbol import Symbol, Variable, Group, load, load_json, _create, list_ops, op_doc
 
 
 def _make_op(op):
     def create(*args, **kwargs):
         return _create(op, *args, **kwargs)
     create.__name__ = op
-    create.__doc__ = f"Creates a {op} node (MXNet's operator of that name)."
+    create.__doc__ = op_doc(op)
     return create
 
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/strings.h"
 #include "core/op/op.h"
 #include "core/symbol/symbol.h"
 #include "python/src/module.h"
@@ -54,6 +55,33 @@ Symbol Create(const std::string& op, const py::args& args,
     }
   }
   return Symbol::Create(op, inputs, kw);
+}
+
+// A NumPy-style docstring of op `name`: its description, inputs and
+// parameters with types, defaults, bounds and docs.
+std::string OpDocstring(const std::string& name) {
+  const OpDef& op = OpRegistry::Global().Get(name);
+  std::string out = op.doc() + "\n";
+  if (!op.aliases().empty())
+    out += "\nAlso: " + Join(op.aliases(), ", ") + ".\n";
+  out += "\nParameters\n----------\n";
+  try {
+    const NodeAttrs attrs = MakeNodeAttrs(op, "doc", {});
+    for (const std::string& input : op.ListArguments(attrs)) {
+      out += input + " : Symbol\n    An input.\n";
+    }
+  } catch (const Error&) {
+    out += "(inputs depend on the required parameters)\n";
+  }
+  for (const ParamField& f : op.schema().fields()) {
+    out +=
+        f.name + " : " + f.type_name +
+        (f.required ? ", required" : ", optional, default " + f.default_text);
+    if (!f.constraint.empty()) out += ", " + f.constraint;
+    out += "\n    " + f.doc + "\n";
+  }
+  out += "name : str, optional\n    The node's name (default: <op>N).\n";
+  return out + "\nReturns\n-------\nSymbol\n";
 }
 
 py::object ShapeTuples(const std::vector<PartialShape>& shapes) {
@@ -188,6 +216,7 @@ py::class_<Symbol> BindSymbol(py::module_& m) {
       py::arg("json_str"));
   m.def("_create", &Create);
   m.def("list_ops", [] { return OpRegistry::Global().AllNames(); });
+  m.def("op_doc", &OpDocstring, py::arg("op"));
   return symbol;
 }
 

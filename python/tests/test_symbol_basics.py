@@ -63,6 +63,14 @@ def test_json_files_and_pickling(tmp_path):
     assert pickle.loads(pickle.dumps(net)).list_outputs() == ["softmax_output"]
 
 
+def test_op_functions_carry_the_parameter_docs():
+    doc = mx.sym.FullyConnected.__doc__
+    assert doc.startswith("Fully connected layer")
+    assert "num_hidden : int, required, value >= 1\n    Number of output units." in doc
+    assert "no_bias : boolean, optional, default False" in doc
+    assert "data : Symbol\n    An input.\nlabel : Symbol" in mx.sym.SoftmaxOutput.__doc__
+
+
 def test_errors_name_the_node_and_parameter():
     data = mx.sym.Variable("data")
     with pytest.raises(mx.MXNetError, match="unknown parameter 'num_hiden'; did you mean "
