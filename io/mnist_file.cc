@@ -80,19 +80,23 @@ IdxArray ReadIdxFile(const std::string& path, int ndim) {
            "': IDX magic 0x", std::hex, magic, std::dec, ", expected 0x",
            std::hex, 0x800 + ndim, std::dec, " (unsigned bytes, ", ndim, "-d)");
   IdxArray out;
-  int64_t size = 1;
+  double claimed = 1;  // in double: four 32-bit extents overflow int64
   for (int i = 0; i < ndim; ++i) {
     out.dims.push_back(BigEndian32(head + 4 + 4 * i));
-    size *= out.dims.back();
+    claimed *= static_cast<double>(out.dims.back());
   }
   // A corrupt header must not make us allocate more than the file can
-  // hold: deflate inflates at most 1032:1.
+  // hold: deflate inflates at most 1032:1 (a file of unknown size, such as
+  // a pipe, is only held to what int64 can count).
   std::error_code ec;
   const auto file_bytes = std::filesystem::file_size(path, ec);
-  const double most = ec ? 0 : 1032.0 * static_cast<double>(file_bytes);
-  MX_CHECK(ec || static_cast<double>(size) <= most, "'", path,
-           "': the IDX header claims ", size, " data bytes, more than a ",
-           file_bytes, "-byte file can hold");
+  const double most = ec ? 4e18 : 1032.0 * static_cast<double>(file_bytes);
+  MX_CHECK(claimed <= most, "'", path, "': the IDX header claims ",
+           static_cast<uint64_t>(std::min(claimed, 1.8e19)),
+           " data bytes, more than ",
+           ec ? std::string("can be read")
+              : "a " + std::to_string(file_bytes) + "-byte file can hold");
+  const int64_t size = static_cast<int64_t>(claimed);
   out.data.resize(static_cast<size_t>(size));
   const size_t read = in.Read(out.data.data(), out.data.size());
   const size_t extra = read == out.data.size() ? in.Rest() : 0;

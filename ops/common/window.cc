@@ -22,5 +22,14 @@ Window Window::Make(const Shape& data, const Shape& out,
   return w;
 }
 
+AxisRange PoolingRange(const Window& w, int axis, int64_t o) {
+  const int64_t start = o * w.stride[axis] - w.pad[axis];
+  const int64_t padded_end =
+      std::min(start + w.kernel[axis], w.in[axis] + w.pad[axis]);
+  return {std::max<int64_t>(start, 0),
+          std::min(start + w.kernel[axis], w.in[axis]),
+          std::max<int64_t>(padded_end - start, 1)};
+}
+
 }  // namespace ops
 }  // namespace mx

@@ -33,6 +33,15 @@ struct Window {
   int64_t KernelSize() const { return kernel[0] * kernel[1] * kernel[2]; }
 };
 
+// Output position `o`'s pooling window along `axis`: the part inside the
+// data, and its length clipped to the padded data (the average's divisor,
+// padding counted as MXNet does; at least 1).
+struct AxisRange {
+  int64_t begin, end;
+  int64_t padded;
+};
+AxisRange PoolingRange(const Window& w, int axis, int64_t o);
+
 // Calls f(kernel_offset, out_offset, in_offset) for every (kernel position,
 // output position) pair whose input position lies inside the data
 // (padding skipped); offsets are flat within one channel.

@@ -162,14 +162,11 @@ class PoolingKernel : public OpKernel {
     Bounds b;
     int64_t rest = o;
     for (int a = 2; a >= 0; --a) {
-      const int64_t pos = rest % w_.out[a];
+      const AxisRange r = PoolingRange(w_, a, rest % w_.out[a]);
       rest /= w_.out[a];
-      const int64_t start = pos * w_.stride[a] - w_.pad[a];
-      const int64_t padded_end =
-          std::min(start + w_.kernel[a], w_.in[a] + w_.pad[a]);
-      b.area *= std::max<int64_t>(padded_end - start, 1);
-      b.start[a] = std::max<int64_t>(start, 0);
-      b.end[a] = std::min(start + w_.kernel[a], w_.in[a]);
+      b.area *= r.padded;
+      b.start[a] = r.begin;
+      b.end[a] = r.end;
     }
     return b;
   }

@@ -40,12 +40,7 @@ class PoolingCpu : public OpKernel {
     avg_ = p.pool_type == "avg";
     for (int a = 0; a < 3; ++a) {
       for (int64_t o = 0; o < w_.out[a]; ++o) {
-        const int64_t start = o * w_.stride[a] - w_.pad[a];
-        const int64_t padded_end =
-            std::min(start + w_.kernel[a], w_.in[a] + w_.pad[a]);
-        axis_[a].push_back({std::max<int64_t>(start, 0),
-                            std::min(start + w_.kernel[a], w_.in[a]),
-                            std::max<int64_t>(padded_end - start, 1)});
+        axis_[a].push_back(PoolingRange(w_, a, o));
       }
     }
     max_2x2_ = max_ && w_.in[0] == 1 && w_.kernel[1] == 2 &&
@@ -92,12 +87,6 @@ class PoolingCpu : public OpKernel {
   }
 
  private:
-  // An output position's window along one axis.
-  struct Range {
-    int64_t begin, end;  // inside the data
-    int64_t padded;      // length clipped to the padded data (avg divisor)
-  };
-
   int64_t Grain() const {
     return std::max<int64_t>(
         1, kGrainElements / std::max<int64_t>(1, w_.InSize()));
@@ -122,15 +111,16 @@ class PoolingCpu : public OpKernel {
       }
       return;
     }
-    for (const Range& rd : axis_[0]) {
-      for (const Range& rh : axis_[1]) {
-        for (const Range& rw : axis_[2]) put(out++, PoolWindow(x, rd, rh, rw));
+    for (const AxisRange& rd : axis_[0]) {
+      for (const AxisRange& rh : axis_[1]) {
+        for (const AxisRange& rw : axis_[2])
+          put(out++, PoolWindow(x, rd, rh, rw));
       }
     }
   }
 
-  T PoolWindow(const T* x, const Range& rd, const Range& rh,
-               const Range& rw) const {
+  T PoolWindow(const T* x, const AxisRange& rd, const AxisRange& rh,
+               const AxisRange& rw) const {
     T acc = max_ ? -std::numeric_limits<T>::infinity() : T(0);
     for (int64_t d = rd.begin; d < rd.end; ++d) {
       for (int64_t h = rh.begin; h < rh.end; ++h) {
@@ -178,9 +168,9 @@ class PoolingCpu : public OpKernel {
   // dx += the gradient g of one channel sent back through its windows.
   void ScatterChannel(const T* x, const T* g, T* dx) const {
     int64_t o = 0;
-    for (const Range& rd : axis_[0]) {
-      for (const Range& rh : axis_[1]) {
-        for (const Range& rw : axis_[2]) {
+    for (const AxisRange& rd : axis_[0]) {
+      for (const AxisRange& rh : axis_[1]) {
+        for (const AxisRange& rw : axis_[2]) {
           ScatterWindow(x, g[o++], rd, rh, rw, dx);
         }
       }
@@ -189,8 +179,8 @@ class PoolingCpu : public OpKernel {
 
   // Max: go to the window's first maximum (without branches: random data
   // mispredicts); avg and sum: to every element.
-  void ScatterWindow(const T* x, T go, const Range& rd, const Range& rh,
-                     const Range& rw, T* dx) const {
+  void ScatterWindow(const T* x, T go, const AxisRange& rd, const AxisRange& rh,
+                     const AxisRange& rw, T* dx) const {
     if (max_) {
       int64_t best = -1;
       T best_value = -std::numeric_limits<T>::infinity();
@@ -220,7 +210,7 @@ class PoolingCpu : public OpKernel {
   Window w_;
   int64_t channels_ = 0;
   bool max_ = true, avg_ = false, max_2x2_ = false;
-  std::vector<Range> axis_[3];
+  std::vector<AxisRange> axis_[3];
 };
 
 }  // namespace

@@ -61,15 +61,15 @@ py::array NumpyView(const NDArray& a) {
   return py::array(NumpyDType(a.dtype()), dims, {}, a.RawData(), owner);
 }
 
-// Copies a NumPy-convertible value into `a` (broadcast scalars, same-shape
-// arrays).
-void Assign(const NDArray& a, const py::object& value) {
+// Copies a NumPy-convertible value into `a` (a handle: the copy writes the
+// caller's array), broadcasting scalars, same-shape arrays.
+void Assign(NDArray a, const py::object& value) {
   if (py::isinstance<NDArray>(value)) {
-    value.cast<NDArray>().CopyTo(const_cast<NDArray*>(&a));
+    value.cast<NDArray>().CopyTo(&a);
     return;
   }
   if (py::isinstance<py::float_>(value) || py::isinstance<py::int_>(value)) {
-    const_cast<NDArray&>(a).Fill(value.cast<double>());
+    a.Fill(value.cast<double>());
     return;
   }
   py::array src = py::array::ensure(value);
@@ -79,7 +79,7 @@ void Assign(const NDArray& a, const py::object& value) {
       src, NumpyDType(a.dtype())));
   Shape s(std::vector<int64_t>(src.shape(), src.shape() + src.ndim()));
   if (src.ndim() == 0) {
-    const_cast<NDArray&>(a).Fill(src.attr("item")().cast<double>());
+    a.Fill(src.attr("item")().cast<double>());
     return;
   }
   MX_CHECK(s == a.shape(), "cannot assign an array of shape ", s,
