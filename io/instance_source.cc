@@ -57,6 +57,10 @@ void OrderedSource::MakeOrder() {
 }
 
 void OrderedSource::Reset() {
+  if (options_.shuffle && !options_.reshuffle) {
+    cursor_ = 0;
+    return;
+  }
   ++epoch_;
   MakeOrder();
 }

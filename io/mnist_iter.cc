@@ -24,6 +24,17 @@ void MnistIterParam::Declare(ParamDeclarer<MnistIterParam>* d) {
       .Min(1)
       .Doc("Samples per batch.");
   DeclareOrderFields(d, /*shuffle_default=*/true);
+  d->Field("reshuffle", &MnistIterParam::reshuffle)
+      .Default(true)
+      .Doc(
+          "With shuffle: a new order every epoch; False keeps the first "
+          "order (MXNet's MNISTIter, which shuffles once).");
+  d->Field("data_shape", &MnistIterParam::data_shape)
+      .Default(std::vector<int64_t>{})
+      .Doc(
+          "Accepted for compatibility (MXNet's tests pass it): when given, "
+          "it must equal one sample's shape, (rows*cols,) with flat or (1, "
+          "rows, cols).");
   d->Field("flat", &MnistIterParam::flat)
       .Default(false)
       .Doc("Data (batch, rows*cols) instead of (batch, 1, rows, cols).");
@@ -73,10 +84,19 @@ std::unique_ptr<DataIter> CreateMnistIter(const AttrDict& params) {
       std::any_cast<MnistIterParam>(schema->Parse(params, "MNISTIter"));
   auto source =
       std::make_shared<const MnistSource>(p.image, p.label, p.flat, p.scale);
+  if (!p.data_shape.empty()) {
+    const Shape sample = source->InstanceShape();
+    MX_CHECK(Shape(p.data_shape) == sample, "MNISTIter: data_shape ",
+             Shape(p.data_shape).ToString(), " does not match the samples of '",
+             p.image, "', which are ", sample.ToString(),
+             p.flat ? " (flat)" : " (not flat)");
+  }
   BatchOptions batch;
   batch.batch_size = p.batch_size;
   batch.last_batch = ParseLastBatch(p.last_batch, "MNISTIter: last_batch");
-  return MakeIterator(std::move(source), OrderOf(p), batch, p.prefetch_buffer);
+  OrderOptions order = OrderOf(p);
+  order.reshuffle = p.reshuffle;
+  return MakeIterator(std::move(source), order, batch, p.prefetch_buffer);
 }
 
 }  // namespace io

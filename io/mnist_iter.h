@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/op/param.h"
 #include "io/data_iter.h"
@@ -18,6 +19,8 @@ struct MnistIterParam {
   std::string image, label;
   int64_t batch_size = 128;
   bool shuffle = true;
+  bool reshuffle = true;
+  std::vector<int64_t> data_shape;
   bool flat = false;
   int64_t seed = 0;
   bool silent = false;

@@ -3,7 +3,7 @@
 # (which has NumPy); the JUnit XML goes where Bazel collects it. Under --config=asan|tsan the
 # extension needs its sanitizer runtime loaded first (Python itself is not instrumented).
 set -euo pipefail
-root="${TEST_SRCDIR:-$(dirname "$0")/..}/mx/python"
+root="$(cd "${TEST_SRCDIR:-$(dirname "$0")/..}/mx/python" && pwd)"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 runtime=$(ldd "$root/mxnet/_core.so" | awk '/lib(asan|tsan)\.so/ {print $3; exit}')
 if [[ -n $runtime ]]; then
@@ -11,5 +11,7 @@ if [[ -n $runtime ]]; then
   export LD_PRELOAD="$runtime $(ldd "$root/mxnet/_core.so" | awk '/libstdc\+\+/ {print $3; exit}')"
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"  # CPython's own allocations
 fi
+# Tests write scratch files (MXNet's write to the working directory).
+cd "${TEST_TMPDIR:-$(mktemp -d)}"
 exec /usr/bin/python3 -m pytest -q -p no:cacheprovider "$root/tests" \
   ${XML_OUTPUT_FILE:+--junitxml="$XML_OUTPUT_FILE"}

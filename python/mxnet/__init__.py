@@ -7,5 +7,9 @@ from . import ndarray as nd
 from . import ndarray as narray  # the name in MXNet's first Python guide
 from . import symbol
 from . import symbol as sym
+from . import io
+from . import random
+from . import name
+from .attribute import AttrScope
 
-__all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol"]
+__all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope"]

@@ -1,5 +1,29 @@
-"""Devices: ``Context('cpu'|'gpu', id)``, ``cpu()``, ``gpu(i)``."""
+"""Devices: ``Context('cpu'|'gpu', id)``, ``cpu()``, ``gpu(i)``; ``with ctx:`` makes ``ctx`` the
+default of array creation inside the block."""
+import threading
+
 from ._core import Context
+
+_local = threading.local()  # each thread's stack of `with` contexts
+
+
+def _stack():
+    if not hasattr(_local, "stack"):
+        _local.stack = []
+    return _local.stack
+
+
+def _enter(self):
+    _stack().append(self)
+    return self
+
+
+def _exit(self, *exc):
+    _stack().pop()
+
+
+Context.__enter__ = _enter
+Context.__exit__ = _exit
 
 
 def cpu(device_id=0):
@@ -13,8 +37,9 @@ def gpu(device_id=0):
 
 
 def current_context():
-    """The default context of array creation: the CPU."""
-    return cpu()
+    """The default context of array creation: the innermost ``with`` context, else the CPU."""
+    stack = _stack()
+    return stack[-1] if stack else cpu()
 
 
 __all__ = ["Context", "cpu", "gpu", "current_context"]

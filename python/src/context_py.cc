@@ -28,6 +28,7 @@ void BindContext(py::module_& m) {
   py::class_<Context>(m, "Context", "A device: Context('cpu'|'gpu', id).")
       .def(py::init(&MakeContext), py::arg("device_type"),
            py::arg("device_id") = 0)
+      .def(py::init([](const Context& c) { return c; }), py::arg("ctx"))
       .def_property_readonly("device_type", &TypeName)
       .def_property_readonly("device_id",
                              [](const Context& c) { return c.dev_id; })

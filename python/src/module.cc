@@ -21,4 +21,6 @@ PYBIND11_MODULE(_core, m) {
   py::module_ sym = m.def_submodule("symbol", "Symbol graphs");
   auto symbol = mx::python::BindSymbol(sym);
   mx::python::BindExecutor(m, symbol);
+  py::module_ io = m.def_submodule("io", "Data iterators");
+  mx::python::BindIO(io);
 }

@@ -5,10 +5,28 @@
 
 #include <pybind11/pybind11.h>
 
+#include <memory>
+#include <string>
+
+#include "core/op/param.h"
 #include "core/symbol/symbol.h"
+#include "io/data_iter.h"
 
 namespace mx {
 namespace python {
+
+// A C++ data iterator as Python holds it (shared with the trainer).
+struct IterHandle {
+  std::shared_ptr<io::DataIter> iter;
+};
+
+// A keyword value as MXNet's parameter string: True/False, numbers, tuples
+// "(2, 2)", strings as they are.
+std::string ParamText(const pybind11::handle& v);
+// Keyword arguments as parameter strings (None values are left out).
+AttrDict ParamDict(const pybind11::dict& kwargs);
+// The "name : type, default\n    doc" lines of every field of `schema`.
+std::string ParamsDoc(const ParamSchema& schema);
 
 // Context: mx.Context('cpu' | 'gpu', id).
 void BindContext(pybind11::module_& m);
@@ -19,6 +37,8 @@ void BindNDArray(pybind11::module_& m);
 pybind11::class_<Symbol> BindSymbol(pybind11::module_& m);
 // Executor, and Symbol.bind / simple_bind.
 void BindExecutor(pybind11::module_& m, pybind11::class_<Symbol>& symbol);
+// Data iterators (the io registry's kinds and NDArrayIter).
+void BindIO(pybind11::module_& m);
 
 }  // namespace python
 }  // namespace mx

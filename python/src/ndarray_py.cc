@@ -3,6 +3,7 @@
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "core/engine/engine.h"
 #include "core/ndarray/ndarray.h"
 #include "core/ndarray/ndarray_io.h"
+#include "core/ndarray/row_ops.h"
 #include "python/src/module.h"
 
 namespace py = pybind11;
@@ -45,8 +47,22 @@ DType DTypeOfObject(const py::object& dtype) {
 
 py::dtype NumpyDType(DType t) { return py::dtype(std::string(DTypeName(t))); }
 
+// `ctx`, or the current context (mx.current_context(), set by `with ctx:`).
 Context ContextOf(const py::object& ctx) {
-  return ctx.is_none() ? Context::CPU() : ctx.cast<Context>();
+  if (!ctx.is_none()) return ctx.cast<Context>();
+  return py::module_::import("mxnet.context")
+      .attr("current_context")()
+      .cast<Context>();
+}
+
+// A random array: written into `out` when given (its shape wins), else new.
+NDArray RandomArray(const std::function<NDArray(const Shape&, Context)>& draw,
+                    const py::object& shape, const py::object& ctx,
+                    const py::object& out) {
+  if (out.is_none()) return draw(ShapeOf(shape), ContextOf(ctx));
+  NDArray dst = out.cast<NDArray>();
+  draw(dst.shape(), dst.context()).CopyTo(&dst);
+  return dst;
 }
 
 // A NumPy array over `a`'s memory, keeping `a` alive.
@@ -268,6 +284,46 @@ void BindNDArray(py::module_& m) {
       },
       py::arg("lhs"), py::arg("rhs"), py::arg("transpose_a") = false,
       py::arg("transpose_b") = false);
+  py::module_ random = m.def_submodule("random", "Random arrays");
+  random.def(
+      "seed", [](uint64_t seed) { RandomSeed(seed, Context::CPU()); },
+      py::arg("seed"));
+  random.def(
+      "uniform",
+      [](float low, float high, const py::object& shape, const py::object& ctx,
+         const py::object& out) {
+        return RandomArray(
+            [&](const Shape& s, Context c) {
+              return RandomUniform(low, high, s, c);
+            },
+            shape, ctx, out);
+      },
+      py::arg("low") = 0.f, py::arg("high") = 1.f, py::arg("shape") = 1,
+      py::arg("ctx") = py::none(), py::arg("out") = py::none());
+  random.def(
+      "normal",
+      [](float loc, float scale, const py::object& shape, const py::object& ctx,
+         const py::object& out) {
+        return RandomArray(
+            [&](const Shape& s, Context c) {
+              return RandomNormal(loc, scale, s, c);
+            },
+            shape, ctx, out);
+      },
+      py::arg("loc") = 0.f, py::arg("scale") = 1.f, py::arg("shape") = 1,
+      py::arg("ctx") = py::none(), py::arg("out") = py::none());
+  m.def("choose_element_0index", &ChooseElement0Index, py::arg("lhs"),
+        py::arg("rhs"));
+  m.def("fill_element_0index", &FillElement0Index, py::arg("lhs"),
+        py::arg("mhs"), py::arg("rhs"));
+  m.def(
+      "onehot_encode",
+      [](const NDArray& indices, NDArray out) {
+        OneHotEncode(indices, &out);
+        return out;
+      },
+      py::arg("indices"), py::arg("out"));
+  m.def("clip", &Clip, py::arg("data"), py::arg("a_min"), py::arg("a_max"));
   m.def("save", &Save, py::arg("fname"), py::arg("data"));
   m.def("load", &Load, py::arg("fname"));
 }

@@ -1,15 +1,19 @@
 // mx.sym: Symbol graphs. Ops are created through one entry point, _create
 // (the Python module generates a function per registered op from
 // list_ops); parameters arrive as Python values and become MXNet's strings.
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
 #include "core/op/op.h"
+#include "core/symbol/scopes.h"
 #include "core/symbol/symbol.h"
 #include "python/src/module.h"
 
@@ -18,21 +22,6 @@ namespace py = pybind11;
 namespace mx {
 namespace python {
 namespace {
-
-// A parameter value as MXNet's string form: True/False, numbers, tuples
-// "(2, 2)", strings as they are.
-std::string ParamText(const py::handle& v) {
-  if (py::isinstance<py::bool_>(v)) return v.cast<bool>() ? "True" : "False";
-  if (py::isinstance<py::tuple>(v) || py::isinstance<py::list>(v)) {
-    std::string out = "(";
-    const py::sequence seq = v.cast<py::sequence>();
-    for (size_t i = 0; i < seq.size(); ++i) {
-      out += (i ? ", " : "") + py::str(seq[i]).cast<std::string>();
-    }
-    return out + (seq.size() == 1 ? ",)" : ")");
-  }
-  return py::str(v).cast<std::string>();
-}
 
 Symbol Create(const std::string& op, const py::args& args,
               const py::kwargs& kwargs) {
@@ -73,13 +62,7 @@ std::string OpDocstring(const std::string& name) {
   } catch (const Error&) {
     out += "(inputs depend on the required parameters)\n";
   }
-  for (const ParamField& f : op.schema().fields()) {
-    out +=
-        f.name + " : " + f.type_name +
-        (f.required ? ", required" : ", optional, default " + f.default_text);
-    if (!f.constraint.empty()) out += ", " + f.constraint;
-    out += "\n    " + f.doc + "\n";
-  }
+  out += ParamsDoc(op.schema());
   out += "name : str, optional\n    The node's name (default: <op>N).\n";
   return out + "\nReturns\n-------\nSymbol\n";
 }
@@ -116,6 +99,65 @@ std::map<std::string, PartialShape> KnownShapes(const Symbol& s,
   }
   for (const auto& [k, v] : kwargs) known[k.cast<std::string>()] = shape_of(v);
   return known;
+}
+
+DType DTypeOf(const py::handle& t) {
+  return DTypeFromName(
+      py::dtype::from_args(py::reinterpret_borrow<py::object>(t))
+          .attr("name")
+          .cast<std::string>());
+}
+
+std::map<std::string, DType> KnownTypes(const Symbol& s, const py::args& args,
+                                        const py::kwargs& kwargs) {
+  std::map<std::string, DType> known;
+  const std::vector<std::string> names = s.ListArguments();
+  MX_CHECK(args.size() <= names.size(), "infer_type: ", args.size(),
+           " positional types for ", names.size(), " arguments");
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (!args[i].is_none()) known[names[i]] = DTypeOf(args[i]);
+  }
+  for (const auto& [k, v] : kwargs) known[k.cast<std::string>()] = DTypeOf(v);
+  return known;
+}
+
+// NumPy type objects (numpy.float32, ...) for DType codes.
+py::list TypeList(const std::vector<int>& codes) {
+  py::module_ np = py::module_::import("numpy");
+  py::list out;
+  for (int c : codes) {
+    out.append(np.attr(DTypeName(static_cast<DType>(c))));
+  }
+  return out;
+}
+
+// A Python-side `with` scope owning a C++ scope (opened on __enter__).
+template <typename Scope>
+struct ScopeHolder {
+  std::function<std::unique_ptr<Scope>()> open;
+  std::unique_ptr<Scope> scope;
+};
+
+template <typename Scope>
+void BindScope(py::module_& m, const char* name, const char* doc,
+               std::function<std::unique_ptr<Scope>(const py::kwargs&)> make) {
+  using Holder = ScopeHolder<Scope>;
+  py::class_<Holder>(m, name, doc)
+      .def(py::init([make](const py::kwargs& kwargs) {
+        auto h = std::make_unique<Holder>();
+        py::dict copy(kwargs);
+        h->open = [make, copy] { return make(py::kwargs(copy)); };
+        return h;
+      }))
+      .def(
+          "__enter__",
+          [](Holder& h) -> Holder& {
+            MX_CHECK(!h.scope, "a scope cannot be entered twice at once");
+            h.scope = h.open();
+            return h;
+          },
+          py::return_value_policy::reference)
+      .def("__exit__", [](Holder& h, const py::args&) { h.scope.reset(); });
 }
 
 }  // namespace
@@ -179,6 +221,30 @@ py::class_<Symbol> BindSymbol(py::module_& m) {
                                    ShapeTuples(r.outputs),
                                    ShapeTuples(r.aux_states));
            })
+      .def("infer_type",
+           [](const Symbol& s, const py::args& args,
+              const py::kwargs& kwargs) -> py::tuple {
+             const PartialTypes r =
+                 s.InferTypePartial(KnownTypes(s, args, kwargs));
+             if (!r.complete)
+               return py::make_tuple(py::none(), py::none(), py::none());
+             return py::make_tuple(TypeList(r.arguments), TypeList(r.outputs),
+                                   TypeList(r.aux_states));
+           })
+      .def("attr_dict", &Symbol::AllAttrs)
+      .def("list_attr",
+           [](const Symbol& s) {
+             const auto all = s.AllAttrs();
+             const auto it = all.find(s.name());
+             return it == all.end() ? AttrDict() : it->second;
+           })
+      .def("_set_attr",
+           [](Symbol& s, const py::kwargs& kwargs) {
+             for (const auto& [k, v] : ParamDict(kwargs)) s.SetAttr(k, v);
+           })
+      .def("__copy__", [](const Symbol& s) { return s.Copy(); })
+      .def("__deepcopy__",
+           [](const Symbol& s, const py::object&) { return s.Copy(); })
       .def("tojson", &Symbol::ToJSON)
       .def("save", &Symbol::Save, py::arg("fname"))
       .def("attr",
@@ -198,17 +264,45 @@ py::class_<Symbol> BindSymbol(py::module_& m) {
                       }));
   m.def(
       "Variable",
-      [](const std::string& name, const py::object& shape) {
+      [](const std::string& name, const py::object& attr,
+         const py::object& shape, const py::object& lr_mult,
+         const py::object& wd_mult, const py::object& dtype,
+         const std::string& init, const py::kwargs& kwargs) {
         VariableOptions o;
         if (!shape.is_none()) {
           std::vector<int64_t> dims;
           for (const py::handle d : shape) dims.push_back(d.cast<int64_t>());
           o.shape = PartialShape(dims);
         }
+        if (!dtype.is_none()) o.dtype = DTypeOf(dtype);
+        o.init = init;
+        if (!attr.is_none()) o.attrs = ParamDict(attr.cast<py::dict>());
+        // As MXNet: str() of the value ("0" for 0, "0.5" for 0.5).
+        if (!lr_mult.is_none()) o.attrs["lr_mult"] = ParamText(lr_mult);
+        if (!wd_mult.is_none()) o.attrs["wd_mult"] = ParamText(wd_mult);
+        for (const auto& [k, v] : ParamDict(kwargs)) o.attrs[k] = v;
         return Symbol::Variable(name, o);
       },
-      py::arg("name"), py::arg("shape") = py::none());
+      py::arg("name"), py::arg("attr") = py::none(),
+      py::arg("shape") = py::none(), py::arg("lr_mult") = py::none(),
+      py::arg("wd_mult") = py::none(), py::arg("dtype") = py::none(),
+      py::arg("init") = "");
   m.def("Group", &Symbol::Group, py::arg("symbols"));
+  BindScope<AttrScope>(
+      m, "AttrScope",
+      "with mx.AttrScope(ctx_group='stage1'): symbols created inside get "
+      "these attributes.",
+      [](const py::kwargs& kw) {
+        return std::make_unique<AttrScope>(ParamDict(kw));
+      });
+  BindScope<NameScope>(
+      m, "Prefix",
+      "with mx.name.Prefix('p_'): names of symbols created inside start "
+      "with the prefix (a fresh naming scope).",
+      [](const py::kwargs& kw) {
+        return std::make_unique<NameScope>(
+            kw.contains("prefix") ? kw["prefix"].cast<std::string>() : "");
+      });
   m.def("load", &Symbol::Load, py::arg("fname"));
   m.def(
       "load_json",

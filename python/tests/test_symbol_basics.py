@@ -1,6 +1,8 @@
 """mx.sym basics: operators as functions, naming, listing, shape inference, JSON, groups, errors."""
 import pickle
 
+import numpy as np
+
 import pytest
 
 import mxnet as mx
@@ -78,3 +80,27 @@ def test_errors_name_the_node_and_parameter():
         mx.sym.FullyConnected(data=data, num_hiden=3)
     with pytest.raises(mx.MXNetError):
         mlp().infer_shape(data=(100, 784), fc1_weight=(3, 3))
+
+
+def test_infer_type_propagates_and_reports_incomplete():
+    net = mx.sym.FullyConnected(mx.sym.Variable('data'), num_hidden=4, name='fc')
+    arg, out, aux = net.infer_type(data=np.float64)
+    assert arg == [np.float64, np.float64, np.float64]
+    assert out == [np.float64]
+    assert aux == []
+    assert net.infer_type() == (None, None, None)
+    with pytest.raises(mx.MXNetError):
+        net.infer_type(data=np.float64, fc_weight=np.float32)
+
+
+def test_variable_attributes_and_scopes():
+    with mx.AttrScope(ctx_group='stage1'):
+        w = mx.sym.Variable('w', lr_mult=0.5, wd_mult=0, attr={'mood': 'calm'})
+        with mx.name.Prefix('p_'):
+            fc = mx.sym.FullyConnected(mx.sym.Variable('data'), weight=w, num_hidden=2)
+    attrs = fc.attr_dict()
+    assert attrs['w'] == {'__ctx_group__': 'stage1', '__lr_mult__': '0.5', '__wd_mult__': '0',
+                          'mood': 'calm'}
+    assert fc.name == 'p_fullyconnected0'
+    assert fc.list_attr()['__ctx_group__'] == 'stage1'
+    assert mx.sym.Variable('x').attr_dict() == {}
