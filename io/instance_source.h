@@ -57,13 +57,13 @@ struct OrderOptions {
   // Epoch e's order is a permutation drawn from (seed, e): the same seed
   // gives the same sequence of epochs.
   uint64_t seed = 0;
-  // False keeps the first epoch's permutation for every epoch (MXNet's
-  // MNISTIter shuffles once, at load).
-  bool reshuffle = true;
   // Contiguous shards of the (unshuffled) data, as MXNet's num_parts /
   // part_index; shuffling happens within the shard.
   int64_t num_parts = 1;
   int64_t part_index = 0;
+  // False keeps the first epoch's permutation for every epoch (MXNet's
+  // MNISTIter shuffles once, at load).
+  bool reshuffle = true;
 };
 
 // A RandomAccessSource as an InstanceSource: its shard, in order or

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <numeric>
 #include <set>
 #include <vector>
 
@@ -163,6 +164,22 @@ TEST(BatchingTest, ShuffleIsDeterministicAndChangesPerEpoch) {
     std::sort(sorted.begin(), sorted.end());
     for (int64_t i = 0; i < 300; ++i) ASSERT_EQ(sorted[i], i);
   }
+}
+
+TEST(BatchingTest, WithoutReshuffleEveryEpochKeepsTheFirstOrder) {
+  const Data d = MxnetData(300);
+  NDArrayIterOptions o = Options(50, LastBatch::kDiscard, 2);
+  o.order.shuffle = true;
+  o.order.seed = 7;
+  o.order.reshuffle = false;
+  auto it = CreateNDArrayIter(d.data, d.label, o);
+  const Epoch first = ReadEpoch(it.get());
+  it->Reset();
+  const Epoch second = ReadEpoch(it.get());
+  EXPECT_EQ(first.index, second.index);
+  std::vector<int64_t> in_order(300);
+  std::iota(in_order.begin(), in_order.end(), 0);
+  EXPECT_NE(first.index, in_order);  // still shuffled
 }
 
 TEST(BatchingTest, ShardsCoverEverySampleOnce) {
