@@ -33,4 +33,15 @@ Symbol.__sub__, Symbol.__rsub__ = _binary("elemwise_sub", "_minus_scalar", "_rmi
 Symbol.__mul__, Symbol.__rmul__ = _binary("elemwise_mul", "_mul_scalar")
 Symbol.__truediv__, Symbol.__rtruediv__ = _binary("elemwise_div", "_div_scalar", "_rdiv_scalar")
 
+
+def _pow(self, other):
+    if isinstance(other, Symbol):
+        raise NotImplementedError("Symbol ** Symbol: mx has no elementwise power of two symbols yet")
+    return _create("_power_scalar", self, scalar=other)
+
+
+Symbol.__pow__ = _pow
+Symbol.__rpow__ = lambda self, other: _create("_rpower_scalar", self, scalar=other)
+Symbol.__neg__ = lambda self: _create("_mul_scalar", self, scalar=-1.0)
+
 __all__ = ["Symbol", "Variable", "Group", "load", "load_json"]

@@ -1,0 +1,251 @@
+"""Port of MXNet's tests/python/unittest/test_operator.py (2015-10 to 2015-12). Changes: Python 3.
+Not ported yet: test_python_op (NumpyOp: mx has no Python custom-op bridge), test_symbol_pow and
+test_pow_fn (no symbol ** symbol op), the Deconvolution and UpSampling checks."""
+import numpy as np
+
+import mxnet as mx
+from check_utils import (check_numeric_gradient, check_symbolic_backward,
+                         check_symbolic_forward)
+from common import reldiff, same
+
+
+def check_elementwise_sum_with_shape(shape, n):
+    # forward
+    inputs = [mx.symbol.Variable('arg%d' % i) for i in range(n)]
+    out = mx.symbol.ElementWiseSum(*inputs, name='esum')
+    arr = [mx.nd.empty(shape) for i in range(n)]
+    arr_grad = [mx.nd.empty(shape) for i in range(n)]
+    for i in range(n):
+        arr[i][:] = np.random.uniform(-10, 10, shape)
+    exec1 = out.bind(mx.Context('cpu'),
+                     args=arr,
+                     args_grad=arr_grad)
+    out1 = exec1.outputs[0].asnumpy()
+    exec1.forward()
+    out1 = exec1.outputs[0].asnumpy()
+    out = sum(a.asnumpy() for a in arr)
+    assert reldiff(out, out1) < 1e-6
+    out_grad = mx.nd.empty(shape)
+    out_grad[:] = np.random.uniform(-10, 10, shape)
+    # backward
+    exec1.backward([out_grad])
+    for a in arr_grad:
+        assert same(a.asnumpy(), out_grad.asnumpy())
+
+
+def test_elementwise_sum():
+    np.random.seed(0)
+    nrepeat = 2
+    maxdim = 4
+    for repeat in range(nrepeat):
+        for dim in range(1, maxdim):
+            shape = tuple(np.random.randint(1, int(1000**(1.0/dim)), size=dim))
+            check_elementwise_sum_with_shape(shape, np.random.randint(1, 8))
+
+
+def check_slice_channel(dim, num):
+    ins = []
+    if dim == 2:
+        shape = (2, 2)
+    else:
+        shape = (2, 2, 2, 3)
+    ins = [np.ones(shape) * i for i in range(num)]
+    e = np.hstack(ins)
+
+    e_nd = mx.nd.empty(e.shape)
+    e_nd[:] = e
+    data = mx.sym.Variable('data')
+    op = mx.sym.SliceChannel(data=data, num_outputs=num)
+    arg_shape, output_shape, aux_shape = op.infer_shape(data=e_nd.shape)
+    grad_nd = [mx.nd.empty(shape) for shape in arg_shape]
+
+    exe = op.bind(mx.cpu(), args=[e_nd], args_grad=grad_nd)
+    assert len(exe.outputs) == num
+    o_nd = [exe.outputs[i] for i in range(num)]
+    # test forward
+    exe.forward()
+    for i in range(num):
+        assert reldiff(o_nd[i].asnumpy(), ins[i]) < 1e-5
+    # test backward
+    for i in range(num):
+        o_nd[i] += i
+    exe.backward(o_nd)
+    assert reldiff(grad_nd[0].asnumpy(), np.hstack([ins[i] + i for i in range(num)])) < 1e-5
+
+
+def test_slice_channel():
+    check_slice_channel(2, 4)
+    check_slice_channel(4, 4)
+    check_slice_channel(2, 16)
+
+
+def check_concat_with_shape(shapes):
+    n = len(shapes)
+    # forward
+    target_dim = 0
+    for shape in shapes:
+        target_dim += shape[1]
+
+    inputs = [mx.symbol.Variable('arg%d' % i) for i in range(n)]
+    out = mx.symbol.Concat(*inputs, name='conc')
+    arr = [mx.nd.empty(shape) for shape in shapes]
+    for i in range(n):
+        arr[i][:] = shapes[i][1]
+    arr_np = [np.copy(narray.asnumpy()) for narray in arr]
+    arr_grad = [mx.nd.empty(shape) for shape in shapes]
+    args = out.list_arguments()
+    arg_shapes, out_shapes, aux_shapes = out.infer_shape(**dict(zip(args, shapes)))
+    out_grad = mx.nd.empty(out_shapes[0])
+    exec1 = out.bind(mx.Context('cpu'),
+                     args=arr,
+                     args_grad=arr_grad)
+    exec1.forward()
+    out1 = exec1.outputs[0]
+    ret = np.concatenate([narray.asnumpy() for narray in arr], axis=1)
+    assert same(out1.asnumpy(), ret)
+    # backward
+    out1.copyto(out_grad)
+    out_grad[:] += 1
+    exec1.backward([out_grad])
+    for grad, power in zip(arr_grad, arr_np):
+        assert same(grad.asnumpy(), power + 1)
+
+
+def test_concat():
+    batch = 2
+    ch = [2, 3, 4, 5, 6]
+    h = 3
+    w = 4
+    # test  2D
+    for dim in range(2, 6):
+        shapes = []
+        for i in range(dim):
+            shapes.append((batch, ch[i]))
+        check_concat_with_shape(shapes)
+    # test 4D
+    for dim in range(2, 6):
+        shapes = []
+        for i in range(dim):
+            shapes.append((batch, ch[i], h, w))
+        check_concat_with_shape(shapes)
+
+
+def check_regression(symbol, forward, backward):
+    data = mx.symbol.Variable('data')
+    label = mx.symbol.Variable('label')
+    out = symbol(data, label)
+    shape = (3, 1)
+    arr_data = mx.random.uniform(-1, 1, shape)
+    arr_label = mx.random.uniform(0, 1, shape[0])
+    arr_grad = mx.nd.empty(shape)
+    exec1 = out.bind(mx.cpu(),
+                     args=[arr_data, arr_label],
+                     args_grad={"data": arr_grad})
+    exec1.forward()
+    out1 = exec1.outputs[0].asnumpy()
+    npout = forward(arr_data.asnumpy())
+    assert reldiff(npout, out1) < 1e-6
+
+    exec1.backward()
+    npout = backward(npout, arr_label.asnumpy().reshape(npout.shape))
+    assert reldiff(npout, arr_grad.asnumpy()) < 1e-6
+
+
+def test_regression():
+    check_regression(mx.symbol.LogisticRegressionOutput,
+                     lambda x: 1.0 / (1.0 + np.exp(-x)),
+                     lambda x, y: x - y)
+    check_regression(mx.symbol.LinearRegressionOutput,
+                     lambda x: x,
+                     lambda x, y: x - y)
+
+
+# ----- added in MXNet's test_operator.py by 2015-12 (with check_utils) -----
+
+def test_scalarop():
+    data = mx.symbol.Variable('data')
+    shape = (3, 4)
+    data_tmp = np.ones(shape) * 5
+    test = 2 / (4 - ((1 + data + 1) * 2 / 5) - 0.2)
+    npout_1 = (4 - ((1 + data_tmp + 1) * 2 / 5) - 0.2)
+    npout = 2 / npout_1
+    check_symbolic_forward(test, [data_tmp], [npout])
+    npout_grad = 2. * 2 / 5
+    npout_grad = 2 * npout_grad / (npout_1 * npout_1)
+    check_symbolic_backward(test, [data_tmp], [np.ones(shape) * 2], [npout_grad])
+
+
+def test_scalar_pow():
+    data = mx.symbol.Variable('data')
+    shape = (1, 1)
+    data_tmp = np.ones(shape)
+    test = data ** 2
+    check_numeric_gradient(test, [data_tmp])
+    check_symbolic_forward(test, [data_tmp], [data_tmp ** 2])
+    check_symbolic_backward(test, [data_tmp], [np.ones(shape)], [2 * data_tmp])
+
+
+def test_embedding():
+    in_dim = 10
+    out_dim = 4
+    batch = 24
+    data = mx.sym.Variable("data")
+    embed = mx.sym.Embedding(data=data, input_dim=in_dim, output_dim=out_dim, name="embed")
+    exe_test = embed.simple_bind(mx.cpu(), data=(batch,))
+    arg_map = dict(zip(embed.list_arguments(), exe_test.arg_arrays))
+    grad_map = dict(zip(embed.list_arguments(), exe_test.grad_arrays))
+    np_data = np.random.randint(low=0, high=in_dim, size=batch)
+    np_weight = np.random.uniform(-0.01, 0.01, arg_map["embed_weight"].shape)
+    np_onehot = np.zeros((batch, in_dim))
+    np_onehot[np.arange(batch), np_data] = 1.0
+    # forward
+    arg_map["data"][:] = np_data
+    arg_map["embed_weight"][:] = np_weight
+    exe_test.forward()
+    assert reldiff(exe_test.outputs[0].asnumpy(), np.dot(np_onehot, np_weight)) < 1e-6
+    # backward
+    np_grad = np.random.uniform(-1, 1, exe_test.outputs[0].shape)
+    grad = mx.nd.zeros(np_grad.shape)
+    grad[:] = np_grad
+    exe_test.backward([grad])
+    assert reldiff(grad_map["embed_weight"].asnumpy(), np.dot(np_onehot.T, np_grad)) < 1e-6
+
+
+def test_binary_op_duplicate_input():
+    data = mx.symbol.Variable('data')
+    shape = (3, 4)
+    data_tmp = np.ones(shape)
+    data_tmp[:] = 5
+    arr_data = mx.nd.array(data_tmp)
+    arr_grad = mx.nd.empty(shape)
+    arr_grad[:] = 3
+    out_grad = mx.nd.empty(shape)
+    out_grad[:] = 1
+    square = data * data
+    exe_square = square.bind(mx.cpu(), args=[arr_data], args_grad=[arr_grad])
+    exe_square.forward()
+    assert reldiff(exe_square.outputs[0].asnumpy(), data_tmp * data_tmp) < 1e-6
+    exe_square.backward(out_grad)
+    assert reldiff(arr_grad.asnumpy(), 2.0 * data_tmp) < 1e-6
+
+
+def test_batchnorm_training():
+    for shape in [(2, 3), (2, 3, 2, 2)]:
+        data_tmp = np.random.normal(size=shape)
+        s = shape[1],
+        gamma = np.ones(s)
+        beta = np.ones(s)
+        gamma[1] = 3
+        beta[0] = 3
+
+        rolling_mean = np.random.uniform(size=s)
+        rolling_std = np.random.uniform(size=s)
+
+        data = mx.symbol.Variable('data')
+        test = mx.symbol.BatchNorm(data, fix_gamma=False)
+        check_numeric_gradient(test, [data_tmp, gamma, beta], [rolling_mean, rolling_std],
+                               numeric_eps=1e-3, check_eps=5e-2)
+
+        test = mx.symbol.BatchNorm(data, fix_gamma=True)
+        check_numeric_gradient(test, [data_tmp, gamma, beta], [rolling_mean, rolling_std],
+                               numeric_eps=1e-3, check_eps=5e-2)
