@@ -11,5 +11,13 @@ from . import io
 from . import random
 from . import name
 from .attribute import AttrScope
+from . import initializer
+from . import initializer as init
+from . import lr_scheduler
+from . import optimizer
+from . import metric
+from . import model
+from . import callback
 
-__all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope"]
+__all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope",
+           "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback"]

@@ -23,4 +23,6 @@ PYBIND11_MODULE(_core, m) {
   mx::python::BindExecutor(m, symbol);
   py::module_ io = m.def_submodule("io", "Data iterators");
   mx::python::BindIO(io);
+  py::module_ train = m.def_submodule("train", "Training");
+  mx::python::BindTrain(train);
 }

@@ -39,6 +39,8 @@ pybind11::class_<Symbol> BindSymbol(pybind11::module_& m);
 void BindExecutor(pybind11::module_& m, pybind11::class_<Symbol>& symbol);
 // Data iterators (the io registry's kinds and NDArrayIter).
 void BindIO(pybind11::module_& m);
+// Initializers, optimizers, metrics and the Trainer behind FeedForward.
+void BindTrain(pybind11::module_& m);
 
 }  // namespace python
 }  // namespace mx
