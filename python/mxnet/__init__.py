@@ -18,6 +18,9 @@ from . import optimizer
 from . import metric
 from . import model
 from . import callback
+from . import kvstore
+from . import kvstore as kv
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope",
-           "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback"]
+           "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback",
+           "kvstore", "kv"]

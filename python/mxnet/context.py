@@ -36,10 +36,15 @@ def gpu(device_id=0):
     return Context("gpu", device_id)
 
 
+def num_gpus():
+    """How many GPUs this build can use: 0 (mx's CUDA backend is not built yet)."""
+    return 0
+
+
 def current_context():
     """The default context of array creation: the innermost ``with`` context, else the CPU."""
     stack = _stack()
     return stack[-1] if stack else cpu()
 
 
-__all__ = ["Context", "cpu", "gpu", "current_context"]
+__all__ = ["Context", "cpu", "gpu", "num_gpus", "current_context"]

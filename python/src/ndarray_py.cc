@@ -158,7 +158,9 @@ void BindNDArray(py::module_& m) {
       .def_property_readonly("context", &NDArray::context)
       .def_property_readonly("ctx", &NDArray::context)
       .def_property_readonly(
-          "dtype", [](const NDArray& a) { return NumpyDType(a.dtype()); })
+          "dtype",
+          // A NumPy scalar type (numpy.float32), as MXNet's.
+          [](const NDArray& a) { return NumpyDType(a.dtype()).attr("type"); })
       .def_property_readonly("size", &NDArray::Size)
       .def_property_readonly("ndim",
                              [](const NDArray& a) { return a.shape().ndim(); })

@@ -13,6 +13,7 @@
 #include "core/base/error.h"
 #include "core/engine/engine.h"
 #include "core/train/initializer.h"
+#include "core/train/kvstore.h"
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
 #include "core/train/optimizer.h"
@@ -150,6 +151,27 @@ void BindTrain(py::module_& m) {
       .def("reset", &EvalMetric::Reset)
       .def("get", &EvalMetric::Get)
       .def("state", &EvalMetric::State);
+
+  py::class_<KVStore>(m, "KVStore", "A C++ kvstore (mx.kv wraps it).")
+      .def(py::init(&KVStore::Create), py::arg("type"))
+      .def_property_readonly("type", &KVStore::type)
+      .def("init", &KVStore::Init, py::arg("key"), py::arg("value"))
+      .def("push", &KVStore::Push, py::arg("key"), py::arg("values"))
+      .def(
+          "pull",
+          [](KVStore& kv, const std::string& key, std::vector<NDArray> outs) {
+            kv.Pull(key, &outs);
+          },
+          py::arg("key"), py::arg("outs"))
+      .def(
+          "set_updater",
+          [](KVStore& kv, const py::function& fn) {
+            // Push calls the updater on the calling thread (which holds the
+            // GIL).
+            kv.SetUpdater([fn](const std::string& key, const NDArray& grad,
+                               NDArray* weight) { fn(key, grad, *weight); });
+          },
+          py::arg("updater"));
 
   py::class_<TrainerHandle>(m, "Trainer", "mxtrain's training loop.")
       .def(py::init([](const Symbol& net, const IterHandle& train,
