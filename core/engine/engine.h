@@ -38,6 +38,11 @@ enum class FnProperty {
   kNormal,       // compute on ctx
   kCopyFromGPU,  // device-to-host copy, runs on ctx's copy queue
   kCopyToGPU,    // host-to-device copy, runs on ctx's copy queue
+  // A host function of a microsecond or so (an elementwise op on a small
+  // array): when its variables are free at push time the pushing thread runs
+  // it at once, since handing it to a worker costs more than the work
+  // (Note [Light functions]).
+  kLight,
 };
 
 class Engine;

@@ -330,6 +330,12 @@ class ThreadedEngine final : public Engine {
     for (DepSlot& slot : op->slots) granted += Append(&slot) ? 1 : 0;
     if (op->wait.fetch_sub(granted + 1, std::memory_order_acq_rel) ==
         granted + 1) {
+      // Ready at push: a light host function runs here (only here: running
+      // it inline where a completion grants it would recurse down chains).
+      if (op->prop == FnProperty::kLight && op->ctx.IsHost()) {
+        Execute(op, nullptr);
+        return;
+      }
       Dispatch(op);
     }
   }
@@ -374,7 +380,8 @@ class ThreadedEngine final : public Engine {
 
   WorkerPool* PoolFor(Context ctx, FnProperty prop) {
     if (ctx.IsHost()) return cpu_pool_.get();
-    const bool copy = prop != FnProperty::kNormal;
+    const bool copy =
+        prop == FnProperty::kCopyFromGPU || prop == FnProperty::kCopyToGPU;
     std::lock_guard<std::mutex> lock(gpu_pools_mu_);
     auto& pool = gpu_pools_[{ctx.dev_id, copy}];
     if (!pool) {

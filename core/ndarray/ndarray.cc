@@ -66,6 +66,14 @@ void CheckOperands(const char* op, const NDArray& a, const NDArray& b) {
   CheckArithmetic(a, op);
 }
 
+// Elementwise work on arrays up to this size is a light function: done by
+// the pushing thread when its arrays are free (Note [Light functions]).
+constexpr int64_t kLightElements = 4096;
+
+FnProperty PropFor(int64_t n) {
+  return n <= kLightElements ? FnProperty::kLight : FnProperty::kNormal;
+}
+
 void PushBinary(cpu::BinaryOp op, const NDArray& a, const NDArray& b,
                 const NDArray& out) {
   const void* pa = a.RawData();
@@ -75,7 +83,7 @@ void PushBinary(cpu::BinaryOp op, const NDArray& a, const NDArray& b,
   const DType dtype = a.dtype();
   Engine::Get()->PushSync(
       [=](RunContext) { cpu::Binary(op, dtype, pa, pb, po, n); }, out.context(),
-      {a.var(), b.var()}, {out.var()}, 0, cpu::OpName(op));
+      {a.var(), b.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
 }
 
 void PushScalar(cpu::ScalarOp op, const NDArray& a, double s,
@@ -89,7 +97,7 @@ void PushScalar(cpu::ScalarOp op, const NDArray& a, double s,
   const DType dtype = a.dtype();
   Engine::Get()->PushSync(
       [=](RunContext) { cpu::Scalar(op, dtype, pa, s, po, n); }, out.context(),
-      {a.var()}, {out.var()}, 0, cpu::OpName(op));
+      {a.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
 }
 
 NDArray NewBinary(cpu::BinaryOp op, const NDArray& a, const NDArray& b) {
@@ -117,7 +125,7 @@ NDArray NewUnary(cpu::UnaryOp op, const NDArray& a) {
   const DType dtype = a.dtype();
   Engine::Get()->PushSync([=](RunContext) { cpu::Unary(op, dtype, pa, po, n); },
                           a.context(), {a.var()}, {out.var()}, 0,
-                          cpu::OpName(op));
+                          cpu::OpName(op), PropFor(n));
   return out;
 }
 
@@ -132,7 +140,7 @@ NDArray NewReduce(cpu::ReduceOp op, const NDArray& a) {
   const DType dtype = a.dtype();
   Engine::Get()->PushSync(
       [=](RunContext) { cpu::Reduce(op, dtype, pa, n, po); }, a.context(),
-      {a.var()}, {out.var()}, 0, cpu::OpName(op));
+      {a.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
   return out;
 }
 
@@ -241,7 +249,8 @@ void NDArray::CopyTo(NDArray* dst) const {
   const DType from = dtype_;
   const DType to = dst->dtype_;
   Engine::Get()->PushSync([=](RunContext) { cpu::Cast(from, src, to, out, n); },
-                          dst->context(), {var()}, {dst->var()}, 0, "CopyTo");
+                          dst->context(), {var()}, {dst->var()}, 0, "CopyTo",
+                          PropFor(n));
 }
 
 NDArray NDArray::CopyTo(Context ctx) const {
@@ -270,7 +279,7 @@ NDArray& NDArray::Fill(double value) {
   const int64_t n = Size();
   const DType dtype = dtype_;
   Engine::Get()->PushSync([=](RunContext) { cpu::Fill(dtype, value, out, n); },
-                          context(), {}, {var()}, 0, "fill");
+                          context(), {}, {var()}, 0, "fill", PropFor(n));
   return *this;
 }
 

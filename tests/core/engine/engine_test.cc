@@ -399,6 +399,71 @@ TEST(ThreadedEngineTest, ManyThreadsPushConcurrently) {
   engine->WaitForAll();
 }
 
+TEST(ThreadedEngineTest, LightFunctionRunsInThePusherWhenItsVariablesAreFree) {
+  auto engine = Engine::Create(EngineType::kThreaded, EngineOptions{});
+  VarHandle v = engine->NewVar();
+  std::thread::id ran_on;
+  engine->PushSync([&](RunContext) { ran_on = std::this_thread::get_id(); },
+                   Context::CPU(), {}, {v}, 0, "light", FnProperty::kLight);
+  // Done before PushSync returned, on this thread: no wait needed.
+  EXPECT_EQ(ran_on, std::this_thread::get_id());
+  engine->DeleteVar(v);
+  engine->WaitForAll();
+}
+
+TEST(ThreadedEngineTest, LightFunctionWaitsForABusyVariable) {
+  auto engine = Engine::Create(EngineType::kThreaded, EngineOptions{});
+  VarHandle v = engine->NewVar();
+  std::atomic<bool> release{false}, blocker_done{false}, light_ran{false};
+  std::atomic<bool> light_saw_blocker{false};
+  std::thread::id light_on;
+  engine->PushSync(
+      [&](RunContext) {
+        WaitUntil([&] { return release.load(); });
+        blocker_done = true;
+      },
+      Context::CPU(), {}, {v}, 0, "blocker");
+  engine->PushSync(
+      [&](RunContext) {
+        light_saw_blocker = blocker_done.load();
+        light_on = std::this_thread::get_id();
+        light_ran = true;
+      },
+      Context::CPU(), {v}, {}, 0, "light", FnProperty::kLight);
+  EXPECT_FALSE(light_ran) << "ran before the write it reads";
+  release = true;
+  engine->WaitForVar(v, /*for_write=*/true);
+  EXPECT_TRUE(light_ran);
+  EXPECT_TRUE(light_saw_blocker);
+  EXPECT_NE(light_on, std::this_thread::get_id());  // a worker ran it
+  engine->DeleteVar(v);
+  engine->WaitForAll();
+}
+
+TEST(ThreadedEngineTest, LightAndNormalFunctionsFromManyThreadsKeepOrder) {
+  EngineOptions options;
+  options.cpu_workers = 2;
+  auto engine = Engine::Create(EngineType::kThreaded, options);
+  VarHandle shared = engine->NewVar();
+  int64_t counter = 0;
+  const int per_thread = static_cast<int>(testing::Scaled(5000, 100));
+  std::vector<std::thread> pushers;
+  for (int t = 0; t < 4; ++t) {
+    pushers.emplace_back([&, t] {
+      for (int i = 0; i < per_thread; ++i) {
+        engine->PushSync(
+            [&](RunContext) { ++counter; }, Context::CPU(), {}, {shared}, 0,
+            "count", (i + t) % 2 ? FnProperty::kLight : FnProperty::kNormal);
+      }
+    });
+  }
+  for (auto& t : pushers) t.join();
+  engine->WaitForVar(shared);
+  EXPECT_EQ(counter, 4 * per_thread);
+  engine->DeleteVar(shared);
+  engine->WaitForAll();
+}
+
 TEST(EngineFactoryTest, TypeFromEnvironment) {
   setenv("MX_ENGINE_TYPE", "naive", 1);
   EXPECT_EQ(Engine::TypeFromEnv(), EngineType::kNaive);
