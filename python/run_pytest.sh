@@ -5,10 +5,11 @@
 set -euo pipefail
 root="$(cd "${TEST_SRCDIR:-$(dirname "$0")/..}/mx/python" && pwd)"
 export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
-runtime=$(ldd "$root/mxnet/_core.so" | awk '/lib(asan|tsan)\.so/ {print $3; exit}')
+# awk reads all of ldd's output (an early exit would fail the pipeline with SIGPIPE, by chance).
+runtime=$(ldd "$root/mxnet/_core.so" | awk '/lib(asan|tsan)\.so/ && !n++ {print $3}')
 if [[ -n $runtime ]]; then
   # libstdc++ too: the runtime's exception interceptors need it present from the start.
-  export LD_PRELOAD="$runtime $(ldd "$root/mxnet/_core.so" | awk '/libstdc\+\+/ {print $3; exit}')"
+  export LD_PRELOAD="$runtime $(ldd "$root/mxnet/_core.so" | awk '/libstdc\+\+/ && !n++ {print $3}')"
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"  # CPython's own allocations
 fi
 # Tests write scratch files (MXNet's write to the working directory).

@@ -20,7 +20,8 @@ from . import model
 from . import callback
 from . import kvstore
 from . import kvstore as kv
+from . import operator
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope",
            "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback",
-           "kvstore", "kv"]
+           "kvstore", "kv", "operator"]

@@ -25,4 +25,6 @@ PYBIND11_MODULE(_core, m) {
   mx::python::BindIO(io);
   py::module_ train = m.def_submodule("train", "Training");
   mx::python::BindTrain(train);
+  py::module_ op = m.def_submodule("operator", "Python-defined operators");
+  mx::python::BindOperator(op);
 }

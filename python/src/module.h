@@ -20,6 +20,15 @@ struct IterHandle {
   std::shared_ptr<io::DataIter> iter;
 };
 
+// Runs `f` without the GIL: every call that may wait for the engine does
+// so, since an engine worker may need the GIL to run a Python-defined op
+// (NumpyOp) that the wait depends on.
+template <typename F>
+auto WithoutGil(F&& f) {
+  pybind11::gil_scoped_release release;
+  return f();
+}
+
 // A keyword value as MXNet's parameter string: True/False, numbers, tuples
 // "(2, 2)", strings as they are.
 std::string ParamText(const pybind11::handle& v);
@@ -41,6 +50,8 @@ void BindExecutor(pybind11::module_& m, pybind11::class_<Symbol>& symbol);
 void BindIO(pybind11::module_& m);
 // Initializers, optimizers, metrics and the Trainer behind FeedForward.
 void BindTrain(pybind11::module_& m);
+// Python-defined operators (NumpyOp) on the _Native op.
+void BindOperator(pybind11::module_& m);
 
 }  // namespace python
 }  // namespace mx

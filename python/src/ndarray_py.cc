@@ -69,7 +69,7 @@ NDArray RandomArray(const std::function<NDArray(const Shape&, Context)>& draw,
 py::array NumpyView(const NDArray& a) {
   MX_CHECK(a.context().IsHost(), "numpy view of ", a.Describe(),
            ": only host arrays can be viewed; copy to mx.cpu() first");
-  a.WaitToWrite();
+  WithoutGil([&] { a.WaitToWrite(); });
   auto* keep = new NDArray(a);
   py::capsule owner(keep, [](void* p) { delete static_cast<NDArray*>(p); });
   std::vector<py::ssize_t> dims(a.shape().dims().begin(),
@@ -100,7 +100,7 @@ void Assign(NDArray a, const py::object& value) {
   }
   MX_CHECK(s == a.shape(), "cannot assign an array of shape ", s,
            " to an NDArray of shape ", a.shape());
-  a.SyncCopyFromHost(src.data(), a.Bytes());
+  WithoutGil([&] { a.SyncCopyFromHost(src.data(), a.Bytes()); });
 }
 
 // a[key] for a slice (axis 0, step 1) or an integer.
@@ -139,14 +139,13 @@ void Save(const std::string& path, const py::object& data) {
     for (const auto& [k, v] : data.cast<py::dict>()) {
       arrays[k.cast<std::string>()] = v.cast<NDArray>();
     }
-    SaveNDArrayMap(path, arrays);
+    WithoutGil([&] { SaveNDArrayMap(path, arrays); });
     return;
   }
-  if (py::isinstance<NDArray>(data)) {
-    SaveNDArrays(path, {data.cast<NDArray>()});
-    return;
-  }
-  SaveNDArrays(path, data.cast<std::vector<NDArray>>());
+  const std::vector<NDArray> arrays =
+      py::isinstance<NDArray>(data) ? std::vector<NDArray>{data.cast<NDArray>()}
+                                    : data.cast<std::vector<NDArray>>();
+  WithoutGil([&] { SaveNDArrays(path, arrays); });
 }
 
 }  // namespace
@@ -171,18 +170,22 @@ void BindNDArray(py::module_& m) {
              py::array out(NumpyDType(a.dtype()),
                            std::vector<py::ssize_t>(a.shape().dims().begin(),
                                                     a.shape().dims().end()));
-             a.SyncCopyToHost(out.mutable_data(), a.Bytes());
+             void* dst = out.mutable_data();
+             WithoutGil([&] { a.SyncCopyToHost(dst, a.Bytes()); });
              return out;
            })
       .def("asscalar",
            [](const NDArray& a) {
              MX_CHECK(a.Size() == 1, "asscalar of ", a.Describe(),
                       ": the array must have exactly one element");
-             return a.ToScalar();
+             return WithoutGil([&] { return a.ToScalar(); });
            })
-      .def("wait_to_read", &NDArray::WaitToRead)
-      .def("wait", &NDArray::WaitToRead)
-      .def("wait_to_write", &NDArray::WaitToWrite)
+      .def("wait_to_read", &NDArray::WaitToRead,
+           py::call_guard<py::gil_scoped_release>())
+      .def("wait", &NDArray::WaitToRead,
+           py::call_guard<py::gil_scoped_release>())
+      .def("wait_to_write", &NDArray::WaitToWrite,
+           py::call_guard<py::gil_scoped_release>())
       .def(
           "copyto",
           [](const NDArray& a, const py::object& other) -> NDArray {
@@ -229,8 +232,11 @@ void BindNDArray(py::module_& m) {
 #undef MX_BINARY
   nd.def(py::pickle(
       [](const NDArray& a) {
-        return py::bytes(SerializeNDArray(
-            a.context().IsHost() ? a : a.CopyTo(Context::CPU())));
+        const std::string bytes = WithoutGil([&] {
+          return SerializeNDArray(
+              a.context().IsHost() ? a : a.CopyTo(Context::CPU()));
+        });
+        return py::bytes(bytes);
       },
       [](const py::bytes& b) {
         return DeserializeNDArray(std::string(b), "pickled NDArray");
@@ -278,7 +284,9 @@ void BindNDArray(py::module_& m) {
       },
       py::arg("source_array"), py::arg("ctx") = py::none(),
       py::arg("dtype") = py::none());
-  m.def("waitall", [] { Engine::Get()->WaitForAll(); });
+  m.def(
+      "waitall", [] { Engine::Get()->WaitForAll(); },
+      py::call_guard<py::gil_scoped_release>());
   m.def(
       "dot",
       [](const NDArray& a, const NDArray& b, bool ta, bool tb) {

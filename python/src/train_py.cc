@@ -77,9 +77,11 @@ TrainerOptions Options(const py::dict& o) {
 // Deletes an optimizer once the updates it pushed have run (they call it).
 struct DeleteAfterPendingWork {
   void operator()(Optimizer* o) const {
-    {
+    try {
       py::gil_scoped_release release;
       Engine::Get()->WaitForAll();
+    } catch (const std::exception&) {
+      // Errors of pushed work belong to whoever waits for that work.
     }
     delete o;
   }
@@ -147,7 +149,7 @@ void BindTrain(py::module_& m) {
            }),
            py::arg("name"))
       .def("update", &EvalMetric::Update, py::arg("labels"), py::arg("preds"),
-           py::arg("pad") = 0)
+           py::arg("pad") = 0, py::call_guard<py::gil_scoped_release>())
       .def("reset", &EvalMetric::Reset)
       .def("get", &EvalMetric::Get)
       .def("state", &EvalMetric::State);

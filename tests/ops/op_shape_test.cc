@@ -3,10 +3,14 @@
 // cases here.
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "core/op/op.h"
 #include "core/symbol/symbol.h"
+#include "ops/custom/native_op.h"
 #include "tests/testing/error_message.h"
 
 namespace mx {
@@ -305,6 +309,24 @@ std::vector<ShapeCase> BuildCases() {
         "_maximum_scalar", "_minimum_scalar"}) {
     cases.push_back({op, {{"scalar", "2"}}, {{"data", {4, 1}}}, {{4, 1}}});
   }
+  // _Native: a loss-style op whose callback derives the label's shape.
+  auto info = std::make_shared<ops::NativeOpInfo>();
+  info->arguments = {"data", "label"};
+  info->infer_shape = [](std::vector<Shape>* in) {
+    (*in)[1] = Shape{(*in)[0][0]};
+    return std::vector<Shape>{(*in)[0]};
+  };
+  info->forward = [](const std::vector<TensorView>&,
+                     const std::vector<TensorView>&) {};
+  info->backward =
+      [](const std::vector<TensorView>&, const std::vector<TensorView>&,
+         const std::vector<TensorView>&, const std::vector<TensorView>&) {};
+  const int64_t id = ops::RegisterNativeOp(std::move(info));
+  cases.push_back({"_Native",
+                   {{"info", std::to_string(id)}, {"need_top_grad", "False"}},
+                   {{"data", {8, 3}}},
+                   {{8, 3}},
+                   {{"label", {8}}}});
   return cases;
 }
 

@@ -115,7 +115,15 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
   SetMultipliers();
 }
 
-Trainer::~Trainer() { Engine::Get()->WaitForAll(); }
+Trainer::~Trainer() {
+  // The pushed updates use this trainer's optimizer: let them finish. An
+  // error they raised was reported to the step that waited for it; a
+  // destructor must not throw it again.
+  try {
+    Engine::Get()->WaitForAll();
+  } catch (const std::exception&) {
+  }
+}
 
 void Trainer::InitParams(const TrainerOptions& options) {
   RandomSeed(options.seed);

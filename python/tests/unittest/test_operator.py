@@ -1,6 +1,6 @@
 """Port of MXNet's tests/python/unittest/test_operator.py (2015-10 to 2015-12). Changes: Python 3.
-Not ported yet: test_python_op (NumpyOp: mx has no Python custom-op bridge), test_symbol_pow and
-test_pow_fn (no symbol ** symbol op), the Deconvolution and UpSampling checks."""
+Not ported yet: test_symbol_pow and test_pow_fn (no symbol ** symbol op), the Deconvolution and
+UpSampling checks."""
 import numpy as np
 
 import mxnet as mx
@@ -158,6 +158,21 @@ def test_regression():
     check_regression(mx.symbol.LinearRegressionOutput,
                      lambda x: x,
                      lambda x, y: x - y)
+
+
+def test_python_op():
+    X = mx.symbol.Variable('X')
+    op = mx.operator.NumpyOp()
+    s = op.get_symbol(X, name='numpy_op')
+
+    x = mx.ndarray.ones((10)) * 10
+    dx = mx.ndarray.zeros((10))
+    dy = mx.ndarray.ones((10))
+    exec1 = s.bind(mx.cpu(), args=[x], args_grad={'X': dx})
+    exec1.forward()
+    assert reldiff(x.asnumpy(), exec1.outputs[0].asnumpy()) < 1e-5
+    exec1.backward(dy)
+    assert reldiff(dy.asnumpy(), dx.asnumpy()) < 1e-5
 
 
 # ----- added in MXNet's test_operator.py by 2015-12 (with check_utils) -----
