@@ -1,5 +1,7 @@
 // Elementwise arithmetic between two arrays of the same shape: MXNet 1.x's
-// elemwise_add / _sub / _mul / _div with their older names (_Plus, ...).
+// elemwise_add / _sub / _mul / _div with their older names (_Plus, ...), and
+// _power.
+#include <cmath>
 #include <string>
 
 #include "core/op/kernel.h"
@@ -35,15 +37,27 @@ OpDef& DeclareBinary(const char* name, std::vector<const char*> aliases,
   DeclareBinary("elemwise_div", {"_Div", "_div"},
                 "out = lhs / rhs; gradients (g / rhs, -lhs g / rhs^2).",
                 {{0}, {0, 1}, {}});
+  // Backward reads the output too, so no in-place forward.
+  OpRegistry::Global()
+      .Register("_power")
+      .Alias("_Power")
+      .Describe(
+          "out = lhs ^ rhs; gradients (rhs lhs^(rhs-1) g, out log(lhs) g).")
+      .Inputs({"lhs", "rhs"})
+      .InferShape(InferSameShape)
+      .Backward([](const NodeAttrs&) {
+        return BackwardDeps{{0}, {0, 1}, {0}};
+      });
   return true;
 }();
 
-enum class Binary { kAdd, kSub, kMul, kDiv };
+enum class Binary { kAdd, kSub, kMul, kDiv, kPow };
 
 Binary BinaryOf(const std::string& op) {
   if (op == "elemwise_add") return Binary::kAdd;
   if (op == "elemwise_sub") return Binary::kSub;
   if (op == "elemwise_mul") return Binary::kMul;
+  if (op == "_power") return Binary::kPow;
   return Binary::kDiv;
 }
 
@@ -71,6 +85,9 @@ class BinaryKernel : public OpKernel {
       case Binary::kDiv:
         return StoreEach(a.req[0], out, n,
                          [=](int64_t i) { return x[i] / y[i]; });
+      case Binary::kPow:
+        return StoreEach(a.req[0], out, n,
+                         [=](int64_t i) { return std::pow(x[i], y[i]); });
     }
   }
 
@@ -104,6 +121,17 @@ class BinaryKernel : public OpKernel {
         StoreEach(a.req[0], dx, n, [=](int64_t i) { return g[i] / y[i]; });
         return;
       }
+      case Binary::kPow: {
+        const T* x = a.inputs[0].ptr<T>();
+        const T* y = a.inputs[1].ptr<T>();
+        const T* out = a.outputs[0].ptr<T>();
+        StoreEach(a.req[1], dy, n,
+                  [=](int64_t i) { return g[i] * out[i] * std::log(x[i]); });
+        StoreEach(a.req[0], dx, n, [=](int64_t i) {
+          return g[i] * y[i] * std::pow(x[i], y[i] - 1);
+        });
+        return;
+      }
     }
   }
 
@@ -112,8 +140,8 @@ class BinaryKernel : public OpKernel {
 };
 
 [[maybe_unused]] const bool kKernelsRegistered = [] {
-  for (const char* op :
-       {"elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div"}) {
+  for (const char* op : {"elemwise_add", "elemwise_sub", "elemwise_mul",
+                         "elemwise_div", "_power"}) {
     KernelRegistry::Global()
         .Register(op, DeviceType::kCPU, KernelVariant::kReference)
         .Types({DType::kFloat32, DType::kFloat64})

@@ -34,14 +34,19 @@ Symbol.__mul__, Symbol.__rmul__ = _binary("elemwise_mul", "_mul_scalar")
 Symbol.__truediv__, Symbol.__rtruediv__ = _binary("elemwise_div", "_div_scalar", "_rdiv_scalar")
 
 
-def _pow(self, other):
-    if isinstance(other, Symbol):
-        raise NotImplementedError("Symbol ** Symbol: mx has no elementwise power of two symbols yet")
-    return _create("_power_scalar", self, scalar=other)
+def pow(base, exp):
+    """base ** exp elementwise, for Symbols and numbers."""
+    if isinstance(base, Symbol) and isinstance(exp, Symbol):
+        return _create("_power", base, exp)
+    if isinstance(base, Symbol):
+        return _create("_power_scalar", base, scalar=exp)
+    if isinstance(exp, Symbol):
+        return _create("_rpower_scalar", exp, scalar=base)
+    return base ** exp
 
 
-Symbol.__pow__ = _pow
-Symbol.__rpow__ = lambda self, other: _create("_rpower_scalar", self, scalar=other)
+Symbol.__pow__ = pow
+Symbol.__rpow__ = lambda self, other: pow(other, self)
 Symbol.__neg__ = lambda self: _create("_mul_scalar", self, scalar=-1.0)
 
-__all__ = ["Symbol", "Variable", "Group", "load", "load_json"]
+__all__ = ["Symbol", "Variable", "Group", "load", "load_json", "pow"]

@@ -302,6 +302,7 @@ std::vector<ShapeCase> BuildCases() {
       {"elemwise_sub", {}, {{"rhs", {4}}}, {{4}}, {{"lhs", {4}}}},
       {"elemwise_mul", {}, {{"lhs", {1, 2}}, {"rhs", {1, 2}}}, {{1, 2}}},
       {"elemwise_div", {}, {{"lhs", {3}}}, {{3}}},
+      {"_power", {}, {{"rhs", {2, 2}}}, {{2, 2}}, {{"lhs", {2, 2}}}},
   };
   for (const char* op :
        {"_plus_scalar", "_minus_scalar", "_rminus_scalar", "_mul_scalar",

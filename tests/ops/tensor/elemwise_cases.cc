@@ -13,8 +13,8 @@ void Positive(const std::string&, std::vector<double>* v,
 std::vector<OpCase> ElemwiseCases() {
   std::vector<OpCase> cases;
   const Shape odd{3, 5, 7};
-  for (const char* op :
-       {"elemwise_add", "elemwise_sub", "elemwise_mul", "elemwise_div"}) {
+  for (const char* op : {"elemwise_add", "elemwise_sub", "elemwise_mul",
+                         "elemwise_div", "_power"}) {
     OpCase c{std::string(op) + "_3x5x7",
              op,
              {},
