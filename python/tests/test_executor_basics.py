@@ -45,3 +45,17 @@ def test_bind_errors_name_the_arguments():
         ex.forward(label=np.zeros(2))
     with pytest.raises(mx.MXNetError, match="grad_req"):
         sym.simple_bind(mx.cpu(), grad_req="sometimes", data=(2, 4))
+
+
+def test_cast_runs_between_types_in_both_directions():
+    x = mx.sym.Variable('x')
+    y = mx.sym.Cast(x, dtype='float32') * 2
+    data = mx.nd.array([1.5, -2.25, 3.0], dtype=np.float64)
+    grad = mx.nd.zeros((3,), dtype=np.float64)
+    exe = y.bind(mx.cpu(), args={'x': data}, args_grad={'x': grad})
+    out = exe.forward(is_train=True)[0]
+    assert out.dtype == np.float32
+    np.testing.assert_array_equal(out.asnumpy(), [3.0, -4.5, 6.0])
+    exe.backward([mx.nd.array([1.0, 0.5, -1.0])])
+    assert grad.dtype == np.float64
+    np.testing.assert_array_equal(grad.asnumpy(), [2.0, 1.0, -2.0])

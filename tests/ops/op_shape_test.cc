@@ -302,6 +302,7 @@ std::vector<ShapeCase> BuildCases() {
       {"elemwise_sub", {}, {{"rhs", {4}}}, {{4}}, {{"lhs", {4}}}},
       {"elemwise_mul", {}, {{"lhs", {1, 2}}, {"rhs", {1, 2}}}, {{1, 2}}},
       {"elemwise_div", {}, {{"lhs", {3}}}, {{3}}},
+      {"Cast", {{"dtype", "int32"}}, {{"data", {2, 7}}}, {{2, 7}}},
       {"_power", {}, {{"rhs", {2, 2}}}, {{2, 2}}, {{"lhs", {2, 2}}}},
   };
   for (const char* op :

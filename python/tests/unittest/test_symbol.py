@@ -1,7 +1,6 @@
 """Port of MXNet's tests/python/unittest/test_symbol.py (2015-2017). Changes: Python 3; the
 fixture comes from tests/fixtures; test_load_000800 compares the reloaded graph's arguments,
-outputs, attributes and one forward pass (MXNet's check_symbol_consistency); test_symbol_infer_type
-is left out (it needs the Cast op, which mx does not have yet)."""
+outputs, attributes and one forward pass (MXNet's check_symbol_consistency)."""
 import copy
 import os
 import pickle as pkl
@@ -73,6 +72,18 @@ def test_symbol_saveload():
     # save because of order
     assert sym.tojson() == data2.tojson()
     os.remove(fname)
+
+
+def test_symbol_infer_type():
+    data = mx.symbol.Variable('data')
+    f32data = mx.symbol.Cast(data=data, dtype='float32')
+    fc1 = mx.symbol.FullyConnected(data=f32data, name='fc1', num_hidden=128)
+    mlp = mx.symbol.SoftmaxOutput(data=fc1, name='softmax')
+
+    arg, out, aux = mlp.infer_type(data=np.float16)
+    assert arg == [np.float16, np.float32, np.float32, np.float32]
+    assert out == [np.float32]
+    assert aux == []
 
 
 def test_symbol_infer_shape():
