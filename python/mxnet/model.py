@@ -67,9 +67,8 @@ def _as_iter(X, y, batch_size, shuffle):
         if y is not None:
             raise ValueError("y must be None when X is a DataIter (it provides the labels)")
         if not isinstance(X, io.MXDataIter):
-            raise TypeError("FeedForward runs mx's C++ iterators (mx.io.MNISTIter, CSVIter, "
-                            "ImageRecordIter, NDArrayIter); got a Python %s. Wrap its arrays in "
-                            "mx.io.NDArrayIter." % type(X).__name__)
+            # A Python iterator: the C++ training loop calls its next().
+            return io.MXDataIter(_core.io.python_iter(X))
         return X
     if isinstance(X, nd.NDArray):
         X = X.asnumpy()
@@ -232,7 +231,6 @@ class FeedForward(object):
                     else [epoch_end_callback]
                 for callback in fns:
                     callback(epoch, self.symbol, self.arg_params, self.aux_params)
-        self.begin_epoch = self.num_epoch
         self._pred_exec = None
 
     # ----- inference -----

@@ -72,6 +72,85 @@ IterHandle CreateNDArrayIter(const NDArray& data, const py::object& label,
       std::shared_ptr<io::DataIter>(io::CreateNDArrayIter(data, labels, o))};
 }
 
+// A Python DataIter (reset / next -> DataBatch, provide_data /
+// provide_label) as a C++ DataIter, so the trainer can read it. Every call
+// takes the GIL: the trainer calls it with the GIL released.
+class PythonIter : public io::DataIter {
+ public:
+  explicit PythonIter(py::object it) : it_(std::move(it)) {}
+  ~PythonIter() override {
+    py::gil_scoped_acquire acquire;
+    it_ = py::object();
+  }
+
+  void Reset() override {
+    py::gil_scoped_acquire acquire;
+    it_.attr("reset")();
+  }
+
+  bool Next() override {
+    py::gil_scoped_acquire acquire;
+    py::object batch;
+    try {
+      batch = it_.attr("next")();
+    } catch (py::error_already_set& e) {
+      if (e.matches(PyExc_StopIteration)) return false;
+      MX_THROW("Python data iterator ",
+               py::str(it_.get_type()).cast<std::string>(), ": ", e.what());
+    }
+    value_.data = Arrays(batch.attr("data"), "data");
+    value_.label = Arrays(batch.attr("label"), "label");
+    const py::object pad = batch.attr("pad");
+    value_.pad = pad.is_none() ? 0 : pad.cast<int64_t>();
+    value_.index.clear();
+    const py::object index = batch.attr("index");
+    if (!index.is_none()) {
+      for (const py::handle i : index)
+        value_.index.push_back(i.cast<int64_t>());
+    }
+    return true;
+  }
+
+  const io::DataBatch& Value() const override { return value_; }
+  std::vector<io::DataDesc> ProvideData() const override {
+    return Descs("provide_data");
+  }
+  std::vector<io::DataDesc> ProvideLabel() const override {
+    return Descs("provide_label");
+  }
+
+ private:
+  // NDArrays (NumPy arrays are converted) of one DataBatch field.
+  std::vector<NDArray> Arrays(const py::object& list, const char* what) {
+    std::vector<NDArray> out;
+    for (const py::handle a : list) {
+      if (py::isinstance<NDArray>(a)) {
+        out.push_back(a.cast<NDArray>());
+      } else {
+        out.push_back(py::module_::import("mxnet.ndarray")
+                          .attr("array")(a)
+                          .cast<NDArray>());
+      }
+    }
+    MX_CHECK(!out.empty(), "Python data iterator: a batch without ", what);
+    return out;
+  }
+
+  std::vector<io::DataDesc> Descs(const char* attr) const {
+    py::gil_scoped_acquire acquire;
+    std::vector<io::DataDesc> out;
+    for (const py::handle d : it_.attr(attr)) {
+      const auto pair = d.cast<py::tuple>();
+      out.push_back({pair[0].cast<std::string>(),
+                     Shape(pair[1].cast<std::vector<int64_t>>())});
+    }
+    return out;
+  }
+
+  py::object it_;
+  io::DataBatch value_;
+};
+
 }  // namespace
 
 void BindIO(py::module_& m) {
@@ -94,6 +173,12 @@ void BindIO(py::module_& m) {
            [](IterHandle& h) { return Descs(h.iter->ProvideLabel()); })
       .def("batches_per_epoch",
            [](IterHandle& h) { return h.iter->BatchesPerEpoch(); });
+  m.def(
+      "python_iter",
+      [](const py::object& it) {
+        return IterHandle{std::make_shared<PythonIter>(it)};
+      },
+      py::arg("iter"));
   m.def("list_iters", &io::IterKindNames);
   m.def("iter_doc", &IterDoc, py::arg("name"));
   m.def("create_iter", &CreateIter, py::arg("name"));

@@ -213,3 +213,41 @@ def test_feedforward_trains_an_mlp_on_fashion_mnist():
                                  initializer=mx.init.Xavier())
     model.fit(it('train', True), eval_data=it('t10k', False))
     assert model.score(it('t10k', False)) > 0.8
+
+
+class NumpyBatches(mx.io.DataIter):
+    """A Python iterator (MXNet's DataIter protocol) over NumPy arrays."""
+
+    def __init__(self, X, y, batch_size, fail_at=None):
+        super(NumpyBatches, self).__init__()
+        self.X, self.y, self.batch_size, self.fail_at = X, y, batch_size, fail_at
+        self.provide_data = [('data', (batch_size, X.shape[1]))]
+        self.provide_label = [('softmax_label', (batch_size,))]
+        self.cursor = 0
+
+    def reset(self):
+        self.cursor = 0
+
+    def next(self):
+        if self.cursor + self.batch_size > len(self.X):
+            raise StopIteration
+        if self.fail_at is not None and self.cursor >= self.fail_at:
+            raise IOError("disk on fire at sample %d" % self.cursor)
+        s = slice(self.cursor, self.cursor + self.batch_size)
+        self.cursor += self.batch_size
+        return mx.io.DataBatch(data=[self.X[s]], label=[mx.nd.array(self.y[s])], pad=0)
+
+
+def test_feedforward_trains_on_a_python_iterator():
+    X, y = toy_data()
+    mx.random.seed(5)
+    model = mx.model.FeedForward(toy_net(), num_epoch=8, learning_rate=0.5, momentum=0.9,
+                                 initializer=mx.init.Xavier())
+    model.fit(NumpyBatches(X, y, 30), eval_data=NumpyBatches(X, y, 30))
+    assert model.score(NumpyBatches(X, y, 60)) > 0.95
+    assert model.predict(NumpyBatches(X, y, 60)).shape == (600, 2)
+    with pytest.raises(mx.MXNetError, match=r"the data of a batch is \(60,10\) but the network "
+                       r"is bound to \(30,10\)"):
+        model.fit(NumpyBatches(X, y, 30), eval_data=NumpyBatches(X, y, 60))
+    with pytest.raises(mx.MXNetError, match="disk on fire at sample 300"):
+        model.fit(NumpyBatches(X, y, 30, fail_at=300))

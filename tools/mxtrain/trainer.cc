@@ -217,6 +217,20 @@ void Trainer::SetMultipliers() {
 }
 
 void Trainer::Feed(const io::DataBatch& batch) {
+  MX_CHECK(!batch.data.empty() && !batch.label.empty(),
+           "a data batch without data or label arrays");
+  const int64_t batch_size = devices_.back().end;
+  const auto check = [&](const NDArray& got, const NDArray& bound,
+                         const char* what) {
+    std::vector<int64_t> dims = bound.shape().dims();
+    dims[0] = batch_size;
+    MX_CHECK(got.shape() == Shape(dims), "the ", what, " of a batch is ",
+             got.shape(), " but the network is bound to ", Shape(dims),
+             ": every iterator must give the training iterator's batch size "
+             "and sample shape");
+  };
+  check(batch.data[0], devices_[0].data, "data");
+  check(batch.label[0], devices_[0].label, "label");
   if (devices_.size() == 1) {
     batch.data.at(0).CopyTo(&devices_[0].data);
     batch.label.at(0).CopyTo(&devices_[0].label);
