@@ -90,23 +90,27 @@ class PythonIter : public io::DataIter {
 
   bool Next() override {
     py::gil_scoped_acquire acquire;
-    py::object batch;
     try {
-      batch = it_.attr("next")();
+      const py::object batch = it_.attr("next")();
+      value_.data = Arrays(batch.attr("data"), "data");
+      value_.label = Arrays(batch.attr("label"), "label");
+      const py::object pad = batch.attr("pad");
+      value_.pad = pad.is_none() ? 0 : pad.cast<int64_t>();
+      value_.index.clear();
+      const py::object index = batch.attr("index");
+      if (!index.is_none()) {
+        for (const py::handle i : index) {
+          value_.index.push_back(i.cast<int64_t>());
+        }
+      }
     } catch (py::error_already_set& e) {
       if (e.matches(PyExc_StopIteration)) return false;
       MX_THROW("Python data iterator ",
                py::str(it_.get_type()).cast<std::string>(), ": ", e.what());
-    }
-    value_.data = Arrays(batch.attr("data"), "data");
-    value_.label = Arrays(batch.attr("label"), "label");
-    const py::object pad = batch.attr("pad");
-    value_.pad = pad.is_none() ? 0 : pad.cast<int64_t>();
-    value_.index.clear();
-    const py::object index = batch.attr("index");
-    if (!index.is_none()) {
-      for (const py::handle i : index)
-        value_.index.push_back(i.cast<int64_t>());
+    } catch (const py::cast_error& e) {
+      MX_THROW("Python data iterator ",
+               py::str(it_.get_type()).cast<std::string>(),
+               ": a batch field has the wrong type (", e.what(), ")");
     }
     return true;
   }

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Per-call overhead of `c = a + b` on small arrays from Python: mx.nd against NumPy and PyTorch,
-in the same run (the machine is noisy: compare ratios). mx pushes each addition to its engine; the
+in the same run (the machine is noisy: compare ratios). mx pushes each addition to its engine (a
+small one whose inputs are ready runs at once in the calling thread: Note [Light functions]); the
 loop ends with mx.nd.waitall(), so the figure includes the work, not only the push.
 
     bash tools/python.sh tools/bench/python_overhead.py [--size 16] [--seconds 1]
