@@ -1,14 +1,22 @@
 #include "core/train/kvstore.h"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "core/base/error.h"
 #include "core/base/strings.h"
 
 namespace mx {
 namespace {
 
+// Sums on the first value's device and updates there (MXNet's
+// local_update_cpu; its local_allreduce_cpu is the same on CPUs, where
+// every device shares the host's memory).
 class LocalKVStore : public KVStore {
  public:
-  std::string type() const override { return "local"; }
+  explicit LocalKVStore(std::string type) : type_(std::move(type)) {}
+  std::string type() const override { return type_; }
 
   void Init(const std::string& key, const NDArray& value) override {
     MX_CHECK(!entries_.count(key), "kvstore: key '", key,
@@ -77,6 +85,7 @@ class LocalKVStore : public KVStore {
     return it->second;
   }
 
+  std::string type_;
   std::map<std::string, Entry> entries_;
   Updater updater_;
 };
@@ -84,10 +93,14 @@ class LocalKVStore : public KVStore {
 }  // namespace
 
 std::unique_ptr<KVStore> KVStore::Create(const std::string& type) {
-  if (type == "local") return std::make_unique<LocalKVStore>();
-  MX_THROW("unknown kvstore type '", type, "'", DidYouMean(type, {"local"}),
-           " (available: local; device and dist_sync come with the CUDA and "
-           "MPI backends)");
+  const std::vector<std::string> local = {"local", "local_update_cpu",
+                                          "local_allreduce_cpu"};
+  if (std::find(local.begin(), local.end(), type) != local.end()) {
+    return std::make_unique<LocalKVStore>(type);
+  }
+  MX_THROW("unknown kvstore type '", type, "'", DidYouMean(type, local),
+           " (available: local, local_update_cpu, local_allreduce_cpu; device "
+           "and dist_sync come with the CUDA and MPI backends)");
 }
 
 }  // namespace mx

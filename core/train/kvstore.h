@@ -3,8 +3,9 @@
 // sums the gradients of every device into one array and applies the updater
 // to the stored weight; Pull copies the weight back to every device. All work
 // is pushed to the engine, so pushes of different keys overlap.
-//   local: the store lives on the first device's context (several CPU
-//          contexts here; GPUs with the CUDA backend).
+//   local (also MXNet's local_update_cpu and local_allreduce_cpu): the
+//          store lives on the first device's context (several CPU contexts
+//          here; GPUs with the CUDA backend).
 #ifndef MX_CORE_TRAIN_KVSTORE_H_
 #define MX_CORE_TRAIN_KVSTORE_H_
 
@@ -24,7 +25,8 @@ class KVStore {
   using Updater = std::function<void(const std::string& key,
                                      const NDArray& grad, NDArray* weight)>;
 
-  // "local"; mx::Error listing the types for any other name.
+  // "local" (or its MXNet names local_update_cpu, local_allreduce_cpu);
+  // mx::Error listing the types for any other name.
   static std::unique_ptr<KVStore> Create(const std::string& type);
   virtual ~KVStore() = default;
 
