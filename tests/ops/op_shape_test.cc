@@ -303,6 +303,11 @@ std::vector<ShapeCase> BuildCases() {
       {"elemwise_mul", {}, {{"lhs", {1, 2}}, {"rhs", {1, 2}}}, {{1, 2}}},
       {"elemwise_div", {}, {{"lhs", {3}}}, {{3}}},
       {"Cast", {{"dtype", "int32"}}, {{"data", {2, 7}}}, {{2, 7}}},
+      // UpSampling: inputs upsample to the first one's extent times scale.
+      {"UpSampling",
+       {{"scale", "2"}, {"sample_type", "nearest"}, {"num_args", "2"}},
+       {{"arg0", {1, 3, 5, 5}}, {"arg1", {1, 4, 1, 1}}},
+       {{1, 7, 10, 10}}},
       {"_power", {}, {{"rhs", {2, 2}}}, {{2, 2}}, {{"lhs", {2, 2}}}},
   };
   for (const char* op :

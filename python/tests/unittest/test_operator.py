@@ -1,7 +1,7 @@
 """Port of MXNet's tests/python/unittest/test_operator.py (2015-10 to 2015-12). Changes: Python 3.
-Not ported yet: the UpSampling check (no UpSampling op). One Deconvolution check has a looser
-tolerance, explained there."""
+One Deconvolution check has a looser tolerance, explained there."""
 import numpy as np
+from numpy.testing import assert_allclose
 
 import mxnet as mx
 from check_utils import (check_numeric_gradient, check_symbolic_backward,
@@ -408,3 +408,30 @@ def test_deconvolution():
         pad=(3, 3),
         tolerance=1e-5
     )
+
+
+def check_nearest_upsampling_with_shape(shapes, scale, root_scale):
+    arr = {'arg_%d' % i: mx.random.uniform(-10.0, 10.0, shape)
+           for i, shape in zip(range(len(shapes)), shapes)}
+    arr_grad = {'arg_%d' % i: mx.nd.zeros(shape) for i, shape in zip(range(len(shapes)), shapes)}
+
+    up = mx.sym.UpSampling(*[mx.sym.Variable('arg_%d' % i) for i in range(len(shapes))],
+                           sample_type='nearest', scale=root_scale)
+    exe = up.bind(mx.cpu(), args=arr, args_grad=arr_grad)
+    exe.forward(is_train=True)
+    exe.backward(exe.outputs)
+    for k in range(len(shapes)):
+        name = 'arg_%d' % k
+        assert_allclose(arr[name].asnumpy() * root_scale**2 * scale**(2 * k),
+                        arr_grad[name].asnumpy(), rtol=1e-4)
+
+
+def test_nearest_upsampling():
+    for root_scale in [1, 2, 3]:
+        for scale in [1, 2, 3]:
+            for num_shape in [1, 2, 3]:
+                for base in [1, 2, 3]:
+                    shapes = [(1, 3, base * root_scale * scale**(num_shape - 1 - i),
+                               base * root_scale * scale**(num_shape - 1 - i))
+                              for i in range(num_shape)]
+                    check_nearest_upsampling_with_shape(shapes, scale, root_scale)
