@@ -28,6 +28,15 @@ class Initializer(object):
         return None
 
 
+def _initialize(initializer, name, arr, init_attr=None):
+    """Fills ``arr`` with ``initializer``, unless the variable's ``__init__`` attribute
+    (``init_attr``, MXNet's JSON form) names another initializer, which then decides."""
+    if init_attr:
+        _core.train.Initializer('zero')(name, arr, init_attr=init_attr)
+    else:
+        initializer(name, arr)
+
+
 class _Builtin(Initializer):
     def __init__(self, kind, **params):
         self._kind = kind

@@ -142,6 +142,7 @@ class FeedForward(object):
             if extra:
                 raise ValueError("arg_params / aux_params name parameters the network does not "
                                  "have: %s (allow_extra_params=True ignores them)" % extra)
+        attrs = self.symbol.attr_dict()
         arg_params, aux_params = {}, {}
         for name, shape in param_shapes:
             if name in given_args and not overwrite:
@@ -151,13 +152,15 @@ class FeedForward(object):
                 arg_params[name] = given_args[name]
             else:
                 arg_params[name] = nd.zeros(shape)
-                self.initializer(name, arg_params[name])
+                init._initialize(self.initializer, name, arg_params[name],
+                                 attrs.get(name, {}).get('__init__'))
         for name, shape in zip(aux_names, aux_shapes):
             if name in given_aux and not overwrite:
                 aux_params[name] = given_aux[name]
             else:
                 aux_params[name] = nd.zeros(shape)
-                self.initializer(name, aux_params[name])
+                init._initialize(self.initializer, name, aux_params[name],
+                                 attrs.get(name, {}).get('__init__'))
         self.arg_params, self.aux_params = arg_params, aux_params
 
     def _optimizer_spec(self, batch_size):

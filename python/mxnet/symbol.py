@@ -1,7 +1,26 @@
 """``mx.sym`` / ``mx.symbol``: symbolic graphs. Every registered operator is a function here
 (``mx.sym.FullyConnected(data=x, num_hidden=10, name='fc1')``), taking its inputs as Symbols and its
 parameters as keyword values."""
-from ._core.symbol import Symbol, Variable, Group, load, load_json, _create, list_ops, op_doc
+import json
+
+from ._core.symbol import Symbol, Group, load, load_json, _create, list_ops, op_doc
+from ._core.symbol import Variable as _Variable
+
+
+def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, init=None,
+             **kwargs):
+    """A free variable (an input or a parameter). ``shape`` is a hint for inference;
+    ``lr_mult`` / ``wd_mult`` scale its learning rate and weight decay; ``init`` (an mx.init
+    initializer or MXNet's JSON form) initializes it instead of the name rules; other keywords
+    become attributes."""
+    if init is not None and not isinstance(init, str):
+        spec = init._spec()
+        if spec is None:
+            raise TypeError("Variable %s: init must be a built-in mx.init initializer" % name)
+        init = json.dumps([spec[0], spec[1]])
+    return _Variable(name, attr=attr, shape=shape, lr_mult=lr_mult, wd_mult=wd_mult, dtype=dtype,
+                     init=init or "", **kwargs)
+
 
 
 def _make_op(op):

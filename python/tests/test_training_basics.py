@@ -251,3 +251,14 @@ def test_feedforward_trains_on_a_python_iterator():
         model.fit(NumpyBatches(X, y, 30), eval_data=NumpyBatches(X, y, 60))
     with pytest.raises(mx.MXNetError, match="disk on fire at sample 300"):
         model.fit(NumpyBatches(X, y, 30, fail_at=300))
+
+
+def test_variable_init_attribute_decides_initialization():
+    w = mx.sym.Variable('fc_weight', init=mx.init.Constant(0.5))
+    net = mx.sym.FullyConnected(mx.sym.Variable('data'), weight=w, num_hidden=2, name='fc')
+    assert net.attr_dict()['fc_weight']['__init__'] == '["constant", {"value": 0.5}]'
+    model = mx.model.FeedForward(mx.sym.LinearRegressionOutput(net, name='lro'), num_epoch=1,
+                                 learning_rate=0.0, initializer=mx.init.Uniform(1))
+    X, _ = toy_data(60)
+    model.fit(mx.io.NDArrayIter(X, np.zeros((60, 2)), 30, label_name='lro_label'))
+    np.testing.assert_array_equal(model.arg_params['fc_weight'].asnumpy(), np.full((2, 10), 0.5))
