@@ -1,5 +1,6 @@
 // Executors from Python: Symbol.bind / simple_bind, forward with inputs by
 // keyword, backward, and the bound arrays as lists and dicts.
+#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <map>
@@ -142,17 +143,28 @@ void BindExecutor(py::module_& m, py::class_<Symbol>& symbol) {
       .def(
           "simple_bind",
           [](const Symbol& s, const py::object& ctx, const py::object& grad_req,
-             const py::kwargs& shapes) {
+             const py::object& type_dict, const py::kwargs& shapes) {
             std::map<std::string, Shape> known;
             for (const auto& [k, v] : shapes) {
               known[k.cast<std::string>()] =
                   Shape(v.cast<std::vector<int64_t>>());
             }
+            // type_dict: element types of some arguments (NumPy types).
+            std::map<std::string, DType> types;
+            if (!type_dict.is_none()) {
+              for (const auto& [k, v] : type_dict.cast<py::dict>()) {
+                types[k.cast<std::string>()] = DTypeFromName(
+                    py::dtype::from_args(py::reinterpret_borrow<py::object>(v))
+                        .attr("name")
+                        .cast<std::string>());
+              }
+            }
             return std::shared_ptr<Executor>(
                 Executor::SimpleBind(s, ContextArg(ctx), known, GradReq::kWrite,
-                                     GradReqs(s, grad_req)));
+                                     GradReqs(s, grad_req), types));
           },
-          py::arg("ctx") = py::none(), py::arg("grad_req") = "write")
+          py::arg("ctx") = py::none(), py::arg("grad_req") = "write",
+          py::arg("type_dict") = py::none())
       .def(
           "bind",
           [](const Symbol& s, const py::object& ctx, const py::object& args,

@@ -59,3 +59,10 @@ def test_cast_runs_between_types_in_both_directions():
     exe.backward([mx.nd.array([1.0, 0.5, -1.0])])
     assert grad.dtype == np.float64
     np.testing.assert_array_equal(grad.asnumpy(), [2.0, 1.0, -2.0])
+
+
+def test_simple_bind_type_dict():
+    net = mx.sym.FullyConnected(mx.sym.Variable('data'), num_hidden=3, name='fc')
+    exe = net.simple_bind(mx.cpu(), type_dict={'data': np.float64}, data=(2, 4))
+    assert all(a.dtype == np.float64 for a in exe.arg_arrays)
+    assert exe.outputs[0].dtype == np.float64
