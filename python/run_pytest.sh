@@ -11,8 +11,11 @@ if [[ -n $runtime ]]; then
   # libstdc++ too: the runtime's exception interceptors need it present from the start.
   export LD_PRELOAD="$runtime $(ldd "$root/mxnet/_core.so" | awk '/libstdc\+\+/ && !n++ {print $3}')"
   export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"  # CPython's own allocations
+  export TSAN_OPTIONS="${TSAN_OPTIONS:+$TSAN_OPTIONS:}suppressions=$root/tsan.supp"
 fi
 # Tests write scratch files (MXNet's write to the working directory).
 cd "${TEST_TMPDIR:-$(mktemp -d)}"
-exec /usr/bin/python3 -m pytest -q -p no:cacheprovider "$root/tests" \
+# --capture=sys: what C++ (or a sanitizer report) writes to fd 2 reaches the log even if the
+# process dies.
+exec /usr/bin/python3 -m pytest -q -p no:cacheprovider --capture=sys "$root/tests" \
   ${XML_OUTPUT_FILE:+--junitxml="$XML_OUTPUT_FILE"}
