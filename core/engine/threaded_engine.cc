@@ -315,6 +315,8 @@ class ThreadedEngine final : public Engine {
   void FreeOpr(OprBlock* op) {
     op->slots.clear();
     op->signal = nullptr;
+    // Markers (waits, deletions) do not set it: no recycled kLight.
+    op->prop = FnProperty::kNormal;
     std::lock_guard<std::mutex> lock(free_mu_);
     free_oprs_.push_back(op);
   }
