@@ -219,7 +219,8 @@ std::unique_ptr<Executor> Executor::SimpleBind(
 void Executor::Init(const std::vector<NDArray>& args,
                     const std::vector<NDArray>& arg_grads,
                     const std::vector<GradReq>& grad_req,
-                    const std::vector<NDArray>& aux_states) {
+                    const std::vector<NDArray>& aux_states,
+                    const std::vector<NDArray>* shared_blocks) {
   CheckCount(args.size(), arg_names_, "arguments");
   CheckCount(aux_states.size(), aux_names_, "auxiliary states");
   MX_CHECK(arg_grads.empty() || arg_grads.size() == args.size(),
@@ -259,13 +260,19 @@ void Executor::Init(const std::vector<NDArray>& args,
     if (reqs[i] != GradReq::kNull) grads_[i] = arg_grads[i];
     has_backward_ |= reqs[i] != GradReq::kNull;
   }
+  reqs_ = reqs;
   graph_ = std::make_unique<ExecGraph>(
       BuildExecGraph(symbol_, ctx_, shapes, types, reqs));
   plan_ = PlanMemory(graph_->MakePlanRequest(graph_->steps.size()));
-  for (size_t bytes : plan_.block_bytes) {
-    blocks_.emplace_back(
-        Shape{static_cast<int64_t>(std::max<size_t>(bytes, 1))}, ctx_,
-        DType::kUint8);
+  for (size_t b = 0; b < plan_.block_bytes.size(); ++b) {
+    const size_t bytes = std::max<size_t>(plan_.block_bytes[b], 1);
+    if (shared_blocks != nullptr && b < shared_blocks->size() &&
+        (*shared_blocks)[b].Bytes() >= bytes) {
+      blocks_.push_back((*shared_blocks)[b]);
+      continue;
+    }
+    blocks_.emplace_back(Shape{static_cast<int64_t>(bytes)}, ctx_,
+                         DType::kUint8);
   }
   entry_arrays_.resize(graph_->entries.size());
   for (size_t e = 0; e < graph_->entries.size(); ++e) {
@@ -292,6 +299,58 @@ void Executor::Init(const std::vector<NDArray>& args,
     outputs_.push_back(entry_arrays_[e]);
   }
   PrepareSteps();
+}
+
+std::unique_ptr<Executor> Executor::Reshape(
+    const std::map<std::string, Shape>& new_shapes, bool partial_shaping,
+    bool allow_up_sizing) const {
+  std::map<std::string, PartialShape> known;
+  for (const auto& [name, shape] : new_shapes) {
+    const bool is_input = std::find(arg_names_.begin(), arg_names_.end(),
+                                    name) != arg_names_.end() ||
+                          std::find(aux_names_.begin(), aux_names_.end(),
+                                    name) != aux_names_.end();
+    MX_CHECK(is_input, "reshape: '", name,
+             "' is not an argument or auxiliary state of the symbol");
+    known[name] = shape;
+  }
+  // Shapes the new ones do not determine keep their old values.
+  const PartialShapes partial = symbol_.InferShapePartial(known);
+  for (size_t i = 0; i < arg_names_.size(); ++i) {
+    if (!partial.arguments[i].IsKnown())
+      known[arg_names_[i]] = args_[i].shape();
+  }
+  for (size_t i = 0; i < aux_names_.size(); ++i) {
+    if (!partial.aux_states[i].IsKnown())
+      known[aux_names_[i]] = aux_[i].shape();
+  }
+  const Shapes shapes = symbol_.InferShape(known);
+  // The array for `name` of `shape`: `old` itself, a view of its memory, or
+  // (allow_up_sizing) a new one.
+  const auto fit = [&](const std::string& name, const NDArray& old,
+                       const Shape& shape) -> NDArray {
+    if (old.is_none() || old.shape() == shape) return old;
+    MX_CHECK(partial_shaping || new_shapes.count(name), "reshape: '", name,
+             "' would change from ", old.shape(), " to ", shape,
+             " without being named; pass partial_shaping=True to allow it");
+    const size_t bytes = shape.Size() * DTypeSize(old.dtype());
+    if (bytes <= old.Bytes()) return old.ViewAs(shape, old.dtype());
+    MX_CHECK(allow_up_sizing, "reshape: '", name, "' grows from ", old.shape(),
+             " to ", shape,
+             "; pass allow_up_sizing=True to allocate new memory");
+    return NDArray::Zeros(shape, old.context(), old.dtype());
+  };
+  std::vector<NDArray> args, grads, aux;
+  for (size_t i = 0; i < arg_names_.size(); ++i) {
+    args.push_back(fit(arg_names_[i], args_[i], shapes.arguments[i]));
+    grads.push_back(fit(arg_names_[i], grads_[i], shapes.arguments[i]));
+  }
+  for (size_t i = 0; i < aux_names_.size(); ++i) {
+    aux.push_back(fit(aux_names_[i], aux_[i], shapes.aux_states[i]));
+  }
+  std::unique_ptr<Executor> exe(new Executor(symbol_, ctx_));
+  exe->Init(args, grads, reqs_, aux, &blocks_);
+  return exe;
 }
 
 void Executor::PrepareSteps() {

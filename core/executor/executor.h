@@ -51,6 +51,19 @@ class Executor {
       const std::map<std::string, GradReq>& grad_req_overrides = {},
       const std::map<std::string, DType>& input_types = {});
 
+  // A new executor of the same symbol for other input shapes (MXNet's
+  // Executor.reshape), sharing this one's memory: arguments, gradients and
+  // auxiliary states that keep their shape are the same arrays, smaller ones
+  // are views of the old ones' memory, and the planned buffers are reused
+  // where they are large enough. Arguments not named in `new_shapes` may
+  // change shape only with `partial_shaping`; growing beyond the old memory
+  // needs `allow_up_sizing` (new arrays). mx::Error naming the argument
+  // otherwise. Both executors must not run at once (they share memory; the
+  // engine orders their steps).
+  std::unique_ptr<Executor> Reshape(
+      const std::map<std::string, Shape>& new_shapes,
+      bool partial_shaping = false, bool allow_up_sizing = false) const;
+
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
@@ -88,10 +101,12 @@ class Executor {
  private:
   struct StepRun;
   Executor(Symbol symbol, Context ctx);
+  // `shared_blocks` (from Reshape): buffers to reuse where large enough.
   void Init(const std::vector<NDArray>& args,
             const std::vector<NDArray>& arg_grads,
             const std::vector<GradReq>& grad_req,
-            const std::vector<NDArray>& aux_states);
+            const std::vector<NDArray>& aux_states,
+            const std::vector<NDArray>* shared_blocks = nullptr);
   void PrepareSteps();
   void PushStep(const std::shared_ptr<const StepRun>& run, bool is_train);
 
@@ -99,6 +114,7 @@ class Executor {
   Context ctx_;
   std::vector<std::string> arg_names_, aux_names_, output_names_;
   std::vector<NDArray> args_, grads_, aux_, outputs_;
+  std::vector<GradReq> reqs_;  // per argument
   std::unique_ptr<ExecGraph> graph_;
   MemoryPlan plan_;
   std::vector<NDArray> blocks_;

@@ -128,6 +128,21 @@ void BindExecutor(py::module_& m, py::class_<Symbol>& symbol) {
             e.Backward(heads);
           },
           py::arg("out_grads") = py::none())
+      .def(
+          "reshape",
+          [](const Executor& e, bool partial_shaping, bool allow_up_sizing,
+             const py::kwargs& shapes) {
+            std::map<std::string, Shape> known;
+            for (const auto& [k, v] : shapes) {
+              known[k.cast<std::string>()] =
+                  Shape(v.cast<std::vector<int64_t>>());
+            }
+            return std::shared_ptr<Executor>(
+                e.Reshape(known, partial_shaping, allow_up_sizing));
+          },
+          py::arg("partial_shaping") = false,
+          py::arg("allow_up_sizing") = false,
+          "A new executor for other input shapes, sharing this one's memory.")
       .def_property_readonly("outputs", &Executor::outputs)
       .def_property_readonly("arg_arrays", &Executor::arg_arrays)
       .def_property_readonly("grad_arrays", &GradArrays)

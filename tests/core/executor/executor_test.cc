@@ -262,3 +262,56 @@ TEST(ExecutorTest, PlannedMatchesUnshared) {
 
 }  // namespace
 }  // namespace mx
+
+namespace mx {
+namespace {
+
+// MXNet's test_reshape: FC(num_hidden=4) with all-ones weights on all-ones
+// data gives 4s; the reshaped executor shares the arguments and buffers.
+TEST(ExecutorReshapeTest, SmallerBatchSharesMemory) {
+  const Symbol fc = Symbol::Create("FullyConnected", {Symbol::Variable("x")},
+                                   {{"num_hidden", Arg(std::string("4"))},
+                                    {"name", Arg(std::string("fc"))}});
+  auto exe = Executor::SimpleBind(fc, Context::CPU(), {{"x", Shape{5, 4}}},
+                                  GradReq::kNull);
+  for (auto [i, v] : {std::pair<int, double>{0, 1}, {1, 1}, {2, 0}}) {
+    NDArray a = exe->arg_arrays()[i];  // a handle: fills the bound array
+    a.Fill(v);
+  }
+  auto small = exe->Reshape({{"x", Shape{3, 4}}});
+  EXPECT_EQ(small->arg_arrays()[0].shape(), (Shape{3, 4}));
+  EXPECT_TRUE(small->arg_arrays()[1].SharesMemoryWith(exe->arg_arrays()[1]));
+  small->Forward(false);
+  EXPECT_EQ(small->outputs()[0].ToVector<float>(), std::vector<float>(12, 4));
+  const std::vector<float> big = exe->outputs()[0].ToVector<float>();
+  EXPECT_EQ(std::vector<float>(big.begin(), big.begin() + 12),
+            std::vector<float>(12, 4));  // the same memory
+  exe->Forward(false);
+  EXPECT_EQ(exe->outputs()[0].ToVector<float>(), std::vector<float>(20, 4));
+}
+
+TEST(ExecutorReshapeTest, ChangesNeedPermission) {
+  const Symbol fc = Symbol::Create("FullyConnected", {Symbol::Variable("x")},
+                                   {{"num_hidden", Arg(std::string("4"))},
+                                    {"name", Arg(std::string("fc"))}});
+  auto exe = Executor::SimpleBind(fc, Context::CPU(), {{"x", Shape{5, 4}}});
+  EXPECT_THAT(MessageOf([&] {
+                exe->Reshape({{"x", Shape{5, 2}}});
+              }),
+              HasSubstr("'fc_weight' would change from (4,4) to (4,2) without "
+                        "being named; pass partial_shaping=True"));
+  EXPECT_THAT(MessageOf([&] {
+                exe->Reshape({{"x", Shape{7, 4}}});
+              }),
+              HasSubstr("'x' grows from (5,4) to (7,4); pass "
+                        "allow_up_sizing=True"));
+  auto bigger = exe->Reshape({{"x", Shape{7, 4}}}, false, true);
+  EXPECT_EQ(bigger->arg_arrays()[0].shape(), (Shape{7, 4}));
+  EXPECT_THAT(MessageOf([&] {
+                exe->Reshape({{"y", Shape{1}}});
+              }),
+              HasSubstr("'y' is not an argument"));
+}
+
+}  // namespace
+}  // namespace mx
