@@ -1,6 +1,5 @@
 // Executors from Python: Symbol.bind / simple_bind, forward with inputs by
 // keyword, backward, and the bound arrays as lists and dicts.
-#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <map>
@@ -132,13 +131,8 @@ void BindExecutor(py::module_& m, py::class_<Symbol>& symbol) {
           "reshape",
           [](const Executor& e, bool partial_shaping, bool allow_up_sizing,
              const py::kwargs& shapes) {
-            std::map<std::string, Shape> known;
-            for (const auto& [k, v] : shapes) {
-              known[k.cast<std::string>()] =
-                  Shape(v.cast<std::vector<int64_t>>());
-            }
             return std::shared_ptr<Executor>(
-                e.Reshape(known, partial_shaping, allow_up_sizing));
+                e.Reshape(ShapesOf(shapes), partial_shaping, allow_up_sizing));
           },
           py::arg("partial_shaping") = false,
           py::arg("allow_up_sizing") = false,
@@ -159,24 +153,16 @@ void BindExecutor(py::module_& m, py::class_<Symbol>& symbol) {
           "simple_bind",
           [](const Symbol& s, const py::object& ctx, const py::object& grad_req,
              const py::object& type_dict, const py::kwargs& shapes) {
-            std::map<std::string, Shape> known;
-            for (const auto& [k, v] : shapes) {
-              known[k.cast<std::string>()] =
-                  Shape(v.cast<std::vector<int64_t>>());
-            }
             // type_dict: element types of some arguments (NumPy types).
             std::map<std::string, DType> types;
             if (!type_dict.is_none()) {
               for (const auto& [k, v] : type_dict.cast<py::dict>()) {
-                types[k.cast<std::string>()] = DTypeFromName(
-                    py::dtype::from_args(py::reinterpret_borrow<py::object>(v))
-                        .attr("name")
-                        .cast<std::string>());
+                types[k.cast<std::string>()] = DTypeOf(v);
               }
             }
-            return std::shared_ptr<Executor>(
-                Executor::SimpleBind(s, ContextArg(ctx), known, GradReq::kWrite,
-                                     GradReqs(s, grad_req), types));
+            return std::shared_ptr<Executor>(Executor::SimpleBind(
+                s, ContextArg(ctx), ShapesOf(shapes), GradReq::kWrite,
+                GradReqs(s, grad_req), types));
           },
           py::arg("ctx") = py::none(), py::arg("grad_req") = "write",
           py::arg("type_dict") = py::none())

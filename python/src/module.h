@@ -5,9 +5,12 @@
 
 #include <pybind11/pybind11.h>
 
+#include <map>
 #include <memory>
 #include <string>
 
+#include "core/base/dtype.h"
+#include "core/base/shape.h"
 #include "core/op/param.h"
 #include "core/symbol/symbol.h"
 #include "io/data_iter.h"
@@ -34,6 +37,11 @@ auto WithoutGil(F&& f) {
 std::string ParamText(const pybind11::handle& v);
 // Keyword arguments as parameter strings (None values are left out).
 AttrDict ParamDict(const pybind11::dict& kwargs);
+// The element type of a NumPy dtype-like value (numpy.float32, 'float64',
+// np.dtype(...)); mx::Error for types mx does not have.
+DType DTypeOf(const pybind11::handle& dtype);
+// Shapes given as keyword arguments (data=(100, 784)), by name.
+std::map<std::string, Shape> ShapesOf(const pybind11::kwargs& kwargs);
 // The "name : type, default\n    doc" lines of every field of `schema`.
 std::string ParamsDoc(const ParamSchema& schema);
 

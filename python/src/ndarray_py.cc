@@ -40,9 +40,7 @@ py::tuple TupleOf(const Shape& s) {
 }
 
 DType DTypeOfObject(const py::object& dtype) {
-  if (dtype.is_none()) return DType::kFloat32;
-  return DTypeFromName(
-      py::dtype::from_args(dtype).attr("name").cast<std::string>());
+  return dtype.is_none() ? DType::kFloat32 : DTypeOf(dtype);
 }
 
 py::dtype NumpyDType(DType t) { return py::dtype(std::string(DTypeName(t))); }

@@ -1,8 +1,12 @@
 // Parameters from Python: keyword values become MXNet's strings, and
 // parameter schemas become docstrings.
+#include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "core/op/param.h"
 #include "python/src/module.h"
@@ -32,6 +36,21 @@ AttrDict ParamDict(const py::dict& kwargs) {
     out[k.cast<std::string>()] = ParamText(v);
   }
   return out;
+}
+
+DType DTypeOf(const py::handle& dtype) {
+  return DTypeFromName(
+      py::dtype::from_args(py::reinterpret_borrow<py::object>(dtype))
+          .attr("name")
+          .cast<std::string>());
+}
+
+std::map<std::string, Shape> ShapesOf(const py::kwargs& kwargs) {
+  std::map<std::string, Shape> shapes;
+  for (const auto& [k, v] : kwargs) {
+    shapes[k.cast<std::string>()] = Shape(v.cast<std::vector<int64_t>>());
+  }
+  return shapes;
 }
 
 std::string ParamsDoc(const ParamSchema& schema) {

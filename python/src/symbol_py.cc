@@ -1,7 +1,6 @@
 // mx.sym: Symbol graphs. Ops are created through one entry point, _create
 // (the Python module generates a function per registered op from
 // list_ops); parameters arrive as Python values and become MXNet's strings.
-#include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <functional>
@@ -99,13 +98,6 @@ std::map<std::string, PartialShape> KnownShapes(const Symbol& s,
   }
   for (const auto& [k, v] : kwargs) known[k.cast<std::string>()] = shape_of(v);
   return known;
-}
-
-DType DTypeOf(const py::handle& t) {
-  return DTypeFromName(
-      py::dtype::from_args(py::reinterpret_borrow<py::object>(t))
-          .attr("name")
-          .cast<std::string>());
 }
 
 std::map<std::string, DType> KnownTypes(const Symbol& s, const py::args& args,

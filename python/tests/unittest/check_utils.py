@@ -8,14 +8,7 @@ proj, which is the same gradient."""
 import numpy as np
 
 import mxnet as mx
-
-
-def reldiff(a, b):
-    diff = np.sum(np.abs(a - b))
-    norm = np.sum(np.abs(a))
-    if diff == 0:
-        return 0
-    return diff / norm
+from common import reldiff
 
 
 def _bind(sym, location, aux_states, grad_req='write'):

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <random>
 #include <string>
@@ -376,7 +377,10 @@ TEST(ThreadedEngineTest, WaitForWriteAlsoWaitsForReads) {
   engine->WaitForAll();
 }
 
-TEST(ThreadedEngineTest, ManyThreadsPushConcurrently) {
+// Four threads each push increments of one shared counter; push `i` of
+// thread `t` has property prop(t, i). Every increment must land.
+void ExpectCountFromManyThreads(
+    const std::function<FnProperty(int t, int i)>& prop) {
   EngineOptions options;
   options.cpu_workers = 2;
   auto engine = Engine::Create(EngineType::kThreaded, options);
@@ -385,10 +389,10 @@ TEST(ThreadedEngineTest, ManyThreadsPushConcurrently) {
   const int per_thread = static_cast<int>(testing::Scaled(5000, 100));
   std::vector<std::thread> pushers;
   for (int t = 0; t < 4; ++t) {
-    pushers.emplace_back([&] {
+    pushers.emplace_back([&, t] {
       for (int i = 0; i < per_thread; ++i) {
         engine->PushSync([&](RunContext) { ++counter; }, Context::CPU(), {},
-                         {shared});
+                         {shared}, 0, "count", prop(t, i));
       }
     });
   }
@@ -397,6 +401,10 @@ TEST(ThreadedEngineTest, ManyThreadsPushConcurrently) {
   EXPECT_EQ(counter, 4 * per_thread);
   engine->DeleteVar(shared);
   engine->WaitForAll();
+}
+
+TEST(ThreadedEngineTest, ManyThreadsPushConcurrently) {
+  ExpectCountFromManyThreads([](int, int) { return FnProperty::kNormal; });
 }
 
 TEST(ThreadedEngineTest, LightFunctionRunsInThePusherWhenItsVariablesAreFree) {
@@ -441,27 +449,9 @@ TEST(ThreadedEngineTest, LightFunctionWaitsForABusyVariable) {
 }
 
 TEST(ThreadedEngineTest, LightAndNormalFunctionsFromManyThreadsKeepOrder) {
-  EngineOptions options;
-  options.cpu_workers = 2;
-  auto engine = Engine::Create(EngineType::kThreaded, options);
-  VarHandle shared = engine->NewVar();
-  int64_t counter = 0;
-  const int per_thread = static_cast<int>(testing::Scaled(5000, 100));
-  std::vector<std::thread> pushers;
-  for (int t = 0; t < 4; ++t) {
-    pushers.emplace_back([&, t] {
-      for (int i = 0; i < per_thread; ++i) {
-        engine->PushSync(
-            [&](RunContext) { ++counter; }, Context::CPU(), {}, {shared}, 0,
-            "count", (i + t) % 2 ? FnProperty::kLight : FnProperty::kNormal);
-      }
-    });
-  }
-  for (auto& t : pushers) t.join();
-  engine->WaitForVar(shared);
-  EXPECT_EQ(counter, 4 * per_thread);
-  engine->DeleteVar(shared);
-  engine->WaitForAll();
+  ExpectCountFromManyThreads([](int t, int i) {
+    return (i + t) % 2 ? FnProperty::kLight : FnProperty::kNormal;
+  });
 }
 
 TEST(EngineFactoryTest, TypeFromEnvironment) {
