@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Counts test cases (not targets) from the gtest and pytest XML files under bazel-testlogs.
 
+Usage: count_tests.py TESTLOGS TARGET... [-- TESTLOGS TARGET...]  (one group per configuration).
 Prints one line `N passed, N failed` and exits 1 when any case failed. A target that produced no
 gtest cases (it crashed, timed out or failed to build) counts as one failed case.
 """
@@ -42,8 +43,15 @@ def count(testlogs, targets):
 
 
 def main():
-    testlogs, targets = sys.argv[1], sys.argv[2:]
-    passed, failed = count(testlogs, targets)
+    # Groups `TESTLOGS TARGET...` separated by `--` (one per Bazel configuration).
+    passed = failed = 0
+    args = sys.argv[1:]
+    while args:
+        end = args.index("--") if "--" in args else len(args)
+        group, args = args[:end], args[end + 1:]
+        if group:
+            p, f = count(group[0], group[1:])
+            passed, failed = passed + p, failed + f
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 

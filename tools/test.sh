@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Sets up the machine (tools/setup.sh) and runs every test; ends with `N passed, N failed` counting
 # test cases. Extra arguments go to `bazel test` (e.g. --config=asan).
+#
+# Then builds the CUDA configuration (Note [CUDA build]) and runs the GPU tests in it: they skip
+# where no GPU is usable (CI), and run for real on a GPU machine. MX_SKIP_CUDA_BUILD=1 leaves this out.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +17,18 @@ if [[ -z "$targets" ]]; then
 fi
 bazel test "$@" $targets
 bazel_status=$?
+groups=("$(bazel info bazel-testlogs "$@" 2>/dev/null)" $targets)
 
-python3 tools/count_tests.py "$(bazel info bazel-testlogs "$@" 2>/dev/null)" $targets
+if [[ "${MX_SKIP_CUDA_BUILD:-0}" != 1 ]]; then
+  gpu_targets=$(bazel query 'attr(tags, "\bgpu\b", tests(//...))' 2>/dev/null | sort)
+  if ! bazel build --config=cuda //...; then
+    echo "test: the CUDA configuration (bazel build --config=cuda //...) does not build" >&2
+    bazel_status=1
+  fi
+  bazel test --config=cuda $gpu_targets || bazel_status=1
+  groups+=(-- "$(bazel info bazel-testlogs --config=cuda 2>/dev/null)" $gpu_targets)
+fi
+
+python3 tools/count_tests.py "${groups[@]}"
 count_status=$?
 if [[ $bazel_status -ne 0 || $count_status -ne 0 ]]; then exit 1; fi

@@ -2,6 +2,7 @@
 // interface and the same error semantics as the threaded engine (errors surface
 // at the next wait), for debugging and as the reference in engine tests.
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <string>
 #include <unordered_set>
@@ -26,6 +27,13 @@ class NaiveEngine final : public Engine {
  public:
   ~NaiveEngine() override {
     for (EngineVar* v : vars_) delete v;
+    for (auto& [device, stream] : streams_) {
+      try {
+        gpu::SyncStream(stream);
+        gpu::DeleteStream(stream);
+      } catch (const Error&) {  // the device failed; errors were reported
+      }
+    }
   }
 
   VarHandle NewVar() override {
@@ -74,6 +82,7 @@ class NaiveEngine final : public Engine {
 
  protected:
   void Push(PushArgs&& args) override {
+    if (!args.ctx.IsHost()) gpu::CheckDevice(args.ctx);
     const std::string name(args.name);
     // Pushes from several threads run one at a time, in the order they take the
     // lock; a function may push more work (run at once, nested).
@@ -101,22 +110,37 @@ class NaiveEngine final : public Engine {
   }
 
  private:
-  // Runs the function to completion; returns its (wrapped) error, if any.
+  // Runs the function to completion (GPU functions on the device's one
+  // stream, waited for at once); returns its (wrapped) error, if any.
   std::exception_ptr Run(PushArgs& args, const std::string& name) {
-    RunContext rctx{args.ctx, nullptr};
     try {
+      const gpu::Stream stream =
+          args.ctx.IsHost() ? nullptr : StreamOf(args.ctx.dev_id);
+      RunContext rctx{args.ctx, stream};
       if (args.sync_fn) {
         args.sync_fn(rctx);
-        return nullptr;
+      } else {
+        AsyncDone done;
+        args.async_fn(rctx, MakeCallback(&done));
+        std::unique_lock<std::mutex> lock(done.mu);
+        done.cv.wait(lock, [&] { return done.done; });
+        if (done.error) return WrapOpError(done.error, name.c_str());
       }
-      AsyncDone done;
-      args.async_fn(rctx, MakeCallback(&done));
-      std::unique_lock<std::mutex> lock(done.mu);
-      done.cv.wait(lock, [&] { return done.done; });
-      return done.error ? WrapOpError(done.error, name.c_str()) : nullptr;
+      if (stream != nullptr) {
+        gpu::CheckLaunch("launching a GPU kernel");
+        gpu::SyncStream(stream);
+      }
+      return nullptr;
     } catch (...) {
       return WrapOpError(std::current_exception(), name.c_str());
     }
+  }
+
+  gpu::Stream StreamOf(int device) {
+    std::lock_guard<std::mutex> lock(mu_);
+    gpu::Stream& s = streams_[device];
+    if (s == nullptr) s = gpu::NewStream(device);
+    return s;
   }
 
   static std::exception_ptr FindError(VarList vars) {
@@ -136,6 +160,7 @@ class NaiveEngine final : public Engine {
   std::mutex mu_;                // guards vars_ and errors_
   std::unordered_set<EngineVar*> vars_;
   std::vector<std::exception_ptr> errors_;
+  std::map<int, gpu::Stream> streams_;  // per GPU, made on first use
 };
 
 }  // namespace

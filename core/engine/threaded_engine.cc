@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <map>
 #include <mutex>
 #include <queue>
@@ -17,6 +18,7 @@
 #include "core/engine/engine.h"
 #include "core/engine/engine_var.h"
 #include "core/engine/parallel.h"
+#include "core/gpu/gpu.h"
 
 namespace mx {
 
@@ -100,7 +102,10 @@ class WorkerPool {
  public:
   using ExecuteFn = std::function<void(OprBlock*, void* stream)>;
 
-  WorkerPool(int nthreads, ExecuteFn execute) : execute_(std::move(execute)) {
+  // `gpu_device` >= 0: each thread runs its functions on its own CUDA stream
+  // of that device (Note [GPU streams and events]).
+  WorkerPool(int nthreads, ExecuteFn execute, int gpu_device = -1)
+      : execute_(std::move(execute)), gpu_device_(gpu_device) {
     threads_.reserve(nthreads);
     for (int i = 0; i < nthreads; ++i) threads_.emplace_back([this] { Run(); });
   }
@@ -137,6 +142,25 @@ class WorkerPool {
   };
 
   void Run() {
+    gpu::Stream stream = nullptr;
+    if (gpu_device_ >= 0) {
+      try {
+        stream = gpu::NewStream(gpu_device_);
+      } catch (const Error&) {
+        // Functions run without a stream then fail with a clear error.
+      }
+    }
+    Serve(stream);
+    if (stream != nullptr) {
+      try {
+        gpu::SyncStream(stream);
+        gpu::DeleteStream(stream);
+      } catch (const Error&) {  // the device failed; errors were reported
+      }
+    }
+  }
+
+  void Serve(gpu::Stream stream) {
     for (;;) {
       OprBlock* op;
       SpinUntil([this] {
@@ -155,11 +179,12 @@ class WorkerPool {
         queue_.pop();
         queued_.fetch_sub(1, std::memory_order_relaxed);
       }
-      execute_(op, nullptr);
+      execute_(op, stream);
     }
   }
 
   ExecuteFn execute_;
+  const int gpu_device_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::priority_queue<Entry> queue_;
@@ -248,6 +273,7 @@ class ThreadedEngine final : public Engine {
       }
     }
     if (error) std::rethrow_exception(error);
+    SyncGpuEvents(PendingGpuEvents(var, for_write));
   }
 
   void WaitForAll() override {
@@ -256,7 +282,7 @@ class ThreadedEngine final : public Engine {
       std::unique_lock<std::mutex> lock(finish_mu_);
       finish_cv_.wait(lock, [&] { return pending_.load() == 0; });
     }
-    std::exception_ptr first;
+    std::exception_ptr first = SyncGpus();
     {
       std::lock_guard<std::mutex> lock(errors_mu_);
       if (!errors_.empty()) first = errors_.front();
@@ -269,6 +295,7 @@ class ThreadedEngine final : public Engine {
 
  protected:
   void Push(PushArgs&& args) override {
+    if (!args.ctx.IsHost()) gpu::CheckDevice(args.ctx);
     OprBlock* op = NewOpr();
     op->kind = OprKind::kUser;
     op->sync_fn = std::move(args.sync_fn);
@@ -284,6 +311,14 @@ class ThreadedEngine final : public Engine {
 
   void OnAsyncComplete(void* op, std::exception_ptr error) override {
     auto* block = static_cast<OprBlock*>(op);
+    if (!error && block->stream != nullptr) {
+      try {
+        FinishGpuWork(block, block->stream);
+      } catch (...) {
+        error = std::current_exception();
+      }
+    }
+    block->stream = nullptr;
     if (error) error = WrapOpError(error, block->name.c_str());
     Complete(block, error, error != nullptr);
   }
@@ -315,6 +350,7 @@ class ThreadedEngine final : public Engine {
   void FreeOpr(OprBlock* op) {
     op->slots.clear();
     op->signal = nullptr;
+    op->stream = nullptr;
     // Markers (waits, deletions) do not set it: no recycled kLight.
     op->prop = FnProperty::kNormal;
     std::lock_guard<std::mutex> lock(free_mu_);
@@ -387,8 +423,8 @@ class ThreadedEngine final : public Engine {
     std::lock_guard<std::mutex> lock(gpu_pools_mu_);
     auto& pool = gpu_pools_[{ctx.dev_id, copy}];
     if (!pool) {
-      pool =
-          std::make_unique<WorkerPool>(copy ? 1 : gpu_workers_, MakeExecute());
+      pool = std::make_unique<WorkerPool>(copy ? 1 : gpu_workers_,
+                                          MakeExecute(), ctx.dev_id);
     }
     return pool.get();
   }
@@ -411,9 +447,12 @@ class ThreadedEngine final : public Engine {
     }
     RunContext rctx{op->ctx, stream};
     try {
+      WaitGpuInputs(op, stream);
       if (op->sync_fn) {
         op->sync_fn(rctx);
+        if (stream != nullptr) FinishGpuWork(op, stream);
       } else {
+        op->stream = stream;
         op->async_fn(rctx, MakeCallback(op));
         return;  // completes through the callback
       }
@@ -423,6 +462,37 @@ class ThreadedEngine final : public Engine {
       return;
     }
     Complete(op, nullptr, false);
+  }
+
+  // Before a function runs: a GPU function's stream waits for the GPU work
+  // its variables depend on; a host function touching memory GPU work used
+  // waits on the host (Note [GPU streams and events]).
+  static void WaitGpuInputs(OprBlock* op, gpu::Stream stream) {
+    if (!op->ctx.IsHost() && stream == nullptr) {
+      MX_THROW("no CUDA stream could be created on ", op->ctx);
+    }
+    for (const DepSlot& slot : op->slots) {
+      if (stream != nullptr) {
+        WaitGpuDeps(slot.var, slot.write, stream);
+      } else {
+        SyncGpuEvents(PendingGpuEvents(slot.var, slot.write));
+      }
+    }
+  }
+
+  // After a GPU function queued its work on `stream`: checks the launches,
+  // records one event for all its variables; copies to or from the host also
+  // wait for it, since host code reads their results without events.
+  static void FinishGpuWork(OprBlock* op, gpu::Stream stream) {
+    gpu::CheckLaunch("launching a GPU kernel");
+    const gpu::EventPtr done = gpu::Event::Record(stream, op->ctx.dev_id);
+    for (const DepSlot& slot : op->slots) {
+      RecordGpuUse(slot.var, slot.write, done);
+    }
+    if (op->prop == FnProperty::kCopyFromGPU ||
+        op->prop == FnProperty::kCopyToGPU) {
+      done->Sync();
+    }
   }
 
   static std::exception_ptr FindError(OprBlock* op) {
@@ -484,6 +554,19 @@ class ThreadedEngine final : public Engine {
 
   void FinishDelete(OprBlock* op) {
     EngineVar* var = op->slots[0].var;
+    std::vector<gpu::EventPtr> in_flight = PendingGpuEvents(var, true);
+    if (op->on_delete && !in_flight.empty()) {
+      // GPU work may still use the memory: free it once that is done.
+      gpu::RunWhenDone(
+          std::move(in_flight), [fn = std::move(op->on_delete), ctx = op->ctx] {
+            try {
+              fn(RunContext{ctx, nullptr});
+            } catch (const std::exception& e) {
+              std::fprintf(stderr, "mx: DeleteVar failed: %s\n", e.what());
+            }
+          });
+      op->on_delete = nullptr;
+    }
     if (op->on_delete) {
       try {
         op->on_delete(RunContext{op->ctx, nullptr});
@@ -556,6 +639,25 @@ class ThreadedEngine final : public Engine {
       Grant(first->op);
       first = next;
     }
+  }
+
+  // Waits for the queued work of every GPU the engine ran functions on;
+  // returns the first failure.
+  std::exception_ptr SyncGpus() {
+    std::vector<int> devices;
+    {
+      std::lock_guard<std::mutex> lock(gpu_pools_mu_);
+      for (const auto& [key, pool] : gpu_pools_) devices.push_back(key.first);
+    }
+    std::exception_ptr error;
+    for (int d : devices) {
+      try {
+        gpu::SyncDevice(d);
+      } catch (...) {
+        if (!error) error = std::current_exception();
+      }
+    }
+    return error;
   }
 
   ExecuteFn MakeExecute() {

@@ -3,8 +3,10 @@
 #include <cstring>
 #include <utility>
 
+#include "core/gpu/gpu.h"
 #include "core/ndarray/blas.h"
 #include "core/ndarray/cpu_kernels.h"
+#include "core/ndarray/gpu_kernels.h"
 
 namespace mx {
 
@@ -36,9 +38,10 @@ void CheckNotNone(const NDArray& a, const char* op, const char* arg) {
            " is a none NDArray (no shape, no memory)");
 }
 
+// For operations without a GPU kernel yet.
 void CheckHost(const NDArray& a, const char* op) {
   MX_CHECK(a.context().IsHost(), op, ": arrays on ", a.context(),
-           " are not supported by this build; copy to cpu() first");
+           " are not supported yet; copy to cpu() first");
 }
 
 // Arithmetic needs a compute type; float16 is storage-only (caught here, not
@@ -62,7 +65,6 @@ void CheckOperands(const char* op, const NDArray& a, const NDArray& b) {
            " vs rhs ", b.shape());
   MX_CHECK(a.dtype() == b.dtype(), op, ": element type mismatch: lhs ",
            a.dtype(), " vs rhs ", b.dtype(), "; convert one with AsType");
-  CheckHost(a, op);
   CheckArithmetic(a, op);
 }
 
@@ -82,22 +84,34 @@ void PushBinary(cpu::BinaryOp op, const NDArray& a, const NDArray& b,
   const int64_t n = a.Size();
   const DType dtype = a.dtype();
   Engine::Get()->PushSync(
-      [=](RunContext) { cpu::Binary(op, dtype, pa, pb, po, n); }, out.context(),
-      {a.var(), b.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
+      [=](RunContext rc) {
+        if (rc.stream != nullptr) {
+          cuda::Binary(op, dtype, pa, pb, po, n, rc.stream);
+        } else {
+          cpu::Binary(op, dtype, pa, pb, po, n);
+        }
+      },
+      out.context(), {a.var(), b.var()}, {out.var()}, 0, cpu::OpName(op),
+      PropFor(n));
 }
 
 void PushScalar(cpu::ScalarOp op, const NDArray& a, double s,
                 const NDArray& out) {
   CheckNotNone(a, cpu::OpName(op), "lhs");
-  CheckHost(a, cpu::OpName(op));
   CheckArithmetic(a, cpu::OpName(op));
   const void* pa = a.RawData();
   void* po = out.RawData();
   const int64_t n = a.Size();
   const DType dtype = a.dtype();
   Engine::Get()->PushSync(
-      [=](RunContext) { cpu::Scalar(op, dtype, pa, s, po, n); }, out.context(),
-      {a.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
+      [=](RunContext rc) {
+        if (rc.stream != nullptr) {
+          cuda::Scalar(op, dtype, pa, s, po, n, rc.stream);
+        } else {
+          cpu::Scalar(op, dtype, pa, s, po, n);
+        }
+      },
+      out.context(), {a.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
 }
 
 NDArray NewBinary(cpu::BinaryOp op, const NDArray& a, const NDArray& b) {
@@ -116,22 +130,26 @@ NDArray NewScalar(cpu::ScalarOp op, const NDArray& a, double s) {
 
 NDArray NewUnary(cpu::UnaryOp op, const NDArray& a) {
   CheckNotNone(a, cpu::OpName(op), "data");
-  CheckHost(a, cpu::OpName(op));
   CheckArithmetic(a, cpu::OpName(op));
   NDArray out(a.shape(), a.context(), a.dtype());
   const void* pa = a.RawData();
   void* po = out.RawData();
   const int64_t n = a.Size();
   const DType dtype = a.dtype();
-  Engine::Get()->PushSync([=](RunContext) { cpu::Unary(op, dtype, pa, po, n); },
-                          a.context(), {a.var()}, {out.var()}, 0,
-                          cpu::OpName(op), PropFor(n));
+  Engine::Get()->PushSync(
+      [=](RunContext rc) {
+        if (rc.stream != nullptr) {
+          cuda::Unary(op, dtype, pa, po, n, rc.stream);
+        } else {
+          cpu::Unary(op, dtype, pa, po, n);
+        }
+      },
+      a.context(), {a.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
   return out;
 }
 
 NDArray NewReduce(cpu::ReduceOp op, const NDArray& a) {
   CheckNotNone(a, cpu::OpName(op), "data");
-  CheckHost(a, cpu::OpName(op));
   CheckArithmetic(a, cpu::OpName(op));
   NDArray out(Shape(), a.context(), a.dtype());
   const void* pa = a.RawData();
@@ -139,8 +157,14 @@ NDArray NewReduce(cpu::ReduceOp op, const NDArray& a) {
   const int64_t n = a.Size();
   const DType dtype = a.dtype();
   Engine::Get()->PushSync(
-      [=](RunContext) { cpu::Reduce(op, dtype, pa, n, po); }, a.context(),
-      {a.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
+      [=](RunContext rc) {
+        if (rc.stream != nullptr) {
+          cuda::Reduce(op, dtype, pa, n, po, rc.stream);
+        } else {
+          cpu::Reduce(op, dtype, pa, n, po);
+        }
+      },
+      a.context(), {a.var()}, {out.var()}, 0, cpu::OpName(op), PropFor(n));
   return out;
 }
 
@@ -205,20 +229,28 @@ void NDArray::SyncCopyFromHost(const void* data, size_t bytes) const {
   CheckNotNone(*this, "SyncCopyFromHost", "destination");
   MX_CHECK(bytes == Bytes(), "SyncCopyFromHost into ", Describe(), ": got ",
            bytes, " bytes, expected ", Bytes());
-  CheckHost(*this, "SyncCopyFromHost");
   // On the calling thread once pending work on the array is done: a copy
   // pushed to the engine would queue behind unrelated operations.
   WaitToWrite();
-  if (bytes > 0) std::memcpy(RawData(), data, bytes);
+  if (bytes == 0) return;
+  if (context().IsHost()) {
+    std::memcpy(RawData(), data, bytes);
+  } else {
+    gpu::CopySync(RawData(), data, bytes, context().dev_id);
+  }
 }
 
 void NDArray::SyncCopyToHost(void* data, size_t bytes) const {
   CheckNotNone(*this, "SyncCopyToHost", "source");
   MX_CHECK(bytes == Bytes(), "SyncCopyToHost from ", Describe(), ": got ",
            bytes, " bytes, expected ", Bytes());
-  CheckHost(*this, "SyncCopyToHost");
   WaitToRead();
-  if (bytes > 0) std::memcpy(data, RawData(), bytes);
+  if (bytes == 0) return;
+  if (context().IsHost()) {
+    std::memcpy(data, RawData(), bytes);
+  } else {
+    gpu::CopySync(data, RawData(), bytes, context().dev_id);
+  }
 }
 
 double NDArray::ToScalar() const {
@@ -226,6 +258,7 @@ double NDArray::ToScalar() const {
   MX_CHECK(Size() == 1, "ToScalar of ", Describe(),
            ": expected exactly one element");
   double value = 0;
+  if (!context().IsHost()) return CopyTo(Context::CPU()).ToScalar();
   WaitToRead();
   cpu::Cast(dtype_, RawData(), DType::kFloat64, &value, 1);
   return value;
@@ -237,20 +270,45 @@ void NDArray::CopyTo(NDArray* dst) const {
            "CopyTo: destination is a none NDArray");
   MX_CHECK(shape_ == dst->shape_, "CopyTo: shape mismatch: source ", shape_,
            " vs destination ", dst->shape_);
-  CheckHost(*this, "CopyTo");
-  CheckHost(*dst, "CopyTo");
   if (SharesMemoryWith(*dst) && byte_offset_ == dst->byte_offset_ &&
       dtype_ == dst->dtype_) {
     return;  // copying onto itself
   }
+  const Context from_ctx = context();
+  const Context to_ctx = dst->context();
   const void* src = RawData();
   void* out = dst->RawData();
   const int64_t n = Size();
   const DType from = dtype_;
   const DType to = dst->dtype_;
-  Engine::Get()->PushSync([=](RunContext) { cpu::Cast(from, src, to, out, n); },
-                          dst->context(), {var()}, {dst->var()}, 0, "CopyTo",
-                          PropFor(n));
+  if (from_ctx.IsHost() && to_ctx.IsHost()) {
+    Engine::Get()->PushSync(
+        [=](RunContext) { cpu::Cast(from, src, to, out, n); }, to_ctx, {var()},
+        {dst->var()}, 0, "CopyTo", PropFor(n));
+    return;
+  }
+  if (from_ctx == to_ctx) {  // on one GPU
+    Engine::Get()->PushSync(
+        [=](RunContext rc) { cuda::Cast(from, src, to, out, n, rc.stream); },
+        to_ctx, {var()}, {dst->var()}, 0, "CopyTo");
+    return;
+  }
+  if (from != to) {  // between devices: copy, then convert on the target
+    NDArray moved(shape_, to_ctx, from);
+    CopyTo(&moved);
+    moved.CopyTo(dst);
+    return;
+  }
+  // Note [GPU streams and events]: host<->GPU copies run on the GPU's copy
+  // queue; GPU->GPU copies on the source GPU's compute queue.
+  const size_t bytes = Bytes();
+  const Context run_on = from_ctx.IsHost() ? to_ctx : from_ctx;
+  const FnProperty prop = from_ctx.IsHost() ? FnProperty::kCopyToGPU
+                          : to_ctx.IsHost() ? FnProperty::kCopyFromGPU
+                                            : FnProperty::kNormal;
+  Engine::Get()->PushSync(
+      [=](RunContext rc) { gpu::CopyAsync(out, src, bytes, rc.stream); },
+      run_on, {var()}, {dst->var()}, 0, "CopyTo", prop);
 }
 
 NDArray NDArray::CopyTo(Context ctx) const {
@@ -274,12 +332,18 @@ std::vector<float> NDArray::ToFloatVector() const {
 
 NDArray& NDArray::Fill(double value) {
   CheckNotNone(*this, "Fill", "destination");
-  CheckHost(*this, "Fill");
   void* out = RawData();
   const int64_t n = Size();
   const DType dtype = dtype_;
-  Engine::Get()->PushSync([=](RunContext) { cpu::Fill(dtype, value, out, n); },
-                          context(), {}, {var()}, 0, "fill", PropFor(n));
+  Engine::Get()->PushSync(
+      [=](RunContext rc) {
+        if (rc.stream != nullptr) {
+          cuda::Fill(dtype, value, out, n, rc.stream);
+        } else {
+          cpu::Fill(dtype, value, out, n);
+        }
+      },
+      context(), {}, {var()}, 0, "fill", PropFor(n));
   return *this;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/base/env.h"
 #include "core/base/error.h"
+#include "core/gpu/gpu.h"
 
 namespace mx {
 namespace {
@@ -34,15 +35,34 @@ class HostAllocator : public DeviceAllocator {
   void Deallocate(void* ptr, Context) override { std::free(ptr); }
 };
 
-// Stands for the CUDA allocator in builds without CUDA: every request is a
-// clear error.
-class MissingGpuAllocator : public DeviceAllocator {
+// cudaMalloc'd memory of one GPU. Out of memory is reported by returning null
+// (the pool frees its cached blocks and tries again).
+class GpuAllocator : public DeviceAllocator {
  public:
-  void* Allocate(size_t, Context ctx) override {
-    MX_THROW("cannot allocate on ", ctx,
-             ": this build of mx has no CUDA support; use cpu()");
+  void* Allocate(size_t bytes, Context ctx) override {
+    gpu::CheckDevice(ctx);
+    return gpu::DeviceAllocate(bytes, ctx.dev_id);
   }
-  void Deallocate(void*, Context) override {}
+  void Deallocate(void* ptr, Context ctx) override {
+    gpu::DeviceFree(ptr, ctx.dev_id);
+  }
+};
+
+// Page-locked host memory where CUDA and a GPU are present, plain host memory
+// otherwise (cpu_pinned then behaves like cpu).
+class PinnedAllocator : public DeviceAllocator {
+ public:
+  void* Allocate(size_t bytes, Context ctx) override {
+    if (gpu::DeviceCount() == 0) return host_.Allocate(bytes, ctx);
+    return gpu::PinnedAllocate(bytes);
+  }
+  void Deallocate(void* ptr, Context ctx) override {
+    if (gpu::DeviceCount() == 0) return host_.Deallocate(ptr, ctx);
+    gpu::PinnedFree(ptr);
+  }
+
+ private:
+  HostAllocator host_;
 };
 
 // The pool of one context.
@@ -75,7 +95,7 @@ class PooledStorage : public Storage {
         pool.stats.bytes_cached -= size;
       }
     }
-    if (h.dptr == nullptr) h.dptr = AllocatorOf(ctx).Allocate(size, ctx);
+    if (h.dptr == nullptr) h.dptr = AllocateFresh(size, ctx);
     h.size = size;
     std::lock_guard<std::mutex> lock(pool.mu);
     pool.stats.bytes_in_use += size;
@@ -136,15 +156,37 @@ class PooledStorage : public Storage {
   }
 
   DeviceAllocator& AllocatorOf(Context ctx) {
-    if (ctx.dev_type == DeviceType::kGPU) return gpu_;
-    return host_;
+    switch (ctx.dev_type) {
+      case DeviceType::kGPU:
+        return gpu_;
+      case DeviceType::kCPUPinned:
+        return pinned_;
+      default:
+        return host_;
+    }
+  }
+
+  // New memory from the device; when it is full, gives the pool's cached
+  // blocks back and tries once more, then reports what is in use.
+  void* AllocateFresh(size_t size, Context ctx) {
+    void* p = AllocatorOf(ctx).Allocate(size, ctx);
+    if (p != nullptr) return p;
+    ReleaseCached(ctx);
+    p = AllocatorOf(ctx).Allocate(size, ctx);
+    if (p != nullptr) return p;
+    const StorageStats stats = Stats(ctx);
+    MX_THROW("out of memory on ", ctx, ": cannot allocate ", size,
+             " bytes; mx holds ", stats.bytes_in_use,
+             " bytes in arrays there (peak ", stats.peak_bytes_in_use,
+             "); use a smaller batch or model");
   }
 
   const bool pooling_;
   std::mutex pools_mu_;
   std::map<Context, std::unique_ptr<Pool>> pools_;
   HostAllocator host_;
-  MissingGpuAllocator gpu_;
+  PinnedAllocator pinned_;
+  GpuAllocator gpu_;
 };
 
 }  // namespace

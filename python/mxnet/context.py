@@ -2,6 +2,7 @@
 default of array creation inside the block."""
 import threading
 
+from . import _core
 from ._core import Context
 
 _local = threading.local()  # each thread's stack of `with` contexts
@@ -37,8 +38,8 @@ def gpu(device_id=0):
 
 
 def num_gpus():
-    """How many GPUs this build can use: 0 (mx's CUDA backend is not built yet)."""
-    return 0
+    """How many GPUs this process can use: 0 in builds without CUDA or on machines without a GPU."""
+    return _core.num_gpus()
 
 
 def current_context():

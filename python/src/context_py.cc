@@ -3,6 +3,7 @@
 
 #include "core/base/context.h"
 #include "core/base/error.h"
+#include "core/gpu/gpu.h"
 #include "python/src/module.h"
 
 namespace py = pybind11;
@@ -25,6 +26,8 @@ const char* TypeName(const Context& c) { return DeviceTypeName(c.dev_type); }
 }  // namespace
 
 void BindContext(py::module_& m) {
+  m.def("num_gpus", &gpu::DeviceCount,
+        "Number of usable GPUs: 0 without the CUDA backend or a GPU.");
   py::class_<Context>(m, "Context", "A device: Context('cpu'|'gpu', id).")
       .def(py::init(&MakeContext), py::arg("device_type"),
            py::arg("device_id") = 0)

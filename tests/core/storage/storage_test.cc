@@ -4,8 +4,11 @@
 
 #include <cstdint>
 #include <set>
+#include <string>
 
 #include "core/base/error.h"
+#include "core/base/strings.h"
+#include "core/gpu/gpu.h"
 
 namespace mx {
 namespace {
@@ -53,15 +56,35 @@ TEST(StorageTest, AlignedPooledAndCounted) {
   s->Free(empty);
 }
 
-TEST(StorageTest, GpuWithoutCudaIsAClearError) {
+TEST(StorageTest, MissingGpuIsAClearError) {
+  // gpu(DeviceCount()) never exists: gpu(0) in a build or on a machine
+  // without GPUs.
+  const Context missing = Context::GPU(gpu::DeviceCount());
   try {
-    Storage::Get()->Alloc(16, Context::GPU(0));
+    Storage::Get()->Alloc(16, missing);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "cannot allocate on gpu(0): this build of mx has no CUDA "
-                 "support; use cpu()");
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind(StrCat(missing, " is not available: "), 0), 0u)
+        << message;
+    if (!gpu::BuiltWithCuda()) {
+      EXPECT_EQ(message,
+                "gpu(0) is not available: this build of mx has no CUDA "
+                "support; use cpu()");
+    }
   }
+}
+
+TEST(StorageTest, PinnedMemoryIsPooledLikeHostMemory) {
+  Storage* s = Storage::Get();
+  const Context ctx = Context::CPUPinned();
+  StorageHandle h = s->Alloc(1000, ctx);
+  ASSERT_NE(h.dptr, nullptr);
+  static_cast<char*>(h.dptr)[999] = 7;  // host-addressable
+  s->Free(h);
+  StorageHandle again = s->Alloc(1000, ctx);
+  EXPECT_EQ(again.dptr, h.dptr);
+  s->Free(again);
 }
 
 }  // namespace

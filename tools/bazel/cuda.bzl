@@ -1,0 +1,93 @@
+"""CUDA in Bazel without downloads: nvcc from /usr/local/cuda compiles each .cu into an object
+that a plain cc_library links (Note [CUDA build] in docs/design_notes.md).
+
+    load("//tools/bazel:cuda.bzl", "cuda_library")
+    cuda_library(name = "gpu_kernels", srcs = ["gpu_kernels.cu"], deps = ["//core/base"])
+
+The result is an ordinary cc_library (alwayslink, so static kernel registrations survive), used
+only under --config=cuda through select() in the depending target.
+"""
+
+load("@rules_cc//cc:defs.bzl", "cc_library")
+
+CUDA_HOME = "/usr/local/cuda"
+
+# sm_90 code for the H100/H200, plus compute_90 PTX that the driver compiles for newer GPUs.
+_GENCODE = [
+    "-gencode=arch=compute_90,code=sm_90",
+    "-gencode=arch=compute_90,code=compute_90",
+]
+
+def _nvcc_objects_impl(ctx):
+    cc_infos = [d[CcInfo].compilation_context for d in ctx.attr.deps if CcInfo in d]
+    headers = depset(ctx.files.hdrs, transitive = [c.headers for c in cc_infos])
+    include_dirs = depset(
+        transitive = [c.includes for c in cc_infos] +
+                     [c.quote_includes for c in cc_infos] +
+                     [c.system_includes for c in cc_infos],
+    )
+    defines = depset(transitive = [c.defines for c in cc_infos])
+    objects = []
+    for src in ctx.files.srcs:
+        out = ctx.actions.declare_file(
+            "_nvcc/%s/%s.pic.o" % (ctx.label.name, src.basename[:-len(".cu")]),
+        )
+        args = ctx.actions.args()
+        args.add_all([
+            "-c",
+            src.path,
+            "-o",
+            out.path,
+            "-std=c++17",
+            "-O3",
+            "-lineinfo",
+            "--expt-relaxed-constexpr",
+            "--extended-lambda",
+            "-Xcompiler=-fPIC,-Wall,-Wno-unused-parameter",
+            "-I.",
+            "-I" + ctx.bin_dir.path,
+            "-I" + ctx.genfiles_dir.path,
+        ])
+        args.add_all(_GENCODE)
+        args.add_all(include_dirs, format_each = "-I%s")
+        args.add_all(defines, format_each = "-D%s")
+        args.add_all(ctx.attr.copts)
+        ctx.actions.run(
+            executable = CUDA_HOME + "/bin/nvcc",
+            arguments = [args],
+            inputs = depset([src], transitive = [headers]),
+            outputs = [out],
+            mnemonic = "NvccCompile",
+            progress_message = "nvcc %s" % src.short_path,
+            use_default_shell_env = True,
+        )
+        objects.append(out)
+    return [DefaultInfo(files = depset(objects))]
+
+_nvcc_objects = rule(
+    implementation = _nvcc_objects_impl,
+    attrs = {
+        "srcs": attr.label_list(allow_files = [".cu"]),
+        "hdrs": attr.label_list(allow_files = [".h", ".cuh"]),
+        "deps": attr.label_list(providers = [CcInfo]),
+        "copts": attr.string_list(),
+    },
+)
+
+def cuda_library(name, srcs, hdrs = [], deps = [], copts = [], **kwargs):
+    """A cc_library of the objects nvcc makes from `srcs` (.cu), linked with the CUDA runtime."""
+    _nvcc_objects(
+        name = name + "_nvcc",
+        srcs = srcs,
+        hdrs = hdrs,
+        deps = deps,
+        copts = copts,
+    )
+    cc_library(
+        name = name,
+        srcs = [":" + name + "_nvcc"],
+        hdrs = hdrs,
+        deps = deps + ["//third_party:cuda"],
+        alwayslink = True,
+        **kwargs
+    )
