@@ -7,6 +7,7 @@
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
+#include "core/ndarray/gpu_kernels.h"
 
 namespace mx {
 
@@ -32,7 +33,10 @@ struct Executor::StepRun {
   // hold the gradient of an output, given to Backward.
   std::vector<std::pair<int, int>> head_slots;
 
-  void Execute(bool is_train) const;
+  // Runs the step; `stream` is the engine worker's CUDA stream on a GPU.
+  void Execute(bool is_train, void* stream) const;
+  // Sum and zero steps on a GPU.
+  void ExecuteOnGpu(void* stream) const;
 };
 
 namespace {
@@ -56,13 +60,18 @@ void SumInto(const std::vector<TensorView>& terms, const TensorView& out,
 
 }  // namespace
 
-void Executor::StepRun::Execute(bool is_train) const {
+void Executor::StepRun::Execute(bool is_train, void* stream) const {
   KernelContext kc;
   kc.is_train = is_train;
   kc.ctx = ctx;
   kc.workspace = workspace;
   kc.workspace_bytes = workspace_bytes;
   kc.rng = rng;
+  kc.stream = stream;
+  if (stream != nullptr &&
+      (kind == StepKind::kSum || kind == StepKind::kZero)) {
+    return ExecuteOnGpu(stream);
+  }
   switch (kind) {
     case StepKind::kForward:
       kernel->Forward(kc, fwd);
@@ -81,6 +90,22 @@ void Executor::StepRun::Execute(bool is_train) const {
       std::memset(out.data, 0,
                   static_cast<size_t>(out.Size()) * DTypeSize(out.dtype));
       return;
+  }
+}
+
+void Executor::StepRun::ExecuteOnGpu(void* stream) const {
+  const int64_t n = out.Size();
+  if (kind == StepKind::kZero) {
+    return cuda::Fill(out.dtype, 0, out.data, n, stream);
+  }
+  size_t first = 0;
+  if (req != OpReq::kAdd) {
+    cuda::Cast(out.dtype, terms[0].data, out.dtype, out.data, n, stream);
+    first = 1;
+  }
+  for (size_t t = first; t < terms.size(); ++t) {
+    cuda::Binary(cuda::BinaryOp::kAdd, out.dtype, out.data, terms[t].data,
+                 out.data, n, stream);
   }
 }
 
@@ -465,14 +490,14 @@ void Executor::PushStep(const std::shared_ptr<const StepRun>& run,
                         bool is_train) {
   if (!timer_) {
     Engine::Get()->PushSync(
-        [run, is_train](RunContext) { run->Execute(is_train); }, ctx_,
-        run->reads, run->writes, 0, run->name);
+        [run, is_train](RunContext rc) { run->Execute(is_train, rc.stream); },
+        ctx_, run->reads, run->writes, 0, run->name);
     return;
   }
   Engine::Get()->PushSync(
-      [run, is_train, timer = timer_](RunContext) {
+      [run, is_train, timer = timer_](RunContext rc) {
         const auto start = std::chrono::steady_clock::now();
-        run->Execute(is_train);
+        run->Execute(is_train, rc.stream);
         timer(run->name, std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count());

@@ -102,6 +102,10 @@ struct KernelContext {
   // The device's random generator, for kernels that declared NeedsRandom()
   // (the executor orders every user of it).
   std::mt19937_64* rng = nullptr;
+  // The engine worker's CUDA stream (cudaStream_t) for kernels on a GPU: every
+  // GPU kernel queues its work here and does not wait for it (Note [GPU
+  // streams and events]); null on the CPU.
+  void* stream = nullptr;
 };
 
 // Arrays of one forward call: inputs are the op's arguments then its

@@ -8,7 +8,9 @@
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
+#include "core/gpu/gpu.h"
 #include "core/op/kernel.h"
+#include "core/storage/storage.h"
 
 namespace mx::testing {
 
@@ -52,13 +54,13 @@ struct Prepared {
   std::vector<Shape> ArgShapes() const {
     return {in_shapes.begin(), in_shapes.begin() + num_args};
   }
-  KernelSetup Setup(DType dtype) const {
+  KernelSetup Setup(DType dtype, Context ctx = Context::CPU()) const {
     KernelSetup setup;
     setup.attrs = &attrs;
     setup.in_shapes = in_shapes;
     setup.out_shapes = out_shapes;
     setup.dtype = dtype;
-    setup.ctx = Context::CPU();
+    setup.ctx = ctx;
     return setup;
   }
 };
@@ -98,10 +100,75 @@ Prepared Prepare(const OpCase& c) {
   return p;
 }
 
-template <typename T>
-TensorView View(std::vector<T>& v, const Shape& shape) {
-  return TensorView{v.data(), shape, DTypeOf<T>::kValue, Context::CPU()};
-}
+// The memory of one kernel call: on the CPU, views of the host vectors
+// themselves; on a GPU, device copies of them (uploaded when viewed, read
+// back into the vectors by Finish) and a stream.
+class Staging {
+ public:
+  explicit Staging(Context ctx) : ctx_(ctx) {
+    if (!ctx.IsHost()) stream_ = gpu::NewStream(ctx.dev_id);
+  }
+  ~Staging() {
+    for (const Mirror& m : mirrors_) Storage::Get()->Free(m.device);
+    if (stream_ != nullptr) gpu::DeleteStream(stream_);
+  }
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+
+  template <typename T>
+  TensorView View(std::vector<T>& v, const Shape& shape) {
+    void* data = v.data();
+    if (!ctx_.IsHost()) data = Upload(v.data(), v.size() * sizeof(T));
+    return TensorView{data, shape, DTypeOf<T>::kValue, ctx_};
+  }
+  // Uninitialized scratch memory of `bytes` on the device.
+  void* Scratch(size_t bytes) {
+    if (ctx_.IsHost()) {
+      host_scratch_.emplace_back(bytes);
+      return host_scratch_.back().data();
+    }
+    mirrors_.push_back({nullptr, Storage::Get()->Alloc(bytes, ctx_), 0});
+    return mirrors_.back().device.dptr;
+  }
+  KernelContext MakeKernelContext(bool is_train, size_t workspace_bytes) {
+    KernelContext kc;
+    kc.is_train = is_train;
+    kc.ctx = ctx_;
+    kc.workspace = Scratch(workspace_bytes);
+    kc.workspace_bytes = workspace_bytes;
+    kc.stream = stream_;
+    return kc;
+  }
+  // Waits for the kernel and copies every device array back to its vector.
+  void Finish() {
+    if (ctx_.IsHost()) return;
+    gpu::SyncStream(stream_);
+    for (const Mirror& m : mirrors_) {
+      if (m.host != nullptr && m.bytes > 0) {
+        gpu::CopySync(m.host, m.device.dptr, m.bytes, ctx_.dev_id);
+      }
+    }
+  }
+
+ private:
+  struct Mirror {
+    void* host;
+    StorageHandle device;
+    size_t bytes;
+  };
+  void* Upload(void* host, size_t bytes) {
+    mirrors_.push_back({host, Storage::Get()->Alloc(bytes, ctx_), bytes});
+    if (bytes > 0) {
+      gpu::CopySync(mirrors_.back().device.dptr, host, bytes, ctx_.dev_id);
+    }
+    return mirrors_.back().device.dptr;
+  }
+
+  const Context ctx_;
+  gpu::Stream stream_ = nullptr;
+  std::vector<Mirror> mirrors_;
+  std::vector<std::vector<char>> host_scratch_;
+};
 
 template <typename T>
 Arrays<T> Cast(const Arrays<double>& a) {
@@ -124,28 +191,27 @@ constexpr uint64_t kKernelSeed = 1234;
 template <typename T>
 Arrays<T> RunForward(OpKernel& k, const Prepared& p, Arrays<T> in,
                      bool is_train,
-                     const std::vector<std::pair<int, int>>& alias = {}) {
+                     const std::vector<std::pair<int, int>>& alias = {},
+                     Context device = Context::CPU()) {
   Arrays<T> out = Sized<T>(p.out_shapes);
+  Staging staging(device);
   ForwardArgs a;
   for (size_t i = 0; i < in.size(); ++i) {
-    a.inputs.push_back(View(in[i], p.in_shapes[i]));
+    a.inputs.push_back(staging.View(in[i], p.in_shapes[i]));
   }
   for (size_t o = 0; o < out.size(); ++o) {
-    a.outputs.push_back(View(out[o], p.out_shapes[o]));
+    a.outputs.push_back(staging.View(out[o], p.out_shapes[o]));
     a.req.push_back(OpReq::kWrite);
   }
   for (const auto& [i, o] : alias) {
     a.outputs[o].data = a.inputs[i].data;
     a.req[o] = OpReq::kInplace;
   }
-  std::vector<char> workspace(k.ForwardWorkspace());
   std::mt19937_64 rng(kKernelSeed);
-  KernelContext ctx;
-  ctx.is_train = is_train;
-  ctx.workspace = workspace.data();
-  ctx.workspace_bytes = workspace.size();
+  KernelContext ctx = staging.MakeKernelContext(is_train, k.ForwardWorkspace());
   ctx.rng = &rng;
   k.Forward(ctx, a);
+  staging.Finish();
   for (const auto& [i, o] : alias) out[o] = in[i];
   return out;
 }
@@ -155,18 +221,24 @@ Arrays<T> RunForward(OpKernel& k, const Prepared& p, Arrays<T> in,
 template <typename T>
 void RunBackward(OpKernel& k, const Prepared& p, Arrays<T> in, Arrays<T> out,
                  Arrays<T> out_grad, Arrays<T>* in_grad, OpReq req,
-                 const std::vector<std::pair<int, int>>& alias = {}) {
+                 const std::vector<std::pair<int, int>>& alias = {},
+                 Context device = Context::CPU()) {
+  Staging staging(device);
   BackwardArgs a;
   a.out_grads.resize(out.size());
   a.inputs.resize(in.size());
   a.outputs.resize(out.size());
   for (int o : p.deps.out_grads) {
-    a.out_grads[o] = View(out_grad[o], p.out_shapes[o]);
+    a.out_grads[o] = staging.View(out_grad[o], p.out_shapes[o]);
   }
-  for (int i : p.deps.inputs) a.inputs[i] = View(in[i], p.in_shapes[i]);
-  for (int o : p.deps.outputs) a.outputs[o] = View(out[o], p.out_shapes[o]);
+  for (int i : p.deps.inputs) {
+    a.inputs[i] = staging.View(in[i], p.in_shapes[i]);
+  }
+  for (int o : p.deps.outputs) {
+    a.outputs[o] = staging.View(out[o], p.out_shapes[o]);
+  }
   for (size_t k2 = 0; k2 < p.num_args; ++k2) {
-    a.in_grads.push_back(View((*in_grad)[k2], p.in_shapes[k2]));
+    a.in_grads.push_back(staging.View((*in_grad)[k2], p.in_shapes[k2]));
     a.req.push_back(p.takes_grad[k2] ? req : OpReq::kNull);
     if (a.req.back() == OpReq::kNull) a.in_grads.back() = TensorView();
   }
@@ -175,12 +247,8 @@ void RunBackward(OpKernel& k, const Prepared& p, Arrays<T> in, Arrays<T> out,
     a.in_grads[i].data = a.out_grads[o].data;
     a.req[i] = OpReq::kInplace;
   }
-  std::vector<char> workspace(k.BackwardWorkspace());
-  KernelContext ctx;
-  ctx.is_train = true;
-  ctx.workspace = workspace.data();
-  ctx.workspace_bytes = workspace.size();
-  k.Backward(ctx, a);
+  k.Backward(staging.MakeKernelContext(true, k.BackwardWorkspace()), a);
+  staging.Finish();
   for (const auto& [o, i] : alias) {
     if (a.req[i] == OpReq::kInplace) (*in_grad)[i] = out_grad[o];
   }
@@ -260,13 +328,14 @@ void CheckNumericGradient(const OpCase& c, const Prepared& p, OpKernel& ref,
 // reference results; then add accumulation and in-place runs.
 void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
                   const Arrays<double>& in, const Arrays<double>& out_grad,
-                  const Arrays<double>& ref_out,
-                  const Arrays<double>& ref_grad) {
-  const std::string tag = StrCat("case ", c.name, ", ",
-                                 KernelVariantName(def.variant()), " float32");
-  std::unique_ptr<OpKernel> k = def.Create(p.Setup(DType::kFloat32));
+                  const Arrays<double>& ref_out, const Arrays<double>& ref_grad,
+                  Context device) {
+  const std::string tag =
+      StrCat("case ", c.name, ", ", KernelVariantName(def.variant()), " ",
+             device.IsHost() ? "" : StrCat(device, " "), "float32");
+  std::unique_ptr<OpKernel> k = def.Create(p.Setup(DType::kFloat32, device));
   const Arrays<float> in32 = Cast<float>(in);
-  const Arrays<float> out = RunForward(*k, p, in32, c.is_train);
+  const Arrays<float> out = RunForward(*k, p, in32, c.is_train, {}, device);
   for (size_t o = 0; o < out.size(); ++o) {
     ExpectClose(out[o], ref_out[o], c.variant_tolerance,
                 StrCat(tag, ": output ", o));
@@ -274,7 +343,7 @@ void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
   const OpDef& op = *p.attrs.op;
   if (!op.inplace_forward().empty()) {
     const Arrays<float> inplace =
-        RunForward(*k, p, in32, c.is_train, op.inplace_forward());
+        RunForward(*k, p, in32, c.is_train, op.inplace_forward(), device);
     for (size_t o = 0; o < out.size(); ++o) {
       ExpectClose(inplace[o], out[o], 1e-6,
                   StrCat(tag, ": in-place output ", o));
@@ -283,10 +352,10 @@ void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
   if (!op.has_backward()) return;
   const Arrays<float> og = Cast<float>(out_grad);
   Arrays<float> grad = Sized<float>(p.ArgShapes());
-  RunBackward(*k, p, in32, out, og, &grad, OpReq::kWrite);
+  RunBackward(*k, p, in32, out, og, &grad, OpReq::kWrite, {}, device);
   Arrays<float> added = grad;
   for (auto& v : added) std::fill(v.begin(), v.end(), 0.5f);
-  RunBackward(*k, p, in32, out, og, &added, OpReq::kAdd);
+  RunBackward(*k, p, in32, out, og, &added, OpReq::kAdd, {}, device);
   for (size_t i = 0; i < p.num_args; ++i) {
     if (!p.checks_grad[i]) continue;
     ExpectClose(grad[i], ref_grad[i], c.variant_tolerance,
@@ -299,7 +368,7 @@ void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
   if (!op.inplace_backward().empty()) {
     Arrays<float> inplace = Sized<float>(p.ArgShapes());
     RunBackward(*k, p, in32, out, og, &inplace, OpReq::kWrite,
-                op.inplace_backward());
+                op.inplace_backward(), device);
     for (size_t i = 0; i < p.num_args; ++i) {
       if (!p.checks_grad[i]) continue;
       ExpectClose(inplace[i], grad[i], 1e-6,
@@ -385,7 +454,15 @@ void CheckOpCase(const OpCase& c) {
   }
   for (const KernelDef* def : variants) {
     if (!def->CanRun(p.Setup(DType::kFloat32))) continue;
-    CheckVariant(c, p, *def, in, weights, ref_out, ref_grad);
+    CheckVariant(c, p, *def, in, weights, ref_out, ref_grad, Context::CPU());
+  }
+  // GPU kernels against the same reference, where a GPU is usable.
+  if (gpu::DeviceCount() == 0) return;
+  const Context gpu0 = Context::GPU(0);
+  for (const KernelDef* def : KernelRegistry::Global().Variants(
+           p.attrs.op->name(), DeviceType::kGPU)) {
+    if (!def->CanRun(p.Setup(DType::kFloat32, gpu0))) continue;
+    CheckVariant(c, p, *def, in, weights, ref_out, ref_grad, gpu0);
   }
 }
 
