@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Packs CUDA-built test binaries for the lent GPU machine, which has CUDA and PyTorch but no Bazel
+# and none of our Debian libraries (docs/gpu.md):
+#
+#   bash tools/gpu/pack.sh [TARGET...]      # default: every test tagged gpu, and the op tests
+#
+# Builds the targets with --config=cuda, linked statically against our own libraries; packs the
+# binaries (bin/), the Debian shared libraries they need (lib/: not glibc's, not CUDA's) and run.sh
+# into .gpu_pack/tests.tar.xz (the carry limit is 64 MiB; OpenBLAS and oneDNN alone are 75 MB
+# unpacked). .gpu_pack/run.sh unpacks it under /tmp and runs every binary with CUDA's libraries from
+# /usr/local/cuda or PyTorch's pip packages. Carry `.gpu_pack` (ignored by git) and run
+# `bash .gpu_pack/run.sh [gtest flags]`.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+targets=("$@")
+if [[ ${#targets[@]} -eq 0 ]]; then
+  mapfile -t targets < <(bazel query 'attr(tags, "\bgpu\b", tests(//...)) + tests(//tests/ops/...)' 2>/dev/null)
+fi
+bazel build --config=cuda --dynamic_mode=off "${targets[@]}"
+bin_dir=$(bazel info --config=cuda bazel-bin 2>/dev/null)
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+mkdir -p "$stage/bin" "$stage/lib"
+for t in "${targets[@]}"; do
+  path="$bin_dir/$(echo "${t#//}" | tr ':' '/')"
+  # Runfiles (fixtures) are not carried: the packed tests must not need data files.
+  strip --strip-debug -o "$stage/bin/$(basename "$path")" "$path"
+done
+# Shared libraries outside glibc and CUDA.
+for b in "$stage"/bin/*; do
+  ldd "$b" | awk '/=> \// {print $3}'
+done | sort -u | while read -r lib; do
+  case "$(basename "$lib")" in
+    libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|ld-linux*|libcu*|libnccl*|libnvJitLink*) ;;
+    *) cp -L "$lib" "$stage/lib/" ;;
+  esac
+done
+
+cat > "$stage/run.sh" <<'RUN'
+#!/usr/bin/env bash
+# Runs every packed test binary; prints each one's summary and exits non-zero if any failed.
+here=$(cd "$(dirname "$0")" && pwd)
+cuda_libs=$(python3 -c 'import glob, os, nvidia; print(":".join(sorted(glob.glob(os.path.join(list(nvidia.__path__)[0], "*", "lib")))))' 2>/dev/null)
+export LD_LIBRARY_PATH="$here/lib:/usr/local/cuda/lib64:${cuda_libs}:${LD_LIBRARY_PATH:-}"
+status=0
+for b in "$here"/bin/*; do
+  echo "== $(basename "$b")"
+  "$b" --gtest_brief=1 "$@" || status=1
+done
+exit $status
+RUN
+rm -rf .gpu_pack
+mkdir -p .gpu_pack
+tar -C "$stage" -cJf .gpu_pack/tests.tar.xz bin lib run.sh
+cat > .gpu_pack/run.sh <<'RUN'
+#!/usr/bin/env bash
+# Unpacks the packed tests under /tmp and runs them (arguments go to every gtest binary).
+here=$(cd "$(dirname "$0")" && pwd)
+dir=$(mktemp -d /tmp/mx_gpu_tests.XXXXXX)
+tar -C "$dir" -xJf "$here/tests.tar.xz" && bash "$dir/run.sh" "$@"
+RUN
+du -sh .gpu_pack
