@@ -63,6 +63,9 @@ void WaitGpuDeps(EngineVar* var, bool write, gpu::Stream stream);
 // Records that a function using `var` queued its work on `stream` up to
 // `done`.
 void RecordGpuUse(EngineVar* var, bool write, const gpu::EventPtr& done);
+// Forgets the GPU uses of `var` after a host function wrote it (it waited
+// for them before running), so later host work skips the GPU bookkeeping.
+void ClearGpuUses(EngineVar* var);
 // The events a host-side wait on `var` must wait for (the write; with
 // `for_write`, the reads too); empty for variables no GPU work touched.
 std::vector<gpu::EventPtr> PendingGpuEvents(EngineVar* var, bool for_write);

@@ -33,6 +33,14 @@ void RecordGpuUse(EngineVar* var, bool write, const gpu::EventPtr& done) {
   var->touched_by_gpu.store(true, std::memory_order_release);
 }
 
+void ClearGpuUses(EngineVar* var) {
+  if (!var->touched_by_gpu.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> lock(var->mu);
+  var->gpu_write.reset();
+  var->gpu_reads.clear();
+  var->touched_by_gpu.store(false, std::memory_order_release);
+}
+
 std::vector<gpu::EventPtr> PendingGpuEvents(EngineVar* var, bool for_write) {
   std::vector<gpu::EventPtr> events;
   if (!var->touched_by_gpu.load(std::memory_order_acquire)) return events;

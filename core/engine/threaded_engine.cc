@@ -450,7 +450,13 @@ class ThreadedEngine final : public Engine {
       WaitGpuInputs(op, stream);
       if (op->sync_fn) {
         op->sync_fn(rctx);
-        if (stream != nullptr) FinishGpuWork(op, stream);
+        if (stream != nullptr) {
+          FinishGpuWork(op, stream);
+        } else {
+          for (const DepSlot& slot : op->slots) {
+            if (slot.write) ClearGpuUses(slot.var);
+          }
+        }
       } else {
         op->stream = stream;
         op->async_fn(rctx, MakeCallback(op));

@@ -214,6 +214,7 @@ void SyncDevice(int device) {
 }
 
 EventPtr Event::Record(Stream stream, int device) {
+  SetDevice(device);  // the caller may be any thread (async completions)
   cudaEvent_t e = Events().Take(device);
   auto event = std::make_shared<CudaEvent>(e, stream, device);
   Check(cudaEventRecord(e, AsCuda(stream)), "recording a CUDA event");
