@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "core/base/error.h"
+#include "core/gpu/grid_loop.cuh"
 #include "core/ndarray/gpu_kernels.h"
 
 namespace mx::cuda {
@@ -19,22 +20,10 @@ constexpr int kThreads = 256;
 
 cudaStream_t AsCuda(gpu::Stream s) { return static_cast<cudaStream_t>(s); }
 
-template <typename F>
-__global__ void ElementwiseKernel(int64_t n, F f) {
-  const int64_t stride = static_cast<int64_t>(gridDim.x) * blockDim.x;
-  for (int64_t i = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
-       i < n; i += stride) {
-    f(i);
-  }
-}
-
 // Runs f(i) for i in [0, n) on `stream`.
 template <typename F>
 void ForEach(int64_t n, gpu::Stream stream, F f) {
-  if (n <= 0) return;
-  const int64_t blocks = std::min<int64_t>((n + kThreads - 1) / kThreads, 8192);
-  ElementwiseKernel<<<static_cast<unsigned>(blocks), kThreads, 0,
-                      AsCuda(stream)>>>(n, f);
+  gpu::LaunchGridLoop(n, stream, f);
 }
 
 // Conversions through double, saturating for integers (NaN becomes 0), as

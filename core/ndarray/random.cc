@@ -8,6 +8,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/gpu/gpu.h"
 #include "core/ndarray/ndarray.h"
 
 namespace mx {
@@ -32,23 +33,28 @@ Generator* GeneratorOf(Context ctx) {
   return g;
 }
 
+// Where a generator's host work runs: the host itself for GPU contexts.
+Context HostOf(Context ctx) { return ctx.IsHost() ? ctx : Context::CPU(); }
+
 // Uniform in [0, 1) with 24 random bits: exactly representable in float.
 inline float UniformUnit(std::mt19937_64& e) {
   return static_cast<float>(e() >> 40) * (1.0f / 16777216.0f);
 }
 
+// Draws from ctx's generator on the host; arrays for a GPU are drawn into
+// host memory and copied there (the same seed gives the same numbers on
+// every device).
 NDArray Draw(const Shape& shape, Context ctx, const char* name,
              void (*fill)(std::mt19937_64&, float*, int64_t, float, float),
              float p0, float p1) {
-  MX_CHECK(ctx.IsHost(), name, ": arrays on ", ctx,
-           " are not supported by this build");
-  NDArray out(shape, ctx, DType::kFloat32);
+  const Context host = HostOf(ctx);
+  NDArray out(shape, host, DType::kFloat32);
   Generator* g = GeneratorOf(ctx);
   float* data = static_cast<float*>(out.RawData());
   const int64_t n = out.Size();
   Engine::Get()->PushSync([=](RunContext) { fill(g->engine, data, n, p0, p1); },
-                          ctx, {}, {g->var, out.var()}, 0, name);
-  return out;
+                          host, {}, {g->var, out.var()}, 0, name);
+  return ctx.IsHost() ? out : out.CopyTo(ctx);
 }
 
 void FillUniform(std::mt19937_64& e, float* out, int64_t n, float low,
@@ -78,23 +84,24 @@ void FillNormal(std::mt19937_64& e, float* out, int64_t n, float mean,
 }  // namespace
 
 RandomResource GetRandomResource(Context ctx) {
-  MX_CHECK(ctx.IsHost(), "random generator on ", ctx,
-           ": not supported by this build");
+  // A GPU's generator lives on the host too: GPU kernels draw their seeds
+  // from it (Note [GPU kernels]).
+  if (!ctx.IsHost()) gpu::CheckDevice(ctx);
   Generator* g = GeneratorOf(ctx);
   return {&g->engine, g->var};
 }
 
 void RandomSeed(uint64_t seed, Context ctx) {
   Generator* g = GeneratorOf(ctx);
-  Engine::Get()->PushSync([g, seed](RunContext) { g->engine.seed(seed); }, ctx,
-                          {}, {g->var}, 0, "random_seed");
+  Engine::Get()->PushSync([g, seed](RunContext) { g->engine.seed(seed); },
+                          HostOf(ctx), {}, {g->var}, 0, "random_seed");
 }
 
 std::string RandomState(Context ctx) {
   Generator* g = GeneratorOf(ctx);
   std::ostringstream out;
-  Engine::Get()->PushSync([g, &out](RunContext) { out << g->engine; }, ctx,
-                          {g->var}, {}, 0, "random_state");
+  Engine::Get()->PushSync([g, &out](RunContext) { out << g->engine; },
+                          HostOf(ctx), {g->var}, {}, 0, "random_state");
   Engine::Get()->WaitForVar(g->var, /*for_write=*/true);
   return out.str();
 }
@@ -108,8 +115,8 @@ void SetRandomState(const std::string& state, Context ctx) {
            "RandomState (",
            state.size(), " characters)");
   Generator* g = GeneratorOf(ctx);
-  Engine::Get()->PushSync([g, parsed](RunContext) { g->engine = parsed; }, ctx,
-                          {}, {g->var}, 0, "random_set_state");
+  Engine::Get()->PushSync([g, parsed](RunContext) { g->engine = parsed; },
+                          HostOf(ctx), {}, {g->var}, 0, "random_set_state");
 }
 
 NDArray RandomUniform(float low, float high, const Shape& shape, Context ctx) {

@@ -12,14 +12,18 @@
 namespace mx {
 namespace {
 
+// Random values come from the host's generator, for arrays on GPUs too: a
+// seed gives the same starting weights on every device.
 void FillUniform(NDArray* a, double scale) {
   RandomUniform(static_cast<float>(-scale), static_cast<float>(scale),
-                a->shape(), a->context())
+                a->shape(),
+                a->context().IsHost() ? a->context() : Context::CPU())
       .CopyTo(a);
 }
 
 void FillNormal(NDArray* a, double sigma) {
-  RandomNormal(0.f, static_cast<float>(sigma), a->shape(), a->context())
+  RandomNormal(0.f, static_cast<float>(sigma), a->shape(),
+               a->context().IsHost() ? a->context() : Context::CPU())
       .CopyTo(a);
 }
 

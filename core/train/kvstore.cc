@@ -93,14 +93,16 @@ class LocalKVStore : public KVStore {
 }  // namespace
 
 std::unique_ptr<KVStore> KVStore::Create(const std::string& type) {
+  // "device" sums where the values live, as "local" does here: on the
+  // first device's GPU when training on GPUs.
   const std::vector<std::string> local = {"local", "local_update_cpu",
-                                          "local_allreduce_cpu"};
+                                          "local_allreduce_cpu", "device"};
   if (std::find(local.begin(), local.end(), type) != local.end()) {
     return std::make_unique<LocalKVStore>(type);
   }
   MX_THROW("unknown kvstore type '", type, "'", DidYouMean(type, local),
-           " (available: local, local_update_cpu, local_allreduce_cpu; device "
-           "and dist_sync come with the CUDA and MPI backends)");
+           " (available: local, local_update_cpu, local_allreduce_cpu, "
+           "device; dist_sync comes with the MPI backend)");
 }
 
 }  // namespace mx

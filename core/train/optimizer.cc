@@ -12,6 +12,8 @@
 #include "core/base/multiversion.h"
 #include "core/engine/engine.h"
 #include "core/engine/parallel.h"
+#include "core/train/optimizer_gpu.h"
+#include "core/train/update_rules.h"
 
 namespace mx {
 namespace {
@@ -40,15 +42,6 @@ void DeclareCommon(ParamDeclarer<P>* d, double default_lr) {
       .Default(-1.0)
       .Doc("Clip the rescaled gradient to [-c, c]; <= 0 disables.");
 }
-
-// How raw gradients are prepared: g * rescale, clipped to [lo, hi] (the
-// infinities when clipping is off: no branch, so the loops vectorize; NaN
-// stays NaN).
-struct GradScaling {
-  float rescale, lo, hi;
-  float operator()(float g) const { return Clip(g * rescale); }
-  float Clip(float g) const { return std::min(std::max(g, lo), hi); }
-};
 
 GradScaling ScalingOf(const OptimizerCommon& c) {
   const float inf = std::numeric_limits<float>::infinity();
@@ -127,149 +120,145 @@ struct RmsPropParam : OptimizerCommon {
   }
 };
 
-MX_MULTIVERSION void SgdLoop(float lr, float wd, GradScaling prep,
-                             float* __restrict w, const float* __restrict g,
-                             int64_t n) {
-  for (int64_t i = 0; i < n; ++i) w[i] -= lr * (prep(g[i]) + wd * w[i]);
+// The CPU loops of each rule (the branch outside, so each vectorizes).
+MX_MULTIVERSION void SgdLoop(const UpdateRule r, float* __restrict w,
+                             const float* __restrict g, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) SgdStep(r, w[i], g[i]);
 }
 
-MX_MULTIVERSION void SgdMomentumLoop(float lr, float wd, float momentum,
-                                     GradScaling prep, float* __restrict w,
+MX_MULTIVERSION void SgdMomentumLoop(const UpdateRule r, float* __restrict w,
                                      const float* __restrict g,
                                      float* __restrict mom, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    mom[i] = momentum * mom[i] - lr * (prep(g[i]) + wd * w[i]);
-    w[i] += mom[i];
+  for (int64_t i = 0; i < n; ++i) SgdMomentumStep(r, w[i], g[i], mom[i]);
+}
+
+MX_MULTIVERSION void NagLoop(const UpdateRule r, float* __restrict w,
+                             const float* __restrict g, float* __restrict mom,
+                             int64_t n) {
+  for (int64_t i = 0; i < n; ++i) NagStep(r, w[i], g[i], mom[i]);
+}
+
+MX_MULTIVERSION void AdamLoop(const UpdateRule r, float* __restrict w,
+                              const float* __restrict g, float* __restrict m,
+                              float* __restrict v, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) AdamStep(r, w[i], g[i], m[i], v[i]);
+}
+
+MX_MULTIVERSION void AdaGradLoop(const UpdateRule r, float* __restrict w,
+                                 const float* __restrict g, float* __restrict h,
+                                 int64_t n) {
+  for (int64_t i = 0; i < n; ++i) AdaGradStep(r, w[i], g[i], h[i]);
+}
+
+MX_MULTIVERSION void RmsPropLoop(const UpdateRule r, float* __restrict w,
+                                 const float* __restrict g,
+                                 float* __restrict ms, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) RmsPropStep(r, w[i], g[i], ms[i]);
+}
+
+// Applies `r` to n elements on the CPU.
+void ApplyOnCpu(const UpdateRule& r, float* w, const float* g, float* const* st,
+                int64_t n) {
+  switch (r.kind) {
+    case UpdateKind::kSgd:
+      return SgdLoop(r, w, g, n);
+    case UpdateKind::kSgdMomentum:
+      return SgdMomentumLoop(r, w, g, st[0], n);
+    case UpdateKind::kNag:
+      return NagLoop(r, w, g, st[0], n);
+    case UpdateKind::kAdam:
+      return AdamLoop(r, w, g, st[0], st[1], n);
+    case UpdateKind::kAdaGrad:
+      return AdaGradLoop(r, w, g, st[0], n);
+    case UpdateKind::kRmsProp:
+      return RmsPropLoop(r, w, g, st[0], n);
   }
+}
+
+// The rule with the step's rate and decay and the common scaling.
+UpdateRule BaseRule(UpdateKind kind, const UpdateStep& s,
+                    const OptimizerCommon& c) {
+  UpdateRule r;
+  r.kind = kind;
+  r.lr = s.lr;
+  r.wd = s.wd;
+  r.prep = ScalingOf(c);
+  return r;
 }
 
 class Sgd : public Optimizer {
  public:
   explicit Sgd(const SgdParam& p) : Optimizer(p), momentum_(p.momentum) {}
   int NumStates() const override { return momentum_ > 0 ? 1 : 0; }
-  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
-             int64_t n) const override {
-    if (momentum_ > 0) {
-      SgdMomentumLoop(s.lr, s.wd, static_cast<float>(momentum_),
-                      ScalingOf(common_), w, g, st[0], n);
-    } else {
-      SgdLoop(s.lr, s.wd, ScalingOf(common_), w, g, n);
-    }
+  UpdateRule Rule(const UpdateStep& s) const override {
+    UpdateRule r =
+        BaseRule(momentum_ > 0 ? UpdateKind::kSgdMomentum : UpdateKind::kSgd, s,
+                 common_);
+    r.momentum = static_cast<float>(momentum_);
+    return r;
   }
 
  private:
   double momentum_;
 };
-
-// MXNet's NAG: mom = momentum mom + g; w -= lr (g + momentum mom), with g
-// including the decay.
-MX_MULTIVERSION void NagLoop(float lr, float wd, float momentum,
-                             GradScaling prep, float* __restrict w,
-                             const float* __restrict g, float* __restrict mom,
-                             int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    float gi = prep(g[i]);
-    gi += wd * w[i];
-    mom[i] = momentum * mom[i] + gi;
-    w[i] -= lr * (gi + momentum * mom[i]);
-  }
-}
 
 class Nag : public Optimizer {
  public:
   explicit Nag(const NagParam& p) : Optimizer(p), momentum_(p.momentum) {}
   int NumStates() const override { return 1; }
-  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
-             int64_t n) const override {
-    NagLoop(s.lr, s.wd, static_cast<float>(momentum_), ScalingOf(common_), w, g,
-            st[0], n);
+  UpdateRule Rule(const UpdateStep& s) const override {
+    UpdateRule r = BaseRule(UpdateKind::kNag, s, common_);
+    r.momentum = static_cast<float>(momentum_);
+    return r;
   }
 
  private:
   double momentum_;
 };
 
-MX_MULTIVERSION void AdamLoop(float lr_t, float wd, float b1, float b2,
-                              float eps, GradScaling prep, float* __restrict w,
-                              const float* __restrict g, float* __restrict m,
-                              float* __restrict v, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    float gi = prep(g[i]);
-    gi += wd * w[i];
-    m[i] = b1 * m[i] + (1 - b1) * gi;
-    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-    w[i] -= lr_t * m[i] / (std::sqrt(v[i]) + eps);
-  }
-}
-
 class Adam : public Optimizer {
  public:
   explicit Adam(const AdamParam& p) : Optimizer(p), p_(p) {}
   int NumStates() const override { return 2; }
-  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
-             int64_t n) const override {
+  UpdateRule Rule(const UpdateStep& s) const override {
+    UpdateRule r = BaseRule(UpdateKind::kAdam, s, common_);
     // MXNet folds the bias corrections into the rate.
     const double t = static_cast<double>(s.t);
-    const double lr_t = s.lr * std::sqrt(1 - std::pow(p_.beta2, t)) /
-                        (1 - std::pow(p_.beta1, t));
-    AdamLoop(static_cast<float>(lr_t), s.wd, static_cast<float>(p_.beta1),
-             static_cast<float>(p_.beta2), static_cast<float>(p_.epsilon),
-             ScalingOf(common_), w, g, st[0], st[1], n);
+    r.lr = static_cast<float>(s.lr * std::sqrt(1 - std::pow(p_.beta2, t)) /
+                              (1 - std::pow(p_.beta1, t)));
+    r.beta1 = static_cast<float>(p_.beta1);
+    r.beta2 = static_cast<float>(p_.beta2);
+    r.eps = static_cast<float>(p_.epsilon);
+    return r;
   }
 
  private:
   AdamParam p_;
 };
 
-// MXNet's AdaGrad: history += g^2; w -= lr (g / sqrt(history + eps) + wd w).
-MX_MULTIVERSION void AdaGradLoop(float lr, float wd, float eps,
-                                 GradScaling prep, float* __restrict w,
-                                 const float* __restrict g, float* __restrict h,
-                                 int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    float gi = prep(g[i]);
-    h[i] += gi * gi;
-    w[i] -= lr * (gi / std::sqrt(h[i] + eps) + wd * w[i]);
-  }
-}
-
 class AdaGrad : public Optimizer {
  public:
   explicit AdaGrad(const AdaGradParam& p) : Optimizer(p), eps_(p.eps) {}
   int NumStates() const override { return 1; }
-  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
-             int64_t n) const override {
-    AdaGradLoop(s.lr, s.wd, static_cast<float>(eps_), ScalingOf(common_), w, g,
-                st[0], n);
+  UpdateRule Rule(const UpdateStep& s) const override {
+    UpdateRule r = BaseRule(UpdateKind::kAdaGrad, s, common_);
+    r.eps = static_cast<float>(eps_);
+    return r;
   }
 
  private:
   double eps_;
 };
 
-// MXNet's RMSProp (not centred): g = rescale g + wd w, clipped;
-// n = (1 - gamma1) g^2 + gamma1 n; w -= lr g / sqrt(n + epsilon).
-MX_MULTIVERSION void RmsPropLoop(float lr, float wd, float gamma1, float eps,
-                                 GradScaling prep, float* __restrict w,
-                                 const float* __restrict g,
-                                 float* __restrict ms, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    // The decay joins before clipping here (MXNet's order for RMSProp).
-    const float gi = prep.Clip(g[i] * prep.rescale + wd * w[i]);
-    ms[i] = (1 - gamma1) * gi * gi + gamma1 * ms[i];
-    w[i] -= lr * gi / std::sqrt(ms[i] + eps);
-  }
-}
-
 class RmsProp : public Optimizer {
  public:
   explicit RmsProp(const RmsPropParam& p) : Optimizer(p), p_(p) {}
   int NumStates() const override { return 1; }
-  void Apply(const UpdateStep& s, float* w, const float* g, float* const* st,
-             int64_t n) const override {
-    RmsPropLoop(s.lr, s.wd, static_cast<float>(p_.gamma1),
-                static_cast<float>(p_.epsilon), ScalingOf(common_), w, g, st[0],
-                n);
+  UpdateRule Rule(const UpdateStep& s) const override {
+    UpdateRule r = BaseRule(UpdateKind::kRmsProp, s, common_);
+    r.gamma1 = static_cast<float>(p_.gamma1);
+    r.eps = static_cast<float>(p_.epsilon);
+    return r;
   }
 
  private:
@@ -347,8 +336,26 @@ void Optimizer::Update(const std::string& param, const UpdateStep& step,
            " state arrays, expected ", NumStates());
   std::vector<VarHandle> writes = {weight.var()};
   for (const NDArray& s : state) writes.push_back(s.var());
+  const UpdateRule rule = Rule(step);
+  if (!weight.context().IsHost()) {
+    // One fused CUDA kernel on the worker's stream.
+    MX_CHECK(grad.context() == weight.context(), "optimizer ", name_,
+             ": parameter '", param, "' is on ", weight.context(),
+             " but its gradient on ", grad.context());
+    Engine::Get()->PushSync(
+        [rule, weight, grad, state](RunContext rc) {
+          float* st[2] = {nullptr, nullptr};
+          for (size_t i = 0; i < state.size(); ++i) {
+            st[i] = state[i].Data<float>();
+          }
+          cuda::ApplyUpdate(rule, weight.Data<float>(), grad.Data<float>(),
+                            st[0], st[1], weight.Size(), rc.stream);
+        },
+        weight.context(), {grad.var()}, writes, 0, "optimizer update");
+    return;
+  }
   Engine::Get()->PushSync(
-      [this, step, weight, grad, state](RunContext) {
+      [rule, weight, grad, state](RunContext) {
         // Element-wise: slices on the intra-op threads give the same result.
         float* const w = weight.Data<float>();
         const float* const g = grad.Data<float>();
@@ -356,7 +363,7 @@ void Optimizer::Update(const std::string& param, const UpdateStep& step,
           float* st[2] = {nullptr, nullptr};
           for (size_t i = 0; i < state.size(); ++i)
             st[i] = state[i].Data<float>() + b;
-          Apply(step, w + b, g + b, st, e - b);
+          ApplyOnCpu(rule, w + b, g + b, st, e - b);
         });
       },
       weight.context(), {grad.var()}, writes, 0, "optimizer update");

@@ -12,6 +12,7 @@
 
 #include "core/ndarray/ndarray.h"
 #include "core/op/param.h"
+#include "core/train/update_rules.h"
 
 namespace mx {
 
@@ -50,8 +51,9 @@ class Optimizer {
   // the momentum; empty for plain SGD.
   virtual int NumStates() const = 0;
   std::vector<NDArray> CreateState(const NDArray& weight) const;
-  // Pushes weight <- update(weight, grad, state). float32 on CPU; mx::Error
-  // naming the parameter for other types or mismatched shapes. The
+  // Pushes weight <- update(weight, grad, state): float32, on the CPU or in
+  // one fused CUDA kernel on the weight's GPU; mx::Error naming the
+  // parameter for other types, mismatched shapes or devices. The
   // optimizer must outlive the pushed update (wait before destroying it).
   void Update(const std::string& param, const UpdateStep& step,
               const NDArray& weight, const NDArray& grad,
@@ -60,9 +62,8 @@ class Optimizer {
  protected:
   explicit Optimizer(const OptimizerCommon& common) : common_(common) {}
 
-  // The update on raw arrays of n floats (runs inside the engine).
-  virtual void Apply(const UpdateStep& step, float* weight, const float* grad,
-                     float* const* state, int64_t n) const = 0;
+  // The element-wise rule of one update (core/train/update_rules.h).
+  virtual UpdateRule Rule(const UpdateStep& step) const = 0;
   std::string name_;
   OptimizerCommon common_;
 };

@@ -13,6 +13,14 @@
 namespace mx {
 namespace ops {
 
+Act ActOf(const std::string& t) {
+  if (t == "relu") return Act::kRelu;
+  if (t == "sigmoid") return Act::kSigmoid;
+  if (t == "tanh") return Act::kTanh;
+  if (t == "softrelu") return Act::kSoftRelu;
+  return Act::kSoftSign;
+}
+
 MX_REGISTER_OP(Activation)
     .Describe("Elementwise activation; the output has the input's shape.")
     .Params<ActivationParam>()
@@ -27,16 +35,6 @@ MX_REGISTER_OP(Activation)
     .InplaceBackward({{0, 0}});
 
 namespace {
-
-enum class Act { kRelu, kSigmoid, kTanh, kSoftRelu, kSoftSign };
-
-Act ActOf(const std::string& t) {
-  if (t == "relu") return Act::kRelu;
-  if (t == "sigmoid") return Act::kSigmoid;
-  if (t == "tanh") return Act::kTanh;
-  if (t == "softrelu") return Act::kSoftRelu;
-  return Act::kSoftSign;
-}
 
 // Elementwise; gradients from the output y (softsign: from x). Alias-safe.
 template <typename T>

@@ -22,6 +22,13 @@ struct ActivationParam {
   }
 };
 
+// The activation functions, as their kernels on every device tell them
+// apart.
+enum class Act { kRelu, kSigmoid, kTanh, kSoftRelu, kSoftSign };
+
+// The Act of an act_type value.
+Act ActOf(const std::string& act_type);
+
 }  // namespace ops
 }  // namespace mx
 

@@ -11,6 +11,14 @@
 
 namespace mx {
 namespace ops {
+
+Leaky LeakyOf(const std::string& t) {
+  if (t == "prelu") return Leaky::kPReLU;
+  if (t == "rrelu") return Leaky::kRReLU;
+  if (t == "elu") return Leaky::kELU;
+  return Leaky::kLeaky;
+}
+
 namespace {
 
 bool IsPReLU(const NodeAttrs& a) {
@@ -54,15 +62,6 @@ MX_REGISTER_OP(LeakyReLU)
     });
 
 namespace {
-
-enum class Leaky { kLeaky, kPReLU, kRReLU, kELU };
-
-Leaky LeakyOf(const std::string& t) {
-  if (t == "prelu") return Leaky::kPReLU;
-  if (t == "rrelu") return Leaky::kRReLU;
-  if (t == "elu") return Leaky::kELU;
-  return Leaky::kLeaky;
-}
 
 // leaky: y = x > 0 ? x : slope x; elu: x > 0 ? x : slope (e^x - 1);
 // prelu: x > 0 ? x : gamma[c] x with c the index along axis 1; rrelu: x > 0

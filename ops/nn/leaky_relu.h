@@ -42,6 +42,12 @@ struct LeakyReLUParam {
   }
 };
 
+// The LeakyReLU functions, as their kernels on every device tell them apart.
+enum class Leaky { kLeaky, kPReLU, kRReLU, kELU };
+
+// The Leaky of an act_type value.
+Leaky LeakyOf(const std::string& act_type);
+
 }  // namespace ops
 }  // namespace mx
 

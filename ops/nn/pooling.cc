@@ -62,6 +62,14 @@ MX_REGISTER_OP(Pooling)
       return BackwardDeps{{0}, {0}, {0}};
     });
 
+Window PoolingWindow(const KernelSetup& s) {
+  const auto& p = s.params<PoolingParam>();
+  const Shape& d = s.in_shapes[0];
+  return p.global_pool
+             ? Window::Make(d, s.out_shapes[0], {}, {}, {}, {})
+             : Window::Make(d, s.out_shapes[0], p.kernel, p.stride, p.pad, {});
+}
+
 namespace {
 
 enum class PoolType { kMax, kAvg, kSum };
@@ -76,11 +84,7 @@ class PoolingKernel : public OpKernel {
   explicit PoolingKernel(const KernelSetup& s) {
     const auto& p = s.params<PoolingParam>();
     const Shape& d = s.in_shapes[0];
-    if (p.global_pool) {
-      w_ = Window::Make(d, s.out_shapes[0], {}, {}, {}, {});
-    } else {
-      w_ = Window::Make(d, s.out_shapes[0], p.kernel, p.stride, p.pad, {});
-    }
+    w_ = PoolingWindow(s);
     channels_ = d[0] * d[1];
     type_ = p.pool_type == "max"   ? PoolType::kMax
             : p.pool_type == "avg" ? PoolType::kAvg

@@ -8,8 +8,10 @@
 #include <vector>
 
 #include "core/base/strings.h"
+#include "core/op/kernel.h"
 #include "core/op/param.h"
 #include "ops/common/spatial.h"
+#include "ops/common/window.h"
 
 namespace mx {
 namespace ops {
@@ -62,6 +64,9 @@ struct PoolingParam {
     });
   }
 };
+
+// The window of a Pooling node (the whole spatial extent with global_pool).
+Window PoolingWindow(const KernelSetup& s);
 
 }  // namespace ops
 }  // namespace mx

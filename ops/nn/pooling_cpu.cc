@@ -32,9 +32,7 @@ class PoolingCpu : public OpKernel {
   explicit PoolingCpu(const KernelSetup& s) {
     const auto& p = s.params<PoolingParam>();
     const Shape& d = s.in_shapes[0];
-    w_ = p.global_pool
-             ? Window::Make(d, s.out_shapes[0], {}, {}, {}, {})
-             : Window::Make(d, s.out_shapes[0], p.kernel, p.stride, p.pad, {});
+    w_ = PoolingWindow(s);
     channels_ = d[0] * d[1];
     max_ = p.pool_type == "max";
     avg_ = p.pool_type == "avg";

@@ -75,6 +75,27 @@ MX_REGISTER_OP(SoftmaxOutput)
       return !a.params<SoftmaxOutputParam>().out_grad;
     });
 
+SoftmaxLayout SoftmaxLayout::Of(const KernelSetup& s) {
+  const auto& p = s.params<SoftmaxOutputParam>();
+  const Shape& d = s.in_shapes[0];
+  const int n = d.ndim();
+  SoftmaxLayout l;
+  if (p.multi_output) {
+    l.outer = d[0];
+    l.classes = d[1];
+    l.inner = d.ProdRange(2, n);
+  } else if (p.preserve_shape) {
+    l.outer = d.ProdRange(0, n - 1);
+    l.classes = d[n - 1];
+  } else {
+    l.outer = d[0];
+    l.classes = d.ProdRange(1, n);
+  }
+  l.probability = s.in_shapes[1] == d && n > 1 && !p.multi_output;
+  l.batch = d[0];
+  return l;
+}
+
 namespace {
 
 // Softmax over the class axis of data viewed as (outer, classes, inner):
@@ -87,21 +108,12 @@ class SoftmaxOutputKernel : public NodeKernel {
  public:
   explicit SoftmaxOutputKernel(const KernelSetup& s)
       : NodeKernel(s), p_(s.params<SoftmaxOutputParam>()) {
-    const Shape& d = s.in_shapes[0];
-    const int n = d.ndim();
-    if (p_.multi_output) {
-      outer_ = d[0];
-      classes_ = d[1];
-      inner_ = d.ProdRange(2, n);
-    } else if (p_.preserve_shape) {
-      outer_ = d.ProdRange(0, n - 1);
-      classes_ = d[n - 1];
-    } else {
-      outer_ = d[0];
-      classes_ = d.ProdRange(1, n);
-    }
-    probability_ = s.in_shapes[1] == d && n > 1 && !p_.multi_output;
-    batch_ = d[0];
+    const SoftmaxLayout l = SoftmaxLayout::Of(s);
+    outer_ = l.outer;
+    classes_ = l.classes;
+    inner_ = l.inner;
+    batch_ = l.batch;
+    probability_ = l.probability;
   }
 
   void Forward(const KernelContext&, const ForwardArgs& a) override {

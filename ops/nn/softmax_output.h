@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "core/op/kernel.h"
 #include "core/op/param.h"
 
 namespace mx {
@@ -52,6 +53,16 @@ struct SoftmaxOutputParam {
             "Label smoothing: the target gives 1 - alpha to the label and "
             "alpha spread over the other classes.");
   }
+};
+
+// How a SoftmaxOutput node sees its data: (outer, classes, inner) with the
+// softmax over the classes (flattened (N, K) by default, axis 1 with
+// multi_output, the last axis with preserve_shape), and whether the label
+// holds probabilities (the data's shape) rather than classes.
+struct SoftmaxLayout {
+  int64_t outer = 1, classes = 1, inner = 1, batch = 1;
+  bool probability = false;
+  static SoftmaxLayout Of(const KernelSetup& s);
 };
 
 }  // namespace ops

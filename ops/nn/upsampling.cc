@@ -2,6 +2,8 @@
 // is repeated to the output's extent (H_0 scale, W_0 scale), and the results
 // are concatenated along the channels or summed. The gradient of an input
 // sums its output gradient over each repeated block.
+#include "ops/nn/upsampling.h"
+
 #include <string>
 #include <vector>
 
@@ -14,52 +16,6 @@
 namespace mx {
 namespace ops {
 namespace {
-
-struct UpSamplingParam {
-  int64_t scale = 1;
-  int64_t num_filter = 0;
-  std::string sample_type;
-  std::string multi_input_mode = "concat";
-  int64_t num_args = 1;
-  int64_t workspace = 512;
-
-  static void Declare(ParamDeclarer<UpSamplingParam>* d) {
-    d->Field("scale", &UpSamplingParam::scale)
-        .Required()
-        .Min(1)
-        .Doc("Upsampling factor of the first input.");
-    d->Field("num_filter", &UpSamplingParam::num_filter)
-        .Default(0)
-        .Min(0)
-        .Doc("Channels (bilinear only).");
-    d->Field("sample_type", &UpSamplingParam::sample_type)
-        .Required()
-        .Enum({"nearest", "bilinear"})
-        .Doc(
-            "nearest repeats each pixel; bilinear (a Deconvolution with a "
-            "learned weight) is not supported yet.");
-    d->Field("multi_input_mode", &UpSamplingParam::multi_input_mode)
-        .Default("concat")
-        .Enum({"concat", "sum"})
-        .Doc(
-            "How the upsampled inputs combine: along the channels, or summed.");
-    d->Field("num_args", &UpSamplingParam::num_args)
-        .Required()
-        .Min(1)
-        .Doc("Number of inputs (set from the inputs given).");
-    d->Field("workspace", &UpSamplingParam::workspace)
-        .Default(512)
-        .Min(0)
-        .Doc("Accepted for compatibility (a hint for cuDNN).");
-    d->Check([](const UpSamplingParam& p) -> std::string {
-      if (p.sample_type == "bilinear") {
-        return "sample_type 'bilinear' is not supported yet; use a "
-               "Deconvolution with a bilinear weight";
-      }
-      return "";
-    });
-  }
-};
 
 void InferUpSamplingShape(InferShapeContext* ctx) {
   const auto& p = ctx->params<UpSamplingParam>();

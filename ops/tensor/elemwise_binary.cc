@@ -1,6 +1,8 @@
 // Elementwise arithmetic between two arrays of the same shape: MXNet 1.x's
 // elemwise_add / _sub / _mul / _div with their older names (_Plus, ...), and
 // _power.
+#include "ops/tensor/elemwise_binary.h"
+
 #include <cmath>
 #include <string>
 
@@ -10,6 +12,15 @@
 
 namespace mx {
 namespace ops {
+
+Binary BinaryOf(const std::string& op) {
+  if (op == "elemwise_add") return Binary::kAdd;
+  if (op == "elemwise_sub") return Binary::kSub;
+  if (op == "elemwise_mul") return Binary::kMul;
+  if (op == "_power") return Binary::kPow;
+  return Binary::kDiv;
+}
+
 namespace {
 
 // Registers one binary op with the names MXNet resolves to it.
@@ -50,16 +61,6 @@ OpDef& DeclareBinary(const char* name, std::vector<const char*> aliases,
       });
   return true;
 }();
-
-enum class Binary { kAdd, kSub, kMul, kDiv, kPow };
-
-Binary BinaryOf(const std::string& op) {
-  if (op == "elemwise_add") return Binary::kAdd;
-  if (op == "elemwise_sub") return Binary::kSub;
-  if (op == "elemwise_mul") return Binary::kMul;
-  if (op == "_power") return Binary::kPow;
-  return Binary::kDiv;
-}
 
 template <typename T>
 class BinaryKernel : public OpKernel {

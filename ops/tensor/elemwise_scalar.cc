@@ -14,20 +14,6 @@ namespace {
 // What each scalar op's backward reads besides the output gradient.
 enum class Reads { kNothing, kInput, kOutput };
 
-// In the order of kScalarOps.
-enum class Scalar {
-  kPlus,
-  kMinus,
-  kRMinus,
-  kMul,
-  kDiv,
-  kRDiv,
-  kPower,
-  kRPower,
-  kMaximum,
-  kMinimum
-};
-
 struct ScalarOp {
   const char* name;
   const char* alias;
@@ -67,11 +53,15 @@ constexpr ScalarOp kScalarOps[] = {
   return true;
 }();
 
+}  // namespace
+
 Scalar ScalarOf(const std::string& name) {
   int i = 0;
   while (name != kScalarOps[i].name) ++i;
   return static_cast<Scalar>(i);
 }
+
+namespace {
 
 template <typename T>
 class ScalarKernel : public OpKernel {

@@ -3,6 +3,8 @@
 #ifndef MX_OPS_TENSOR_ELEMWISE_SCALAR_H_
 #define MX_OPS_TENSOR_ELEMWISE_SCALAR_H_
 
+#include <string>
+
 #include "core/op/param.h"
 
 namespace mx {
@@ -17,6 +19,23 @@ struct ScalarParam {
         .Doc("The scalar operand.");
   }
 };
+
+// The scalar ops, as their kernels on every device tell them apart.
+enum class Scalar {
+  kPlus,
+  kMinus,
+  kRMinus,
+  kMul,
+  kDiv,
+  kRDiv,
+  kPower,
+  kRPower,
+  kMaximum,
+  kMinimum
+};
+
+// The Scalar of a registered op name (canonical).
+Scalar ScalarOf(const std::string& name);
 
 }  // namespace ops
 }  // namespace mx

@@ -170,8 +170,8 @@ class Staging {
   std::vector<std::vector<char>> host_scratch_;
 };
 
-template <typename T>
-Arrays<T> Cast(const Arrays<double>& a) {
+template <typename T, typename U>
+Arrays<T> Cast(const Arrays<U>& a) {
   Arrays<T> out;
   for (const auto& v : a) out.emplace_back(v.begin(), v.end());
   return out;
@@ -328,14 +328,28 @@ void CheckNumericGradient(const OpCase& c, const Prepared& p, OpKernel& ref,
 // reference results; then add accumulation and in-place runs.
 void CheckVariant(const OpCase& c, const Prepared& p, const KernelDef& def,
                   const Arrays<double>& in, const Arrays<double>& out_grad,
-                  const Arrays<double>& ref_out, const Arrays<double>& ref_grad,
-                  Context device) {
+                  OpKernel& ref, Arrays<double> ref_out,
+                  Arrays<double> ref_grad, Context device) {
   const std::string tag =
       StrCat("case ", c.name, ", ", KernelVariantName(def.variant()), " ",
              device.IsHost() ? "" : StrCat(device, " "), "float32");
   std::unique_ptr<OpKernel> k = def.Create(p.Setup(DType::kFloat32, device));
   const Arrays<float> in32 = Cast<float>(in);
   const Arrays<float> out = RunForward(*k, p, in32, c.is_train, {}, device);
+  if (k->NeedsRandom() && !device.IsHost()) {
+    // Another device draws other random numbers: the outputs must pass the
+    // case's own check, and backward is compared with the reference's
+    // backward given these outputs.
+    ASSERT_TRUE(c.check_random_outputs != nullptr)
+        << tag << ": a random op's case needs check_random_outputs";
+    ref_out = Cast<double>(out);
+    const std::string problem = c.check_random_outputs(in, ref_out);
+    EXPECT_TRUE(problem.empty()) << tag << ": " << problem;
+    if (p.attrs.op->has_backward()) {
+      ref_grad = Sized<double>(p.ArgShapes());
+      RunBackward(ref, p, in, ref_out, out_grad, &ref_grad, OpReq::kWrite);
+    }
+  }
   for (size_t o = 0; o < out.size(); ++o) {
     ExpectClose(out[o], ref_out[o], c.variant_tolerance,
                 StrCat(tag, ": output ", o));
@@ -454,7 +468,8 @@ void CheckOpCase(const OpCase& c) {
   }
   for (const KernelDef* def : variants) {
     if (!def->CanRun(p.Setup(DType::kFloat32))) continue;
-    CheckVariant(c, p, *def, in, weights, ref_out, ref_grad, Context::CPU());
+    CheckVariant(c, p, *def, in, weights, *ref, ref_out, ref_grad,
+                 Context::CPU());
   }
   // GPU kernels against the same reference, where a GPU is usable.
   if (gpu::DeviceCount() == 0) return;
@@ -462,7 +477,7 @@ void CheckOpCase(const OpCase& c) {
   for (const KernelDef* def : KernelRegistry::Global().Variants(
            p.attrs.op->name(), DeviceType::kGPU)) {
     if (!def->CanRun(p.Setup(DType::kFloat32, gpu0))) continue;
-    CheckVariant(c, p, *def, in, weights, ref_out, ref_grad, gpu0);
+    CheckVariant(c, p, *def, in, weights, *ref, ref_out, ref_grad, gpu0);
   }
 }
 

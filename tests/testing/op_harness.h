@@ -2,7 +2,9 @@
 // run through the same checks, on every registered CPU kernel variant:
 //   - the output shapes inferred for the case equal the expected ones;
 //   - every kernel variant matches the reference (float32, forward and
-//     backward, write and add);
+//     backward, write and add), the GPU kernels too where a GPU is usable
+//     (a random op's GPU outputs pass the case's check_random_outputs, and
+//     its backward matches the reference's given those outputs);
 //   - the reference's backward matches central differences in float64 for
 //     every input that takes a gradient;
 //   - add accumulation: backward with req add adds to what was there;
@@ -40,6 +42,12 @@ struct OpCase {
   std::function<double(const std::vector<std::vector<double>>& inputs,
                        const std::vector<std::vector<double>>& outputs)>
       loss;
+  // For ops drawing random numbers: "" when the outputs of a kernel on
+  // another device (which draws other numbers) are right for the inputs,
+  // else the problem.
+  std::function<std::string(const std::vector<std::vector<double>>& inputs,
+                            const std::vector<std::vector<double>>& outputs)>
+      check_random_outputs;
   bool is_train = true;
   bool check_gradient = true;
   // Inputs not checked numerically (non-differentiable, e.g. indices).

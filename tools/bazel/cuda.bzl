@@ -5,7 +5,8 @@ that a plain cc_library links (Note [CUDA build] in docs/design_notes.md).
     cuda_library(name = "gpu_kernels", srcs = ["gpu_kernels.cu"], deps = ["//core/base"])
 
 The result is an ordinary cc_library (alwayslink, so static kernel registrations survive), used
-only under --config=cuda through select() in the depending target.
+only under --config=cuda through select() in the depending target; without --config=cuda it is
+incompatible, so `bazel build //...` skips it (and needs no nvcc).
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
@@ -43,7 +44,7 @@ def _nvcc_objects_impl(ctx):
             "-lineinfo",
             "--expt-relaxed-constexpr",
             "--extended-lambda",
-            "-Xcompiler=-fPIC,-Wall,-Wno-unused-parameter",
+            "-Xcompiler=-fPIC,-Wall,-Wno-unused-parameter,-Wno-parentheses",
             "-I.",
             "-I" + ctx.bin_dir.path,
             "-I" + ctx.genfiles_dir.path,
@@ -75,19 +76,32 @@ _nvcc_objects = rule(
 )
 
 def cuda_library(name, srcs, hdrs = [], deps = [], copts = [], **kwargs):
-    """A cc_library of the objects nvcc makes from `srcs` (.cu), linked with the CUDA runtime."""
-    _nvcc_objects(
-        name = name + "_nvcc",
-        srcs = srcs,
-        hdrs = hdrs,
-        deps = deps,
-        copts = copts,
-    )
+    """A cc_library of `srcs` under --config=cuda: nvcc compiles the .cu files, the C++ compiler the
+    .cc files (host code calling cuBLAS or cuDNN); linked with the CUDA libraries. Incompatible
+    with (so skipped by) builds without --config=cuda."""
+    cu_srcs = [s for s in srcs if s.endswith(".cu")]
+    cc_srcs = [s for s in srcs if not s.endswith(".cu")]
+    compatible = select({
+        "//tools/bazel:cuda": [],
+        "//conditions:default": ["//tools/bazel:cuda_build_only"],
+    })
+    objects = []
+    if cu_srcs:
+        _nvcc_objects(
+            name = name + "_nvcc",
+            srcs = cu_srcs,
+            hdrs = hdrs,
+            deps = deps,
+            copts = copts,
+            target_compatible_with = compatible,
+        )
+        objects = [":" + name + "_nvcc"]
     cc_library(
         name = name,
-        srcs = [":" + name + "_nvcc"],
+        srcs = cc_srcs + objects,
         hdrs = hdrs,
         deps = deps + ["//third_party:cuda"],
         alwayslink = True,
+        target_compatible_with = compatible,
         **kwargs
     )

@@ -4,6 +4,9 @@
 #
 #   bash tools/gpu/pack.sh [TARGET...]      # default: every test tagged gpu, and the op tests
 #
+# The GPU training benchmark (tools/bench/gpu_train_bench beside PyTorch) is packed too:
+# `bash .gpu_pack/run.sh bench` runs it instead of the tests.
+#
 # Builds the targets with --config=cuda, linked statically against our own libraries; packs the
 # binaries (bin/), the Debian shared libraries they need (lib/: not glibc's, not CUDA's) and run.sh
 # into .gpu_pack/tests.tar.xz (the carry limit is 64 MiB; OpenBLAS and oneDNN alone are 75 MB
@@ -17,19 +20,21 @@ targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
   mapfile -t targets < <(bazel query 'attr(tags, "\bgpu\b", tests(//...)) + tests(//tests/ops/...)' 2>/dev/null)
 fi
-bazel build --config=cuda --dynamic_mode=off "${targets[@]}"
+bazel build --config=cuda --dynamic_mode=off "${targets[@]}" //tools/bench:gpu_train_bench
 bin_dir=$(bazel info --config=cuda bazel-bin 2>/dev/null)
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/bin" "$stage/lib"
+mkdir -p "$stage/bin" "$stage/lib" "$stage/bench"
 for t in "${targets[@]}"; do
   path="$bin_dir/$(echo "${t#//}" | tr ':' '/')"
   # Runfiles (fixtures) are not carried: the packed tests must not need data files.
   strip --strip-debug -o "$stage/bin/$(basename "$path")" "$path"
 done
+strip --strip-debug -o "$stage/bench/gpu_train_bench" "$bin_dir/tools/bench/gpu_train_bench"
+cp tools/bench/torch_gpu_bench.py tools/bench/gpu_vs_torch.sh "$stage/bench/"
 # Shared libraries outside glibc and CUDA.
-for b in "$stage"/bin/*; do
+for b in "$stage"/bin/* "$stage"/bench/gpu_train_bench; do
   ldd "$b" | awk '/=> \// {print $3}'
 done | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
@@ -41,9 +46,14 @@ done
 cat > "$stage/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # Runs every packed test binary; prints each one's summary and exits non-zero if any failed.
+# `run.sh bench` runs the GPU training benchmark against PyTorch instead.
 here=$(cd "$(dirname "$0")" && pwd)
 cuda_libs=$(python3 -c 'import glob, os, nvidia; print(":".join(sorted(glob.glob(os.path.join(list(nvidia.__path__)[0], "*", "lib")))))' 2>/dev/null)
 export LD_LIBRARY_PATH="$here/lib:/usr/local/cuda/lib64:${cuda_libs}:${LD_LIBRARY_PATH:-}"
+if [[ ${1:-} == bench ]]; then
+  shift
+  exec bash "$here/bench/gpu_vs_torch.sh" "$here/bench/gpu_train_bench" "$@"
+fi
 status=0
 for b in "$here"/bin/*; do
   echo "== $(basename "$b")"
@@ -53,7 +63,7 @@ exit $status
 RUN
 rm -rf .gpu_pack
 mkdir -p .gpu_pack
-tar -C "$stage" -cJf .gpu_pack/tests.tar.xz bin lib run.sh
+tar -C "$stage" -cJf .gpu_pack/tests.tar.xz bin bench lib run.sh
 cat > .gpu_pack/run.sh <<'RUN'
 #!/usr/bin/env bash
 # Unpacks the packed tests under /tmp and runs them (arguments go to every gtest binary).

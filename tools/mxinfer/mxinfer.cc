@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
@@ -22,6 +23,7 @@
 #include "core/base/tool_main.h"
 #include "core/engine/engine.h"
 #include "core/executor/executor.h"
+#include "core/gpu/gpu.h"
 #include "core/train/checkpoint.h"
 #include "core/train/metric.h"
 #include "io/im2rec.h"
@@ -49,7 +51,32 @@ struct Options {
   double scale = -1;  // -1: the iterator's default
   bool benchmark = false;
   int iterations = 200;
+  std::string device = "cpu";
+  Context ctx = Context::CPU();
 };
+
+// The Context of a --device value: cpu, gpu or gpu:N; mx::Error naming the
+// flag otherwise, or when the GPU is not usable.
+Context ParseDevice(const std::string& d) {
+  if (d == "cpu") return Context::CPU();
+  if (d == "gpu" || d.rfind("gpu:", 0) == 0) {
+    int id = 0;
+    if (d.size() > 4) {
+      char* end = nullptr;
+      const long v = std::strtol(d.c_str() + 4, &end, 10);
+      MX_CHECK(*end == '\0' && v >= 0 && v < 1024, "--device: bad device '", d,
+               "' (expected cpu, gpu or gpu:N)");
+      id = static_cast<int>(v);
+    }
+    MX_CHECK(gpu::BuiltWithCuda(), "--device ", d,
+             ": this build of mx has no GPU backend (build with bazel "
+             "--config=cuda)");
+    const Context ctx = Context::GPU(id);
+    gpu::CheckDevice(ctx);
+    return ctx;
+  }
+  MX_THROW("--device: bad device '", d, "' (expected cpu, gpu or gpu:N)");
+}
 
 std::string DetectFormat(const Options& o) {
   if (o.format != "auto") return o.format;
@@ -179,7 +206,7 @@ std::unique_ptr<io::DataIter> OpenInput(const Options& o, bool* has_labels) {
 // The model bound for inference at one batch shape.
 class Model {
  public:
-  Model(const Checkpoint& c, const Shape& data_shape) {
+  Model(const Checkpoint& c, const Shape& data_shape, Context ctx) {
     const std::vector<std::string> args = c.symbol.ListArguments();
     std::map<std::string, Shape> shapes = {{"data", data_shape}};
     for (const std::string& a : args) {
@@ -188,8 +215,7 @@ class Model {
     MX_CHECK(std::find(args.begin(), args.end(), "data") != args.end(),
              "the model has no input 'data' (its inputs: ", Join(args, ", "),
              ")");
-    exec_ =
-        Executor::SimpleBind(c.symbol, Context::CPU(), shapes, GradReq::kNull);
+    exec_ = Executor::SimpleBind(c.symbol, ctx, shapes, GradReq::kNull);
     auto arg_arrays = exec_->arg_dict();
     for (auto& [name, array] : arg_arrays) {
       if (shapes.count(name)) continue;
@@ -232,7 +258,7 @@ void Benchmark(const Checkpoint& c, const Options& o,
   for (int64_t batch : {int64_t{1}, o.batch_size}) {
     std::vector<int64_t> dims = {batch};
     dims.insert(dims.end(), sample_shape.begin(), sample_shape.end());
-    Model m(c, Shape(dims));
+    Model m(c, Shape(dims), o.ctx);
     for (int i = 0; i < 10; ++i) {
       m.Forward();
       m.output().WaitToRead();
@@ -291,6 +317,7 @@ int Main(int argc, char** argv) {
       "latency p50/p90/p99 and throughput at batch 1 and --batch-size");
   app.add_option("--iterations", o.iterations, "benchmark iterations")
       ->check(CLI::PositiveNumber);
+  app.add_option("--device", o.device, "cpu, gpu or gpu:N (default cpu)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -307,6 +334,12 @@ int Main(int argc, char** argv) {
                  "mxinfer: error: --output must end in .csv or .jsonl, "
                  "got '%s'\n",
                  o.output.c_str());
+    return kExitUsage;
+  }
+  try {
+    o.ctx = ParseDevice(o.device);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
     return kExitUsage;
   }
   Checkpoint c;
@@ -345,7 +378,7 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "mxinfer: data error: %s\n", e.what());
     return kExitData;
   }
-  Model model(c, it->ProvideData()[0].shape);
+  Model model(c, it->ProvideData()[0].shape, o.ctx);
   auto accuracy = EvalMetric::Create("accuracy");
   auto top_k = EvalMetric::Create(
       "top_k_accuracy", {{"top_k", std::to_string(std::max(2, o.top_k))}});

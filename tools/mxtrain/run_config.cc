@@ -9,6 +9,7 @@
 
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
+#include "core/gpu/gpu.h"
 #include "core/train/initializer.h"
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
@@ -301,9 +302,22 @@ std::vector<Context> ReadDevices(Section* s, Diagnostics* diag) {
       continue;
     }
     if (kind == "gpu") {
-      diag->Add(node->loc(), "devices",
-                StrCat("device '", name,
-                       "': this build of mx has no GPU backend; use cpu"));
+      if (!gpu::BuiltWithCuda()) {
+        diag->Add(node->loc(), "devices",
+                  StrCat("device '", name,
+                         "': this build of mx has no GPU backend (build with "
+                         "bazel --config=cuda); use cpu"));
+        continue;
+      }
+      const Context ctx = Context::GPU(static_cast<int32_t>(id));
+      try {
+        gpu::CheckDevice(ctx);
+      } catch (const Error& e) {
+        diag->Add(node->loc(), "devices",
+                  StrCat("device '", name, "': ", e.what()));
+        continue;
+      }
+      out.push_back(ctx);
       continue;
     }
     out.push_back(Context::CPU(static_cast<int32_t>(id)));
@@ -327,7 +341,7 @@ RunConfig LoadRunConfig(const std::string& path,
   c.epochs = top.Int("epochs", 10, 1);
   c.seed = static_cast<uint64_t>(top.Int("seed", 0, 0));
   c.devices = ReadDevices(&top, &diag);
-  c.kvstore = top.String("kvstore", "local", {"local"});
+  c.kvstore = top.String("kvstore", "local", {"local", "device"});
   c.output = top.String("output", "runs/" + c.name);
   const std::string nonfinite =
       top.String("on_nonfinite", "stop", {"stop", "skip"});
