@@ -33,6 +33,21 @@ for t in "${targets[@]}"; do
 done
 strip --strip-debug -o "$stage/bench/gpu_train_bench" "$bin_dir/tools/bench/gpu_train_bench"
 cp tools/bench/torch_gpu_bench.py tools/bench/gpu_vs_torch.sh "$stage/bench/"
+# A part of Fashion-MNIST (the GPU machine has no data sets): 12800 training and 2000 test
+# samples, for train_fashion_mnist_gpu_test.
+mkdir -p "$stage/data"
+python3 - /usr/share/datasets/fashion-mnist "$stage/data" <<'PY'
+import gzip, struct, sys
+src, dst = sys.argv[1], sys.argv[2]
+for split, n in (("train", 12800), ("t10k", 2000)):
+    for kind, header in (("images-idx3", 16), ("labels-idx1", 8)):
+        name = "%s-%s-ubyte.gz" % (split, kind)
+        raw = gzip.open("%s/%s" % (src, name)).read()
+        per = 28 * 28 if kind.startswith("images") else 1
+        head = raw[:4] + struct.pack(">I", n) + raw[8:header]
+        with gzip.open("%s/%s" % (dst, name), "wb") as f:
+            f.write(head + raw[header:header + n * per])
+PY
 # Shared libraries outside glibc and CUDA.
 for b in "$stage"/bin/* "$stage"/bench/gpu_train_bench; do
   ldd "$b" | awk '/=> \// {print $3}'
@@ -50,6 +65,7 @@ cat > "$stage/run.sh" <<'RUN'
 here=$(cd "$(dirname "$0")" && pwd)
 cuda_libs=$(python3 -c 'import glob, os, nvidia; print(":".join(sorted(glob.glob(os.path.join(list(nvidia.__path__)[0], "*", "lib")))))' 2>/dev/null)
 export LD_LIBRARY_PATH="$here/lib:/usr/local/cuda/lib64:${cuda_libs}:${LD_LIBRARY_PATH:-}"
+export MX_FASHION_MNIST_DIR="$here/data"
 if [[ ${1:-} == bench ]]; then
   shift
   exec bash "$here/bench/gpu_vs_torch.sh" "$here/bench/gpu_train_bench" "$@"
@@ -63,7 +79,7 @@ exit $status
 RUN
 rm -rf .gpu_pack
 mkdir -p .gpu_pack
-tar -C "$stage" -cJf .gpu_pack/tests.tar.xz bin bench lib run.sh
+tar -C "$stage" -cJf .gpu_pack/tests.tar.xz bin bench data lib run.sh
 cat > .gpu_pack/run.sh <<'RUN'
 #!/usr/bin/env bash
 # Unpacks the packed tests under /tmp and runs them (arguments go to every gtest binary).
