@@ -62,6 +62,12 @@ MX_REGISTER_OP(Pooling)
       return BackwardDeps{{0}, {0}, {0}};
     });
 
+PoolType PoolTypeOf(const std::string& pool_type) {
+  return pool_type == "max"   ? PoolType::kMax
+         : pool_type == "avg" ? PoolType::kAvg
+                              : PoolType::kSum;
+}
+
 Window PoolingWindow(const KernelSetup& s) {
   const auto& p = s.params<PoolingParam>();
   const Shape& d = s.in_shapes[0];
@@ -71,8 +77,6 @@ Window PoolingWindow(const KernelSetup& s) {
 }
 
 namespace {
-
-enum class PoolType { kMax, kAvg, kSum };
 
 // Max, average or sum over each window, per channel. Average divides by the
 // window clipped to the padded data (padding counted, as MXNet); max sends
@@ -86,9 +90,7 @@ class PoolingKernel : public OpKernel {
     const Shape& d = s.in_shapes[0];
     w_ = PoolingWindow(s);
     channels_ = d[0] * d[1];
-    type_ = p.pool_type == "max"   ? PoolType::kMax
-            : p.pool_type == "avg" ? PoolType::kAvg
-                                   : PoolType::kSum;
+    type_ = PoolTypeOf(p.pool_type);
     for (int64_t o = 0; o < w_.OutSize(); ++o) bounds_.push_back(BoundsOf(o));
   }
 

@@ -65,6 +65,11 @@ struct PoolingParam {
   }
 };
 
+enum class PoolType { kMax, kAvg, kSum };
+
+// The PoolType of a pool_type value.
+PoolType PoolTypeOf(const std::string& pool_type);
+
 // The window of a Pooling node (the whole spatial extent with global_pool).
 Window PoolingWindow(const KernelSetup& s);
 

@@ -14,8 +14,6 @@ namespace mx {
 namespace ops {
 namespace {
 
-enum class PoolType { kMax, kAvg, kSum };
-
 // Output position o's window: [begin, end) inside the data per axis, and the
 // average's divisor.
 struct Bounds {
@@ -46,9 +44,7 @@ class PoolingGpu : public NodeKernel {
     const Shape& d = s.in_shapes[0];
     w_ = PoolingWindow(s);
     channels_ = d[0] * d[1];
-    type_ = p.pool_type == "max"   ? PoolType::kMax
-            : p.pool_type == "avg" ? PoolType::kAvg
-                                   : PoolType::kSum;
+    type_ = PoolTypeOf(p.pool_type);
   }
 
   void Forward(const KernelContext& ctx, const ForwardArgs& a) override {
