@@ -4,9 +4,11 @@ that a plain cc_library links (Note [CUDA build] in docs/design_notes.md).
     load("//tools/bazel:cuda.bzl", "cuda_library")
     cuda_library(name = "gpu_kernels", srcs = ["gpu_kernels.cu"], deps = ["//core/base"])
 
-The result is an ordinary cc_library (alwayslink, so static kernel registrations survive), used
-only under --config=cuda through select() in the depending target; without --config=cuda it is
-incompatible, so `bazel build //...` skips it (and needs no nvcc).
+The result is an ordinary cc_library (alwayslink, so static kernel registrations survive) for other
+CUDA code, plus `<name>_objects`: its objects and link flags without any headers or CUDA include
+paths, which plain C++ targets pick with select() under --config=cuda. So their compile commands are
+the same in both configurations and the CUDA build reuses the CPU build's objects. Without
+--config=cuda both are incompatible, so `bazel build //...` skips them (and needs no nvcc).
 """
 
 load("@rules_cc//cc:defs.bzl", "cc_library")
@@ -103,5 +105,30 @@ def cuda_library(name, srcs, hdrs = [], deps = [], copts = [], **kwargs):
         deps = deps + ["//third_party:cuda"],
         alwayslink = True,
         target_compatible_with = compatible,
+        **kwargs
+    )
+
+def _link_only_impl(ctx):
+    if not ctx.attr.library:
+        return [CcInfo()]
+    return [CcInfo(linking_context = ctx.attr.library[CcInfo].linking_context)]
+
+_link_only = rule(
+    implementation = _link_only_impl,
+    attrs = {"library": attr.label(providers = [CcInfo])},
+)
+
+def device_objects(name, cuda, cpu = None, **kwargs):
+    """The objects and link flags of `cuda` (a cuda_library) under --config=cuda, of `cpu` otherwise
+    (nothing if None), without their headers or include paths: the one target plain C++ code
+    depends on for a device-specific implementation. Its headers come from a plain cc_library; so
+    C++ compile commands and their action keys are the same in both configurations, and the CUDA
+    build reuses the CPU build's objects (Note [CUDA build])."""
+    _link_only(
+        name = name,
+        library = select({
+            "//tools/bazel:cuda": cuda,
+            "//conditions:default": cpu,
+        }),
         **kwargs
     )
