@@ -17,6 +17,7 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # image records: decode, resize
   dataset-fashion-mnist    # the default training set, in /usr/share/datasets/fashion-mnist
   python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/) and its tests
+  libopenmpi-dev openmpi-bin  # kvstore dist_sync: MPI collectives, mpirun (docs/distributed.md)
 )
 
 missing=()

@@ -2,6 +2,7 @@
 
 #include <sched.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <thread>
@@ -30,13 +31,16 @@ std::string EnvString(const char* name, const std::string& fallback) {
 }
 
 int NumCores() {
+  int n = 0;
   cpu_set_t set;
-  if (sched_getaffinity(0, sizeof set, &set) == 0) {
-    const int n = CPU_COUNT(&set);
-    if (n > 0) return n;
-  }
-  const unsigned n = std::thread::hardware_concurrency();
-  return n > 0 ? static_cast<int>(n) : 1;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) n = CPU_COUNT(&set);
+  const int machine = static_cast<int>(std::thread::hardware_concurrency());
+  if (n <= 0) n = machine > 0 ? machine : 1;
+  // Processes of one MPI job on this machine that the launcher did not bind
+  // to their own cores share them (Note [Distributed training]).
+  const int64_t local = EnvInt("OMPI_COMM_WORLD_LOCAL_SIZE", 1, 1, 1 << 20);
+  if (local > 1 && n >= machine) n = std::max<int>(1, n / local);
+  return n;
 }
 
 }  // namespace mx

@@ -16,7 +16,8 @@ int64_t EnvInt(const char* name, int64_t fallback, int64_t min_value,
 // The value of environment variable `name`, or `fallback` when unset or empty.
 std::string EnvString(const char* name, const std::string& fallback);
 
-// Cores this process may run on (CPU affinity), at least 1.
+// Cores this process may run on (CPU affinity), at least 1; its share of
+// them when several processes of an MPI job share them unbound.
 int NumCores();
 
 }  // namespace mx

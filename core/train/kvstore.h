@@ -6,6 +6,9 @@
 //   local (also MXNet's local_update_cpu and local_allreduce_cpu): the
 //          store lives on the first device's context (several CPU contexts
 //          here; GPUs with the CUDA backend).
+//   dist_sync (also dist_device_sync): as local, and the local sums are
+//          summed over every process of an MPI job before the update, so
+//          all replicas apply the same update (Note [Distributed training]).
 #ifndef MX_CORE_TRAIN_KVSTORE_H_
 #define MX_CORE_TRAIN_KVSTORE_H_
 
@@ -25,8 +28,9 @@ class KVStore {
   using Updater = std::function<void(const std::string& key,
                                      const NDArray& grad, NDArray* weight)>;
 
-  // "local" (or its MXNet names local_update_cpu, local_allreduce_cpu);
-  // mx::Error listing the types for any other name.
+  // "local" (or its MXNet names local_update_cpu, local_allreduce_cpu,
+  // device), "dist_sync" (or dist_device_sync); mx::Error listing the types
+  // for any other name.
   static std::unique_ptr<KVStore> Create(const std::string& type);
   virtual ~KVStore() = default;
 
@@ -35,6 +39,8 @@ class KVStore {
   virtual void Init(const std::string& key, const NDArray& value) = 0;
   // Sums `values` (one per device, same shape) and updates the stored
   // weight with the updater (or replaces it with the sum when none is set).
+  // dist_sync updates at the key's next Pull instead; a second Push before
+  // it replaces the first.
   virtual void Push(const std::string& key,
                     const std::vector<NDArray>& values) = 0;
   // Copies the stored value of `key` into every array of `outs`.
@@ -42,6 +48,10 @@ class KVStore {
   virtual void SetUpdater(Updater updater) = 0;
   // The stored value (for checkpoints).
   virtual NDArray Value(const std::string& key) const = 0;
+  // This process's rank among the workers of a distributed store, and their
+  // number (0 and 1 for local stores).
+  virtual int rank() const { return 0; }
+  virtual int num_workers() const { return 1; }
 };
 
 }  // namespace mx

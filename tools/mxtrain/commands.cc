@@ -4,10 +4,12 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -16,6 +18,7 @@
 #include "core/base/error.h"
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
+#include "core/dist/communicator.h"
 #include "core/engine/engine.h"
 #include "core/train/checkpoint.h"
 #include "core/train/train_state.h"
@@ -63,10 +66,16 @@ bool LowerIsBetter(const std::string& metric) {
   return false;
 }
 
-void SetupLogging(const RunConfig& c, const std::string& log_file) {
+// Logs to stderr and `log_file` (when not empty); `prefix` starts every
+// console line, and a console at `console_level` shows only that and above.
+void SetupLogging(
+    const RunConfig& c, const std::string& log_file,
+    const std::string& prefix = "",
+    spdlog::level::level_enum console_level = spdlog::level::trace) {
   std::vector<spdlog::sink_ptr> sinks;
   auto console = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-  console->set_pattern("[%H:%M:%S] %v");
+  console->set_pattern("[%H:%M:%S] " + prefix + "%v");
+  console->set_level(console_level);
   sinks.push_back(console);
   if (!log_file.empty()) {
     auto file = std::make_shared<spdlog::sinks::basic_file_sink_mt>(log_file);
@@ -130,12 +139,50 @@ void Prune(const std::string& prefix, int64_t keep_last, int best) {
   }
 }
 
-int Train(const RunConfig& c, const CommandOptions& o) {
+int Train(const RunConfig& config, const CommandOptions& o) {
+  RunConfig c = config;
+  // dist_sync: every process of the MPI job runs this; rank 0 ("the lead")
+  // alone writes the run folder and shows progress (Note [Distributed
+  // training]).
+  const bool distributed = StartsWith(c.kvstore, "dist");
+  dist::Communicator* world =
+      distributed ? &dist::Communicator::World() : nullptr;
+  const int rank = world ? world->rank() : 0;
+  const int workers = world ? world->size() : 1;
+  const bool lead = rank == 0;
+  // MPI ends with the run, unless the run failed: then its peers may be gone
+  // and the launcher ends them (after the trainer, declared later).
+  struct Finalizer {
+    dist::Communicator* world;
+    ~Finalizer() {
+      if (world != nullptr && std::uncaught_exceptions() == 0)
+        world->Finalize();
+    }
+  } finalizer{world};
+  if (distributed) ShardData(&c, rank, workers);
   CheckOutputFolder(c);
-  SetupLogging(c, c.output + "/train.log");
+  if (lead) {
+    SetupLogging(c, c.output + "/train.log", workers > 1 ? "rank 0: " : "");
+  } else {
+    SetupLogging(c,
+                 c.logging.rank_logs
+                     ? StrCat(c.output, "/train-rank", rank, ".log")
+                     : "",
+                 StrCat("rank ", rank, ": "), spdlog::level::warn);
+  }
   Data data = OpenData(c, false);
-  WriteFileAtomic(c.output + "/config.yaml", EmitYaml(c.resolved));
+  if (lead) WriteFileAtomic(c.output + "/config.yaml", EmitYaml(c.resolved));
   const auto shapes = InputShapes(*data.train);
+  if (distributed) {
+    const int64_t batch = shapes.at(data.train->ProvideData().at(0).name)[0];
+    char host[256] = "?";
+    ::gethostname(host, sizeof host - 1);
+    spdlog::info(
+        "{}: {}; rank {} (host {}, pid {}); global batch {} ({} per "
+        "process), each process reads part {} of {} of the data",
+        c.kvstore, world->Describe(), rank, host, ::getpid(), batch * workers,
+        batch, rank + 1, workers);
+  }
   spdlog::info("mxtrain {}: {} epochs on {}; run folder {}", c.name, c.epochs,
                Join(
                    [&] {
@@ -172,7 +219,11 @@ int Train(const RunConfig& c, const CommandOptions& o) {
   double best_value = 0;
   int best_epoch = -1;
   if (o.resume) {
-    const int latest = LatestResumable(prefix);
+    int latest = LatestResumable(prefix);
+    // Every process resumes from the lead's choice (a run folder every
+    // process sees, e.g. on a shared file system).
+    if (world)
+      latest = static_cast<int>(world->AllReduceMax(lead ? latest : -1));
     if (latest < 0) {
       spdlog::warn(
           "--resume: no checkpoint with a training state ({}-NNNN."
@@ -206,7 +257,7 @@ int Train(const RunConfig& c, const CommandOptions& o) {
     }
   }
 
-  Progress progress(c.logging.progress, c.logging.interval,
+  Progress progress(lead ? c.logging.progress : "none", c.logging.interval,
                     static_cast<int>(c.epochs));
   // Known up front for indexed data sets; else measured by the first epoch.
   progress.set_batches_per_epoch(data.train->BatchesPerEpoch());
@@ -216,9 +267,16 @@ int Train(const RunConfig& c, const CommandOptions& o) {
   control.on_batch = [&](const BatchProgress& p) { progress.Update(p); };
   const std::string& best_metric = c.checkpoint.best_metric;
   const auto save = [&](int epoch) {
+    if (!lead) return;
     trainer.SaveCheckpoint(
         prefix, epoch,
         {{"best_epoch", best_epoch}, {"best_value", best_value}});
+  };
+  // A stop asked of any process stops them all at the same epoch.
+  const auto stop_requested = [&] {
+    bool stop = o.stop != nullptr && o.stop->load();
+    if (world) stop = world->AllReduceMax(stop ? 1 : 0) != 0;
+    return stop;
   };
   while (trainer.epoch() < c.epochs || trainer.batch_in_epoch() > 0) {
     const bool whole_epoch = trainer.batch_in_epoch() == 0;
@@ -246,9 +304,11 @@ int Train(const RunConfig& c, const CommandOptions& o) {
                     r.seconds, r.samples_per_second,
                     r.train,   r.val};
     history.push_back(rec);
-    WriteMetricsFile(metrics_path, c.logging.metrics_format, history);
-    if (c.logging.curve) {
-      DrawTrainingCurves(c.output + "/training_curve.png", history);
+    if (lead) {
+      WriteMetricsFile(metrics_path, c.logging.metrics_format, history);
+      if (c.logging.curve) {
+        DrawTrainingCurves(c.output + "/training_curve.png", history);
+      }
     }
     // The epoch's value of the ranking metric (validation when there is one).
     const auto& ranked = r.val.empty() ? r.train : r.val;
@@ -263,11 +323,13 @@ int Train(const RunConfig& c, const CommandOptions& o) {
       }
     }
     const bool last = r.epoch >= c.epochs;
-    const bool stopping = o.stop != nullptr && o.stop->load();
+    const bool stopping = stop_requested();
     if (r.epoch % c.checkpoint.every == 0 || last || stopping) {
       save(r.epoch);
-      Prune(prefix, c.checkpoint.keep_last,
-            c.checkpoint.keep_best ? best_epoch : -1);
+      if (lead) {
+        Prune(prefix, c.checkpoint.keep_last,
+              c.checkpoint.keep_best ? best_epoch : -1);
+      }
     }
     if (stopping && !last) {
       spdlog::warn(
@@ -304,6 +366,7 @@ int Test(const RunConfig& c, const CommandOptions& o) {
   }
   TrainerOptions t = c.trainer;
   t.for_training = false;
+  t.kvstore = "local";  // one process evaluates everything
   try {
     LoadParams(ParamsPath(prefix, epoch), &t.initial_args, &t.initial_aux);
   } catch (const Error& e) {
@@ -325,7 +388,9 @@ int Test(const RunConfig& c, const CommandOptions& o) {
 int Time(const RunConfig& c, const CommandOptions& o) {
   SetupLogging(c, "");
   Data data = OpenData(c, false);
-  Trainer trainer(c.network.symbol, *data.train, c.trainer);
+  TrainerOptions t = c.trainer;
+  t.kvstore = "local";  // times one process
+  Trainer trainer(c.network.symbol, *data.train, t);
   Executor& exec = trainer.executor();
   MX_CHECK(data.train->Next(), "data.train yields no batch");
   data.train->Value().data[0].CopyTo(&exec.arg_dict().at("data"));

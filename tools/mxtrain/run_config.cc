@@ -341,7 +341,8 @@ RunConfig LoadRunConfig(const std::string& path,
   c.epochs = top.Int("epochs", 10, 1);
   c.seed = static_cast<uint64_t>(top.Int("seed", 0, 0));
   c.devices = ReadDevices(&top, &diag);
-  c.kvstore = top.String("kvstore", "local", {"local", "device"});
+  c.kvstore = top.String("kvstore", "local",
+                         {"local", "device", "dist_sync", "dist_device_sync"});
   c.output = top.String("output", "runs/" + c.name);
   const std::string nonfinite =
       top.String("on_nonfinite", "stop", {"stop", "skip"});
@@ -480,6 +481,7 @@ RunConfig LoadRunConfig(const std::string& path,
     l.metrics_format = s.String("metrics_format", "csv", {"csv", "jsonl"});
     l.curve = s.Bool("curve", true);
     l.level = s.String("level", "info", {"debug", "info", "warn", "error"});
+    l.rank_logs = s.Bool("rank_logs", false);
     s.Finish("logging");
   }
   top.Finish("the config");
@@ -512,6 +514,32 @@ SourceLocation LocationOf(const RunConfig& config, const std::string& path) {
   SourceLocation loc = node->loc();
   if (loc.file.empty()) loc.file = config.file;
   return loc;
+}
+
+void ShardData(RunConfig* config, int part, int parts) {
+  Diagnostics diag;
+  for (IterConfig* it : {&config->train, &config->val}) {
+    if (!it->present) continue;
+    const io::IterKind* kind = io::FindIterKind(it->type);
+    MX_INTERNAL_CHECK(kind != nullptr, "validated iterator ", it->type);
+    if (kind->schema->Find("num_parts") == nullptr) {
+      diag.Add(it->loc, it->path,
+               StrCat(it->type, " cannot read a part of its data, which ",
+                      config->kvstore, " needs (one part per process)"));
+      continue;
+    }
+    for (const char* key : {"num_parts", "part_index"}) {
+      if (it->params.count(key)) {
+        diag.Add(it->loc, StrCat(it->path, ".", key),
+                 StrCat(config->kvstore, " sets ", key,
+                        " from the processes of the job (", parts,
+                        " parts); remove it"));
+      }
+    }
+    it->params["num_parts"] = StrCat(parts);
+    it->params["part_index"] = StrCat(part);
+  }
+  diag.ThrowIfAny();
 }
 
 void CheckOutputFolder(const RunConfig& config) {

@@ -46,6 +46,9 @@ struct LoggingConfig {
   std::string metrics_format = "csv";  // csv | jsonl
   bool curve = true;                   // training-curve PNG
   std::string level = "info";
+  // dist_sync: processes other than rank 0 also log to train-rank<N>.log in
+  // the run folder (else they print warnings and errors only).
+  bool rank_logs = false;
 };
 
 struct RunConfig {
@@ -54,8 +57,8 @@ struct RunConfig {
   int64_t epochs = 10;
   uint64_t seed = 0;
   std::vector<Context> devices;
-  std::string kvstore = "local";
-  std::string output;  // the run folder
+  std::string kvstore = "local";  // local | device | dist_sync | ...
+  std::string output;             // the run folder
   IterConfig train, val;
   BuiltNetwork network;
   TrainerOptions trainer;  // optimizer, schedule, initializer, metrics, ...
@@ -82,6 +85,12 @@ void CheckNetworkShapes(const RunConfig& config,
 // Where a key path's value was written in `config.resolved` (the file when
 // the key was not written).
 SourceLocation LocationOf(const RunConfig& config, const std::string& path);
+
+// Makes the training and validation iterators read part `part` of `parts`
+// (num_parts / part_index), for the process of rank `part` in dist_sync
+// training. Config diagnostics when an iterator sets those itself or cannot
+// be split.
+void ShardData(RunConfig* config, int part, int parts);
 
 }  // namespace mx
 

@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "core/base/strings.h"
+#include "core/dist/communicator.h"
 #include "core/engine/engine.h"
 #include "core/train/initializer.h"
 #include "core/train/train_state.h"
@@ -98,9 +99,13 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
     dev.label = dev.exec->arg_dict().at(label_name_);
     devices_.push_back(std::move(dev));
   }
+  distributed_ = StartsWith(options.kvstore, "dist");
+  if (devices_.size() > 1 || distributed_) {
+    kvstore_ = KVStore::Create(options.kvstore);
+  }
   AttrDict opt_params = options.optimizer_params;
   if (!opt_params.count("rescale_grad")) {
-    opt_params["rescale_grad"] = StrCat(1.0 / batch);
+    opt_params["rescale_grad"] = StrCat(1.0 / (batch * num_workers()));
   }
   optimizer_name_ = options.optimizer;
   optimizer_ = Optimizer::Create(options.optimizer, opt_params);
@@ -110,8 +115,7 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
   for (const auto& [name, params] : options.metrics) {
     metrics_.push_back(EvalMetric::Create(name, params));
   }
-  if (devices_.size() > 1) {
-    kvstore_ = KVStore::Create(options.kvstore);
+  if (kvstore_) {
     kvstore_->SetUpdater(
         [this](const std::string& key, const NDArray& grad, NDArray* weight) {
           const Param& p = *param_by_name_.at(key);
@@ -176,19 +180,14 @@ void Trainer::InitParams(const TrainerOptions& options) {
     MX_CHECK(arg_arrays.count(name), "frozen parameter '", name,
              "' is not a parameter of the network");
   }
-  for (size_t d = 1; d < devices_.size(); ++d) {
-    for (auto& [name, array] : devices_[d].exec->arg_dict()) {
-      if (name == data_name_ || name == label_name_) continue;
-      arg_arrays.at(name).CopyTo(&array);
-    }
-    for (auto& [name, array] : devices_[d].exec->aux_dict()) {
-      aux_arrays.at(name).CopyTo(&array);
-    }
-  }
+  BroadcastParams();
   if (!options.for_training) return;  // nothing to update
-  for (const auto& [name, array] : arg_arrays) {
+  // In the network's order: gradients are pushed in reverse, as backward
+  // produces them.
+  for (const std::string& name : net_.ListArguments()) {
     if (name == data_name_ || name == label_name_) continue;
     if (options.frozen.count(name)) continue;
+    const NDArray& array = arg_arrays.at(name);
     Param p;
     p.name = name;
     for (const Device& dev : devices_) {
@@ -249,6 +248,76 @@ void Trainer::Feed(const io::DataBatch& batch) {
   }
 }
 
+void Trainer::BroadcastParams() {
+  // Device 0's values, from rank 0 to every process.
+  const auto args = devices_[0].exec->arg_dict();
+  const auto aux = devices_[0].exec->aux_dict();
+  if (distributed_) {
+    dist::Communicator& world = dist::Communicator::World();
+    for (const auto* arrays : {&args, &aux}) {
+      for (const auto& [name, array] : *arrays) {
+        if (name == data_name_ || name == label_name_) continue;
+        MX_CHECK(array.context().IsHost(), "kvstore ", kvstore_->type(),
+                 ": parameter '", name, "' lives on ", array.context(),
+                 "; summing GPU arrays across processes needs NCCL, which "
+                 "this build does not have yet (train on cpu devices)");
+        array.WaitToWrite();
+        world.Broadcast(array.RawData(), static_cast<int64_t>(array.Bytes()),
+                        0);
+      }
+    }
+  }
+  for (size_t d = 1; d < devices_.size(); ++d) {
+    for (auto& [name, array] : devices_[d].exec->arg_dict()) {
+      if (name == data_name_ || name == label_name_) continue;
+      args.at(name).CopyTo(&array);
+    }
+    for (auto& [name, array] : devices_[d].exec->aux_dict()) {
+      aux.at(name).CopyTo(&array);
+    }
+  }
+}
+
+void Trainer::PushGradients() {
+  for (auto p = params_.rbegin(); p != params_.rend(); ++p) {
+    kvstore_->Push(p->name, p->grads);
+  }
+}
+
+std::vector<bool> Trainer::AnyWorker(std::vector<bool> flags) const {
+  if (!distributed_) return flags;
+  std::vector<int64_t> values(flags.begin(), flags.end());
+  dist::Communicator::World().Run([&values](dist::Collectives& c) {
+    c.AllReduceMax(values.data(), static_cast<int64_t>(values.size()));
+  });
+  for (size_t i = 0; i < flags.size(); ++i) flags[i] = values[i] != 0;
+  return flags;
+}
+
+std::vector<double> Trainer::SumOverWorkers(std::vector<double> values) const {
+  if (distributed_ && !values.empty()) {
+    dist::Communicator::World().AllReduceSum(
+        values.data(), static_cast<int64_t>(values.size()), DType::kFloat64);
+  }
+  return values;
+}
+
+void Trainer::SumMetricsOverWorkers() {
+  if (!distributed_) return;
+  std::vector<double> all;
+  for (const auto& m : metrics_) {
+    const std::vector<double> state = m->State();
+    all.insert(all.end(), state.begin(), state.end());
+  }
+  all = SumOverWorkers(all);
+  size_t at = 0;
+  for (auto& m : metrics_) {
+    const size_t n = m->State().size();
+    m->SetState(std::vector<double>(all.begin() + at, all.begin() + at + n));
+    at += n;
+  }
+}
+
 void Trainer::UpdateParams(double lr) {
   const double wd = optimizer_->common().wd;
   for (Param& p : params_) {
@@ -261,7 +330,9 @@ void Trainer::UpdateParams(double lr) {
       continue;
     }
     pending_step_ = step;
-    kvstore_->Push(p.name, p.grads);
+    // dist_sync's gradients were pushed (PushGradients) before the step was
+    // known to be finite; its update happens at the Pull.
+    if (!distributed_) kvstore_->Push(p.name, p.grads);
     kvstore_->Pull(p.name, &p.weights);
   }
 }
@@ -370,20 +441,31 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   int64_t samples = 0;
   bool finished = true;
   while (true) {
-    if (control.stop != nullptr && control.stop->load()) {
+    bool stop = control.stop != nullptr && control.stop->load();
+    bool more = !stop && NextBatch(train);
+    if (distributed_) {
+      // Every process stops when one is asked to, or has no batch left.
+      const std::vector<bool> any = AnyWorker({stop, !more});
+      stop = any[0];
+      more = !any[0] && !any[1];
+    }
+    if (stop) {
       finished = false;
       break;
     }
-    if (!NextBatch(train)) break;
+    if (!more) break;
     const io::DataBatch& batch = train->Value();
     Feed(batch);
     for (Device& dev : devices_) {
       dev.exec->Forward(true);
       dev.exec->Backward();
     }
+    if (distributed_) PushGradients();
     ++batch_in_epoch_;
     ++r.batches;
-    if (!StepIsFinite()) {
+    bool finite = StepIsFinite();
+    if (distributed_) finite = !AnyWorker({!finite})[0];
+    if (!finite) {
       if (on_nonfinite_ == NonFinitePolicy::kStop) {
         throw NumericalError(StrCat("epoch ", epoch_, ", batch ",
                                     batch_in_epoch_, ": ",
@@ -412,6 +494,8 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   }
   Engine::Get()->WaitForAll();
   r.seconds = Seconds(start);
+  SumMetricsOverWorkers();
+  samples = static_cast<int64_t>(SumOverWorkers({double(samples)})[0]);
   r.samples_per_second = r.seconds > 0 ? samples / r.seconds : 0;
   r.data_wait_seconds = train->WaitSeconds() - wait_before;
   r.num_update = num_update_;
@@ -441,6 +525,7 @@ std::vector<std::pair<std::string, double>> Trainer::Evaluate(
     for (Device& dev : devices_) dev.exec->Forward(false);
     UpdateMetrics(batch);
   }
+  SumMetricsOverWorkers();
   return MetricValues();
 }
 
@@ -469,6 +554,7 @@ void Trainer::SaveCheckpoint(
     if (!p.state.empty()) s.optimizer_states[p.name] = p.state;
   }
   s.values = values;
+  if (distributed_) s.values["world_size"] = num_workers();
   if (batch_in_epoch_ > 0) {
     // The metrics of the epoch so far, so a resumed epoch reports them all.
     for (size_t m = 0; m < metrics_.size(); ++m) {
@@ -511,8 +597,18 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
       }
     }
   };
+  const int saved_workers = s.values.count("world_size")
+                                ? static_cast<int>(s.values.at("world_size"))
+                                : 1;
+  MX_CHECK(saved_workers == num_workers(), "'", states_path,
+           "' was written by a run of ", saved_workers, " process",
+           saved_workers == 1 ? "" : "es", ", this run has ", num_workers(),
+           ": resume with the same number of processes (mpirun -np ",
+           saved_workers, "), or start a new run from '", params_path,
+           "' with checkpoint.pretrained");
   load(args, &Executor::arg_dict, "argument");
   load(aux, &Executor::aux_dict, "auxiliary state");
+  BroadcastParams();
   for (Param& p : params_) {
     const auto u = s.updates.find(p.name);
     MX_CHECK(u != s.updates.end(), "'", states_path,
@@ -542,7 +638,9 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
   }
   num_update_ = s.num_update;
   resumed_metrics_.clear();
-  for (size_t m = 0; s.batch > 0 && m < metrics_.size(); ++m) {
+  // The saved metrics are sums over every process: the others start again
+  // from zero, so the epoch's sum counts them once.
+  for (size_t m = 0; s.batch > 0 && rank() == 0 && m < metrics_.size(); ++m) {
     std::vector<double> state;
     for (size_t k = 0; s.values.count(MetricStateKey(m, k)); ++k) {
       state.push_back(s.values.at(MetricStateKey(m, k)));

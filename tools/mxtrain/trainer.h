@@ -1,7 +1,9 @@
 // Trainer: the training loop behind mxtrain. Binds a network to the shapes
 // of a data iterator on one or more devices (data parallel: each device
 // takes a slice of every batch, a KVStore sums the gradients and updates the
-// weights), initializes (or loads) its parameters, and runs epochs of
+// weights; with kvstore dist_sync, over the processes of an MPI job too,
+// each reading its own part of the data), initializes (or loads) its
+// parameters, and runs epochs of
 // forward, backward and optimizer updates with a learning-rate schedule,
 // per-parameter lr_mult / wd_mult, metrics, validation, checks for
 // non-finite values, checkpoints and exact resume.
@@ -50,9 +52,12 @@ struct TrainerOptions {
   // Devices of data-parallel training; each takes a contiguous slice of
   // every batch.
   std::vector<Context> contexts = {Context::CPU()};
+  // local, device, or dist_sync / dist_device_sync (every process of the MPI
+  // job trains on its own iterator's batches; Note [Distributed training]).
   std::string kvstore = "local";
   std::string optimizer = "sgd";
-  // rescale_grad defaults to 1 / batch size, as MXNet's Module.
+  // rescale_grad defaults to 1 / global batch size (the batch times the
+  // processes of dist_sync), as MXNet's Module.
   AttrDict optimizer_params;
   std::string lr_schedule = "constant";
   AttrDict lr_schedule_params;
@@ -149,6 +154,10 @@ class Trainer {
   int epoch() const { return epoch_; }
   // Batches of the current epoch trained so far (0 after a full epoch).
   int64_t batch_in_epoch() const { return batch_in_epoch_; }
+  // This process's rank in dist_sync training and the number of processes
+  // (0 and 1 otherwise).
+  int rank() const { return kvstore_ ? kvstore_->rank() : 0; }
+  int num_workers() const { return kvstore_ ? kvstore_->num_workers() : 1; }
 
  private:
   struct Param {
@@ -169,6 +178,17 @@ class Trainer {
   void SetMultipliers();
   void Feed(const io::DataBatch& batch);
   void UpdateParams(double lr);
+  // Starts summing the gradients over the processes (dist_sync), last
+  // layer first, as backward produces them.
+  void PushGradients();
+  // The logical OR of `flags` over every process (dist_sync; else `flags`).
+  std::vector<bool> AnyWorker(std::vector<bool> flags) const;
+  // Sums `values` over every process (dist_sync; else unchanged).
+  std::vector<double> SumOverWorkers(std::vector<double> values) const;
+  // Replaces the metrics' states by their sums over every process.
+  void SumMetricsOverWorkers();
+  // Sets every process's parameters to rank 0's (dist_sync).
+  void BroadcastParams();
   // True when every output and gradient is finite (waits for them).
   bool StepIsFinite() const;
   // "the output of layer 'fc2' (FullyConnected) ..." for the first
@@ -186,7 +206,9 @@ class Trainer {
   std::string optimizer_name_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> schedule_;
-  std::unique_ptr<KVStore> kvstore_;  // only with several devices
+  // With several devices, or dist_sync (kvstore_->num_workers() processes).
+  std::unique_ptr<KVStore> kvstore_;
+  bool distributed_ = false;  // dist_sync
   std::vector<std::unique_ptr<EvalMetric>> metrics_;
   std::vector<Param> params_;
   std::map<std::string, Param*> param_by_name_;

@@ -85,8 +85,40 @@ TEST(KVStoreTest, LocalSumsPushesAndAppliesTheUpdater) {
   EXPECT_THAT(outs[0].ToVector<float>(), ElementsAre(9, 18));
   EXPECT_THAT(MessageOf([&] { kv->Push("v", {outs[0]}); }),
               HasSubstr("key 'v' was not initialized"));
-  EXPECT_THAT(MessageOf([] { KVStore::Create("dist"); }),
-              HasSubstr("unknown kvstore type 'dist'"));
+  EXPECT_THAT(MessageOf([] { KVStore::Create("dist_async"); }),
+              HasSubstr("kvstore 'dist_async' (asynchronous parameter server) "
+                        "is not supported; use dist_sync"));
+  EXPECT_THAT(MessageOf([] { KVStore::Create("dist_synk"); }),
+              HasSubstr("unknown kvstore type 'dist_synk'; did you mean "
+                        "'dist_sync'?"));
+}
+
+// Outside an MPI job dist_sync is a world of one process: local sums, and
+// the update is applied at the Pull; a second Push before it replaces the
+// first (a skipped step).
+TEST(KVStoreTest, DistSyncAloneUpdatesAtPull) {
+  auto kv = KVStore::Create("dist_sync");
+  EXPECT_EQ(kv->rank(), 0);
+  EXPECT_EQ(kv->num_workers(), 1);
+  kv->Init("w", NDArray::FromVector<float>({1, 1}, Shape({2})));
+  kv->SetUpdater([](const std::string&, const NDArray& grad, NDArray* weight) {
+    *weight -= grad;
+  });
+  kv->Push("w", {NDArray::FromVector<float>({100, 100}, Shape({2}))});
+  kv->Push("w",
+           {NDArray::FromVector<float>({1, 2}, Shape({2})),
+            NDArray::FromVector<float>({1, 2}, Shape({2}), Context::CPU(1))});
+  std::vector<NDArray> outs = {NDArray::Zeros(Shape({2}))};
+  kv->Pull("w", &outs);
+  EXPECT_THAT(outs[0].ToVector<float>(), ElementsAre(-1, -3));
+  kv->Pull("w", &outs);  // nothing new to apply
+  EXPECT_THAT(outs[0].ToVector<float>(), ElementsAre(-1, -3));
+  EXPECT_THAT(MessageOf([] {
+                KVStore::Create("dist_sync")
+                    ->Init("i", NDArray::Zeros(Shape({2}), Context::CPU(),
+                                               DType::kInt32));
+              }),
+              HasSubstr("key 'i' is int32; only float32 and float64"));
 }
 
 }  // namespace

@@ -19,51 +19,32 @@
 
 #include "core/base/file_util.h"
 #include "io/mnist_file.h"
+#include "tests/testing/command.h"
 #include "tests/testing/temp_path.h"
 
 namespace mx {
 namespace {
 
+using ::mx::testing::FileExists;
+using ::mx::testing::ReadFile;
+using ::mx::testing::RunCommand;
 using ::mx::testing::TempPath;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-struct Result {
-  int code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result Command(const std::string& tool, const std::string& args) {
-  const std::string command = tool + " " + args + " 2>&1";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  Result r;
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0)
-    r.output.append(buf, n);
-  const int status = ::pclose(pipe);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using Result = ::mx::testing::CommandResult;
 
 Result Mxtrain(const std::string& args) {
-  return Command("tools/mxtrain/mxtrain", args);
+  return RunCommand("tools/mxtrain/mxtrain", args);
 }
 
 Result Mxinfer(const std::string& args) {
-  return Command("tools/mxinfer/mxinfer", args);
+  return RunCommand("tools/mxinfer/mxinfer", args);
 }
 
-bool Exists(const std::string& path) {
-  return ::access(path.c_str(), F_OK) == 0;
-}
+bool Exists(const std::string& path) { return FileExists(path); }
 
-std::string Read(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Read(const std::string& path) { return ReadFile(path); }
 
 // One MNISTIter section over the 10k test images, as YAML lines indented
 // for data.train / data.val.

@@ -1,0 +1,20 @@
+// The MPI implementation of Communicator (communicator.h).
+#ifndef MX_CORE_DIST_MPI_COMMUNICATOR_H_
+#define MX_CORE_DIST_MPI_COMMUNICATOR_H_
+
+#include "core/dist/communicator.h"
+
+namespace mx {
+namespace dist {
+
+// True when an MPI launcher (mpirun, srun with PMI/PMIx) started this process,
+// or MX_DIST=mpi asks for MPI anyway.
+bool LaunchedByMpi();
+
+// Initializes MPI on a new communication thread; mx::Error when it cannot.
+Communicator* NewMpiCommunicator();
+
+}  // namespace dist
+}  // namespace mx
+
+#endif  // MX_CORE_DIST_MPI_COMMUNICATOR_H_
