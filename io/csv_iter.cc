@@ -42,6 +42,23 @@ void CSVIterParam::Declare(ParamDeclarer<CSVIterParam>* d) {
       .Default(4)
       .Min(0)
       .Doc("Batches parsed ahead on a background thread.");
+  d->Field("num_parts", &CSVIterParam::num_parts)
+      .Default(1)
+      .Min(1)
+      .Doc(
+          "Split the rows into this many parts (distributed training): part "
+          "k has rows k, k + num_parts, k + 2 num_parts, ...");
+  d->Field("part_index", &CSVIterParam::part_index)
+      .Default(0)
+      .Min(0)
+      .Doc("The part this iterator reads, in [0, num_parts).");
+  d->Check([](const CSVIterParam& p) -> std::string {
+    if (p.part_index >= p.num_parts) {
+      return StrCat("part_index ", p.part_index,
+                    " must be smaller than num_parts ", p.num_parts);
+    }
+    return "";
+  });
 }
 
 CsvReader::CsvReader(std::string path, int64_t width, std::string what)
@@ -97,11 +114,14 @@ bool CsvReader::Next(float* out) {
 }
 
 CsvSource::CsvSource(const std::string& data_csv, Shape data_shape,
-                     const std::string& label_csv, Shape label_shape)
+                     const std::string& label_csv, Shape label_shape,
+                     int64_t num_parts, int64_t part_index)
     : data_shape_(std::move(data_shape)),
       label_shape_(std::move(label_shape)),
       data_(data_csv, data_shape_.Size(),
-            StrCat("data_csv of data_shape ", data_shape_)) {
+            StrCat("data_csv of data_shape ", data_shape_)),
+      num_parts_(num_parts),
+      part_index_(part_index) {
   if (label_csv != "NULL") {
     label_ = std::make_unique<CsvReader>(
         label_csv, label_shape_.Size(),
@@ -113,9 +133,21 @@ void CsvSource::Reset() {
   data_.Rewind();
   if (label_) label_->Rewind();
   next_index_ = 0;
+  row_ = 0;
 }
 
 bool CsvSource::Next(float* data, float* label, int64_t* index) {
+  // Rows of other parts are read (and checked) too, then passed over.
+  while (row_ % num_parts_ != part_index_) {
+    if (!NextRow(data, label)) return false;
+  }
+  if (!NextRow(data, label)) return false;
+  *index = next_index_++;
+  return true;
+}
+
+bool CsvSource::NextRow(float* data, float* label) {
+  ++row_;
   const bool has_data = data_.Next(data);
   if (label_) {
     const bool has_label = label_->Next(label);
@@ -125,9 +157,7 @@ bool CsvSource::Next(float* data, float* label, int64_t* index) {
   } else if (has_data) {
     std::fill(label, label + label_shape_.Size(), 0.f);
   }
-  if (!has_data) return false;
-  *index = next_index_++;
-  return true;
+  return has_data;
 }
 
 std::unique_ptr<DataIter> CreateCsvIter(const AttrDict& params) {
@@ -139,7 +169,8 @@ std::unique_ptr<DataIter> CreateCsvIter(const AttrDict& params) {
   return std::make_unique<Prefetcher>(
       std::make_unique<BatchLoader>(
           std::make_unique<CsvSource>(p.data_csv, Shape(p.data_shape),
-                                      p.label_csv, Shape(p.label_shape)),
+                                      p.label_csv, Shape(p.label_shape),
+                                      p.num_parts, p.part_index),
           batch),
       p.prefetch_buffer);
 }

@@ -25,6 +25,8 @@ struct CSVIterParam {
   int64_t batch_size = 128;
   bool round_batch = true;
   int64_t prefetch_buffer = 4;
+  int64_t num_parts = 1;
+  int64_t part_index = 0;
 
   static void Declare(ParamDeclarer<CSVIterParam>* d);
 };
@@ -49,11 +51,14 @@ class CsvReader {
   int64_t line_ = 0;
 };
 
-// Data rows and label rows side by side.
+// Data rows and label rows side by side; with `num_parts` > 1 only rows i
+// with i % num_parts == part_index (a stream has no known length to cut
+// into contiguous parts).
 class CsvSource : public InstanceSource {
  public:
   CsvSource(const std::string& data_csv, Shape data_shape,
-            const std::string& label_csv, Shape label_shape);
+            const std::string& label_csv, Shape label_shape,
+            int64_t num_parts = 1, int64_t part_index = 0);
 
   Shape InstanceShape() const override { return data_shape_; }
   int64_t LabelWidth() const override { return label_shape_.Size(); }
@@ -61,10 +66,15 @@ class CsvSource : public InstanceSource {
   bool Next(float* data, float* label, int64_t* index) override;
 
  private:
+  // Reads the file's next row (any part); false at the end.
+  bool NextRow(float* data, float* label);
+
   Shape data_shape_, label_shape_;
   CsvReader data_;
   std::unique_ptr<CsvReader> label_;  // null: labels are 0
+  int64_t num_parts_, part_index_;
   int64_t next_index_ = 0;
+  int64_t row_ = 0;  // rows of the file read so far
 };
 
 // A CSVIter from MXNet-style parameters; errors name the parameter or the

@@ -78,6 +78,36 @@ TEST(CsvIterTest, NoLabelFileGivesZerosAndRoundBatchWraps) {
   EXPECT_EQ(Values(no_round->Value().data[0]), (std::vector<float>{1, 2}));
 }
 
+// Distributed training's parts: every num_parts-th row, from part_index.
+TEST(CsvIterTest, PartsTakeEveryNumPartsThRow) {
+  const std::string data = Write("parts.csv", "0\n1\n2\n3\n4\n5\n6\n");
+  const std::string label = Write("parts_l.csv", "0\n10\n20\n30\n40\n50\n60\n");
+  auto part = [&](int index) {
+    return CreateCsvIter({{"data_csv", data},
+                          {"data_shape", "(1,)"},
+                          {"label_csv", label},
+                          {"batch_size", "2"},
+                          {"round_batch", "False"},
+                          {"num_parts", "3"},
+                          {"part_index", std::to_string(index)}});
+  };
+  auto it = part(1);
+  ASSERT_TRUE(it->Next());
+  EXPECT_EQ(Values(it->Value().data[0]), (std::vector<float>{1, 4}));
+  EXPECT_EQ(Values(it->Value().label[0]), (std::vector<float>{10, 40}));
+  EXPECT_FALSE(it->Next());
+  it->Reset();
+  ASSERT_TRUE(it->Next());
+  EXPECT_EQ(Values(it->Value().data[0]), (std::vector<float>{1, 4}));
+  auto first = part(0);
+  ASSERT_TRUE(first->Next());
+  ASSERT_TRUE(first->Next());
+  EXPECT_EQ(Values(first->Value().data[0]), (std::vector<float>{6, 0}));
+  EXPECT_EQ(first->Value().pad, 1);
+  EXPECT_THAT(MessageOf([&] { part(3); }),
+              HasSubstr("part_index 3 must be smaller than num_parts 3"));
+}
+
 TEST(CsvIterTest, MultiValueLabels) {
   const std::string data = Write("d4.csv", "1,2\n3,4\n");
   const std::string label = Write("l4.csv", "1,0,0\n0,1,0\n");

@@ -124,30 +124,32 @@ StepTimes TimeSteps(const RunConfig& c, const Options& o,
   t.kvstore = kvstore;
   Trainer trainer(c.network.symbol, *train, t);
   std::atomic<bool> stop{false};
-  Clock::time_point start;
-  dist::Communicator::Stats before;
+  Clock::time_point start, end;
+  dist::Communicator::Stats before, after;
   int64_t batches = 0;
+  // Timed from the end of the warm-up to the end of the last step (before
+  // the epoch's closing metric sums).
+  const auto mark = [&](Clock::time_point* t, dist::Communicator::Stats* s) {
+    Engine::Get()->WaitForAll();
+    *t = Clock::now();
+    *s = world.stats();
+  };
   EpochControl control;
   control.stop = &stop;
   control.on_batch = [&](const BatchProgress&) {
     ++batches;
-    if (batches == o.warmup) {
-      Engine::Get()->WaitForAll();
-      start = Clock::now();
-      before = world.stats();
+    if (batches == o.warmup) mark(&start, &before);
+    if (batches == o.warmup + o.steps) {
+      mark(&end, &after);
+      stop = true;
     }
-    if (batches == o.warmup + o.steps) stop = true;
   };
-  if (o.warmup == 0) {
-    start = Clock::now();
-    before = world.stats();
-  }
+  if (o.warmup == 0) mark(&start, &before);
   const EpochReport r = trainer.TrainEpoch(train.get(), nullptr, control);
   MX_CHECK(batches >= o.warmup + o.steps, c.file, ": an epoch has only ",
            r.batches, " batches per process; use fewer --steps");
   StepTimes s;
-  s.step = Since(start) / o.steps;
-  const dist::Communicator::Stats after = world.stats();
+  s.step = std::chrono::duration<double>(end - start).count() / o.steps;
   s.allreduce = (after.seconds - before.seconds) / o.steps;
   s.bytes = static_cast<double>(after.bytes - before.bytes) / o.steps;
   return s;

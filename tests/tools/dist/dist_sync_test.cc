@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <string>
@@ -242,6 +243,68 @@ TEST(DistSyncTest, AHungProcessEndsTheRunAfterTheTimeout) {
   EXPECT_THAT(ReadFile(output),
               HasSubstr("rank 0 of 2: no answer from the other processes "
                         "within 3 s"));
+}
+
+TEST(DistSyncTest, SigtermToOneProcessStopsAllAndRankZeroCheckpoints) {
+  const std::string dir = FreshDir("sigterm");
+  const std::string output = dir + "/output.txt";
+  const pid_t run = StartLongRun(dir, "", output);
+  const pid_t rank1 = RankOnePid(dir);
+  ASSERT_GT(rank1, 0) << ReadFile(output);
+  // A scheduler's SIGTERM, here reaching one process only: every process
+  // stops after the same batch and rank 0 saves the checkpoint.
+  ::kill(rank1, SIGTERM);
+  const int code = WaitUpTo(run, 60);
+  const std::string log = ReadFile(dir + "/run/train.log");
+  EXPECT_EQ(code, 130) << ReadFile(output) << log;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      log, m,
+      std::regex("interrupted in epoch ([0-9]+) after batch [0-9]+: "
+                 "checkpoint (.*) saved; continue with --resume")))
+      << log;
+  EXPECT_TRUE(FileExists(m[2])) << log;
+}
+
+TEST(DistSyncTest, AStepWithNanOnOneProcessIsSkippedByAll) {
+  // 200 samples of 4 positive features; sample 151 (rank 1's part, the odd
+  // rows) has a negative one, whose square root is NaN in its batch on rank
+  // 1 only.
+  const std::string dir = FreshDir("nan");
+  {
+    std::ofstream data(dir + "/data.csv"), label(dir + "/label.csv");
+    for (int i = 0; i < 200; ++i) {
+      for (int f = 0; f < 4; ++f) {
+        data << (i == 151 && f == 2 ? -1.0 : 0.1 + 0.01 * ((i * 7 + f) % 50))
+             << (f < 3 ? "," : "\n");
+      }
+      label << (i % 2) << "\n";
+    }
+  }
+  const std::string iter =
+      "    type: CSVIter\n    data_csv: " + dir +
+      "/data.csv\n    data_shape: [4]\n    label_csv: " + dir +
+      "/label.csv\n    batch_size: 10\n";
+  std::ofstream(dir + "/net.yaml") << "name: nan\nepochs: 2\nkvstore: "
+                                      "dist_sync\non_nonfinite: skip\noutput: "
+                                   << dir << "/run\ndata:\n  train:\n"
+                                   << iter << R"(network:
+  layers:
+    - {op: _power_scalar, name: sqrt, scalar: 0.5}
+    - {op: FullyConnected, name: fc, num_hidden: 2}
+    - {op: SoftmaxOutput, name: softmax}
+logging: {progress: none}
+)";
+  const CommandResult r =
+      RunCommand(Mpirun(2, "MX_DIST_TIMEOUT=20"),
+                 std::string(kMxtrain) + " --config " + dir + "/net.yaml");
+  ASSERT_EQ(r.code, 0) << r.output;
+  // Both processes skipped the same step (else their collectives would no
+  // longer match and the run would time out).
+  const std::string log = ReadFile(dir + "/run/train.log");
+  EXPECT_THAT(log, HasSubstr("epoch 1/2: train accuracy="));
+  EXPECT_THAT(log, HasSubstr("1 steps skipped (NaN/Inf)"));
+  EXPECT_TRUE(FileExists(dir + "/run/model-0002.params")) << log;
 }
 
 }  // namespace
