@@ -18,7 +18,11 @@ packages=(
   dataset-fashion-mnist    # the default training set, in /usr/share/datasets/fashion-mnist
   python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/) and its tests
   libopenmpi-dev openmpi-bin  # kvstore dist_sync: MPI collectives, mpirun (docs/distributed.md)
+  libcurl4-openssl-dev        # s3:// files: HTTP with AWS SigV4 signing
+  python3-boto3               # tests: an independent S3 client to cross-check ours
 )
+# From npm: the S3-compatible server the s3:// tests start on 127.0.0.1.
+s3rver_version=3.7.1
 
 missing=()
 for p in "${packages[@]}"; do
@@ -27,14 +31,27 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if ((${#missing[@]} == 0)); then
-  echo "setup: all ${#packages[@]} packages present"
+# npm comes with Node.js (Debian's nodejs + npm when the machine has no Node.js).
+if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+need_s3rver=0
+if ! npm ls -g "s3rver@$s3rver_version" >/dev/null 2>&1 || ! command -v s3rver >/dev/null 2>&1; then
+  need_s3rver=1
+fi
+
+if ((${#missing[@]} == 0 && need_s3rver == 0)); then
+  echo "setup: all ${#packages[@]} packages and s3rver $s3rver_version present"
   exit 0
 fi
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-echo "setup: installing ${missing[*]}"
-$SUDO apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+if ((need_s3rver)); then
+  echo "setup: installing s3rver $s3rver_version (npm)"
+  $SUDO npm install -g --no-audit --no-fund "s3rver@$s3rver_version" >/dev/null
+fi
 echo "setup: done"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/file_system.h"
 
 namespace mx {
 namespace {
@@ -73,16 +74,30 @@ void AtomicFileWriter::Commit() {
 }
 
 void WriteFileAtomic(const std::string& path, std::string_view bytes) {
+  if (!UriScheme(path).empty()) {
+    auto out = FileSystemFor(path).OpenWrite(path);
+    out->Write(bytes);
+    out->Commit();
+    return;
+  }
   AtomicFileWriter out(path);
   out.Write(bytes);
   out.Commit();
 }
 
 bool FileExists(const std::string& path) {
+  if (!UriScheme(path).empty()) return FileSystemFor(path).Exists(path);
   return ::access(path.c_str(), F_OK) == 0;
 }
 
+std::vector<std::string> ListFolder(const std::string& uri) {
+  return FileSystemFor(uri).List(uri);
+}
+
+void RemoveFile(const std::string& uri) { FileSystemFor(uri).Remove(uri); }
+
 std::string ReadFile(const std::string& path) {
+  if (!UriScheme(path).empty()) return FileSystemFor(path).ReadAll(path);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   MX_CHECK(fd >= 0, "cannot open '", path, "': ", ErrnoText());
   FdCloser closer{fd};

@@ -1,9 +1,11 @@
-// Whole-file reads and atomic whole-file writes.
+// Whole-file reads and atomic whole-file writes, of local paths or of URIs
+// (file://, s3://bucket/key: file_system.h).
 #ifndef MX_CORE_BASE_FILE_UTIL_H_
 #define MX_CORE_BASE_FILE_UTIL_H_
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mx {
 
@@ -12,7 +14,8 @@ namespace mx {
 // mx::Error naming the path and errno text on failure.
 void WriteFileAtomic(const std::string& path, std::string_view bytes);
 
-// A file written as a stream and published atomically: bytes go to a temp
+// A local file written as a stream and published atomically (for any URI:
+// FileSystemFor(uri).OpenWrite): bytes go to a temp
 // file beside `path`; Commit fsyncs and renames it over `path`. Destroyed
 // without Commit (an error, a killed run), it leaves `path` untouched and
 // removes the temp file. Errors are mx::Error naming `path` and errno.
@@ -40,6 +43,12 @@ std::string ReadFile(const std::string& path);
 
 // Whether anything exists at `path`.
 bool FileExists(const std::string& path);
+
+// Names of the files in folder `uri` (sorted; empty when it does not exist).
+std::vector<std::string> ListFolder(const std::string& uri);
+
+// Deletes the file at `uri` (nothing when there is none).
+void RemoveFile(const std::string& uri);
 
 }  // namespace mx
 

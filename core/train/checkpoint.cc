@@ -1,11 +1,10 @@
 #include "core/train/checkpoint.h"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <cstdio>
 
 #include "core/base/error.h"
+#include "core/base/file_util.h"
 #include "core/base/strings.h"
 #include "core/ndarray/ndarray_io.h"
 
@@ -29,10 +28,7 @@ std::vector<int> CheckpointEpochs(const std::string& prefix,
   const std::string base =
       (slash == std::string::npos ? prefix : prefix.substr(slash + 1)) + "-";
   std::vector<int> epochs;
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) return epochs;
-  while (const dirent* e = ::readdir(d)) {
-    const std::string name = e->d_name;
+  for (const std::string& name : ListFolder(dir)) {
     if (name.size() != base.size() + 5 + ext.size() ||
         !StartsWith(name, base) || !EndsWith(name, "." + ext)) {
       continue;
@@ -41,7 +37,6 @@ std::vector<int> CheckpointEpochs(const std::string& prefix,
     if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
     epochs.push_back(std::stoi(digits));
   }
-  ::closedir(d);
   std::sort(epochs.begin(), epochs.end());
   return epochs;
 }

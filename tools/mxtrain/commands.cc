@@ -134,8 +134,8 @@ void Prune(const std::string& prefix, int64_t keep_last, int best) {
   if (static_cast<int64_t>(epochs.size()) <= keep_last) return;
   for (size_t i = 0; i + keep_last < epochs.size(); ++i) {
     if (epochs[i] == best) continue;
-    std::remove(ParamsPath(prefix, epochs[i]).c_str());
-    std::remove(StatesPath(prefix, epochs[i]).c_str());
+    RemoveFile(ParamsPath(prefix, epochs[i]));
+    RemoveFile(StatesPath(prefix, epochs[i]));
   }
 }
 
