@@ -63,23 +63,52 @@ void CSVIterParam::Declare(ParamDeclarer<CSVIterParam>* d) {
 
 CsvReader::CsvReader(std::string path, int64_t width, std::string what)
     : path_(std::move(path)), what_(std::move(what)), width_(width) {
-  in_.open(path_, std::ios::binary);
-  MX_CHECK(in_.is_open(), "cannot open ", what_, " '", path_, "'");
+  try {
+    file_ = FileSystemFor(path_).OpenRead(path_);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    MX_THROW("cannot open ", what_, " '", path_, "': ", e.what());
+  }
 }
 
 void CsvReader::Rewind() {
-  in_.clear();
-  in_.seekg(0);
+  buffer_.clear();
+  buffer_at_ = 0;
+  used_ = 0;
   line_ = 0;
+}
+
+bool CsvReader::GetLine() {
+  constexpr int64_t kChunk = 1 << 20;
+  for (;;) {
+    const size_t end = buffer_.find('\n', used_);
+    if (end != std::string::npos) {
+      text_.assign(buffer_, used_, end - used_);
+      used_ = end + 1;
+      return true;
+    }
+    // Keep the partial line, read the next chunk after it.
+    buffer_at_ += static_cast<int64_t>(used_);
+    buffer_.erase(0, used_);
+    used_ = 0;
+    const int64_t from = buffer_at_ + static_cast<int64_t>(buffer_.size());
+    const size_t had = buffer_.size();
+    buffer_.resize(had + kChunk);
+    const int64_t got = file_->ReadAt(from, kChunk, buffer_.data() + had);
+    buffer_.resize(had + static_cast<size_t>(got));
+    if (got == 0) {
+      if (buffer_.empty()) return false;
+      text_ = buffer_;  // a last line without '\n'
+      used_ = buffer_.size();
+      return true;
+    }
+  }
 }
 
 bool CsvReader::Next(float* out) {
   for (;;) {
-    if (!std::getline(in_, text_)) {
-      MX_CHECK(!in_.bad(), "cannot read ", what_, " '", path_, "' after line ",
-               line_);
-      return false;
-    }
+    if (!GetLine()) return false;
     ++line_;
     const size_t first = text_.find_first_not_of(" \t\r");
     if (first != std::string::npos) break;  // skip blank lines

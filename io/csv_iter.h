@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/file_system.h"
 #include "core/op/param.h"
 #include "io/data_iter.h"
 #include "io/instance_source.h"
@@ -31,7 +32,8 @@ struct CSVIterParam {
   static void Declare(ParamDeclarer<CSVIterParam>* d);
 };
 
-// Rows of a CSV file of numbers, `width` per row, read as a stream.
+// Rows of a CSV file of numbers, `width` per row, read as a stream (a local
+// file or a URI: s3:// reads it by ranges, file_system.h).
 class CsvReader {
  public:
   // mx::Error naming the file when it cannot be opened.
@@ -44,9 +46,16 @@ class CsvReader {
   const std::string& path() const { return path_; }
 
  private:
+  // The next line of the file (without its '\n') into text_; false at the
+  // end.
+  bool GetLine();
+
   std::string path_, what_;
   int64_t width_;
-  std::ifstream in_;
+  std::unique_ptr<RandomAccessFile> file_;
+  std::string buffer_;     // bytes of the file from buffer_at_
+  int64_t buffer_at_ = 0;  // file offset of buffer_[0]
+  size_t used_ = 0;        // of buffer_, consumed
   std::string text_;
   int64_t line_ = 0;
 };

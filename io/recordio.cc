@@ -37,16 +37,17 @@ bool IsMagicAt(std::string_view data, size_t i) {
 
 RecordWriter::RecordWriter(const std::string& path,
                            const std::string& index_path)
-    : rec_(path) {
-  if (!index_path.empty())
-    idx_ = std::make_unique<AtomicFileWriter>(index_path);
+    : path_(path), rec_(FileSystemFor(path).OpenWrite(path)) {
+  if (!index_path.empty()) {
+    idx_ = FileSystemFor(index_path).OpenWrite(index_path);
+  }
 }
 
 uint64_t RecordWriter::Write(std::string_view payload) {
-  MX_CHECK(payload.size() <= kMaxLength, "'", rec_.path(), "': a record of ",
+  MX_CHECK(payload.size() <= kMaxLength, "'", path_, "': a record of ",
            payload.size(), " bytes exceeds the RecordIO limit of ", kMaxLength,
            " bytes");
-  const uint64_t offset = rec_.size();
+  const uint64_t offset = size_;
   const uint32_t len = static_cast<uint32_t>(payload.size());
   const uint32_t lower_align = len & ~3u;
   const std::string magic = Word(kRecordIOMagic);
@@ -64,12 +65,13 @@ uint64_t RecordWriter::Write(std::string_view payload) {
   out += Word(EncodeLRec(start != 0 ? 3 : 0, len - start));
   out.append(payload.data() + start, len - start);
   out.append((4 - len % 4) % 4, '\0');
-  rec_.Write(out);
+  rec_->Write(out);
+  size_ += out.size();
   return offset;
 }
 
 uint64_t RecordWriter::Write(uint64_t key, std::string_view payload) {
-  MX_CHECK(idx_ != nullptr, "'", rec_.path(),
+  MX_CHECK(idx_ != nullptr, "'", path_,
            "': writing a keyed record needs an index file");
   const uint64_t offset = Write(payload);
   idx_->Write(std::to_string(key) + "\t" + std::to_string(offset) + "\n");
@@ -77,32 +79,25 @@ uint64_t RecordWriter::Write(uint64_t key, std::string_view payload) {
 }
 
 void RecordWriter::Close() {
-  rec_.Commit();
+  rec_->Commit();
   if (idx_) idx_->Commit();
 }
 
 RecordReader::RecordReader(const std::string& path) : path_(path) {
-  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
-  MX_CHECK(fd_ >= 0, "cannot open RecordIO file '", path_,
-           "': ", std::strerror(errno));
+  try {
+    file_ = FileSystemFor(path_).OpenRead(path_);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    MX_THROW("cannot open RecordIO file '", path_, "': ", e.what());
+  }
 }
 
-RecordReader::~RecordReader() {
-  if (fd_ >= 0) ::close(fd_);
-}
+RecordReader::~RecordReader() = default;
 
 size_t RecordReader::ReadBytes(uint64_t offset, char* data, size_t n) const {
-  size_t done = 0;
-  while (done < n) {
-    const ssize_t got =
-        ::pread(fd_, data + done, n - done, static_cast<off_t>(offset + done));
-    if (got < 0 && errno == EINTR) continue;
-    MX_CHECK(got >= 0, "cannot read '", path_, "' at byte ", offset + done,
-             ": ", std::strerror(errno));
-    if (got == 0) break;
-    done += static_cast<size_t>(got);
-  }
-  return done;
+  return static_cast<size_t>(file_->ReadAt(static_cast<int64_t>(offset),
+                                           static_cast<int64_t>(n), data));
 }
 
 bool RecordReader::ReadAt(uint64_t offset, std::string* record,
@@ -146,8 +141,15 @@ bool RecordReader::Next(std::string* record) {
 
 std::vector<std::pair<uint64_t, uint64_t>> ReadRecordIndex(
     const std::string& path) {
-  std::ifstream in(path);
-  MX_CHECK(in.is_open(), "cannot open RecordIO index '", path, "'");
+  std::string text;
+  try {
+    text = ReadFile(path);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    MX_THROW("cannot open RecordIO index '", path, "': ", e.what());
+  }
+  std::istringstream in(text);
   std::vector<std::pair<uint64_t, uint64_t>> out;
   std::string line;
   for (int64_t number = 1; std::getline(in, line); ++number) {

@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/base/file_system.h"
 #include "core/base/file_util.h"
 
 namespace mx {
@@ -24,7 +25,7 @@ namespace io {
 inline constexpr uint32_t kRecordIOMagic = 0xced7230a;
 
 // Appends records to a .rec file (and, with an index path, key/offset lines
-// to its .idx); both appear atomically at Close.
+// to its .idx), local or a URI (s3://); both appear atomically at Close.
 class RecordWriter {
  public:
   explicit RecordWriter(const std::string& path,
@@ -38,12 +39,14 @@ class RecordWriter {
   void Close();
 
  private:
-  AtomicFileWriter rec_;
-  std::unique_ptr<AtomicFileWriter> idx_;
+  std::string path_;
+  std::unique_ptr<FileWriter> rec_, idx_;
+  uint64_t size_ = 0;  // bytes written to rec_
 };
 
 // Reads records in order, or any record by offset from several threads
-// (positional reads, no shared file position).
+// (positional reads, no shared file position), of a local file or a URI
+// (s3://: ranged reads, file_system.h).
 class RecordReader {
  public:
   // mx::Error naming the file when it cannot be opened.
@@ -70,7 +73,7 @@ class RecordReader {
   size_t ReadBytes(uint64_t offset, char* data, size_t n) const;
 
   std::string path_;
-  int fd_ = -1;
+  std::unique_ptr<RandomAccessFile> file_;  // any URI: s3:// reads ranges
   uint64_t offset_ = 0;
 };
 

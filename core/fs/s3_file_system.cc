@@ -8,6 +8,7 @@
 //   MX_S3_PATH_STYLE (1: https://host/bucket/key, the default with an
 //   endpoint; 0: https://bucket.host/key, the default for AWS),
 //   MX_S3_PART_MB (multipart upload part size, default 16, at least 5),
+//   MX_S3_READ_BLOCK_KB (bytes a ranged read fetches, default 4096),
 //   MX_S3_RETRIES (default 4), MX_S3_TIMEOUT (seconds without progress
 //   before a request fails, default 60).
 #include <curl/curl.h>
@@ -299,9 +300,13 @@ Request For(const std::string& uri, const std::string& method) {
   return r;
 }
 
+// Ranged GETs of whole blocks (MX_S3_READ_BLOCK_KB, default 4096), the last
+// few kept: records and lines read in order cost one request per block.
 class S3File : public RandomAccessFile {
  public:
-  explicit S3File(std::string uri) : uri_(std::move(uri)) {
+  explicit S3File(std::string uri)
+      : uri_(std::move(uri)),
+        block_(EnvInt("MX_S3_READ_BLOCK_KB", 4096, 4, 1 << 20) * 1024) {
     Request head = For(uri_, "HEAD");
     head.no_body = true;
     const Response r = Client().Send(head, uri_);
@@ -321,21 +326,50 @@ class S3File : public RandomAccessFile {
   int64_t ReadAt(int64_t offset, int64_t n, char* out) override {
     if (offset >= size_ || n <= 0) return 0;
     n = std::min(n, size_ - offset);
-    Request get = For(uri_, "GET");
-    get.headers.push_back(StrCat("Range: bytes=", offset, "-", offset + n - 1));
-    const Response r = Client().Send(get, uri_);
-    CheckResponse(r, uri_, "GET");
-    // A store ignoring Range sends the whole object (200).
-    const size_t from = r.status == 200 ? static_cast<size_t>(offset) : 0;
-    MX_CHECK(r.body.size() >= from + n, "'", uri_, "': asked for ", n,
-             " bytes at ", offset, ", got ", r.body.size());
-    std::memcpy(out, r.body.data() + from, n);
+    int64_t done = 0;
+    while (done < n) {
+      const int64_t at = offset + done;
+      const int64_t first = at / block_ * block_;
+      std::shared_ptr<const std::string> data = Block(first);
+      const int64_t take = std::min<int64_t>(
+          n - done, static_cast<int64_t>(data->size()) - (at - first));
+      MX_CHECK(take > 0, "'", uri_, "': the store sent less than its size");
+      std::memcpy(out + done, data->data() + (at - first), take);
+      done += take;
+    }
     return n;
   }
 
  private:
+  // The block starting at `first` (several threads may read at once).
+  std::shared_ptr<const std::string> Block(int64_t first) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      for (const auto& [start, data] : cache_) {
+        if (start == first) return data;
+      }
+    }
+    const int64_t last = std::min(size_, first + block_) - 1;
+    Request get = For(uri_, "GET");
+    get.headers.push_back(StrCat("Range: bytes=", first, "-", last));
+    Response r = Client().Send(get, uri_);
+    CheckResponse(r, uri_, "GET");
+    // A store ignoring Range sends the whole object (200).
+    if (r.status == 200) r.body = r.body.substr(first, last - first + 1);
+    MX_CHECK(static_cast<int64_t>(r.body.size()) == last - first + 1, "'", uri_,
+             "': asked for bytes ", first, "-", last, ", got ", r.body.size());
+    auto data = std::make_shared<const std::string>(std::move(r.body));
+    std::lock_guard<std::mutex> lock(mutex_);
+    cache_.emplace_back(first, data);
+    if (cache_.size() > 4) cache_.erase(cache_.begin());
+    return data;
+  }
+
   std::string uri_;
+  const int64_t block_;
   int64_t size_ = 0;
+  std::mutex mutex_;
+  std::vector<std::pair<int64_t, std::shared_ptr<const std::string>>> cache_;
 };
 
 // Buffers a part; a file smaller than one part is one PUT, a larger one a

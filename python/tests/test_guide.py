@@ -1,8 +1,14 @@
 """Runs every code block of docs/python_guide.md (MXNet's Python guide on mx), in order, in one
 shared session, and compares what each prints with the output the guide shows (doctest). Blocks
-tagged ``gpu`` need a GPU and blocks tagged ``s3`` need s3:// support; without them they skip."""
+tagged ``gpu`` need a GPU (they skip without one); blocks tagged ``s3`` run against an S3-compatible
+server (s3rver, installed by tools/setup.sh) started on 127.0.0.1 with a bucket ``mybucket``."""
 import doctest
 import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
 
 import pytest
 
@@ -36,19 +42,43 @@ SESSION = {}  # the names every block defined so far
 def skip_reason(tag):
     if tag == 'gpu' and mx.context.num_gpus() == 0:
         return 'needs a GPU (this build has no CUDA backend or the machine has no GPU)'
-    if tag == 's3':
-        return 'needs s3:// storage (not in this build)'
-    if tag:
+    if tag not in ('', 'gpu', 's3'):
         raise ValueError('unknown block tag %r' % tag)
     return None
 
 
+@pytest.fixture(scope='module')
+def s3_store():
+    """s3rver on a free local port with the guide's bucket; the AWS_* variables point at it."""
+    assert shutil.which('s3rver'), 's3rver is missing: run tools/setup.sh'
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        port = s.getsockname()[1]
+    folder = tempfile.mkdtemp()
+    server = subprocess.Popen(['s3rver', '-d', folder, '-a', '127.0.0.1', '-p', str(port), '-s',
+                               '--configure-bucket', 'mybucket'])
+    for _ in range(300):
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    os.environ.update(AWS_ACCESS_KEY_ID='S3RVER', AWS_SECRET_ACCESS_KEY='S3RVER',
+                      AWS_REGION='us-east-1', AWS_ENDPOINT_URL='http://127.0.0.1:%d' % port)
+    yield
+    server.terminate()
+    server.wait()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize('line,heading,tag,code', BLOCKS,
                          ids=['line%d' % b[0] for b in BLOCKS])
-def test_guide_block(line, heading, tag, code):
+def test_guide_block(line, heading, tag, code, request):
     reason = skip_reason(tag)
     if reason:
         pytest.skip(reason)
+    if tag == 's3':
+        request.getfixturevalue('s3_store')
     test = doctest.DocTestParser().get_doctest(code, SESSION, '%s (%s)' % (heading, line),
                                                GUIDE, line)
     assert test.examples, 'a block without >>> examples at line %d' % line

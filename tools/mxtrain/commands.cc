@@ -212,7 +212,7 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   t.frozen.insert(c.checkpoint.frozen.begin(), c.checkpoint.frozen.end());
   Trainer trainer(c.network.symbol, *data.train, t);
 
-  const std::string prefix = c.output + "/" + c.checkpoint.prefix;
+  const std::string prefix = CheckpointPrefix(c);
   const std::string metrics_path =
       c.output + "/" + MetricsFileName(c.logging.metrics_format);
   std::vector<EpochRecord> history;
@@ -227,8 +227,8 @@ int Train(const RunConfig& config, const CommandOptions& o) {
     if (latest < 0) {
       spdlog::warn(
           "--resume: no checkpoint with a training state ({}-NNNN."
-          "states) in {}; starting from scratch",
-          c.checkpoint.prefix, c.output);
+          "states); starting from scratch",
+          prefix);
     } else {
       std::map<std::string, double> values;
       try {
@@ -354,7 +354,7 @@ int Train(const RunConfig& config, const CommandOptions& o) {
 int Test(const RunConfig& c, const CommandOptions& o) {
   SetupLogging(c, "");
   Data data = OpenData(c, true);
-  const std::string prefix = c.output + "/" + c.checkpoint.prefix;
+  const std::string prefix = CheckpointPrefix(c);
   int epoch = o.epoch;
   if (epoch < 0) {
     const std::vector<int> epochs = CheckpointEpochs(prefix, "params");

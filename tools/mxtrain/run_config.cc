@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/base/file_system.h"
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
 #include "core/gpu/gpu.h"
@@ -260,7 +261,8 @@ IterConfig ReadIter(ConfigNode* node, const std::string& path,
   for (const std::string& p : kind->path_params) {
     auto found = it.params.find(p);
     if (found == it.params.end() || found->second.empty() ||
-        found->second[0] == '/' || found->second == "NULL") {
+        found->second[0] == '/' || found->second == "NULL" ||
+        !UriScheme(found->second).empty()) {
       continue;
     }
     found->second = base_dir + "/" + found->second;
@@ -460,14 +462,16 @@ RunConfig LoadRunConfig(const std::string& path,
                   .first;
     k.best_metric = s.String("best_metric", first_metric);
     k.pretrained = s.String("pretrained", "");
-    if (!k.pretrained.empty() && k.pretrained[0] != '/') {
+    if (!k.pretrained.empty() && k.pretrained[0] != '/' &&
+        UriScheme(k.pretrained).empty()) {
       k.pretrained = base_dir + "/" + k.pretrained;
     }
     k.frozen = s.StringList("frozen", {});
-    if (k.prefix.empty() || k.prefix.find('/') != std::string::npos) {
+    if (k.prefix.empty() || (k.prefix.find('/') != std::string::npos &&
+                             UriScheme(k.prefix).empty())) {
       diag.Add(s.Node("prefix")->loc(), "checkpoint.prefix",
                "expected a file-name prefix without '/' (files go in the run "
-               "folder)");
+               "folder), or a URI such as s3://bucket/runs/net/model");
     }
     s.Finish("checkpoint");
   }
@@ -514,6 +518,11 @@ SourceLocation LocationOf(const RunConfig& config, const std::string& path) {
   SourceLocation loc = node->loc();
   if (loc.file.empty()) loc.file = config.file;
   return loc;
+}
+
+std::string CheckpointPrefix(const RunConfig& config) {
+  const std::string& prefix = config.checkpoint.prefix;
+  return UriScheme(prefix).empty() ? config.output + "/" + prefix : prefix;
 }
 
 void ShardData(RunConfig* config, int part, int parts) {

@@ -73,6 +73,10 @@ struct RunConfig {
 RunConfig LoadRunConfig(const std::string& path,
                         const std::vector<std::string>& overrides);
 
+// Where checkpoints go: "<output>/<checkpoint.prefix>", or the prefix itself
+// when it is a URI (s3://bucket/runs/net/model).
+std::string CheckpointPrefix(const RunConfig& config);
+
 // Checks that `config.output` exists or can be created and is writable
 // (ConfigError at the `output` key otherwise).
 void CheckOutputFolder(const RunConfig& config);

@@ -12,8 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <opencv2/imgcodecs.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +25,10 @@
 #include "core/ndarray/ndarray_io.h"
 #include "core/symbol/symbol.h"
 #include "core/train/checkpoint.h"
+#include "io/csv_iter.h"
+#include "io/image_record_iter.h"
+#include "io/mnist_file.h"
+#include "io/recordio.h"
 #include "tests/testing/command.h"
 #include "tests/testing/error_message.h"
 #include "tests/testing/temp_path.h"
@@ -30,6 +36,11 @@
 namespace mx {
 namespace {
 
+using ::mx::io::CreateCsvIter;
+using ::mx::io::CreateImageRecordIter;
+using ::mx::io::PackImageRecord;
+using ::mx::io::RecordReader;
+using ::mx::io::RecordWriter;
 using ::mx::testing::MessageOf;
 using ::mx::testing::RunCommand;
 using ::mx::testing::TempPath;
@@ -224,6 +235,112 @@ TEST_F(S3Test, Boto3ReadsOursAndWeReadBoto3s) {
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("1014 written by mx"));
   EXPECT_EQ(ReadFile(Uri("cross/theirs.txt")), "written by boto3");
+}
+
+// The iterators read s3:// data: RecordIO by ranged reads of small blocks
+// (shuffled through its index), CSV and gzip'd IDX files.
+TEST_F(S3Test, IteratorsReadTheirDataFromS3) {
+  ::setenv("MX_S3_READ_BLOCK_KB", "4", 1);
+  const std::string local = TempPath("pictures.rec");
+  {
+    RecordWriter w(local, local + ".idx");
+    for (int k = 0; k < 40; ++k) {
+      cv::Mat m(6, 8, CV_8UC3, cv::Scalar(k, 2 * k, 100));
+      std::vector<uchar> png;
+      cv::imencode(".png", m, png);
+      w.Write(k, PackImageRecord({static_cast<float>(k)}, k,
+                                 std::string(png.begin(), png.end())));
+    }
+    w.Close();
+  }
+  WriteFileAtomic(Uri("data/pictures.rec"), ReadFile(local));
+  WriteFileAtomic(Uri("data/pictures.rec.idx"), ReadFile(local + ".idx"));
+  {
+    // RecordWriter writes to S3 directly (im2rec's output), the same bytes.
+    RecordWriter w(Uri("data/direct.rec"), Uri("data/direct.rec.idx"));
+    RecordReader in(local);
+    std::string record;
+    for (int k = 0; in.Next(&record); ++k) w.Write(k, record);
+    w.Close();
+  }
+  EXPECT_EQ(ReadFile(Uri("data/direct.rec")), ReadFile(local));
+  EXPECT_EQ(ReadFile(Uri("data/direct.rec.idx")), ReadFile(local + ".idx"));
+  RecordReader from_s3(Uri("data/pictures.rec")), from_disk(local);
+  std::string a, b;
+  int records = 0;
+  while (from_disk.Next(&a)) {
+    ASSERT_TRUE(from_s3.Next(&b));
+    ASSERT_EQ(a, b) << "record " << records;
+    ++records;
+  }
+  EXPECT_FALSE(from_s3.Next(&b));
+  EXPECT_EQ(records, 40);
+  auto it =
+      CreateImageRecordIter({{"path_imgrec", Uri("data/pictures.rec")},
+                             {"path_imgidx", Uri("data/pictures.rec.idx")},
+                             {"data_shape", "(3,6,8)"},
+                             {"batch_size", "10"},
+                             {"shuffle", "true"},
+                             {"preprocess_threads", "2"}});
+  std::vector<float> labels;
+  while (it->Next()) {
+    for (float l : it->Value().label[0].ToVector<float>()) labels.push_back(l);
+  }
+  std::sort(labels.begin(), labels.end());
+  ASSERT_EQ(labels.size(), 40u);
+  for (int k = 0; k < 40; ++k) EXPECT_EQ(labels[k], k);
+
+  WriteFileAtomic(Uri("data/rows.csv"), "1,2\n3,4\n5,6\n7,8");
+  auto csv = CreateCsvIter({{"data_csv", Uri("data/rows.csv")},
+                            {"data_shape", "(2,)"},
+                            {"batch_size", "2"}});
+  ASSERT_TRUE(csv->Next());
+  ASSERT_TRUE(csv->Next());
+  EXPECT_THAT(csv->Value().data[0].ToVector<float>(), ElementsAre(5, 6, 7, 8));
+
+  const std::string labels_gz =
+      std::string(io::kFashionMnistDir) + "/t10k-labels-idx1-ubyte.gz";
+  WriteFileAtomic(Uri("data/t10k-labels.gz"), ReadFile(labels_gz));
+  EXPECT_EQ(io::ReadIdxFile(Uri("data/t10k-labels.gz"), 1).data,
+            io::ReadIdxFile(labels_gz, 1).data);
+  ::unsetenv("MX_S3_READ_BLOCK_KB");
+}
+
+// mxtrain keeps its checkpoints in S3 (checkpoint.prefix a URI) and resumes
+// from them.
+TEST_F(S3Test, MxtrainCheckpointsToS3AndResumes) {
+  const std::string dir = TempPath("mxtrain_s3");
+  RunCommand("mkdir -p", dir);
+  const std::string data = io::kFashionMnistDir;
+  const std::string iter = "    type: MNISTIter\n    image: " + data +
+                           "/t10k-images-idx3-ubyte.gz\n    label: " + data +
+                           "/t10k-labels-idx1-ubyte.gz\n    batch_size: 100\n"
+                           "    flat: true\n";
+  WriteFileAtomic(dir + "/net.yaml", "name: s3run\nepochs: 2\noutput: " + dir +
+                                         "/run\ndata:\n  train:\n" + iter +
+                                         R"(network:
+  layers:
+    - {op: FullyConnected, name: fc1, num_hidden: 16}
+    - {op: Activation, name: relu1, act_type: relu}
+    - {op: FullyConnected, name: fc2, num_hidden: 10}
+    - {op: SoftmaxOutput, name: softmax}
+checkpoint: {prefix: "s3://mx-test/runs/s3run/model"}
+logging: {progress: none}
+)");
+  const std::string mxtrain =
+      "tools/mxtrain/mxtrain --config " + dir + "/net.yaml";
+  auto r = RunCommand(mxtrain, "--set epochs=1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(FileExists("s3://mx-test/runs/s3run/model-0001.params"));
+  EXPECT_TRUE(FileExists("s3://mx-test/runs/s3run/model-0001.states"));
+  EXPECT_TRUE(FileExists("s3://mx-test/runs/s3run/model-symbol.json"));
+  r = RunCommand(mxtrain, "--resume");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(
+      r.output,
+      HasSubstr("resumed from s3://mx-test/runs/s3run/model-0001.params"));
+  EXPECT_THAT(CheckpointEpochs("s3://mx-test/runs/s3run/model", "params"),
+              ElementsAre(1, 2));
 }
 
 }  // namespace
