@@ -136,16 +136,24 @@ class MpiCommunicator : public Communicator, private Collectives {
   }
 
   // Runs tickets in order until Finalize; then MPI_Finalize unless a
-  // collective failed (its peers are gone: finalizing would wait for them).
+  // collective failed or work was abandoned (peers may be gone or waiting:
+  // finalizing would wait for them).
   void Loop() {
     while (true) {
       Work work;
       {
         std::unique_lock<std::mutex> lock(mutex_);
-        wake_.wait(lock, [&] {
-          return pending_.count(next_) || (finalizing_ && next_ == reserved_);
-        });
-        if (!pending_.count(next_)) break;
+        wake_.wait(lock, [&] { return pending_.count(next_) || finalizing_; });
+        if (!pending_.count(next_)) {
+          if (next_ == reserved_) break;  // everything ran
+          // Finalizing with tickets whose work was never submitted (it
+          // failed first): wait for them a bounded time only.
+          if (!wake_.wait_for(lock, std::chrono::seconds(timeout_),
+                              [&] { return pending_.count(next_) > 0; })) {
+            abandoned_ = true;
+            break;
+          }
+        }
         work = std::move(pending_.at(next_));
         pending_.erase(next_);
         ++next_;
@@ -163,7 +171,7 @@ class MpiCommunicator : public Communicator, private Collectives {
       }
       work.done(error);
     }
-    if (!failed_) MPI_Finalize();
+    if (!failed_ && !abandoned_) MPI_Finalize();
   }
 
   // Runs the blocking MPI call `call` under the watchdog: a call that
@@ -266,6 +274,7 @@ class MpiCommunicator : public Communicator, private Collectives {
   std::map<Ticket, Work> pending_;
   Ticket next_ = 0, reserved_ = 0;
   bool finalizing_ = false;
+  bool abandoned_ = false;  // on the communication thread
   // Written and read on the communication thread (failed() reads it after
   // a task's completion was seen).
   std::atomic<bool> failed_{false};
