@@ -8,6 +8,7 @@
 
 #include "core/base/error.h"
 #include "io/batch_loader.h"
+#include "io/iter_params.h"
 #include "io/prefetcher.h"
 
 namespace mx {
@@ -42,23 +43,10 @@ void CSVIterParam::Declare(ParamDeclarer<CSVIterParam>* d) {
       .Default(4)
       .Min(0)
       .Doc("Batches parsed ahead on a background thread.");
-  d->Field("num_parts", &CSVIterParam::num_parts)
-      .Default(1)
-      .Min(1)
-      .Doc(
-          "Split the rows into this many parts (distributed training): part "
-          "k has rows k, k + num_parts, k + 2 num_parts, ...");
-  d->Field("part_index", &CSVIterParam::part_index)
-      .Default(0)
-      .Min(0)
-      .Doc("The part this iterator reads, in [0, num_parts).");
-  d->Check([](const CSVIterParam& p) -> std::string {
-    if (p.part_index >= p.num_parts) {
-      return StrCat("part_index ", p.part_index,
-                    " must be smaller than num_parts ", p.num_parts);
-    }
-    return "";
-  });
+  DeclarePartFields(d,
+                    "Split the rows into this many parts (distributed "
+                    "training): part k has rows k, k + num_parts, "
+                    "k + 2 num_parts, ...");
 }
 
 CsvReader::CsvReader(std::string path, int64_t width, std::string what)

@@ -18,6 +18,24 @@
 namespace mx {
 namespace io {
 
+// Declares num_parts (documented by `num_parts_doc`) and part_index on P
+// (members of those names) and checks part_index < num_parts.
+template <typename P>
+void DeclarePartFields(ParamDeclarer<P>* d, const char* num_parts_doc) {
+  d->Field("num_parts", &P::num_parts).Default(1).Min(1).Doc(num_parts_doc);
+  d->Field("part_index", &P::part_index)
+      .Default(0)
+      .Min(0)
+      .Doc("The part this iterator reads, in [0, num_parts).");
+  d->Check([](const P& p) -> std::string {
+    if (p.part_index >= p.num_parts) {
+      return StrCat("part_index ", p.part_index,
+                    " must be smaller than num_parts ", p.num_parts);
+    }
+    return "";
+  });
+}
+
 // Declares shuffle, seed, num_parts, part_index and prefetch_buffer on P
 // (members of those names) and checks part_index < num_parts.
 template <typename P>
@@ -31,29 +49,15 @@ void DeclareOrderFields(ParamDeclarer<P>* d, bool shuffle_default) {
       .Default(0)
       .Min(0)
       .Doc("Seed of the shuffle and of random augmentation.");
-  d->Field("num_parts", &P::num_parts)
-      .Default(1)
-      .Min(1)
-      .Doc(
-          "Split the data into this many contiguous parts (distributed "
-          "training).");
-  d->Field("part_index", &P::part_index)
-      .Default(0)
-      .Min(0)
-      .Doc("The part this iterator reads, in [0, num_parts).");
+  DeclarePartFields(d,
+                    "Split the data into this many contiguous parts "
+                    "(distributed training).");
   d->Field("prefetch_buffer", &P::prefetch_buffer)
       .Default(4)
       .Min(0)
       .Doc(
           "Batches prepared ahead on a background thread; 0 prepares them "
           "in the caller.");
-  d->Check([](const P& p) -> std::string {
-    if (p.part_index >= p.num_parts) {
-      return StrCat("part_index ", p.part_index,
-                    " must be smaller than num_parts ", p.num_parts);
-    }
-    return "";
-  });
 }
 
 template <typename P>
