@@ -87,7 +87,9 @@ bool BatchLoader::NextBatch(HostBatch* out) {
   out->pad = 0;
   int64_t filled = source_->NextMany(batch, out->data.data(), out->label.data(),
                                      out->index.data());
-  if (options_.last_batch == LastBatch::kPad &&
+  // (An empty pass keeps nothing: memcpy must not see the null data of an
+  // empty vector.)
+  if (options_.last_batch == LastBatch::kPad && filled > 0 &&
       static_cast<int64_t>(start_index_.size()) < batch) {
     // Keep the epoch's first instances for padding its last batch.
     const int64_t keep = std::min<int64_t>(

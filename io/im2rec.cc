@@ -49,10 +49,10 @@ std::string Encode(const ImageListEntry& e, const std::string& root,
     MX_THROW("list entry ", e.index, " ('", e.path, "'): ", err.what());
   }
   if (o.resize <= 0 && !o.center_crop) return bytes;
-  const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8UC1, bytes.data());
-  cv::Mat img = cv::imdecode(raw, cv::IMREAD_COLOR);
-  MX_CHECK(!img.empty(), "list entry ", e.index, " ('", file,
-           "'): the image does not decode");
+  std::string why;
+  cv::Mat img = DecodeImage(bytes, cv::IMREAD_COLOR, &why);
+  MX_CHECK(!img.empty(), "list entry ", e.index, " ('", file, "'): the image ",
+           why);
   if (o.center_crop) {
     const int side = std::min(img.rows, img.cols);
     img =

@@ -100,6 +100,10 @@ ImageRecordSource::ImageRecordSource(const ImageRecordIterParam& p)
     : p_(p), reader_(std::make_unique<RecordReader>(p.path_imgrec)) {
   if (!p_.path_imgidx.empty()) {
     for (const auto& [key, offset] : ReadRecordIndex(p_.path_imgidx)) {
+      MX_CHECK(offset < reader_->size(), "'", p_.path_imgidx, "': entry ",
+               offsets_.size() + 1, " (key ", key, ") has offset ", offset,
+               ", past the end of '", p_.path_imgrec, "' (", reader_->size(),
+               " bytes)");
       offsets_.push_back(offset);
     }
   } else {
@@ -155,24 +159,21 @@ bool ImageRecordSource::Load(int64_t i, uint64_t rng_seed, bool augment,
   MX_CHECK(reader_->ReadAt(offsets_[i], &record, &next), where,
            ": past the end of the file");
   const ImageRecord r = UnpackImageRecord(record, where);
-  MX_CHECK(static_cast<int64_t>(r.labels.size()) >= p_.label_width, where,
-           " has ", r.labels.size(), " label(s); label_width is ",
-           p_.label_width);
+  MX_CHECK(static_cast<int64_t>(r.labels.size()) == p_.label_width, where,
+           " has ", r.labels.size(), " label(s) but label_width is ",
+           p_.label_width,
+           " (set label_width to the labels each record holds)");
   std::copy_n(r.labels.begin(), p_.label_width, label);
 
   const int channels = static_cast<int>(p_.data_shape[0]);
   const int height = static_cast<int>(p_.data_shape[1]);
   const int width = static_cast<int>(p_.data_shape[2]);
-  cv::Mat img;
-  if (!r.image.empty()) {
-    const cv::Mat bytes(1, static_cast<int>(r.image.size()), CV_8UC1,
-                        const_cast<char*>(r.image.data()));
-    img = cv::imdecode(bytes,
-                       channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-  }
+  std::string why;
+  cv::Mat img = DecodeImage(
+      r.image, channels == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR, &why);
   if (img.empty()) {
     MX_CHECK(p_.skip_corrupt, where, ": the image (", r.image.size(),
-             " bytes) does not decode; set skip_corrupt to skip such records");
+             " bytes) ", why, "; set skip_corrupt to skip such records");
     const int64_t n = ++skipped_;
     if (n <= 10) {
       std::fprintf(
@@ -181,13 +182,18 @@ bool ImageRecordSource::Load(int64_t i, uint64_t rng_seed, bool augment,
     }
     return false;
   }
-  if (p_.resize > 0) ResizeShorterEdge(&img, p_.resize, cv::INTER_LINEAR);
-  if (img.rows < height || img.cols < width) {
-    // Too small to crop: scale up, keeping the aspect ratio.
-    ScaleImage(&img,
-               std::max(static_cast<double>(height) / img.rows,
-                        static_cast<double>(width) / img.cols),
-               cv::INTER_LINEAR, width, height);
+  try {
+    if (p_.resize > 0) ResizeShorterEdge(&img, p_.resize, cv::INTER_LINEAR);
+    if (img.rows < height || img.cols < width) {
+      // Too small to crop: scale up, keeping the aspect ratio.
+      ScaleImage(&img,
+                 std::max(static_cast<double>(height) / img.rows,
+                          static_cast<double>(width) / img.cols),
+                 cv::INTER_LINEAR, width, height);
+    }
+  } catch (const cv::Exception& e) {
+    MX_THROW(where, ": the ", img.cols, "x", img.rows,
+             " image cannot be resized (OpenCV: ", e.err, ")");
   }
   std::mt19937_64 rng(rng_seed);
   int y0 = (img.rows - height) / 2, x0 = (img.cols - width) / 2;

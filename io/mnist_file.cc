@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <cstring>
-#include <filesystem>
 #include <ios>
+#include <memory>
+#include <vector>
 
 #include "core/base/error.h"
 #include "core/base/file_system.h"
@@ -16,60 +17,70 @@ namespace io {
 namespace {
 
 // A file read in pieces, inflated when it is gzip-compressed (plain files
-// pass through). Local files stream through gzread; URIs (s3://) are
-// fetched whole, then inflated from memory.
+// pass through), from any URI by ranged reads. Gzip is checked whole: each
+// member's CRC-32 and length (zlib checks the trailer), a stream that ends
+// before its trailer is truncated, and bytes after the last member that do
+// not start another member are an error (gzread would ignore both).
 class GzipReader {
  public:
   explicit GzipReader(const std::string& path) : path_(path) {
-    if (UriScheme(path).empty() || UriScheme(path) == "file") {
-      const std::string local = UriScheme(path).empty() ? path : path.substr(7);
-      f_ = gzopen(local.c_str(), "rb");
-      MX_CHECK(f_ != nullptr, "cannot open '", path,
-               "'; install the data set with tools/setup.sh or pass its "
-               "folder");
-      std::error_code ec;
-      const auto size = std::filesystem::file_size(local, ec);
-      file_bytes_ = ec ? -1 : static_cast<int64_t>(size);
-      return;
+    try {
+      file_ = FileSystemFor(path).OpenRead(path);
+    } catch (const InternalError&) {
+      throw;
+    } catch (const Error& e) {
+      MX_THROW(e.what(),
+               "; install the data set with tools/setup.sh or pass its folder");
     }
-    bytes_ = ReadFile(path);
-    file_bytes_ = static_cast<int64_t>(bytes_.size());
-    gzip_ = bytes_.size() >= 2 &&
-            static_cast<unsigned char>(bytes_[0]) == 0x1f &&
-            static_cast<unsigned char>(bytes_[1]) == 0x8b;
+    size_ = file_->Size();
+    char magic[2] = {0, 0};
+    gzip_ = file_->ReadAt(0, 2, magic) == 2 &&
+            static_cast<unsigned char>(magic[0]) == 0x1f &&
+            static_cast<unsigned char>(magic[1]) == 0x8b;
     if (gzip_) {
       MX_CHECK(inflateInit2(&z_, 16 + MAX_WBITS) == Z_OK, "'", path,
                "': zlib could not start");
-      z_.next_in = reinterpret_cast<Bytef*>(bytes_.data());
-      z_.avail_in = static_cast<uInt>(bytes_.size());
     }
   }
   ~GzipReader() {
-    if (f_ != nullptr) gzclose(f_);
     if (gzip_) inflateEnd(&z_);
   }
   GzipReader(const GzipReader&) = delete;
   GzipReader& operator=(const GzipReader&) = delete;
 
-  // The file's size as stored (compressed); -1 when unknown.
-  int64_t file_bytes() const { return file_bytes_; }
+  // The file's size as stored (compressed).
+  int64_t file_bytes() const { return size_; }
 
-  // Reads up to `size` bytes into `out`; returns how many (fewer at the
-  // end of the file).
+  // Reads up to `size` bytes into `out`; returns how many (fewer only at
+  // the end of the data).
   size_t Read(void* out, size_t size) {
-    if (f_ == nullptr) return ReadMemory(static_cast<char*>(out), size);
+    if (size == 0) return 0;  // `out` may be an empty vector's null data
+    char* dst = static_cast<char*>(out);
+    if (!gzip_) {
+      const int64_t n = file_->ReadAt(at_, static_cast<int64_t>(size), dst);
+      at_ += n;
+      return static_cast<size_t>(n);
+    }
     size_t done = 0;
-    while (done < size) {
-      const unsigned piece =
-          static_cast<unsigned>(std::min<size_t>(size - done, 1 << 30));
-      const int n = gzread(f_, static_cast<char*>(out) + done, piece);
-      if (n < 0) {
-        int err = 0;
-        const char* msg = gzerror(f_, &err);
-        MX_THROW("cannot read '", path_, "': ", msg ? msg : "");
+    while (done < size && !ended_) {
+      if (z_.avail_in == 0) Refill();
+      if (z_.avail_in == 0) {
+        MX_THROW("cannot read '", path_,
+                 "': truncated gzip data (the file ends inside the "
+                 "compressed stream, before its CRC and length)");
       }
-      if (n == 0) break;
-      done += static_cast<size_t>(n);
+      z_.next_out = reinterpret_cast<Bytef*>(dst + done);
+      z_.avail_out = static_cast<uInt>(std::min<size_t>(size - done, 1u << 30));
+      const uInt before = z_.avail_out;
+      const int code = inflate(&z_, Z_NO_FLUSH);
+      done += before - z_.avail_out;
+      if (code == Z_STREAM_END) {
+        NextMember();
+      } else {
+        MX_CHECK(code == Z_OK || code == Z_BUF_ERROR, "cannot read '", path_,
+                 "': ", z_.msg != nullptr ? z_.msg : "corrupt gzip data",
+                 " (a corrupt or truncated .gz file)");
+      }
     }
     return done;
   }
@@ -83,36 +94,37 @@ class GzipReader {
   }
 
  private:
-  size_t ReadMemory(char* out, size_t size) {
-    if (!gzip_) {
-      const size_t n = std::min(size, bytes_.size() - at_);
-      std::memcpy(out, bytes_.data() + at_, n);
-      at_ += n;
-      return n;
-    }
-    size_t done = 0;
-    while (done < size && !ended_) {
-      z_.next_out = reinterpret_cast<Bytef*>(out + done);
-      z_.avail_out = static_cast<uInt>(std::min<size_t>(size - done, 1u << 30));
-      const uInt before = z_.avail_out;
-      const int code = inflate(&z_, Z_NO_FLUSH);
-      done += before - z_.avail_out;
-      if (code == Z_STREAM_END) {
-        ended_ = true;
-      } else {
-        MX_CHECK(code == Z_OK || (code == Z_BUF_ERROR && z_.avail_in > 0),
-                 "cannot read '", path_,
-                 "': ", z_.msg != nullptr ? z_.msg : "truncated gzip data");
-      }
-    }
-    return done;
+  void Refill() {
+    const int64_t n = file_->ReadAt(at_, kChunk, chunk_.data());
+    at_ += n;
+    z_.next_in = reinterpret_cast<Bytef*>(chunk_.data());
+    z_.avail_in = static_cast<uInt>(n);
   }
 
+  // After a member's trailer: the end of the data, or another member
+  // (concatenated .gz files are one stream, as gzip -d reads them).
+  void NextMember() {
+    if (z_.avail_in == 0) Refill();
+    if (z_.avail_in == 0) {
+      ended_ = true;
+      return;
+    }
+    const unsigned char* p = z_.next_in;
+    if (z_.avail_in < 2 || p[0] != 0x1f || p[1] != 0x8b) {
+      const int64_t extra = size_ - (at_ - z_.avail_in);
+      MX_THROW("cannot read '", path_, "': ", extra,
+               " bytes of something else follow the gzip data (a damaged "
+               "or appended-to file)");
+    }
+    MX_CHECK(inflateReset(&z_) == Z_OK, "'", path_, "': zlib could not reset");
+  }
+
+  static constexpr int64_t kChunk = 1 << 20;
   std::string path_;
-  gzFile f_ = nullptr;
-  int64_t file_bytes_ = -1;
-  std::string bytes_;  // a URI's whole file
-  size_t at_ = 0;      // in bytes_, when not gzip
+  std::unique_ptr<RandomAccessFile> file_;
+  int64_t size_ = 0;
+  int64_t at_ = 0;  // the next byte of the file to read
+  std::vector<char> chunk_ = std::vector<char>(kChunk);
   bool gzip_ = false, ended_ = false;
   z_stream z_{};
 };
@@ -146,17 +158,12 @@ IdxArray ReadIdxFile(const std::string& path, int ndim) {
     claimed *= static_cast<double>(out.dims.back());
   }
   // A corrupt header must not make us allocate more than the file can
-  // hold: deflate inflates at most 1032:1 (a file of unknown size, such as
-  // a pipe, is only held to what int64 can count).
+  // hold: deflate inflates at most 1032:1.
   const int64_t file_bytes = in.file_bytes();
-  const double most =
-      file_bytes < 0 ? 4e18 : 1032.0 * static_cast<double>(file_bytes);
-  MX_CHECK(claimed <= most, "'", path, "': the IDX header claims ",
+  MX_CHECK(claimed <= 1032.0 * static_cast<double>(file_bytes), "'", path,
+           "': the IDX header claims ",
            static_cast<uint64_t>(std::min(claimed, 1.8e19)),
-           " data bytes, more than ",
-           file_bytes < 0
-               ? std::string("can be read")
-               : "a " + std::to_string(file_bytes) + "-byte file can hold");
+           " data bytes, more than a ", file_bytes, "-byte file can hold");
   const int64_t size = static_cast<int64_t>(claimed);
   out.data.resize(static_cast<size_t>(size));
   const size_t read = in.Read(out.data.data(), out.data.size());

@@ -60,6 +60,11 @@ MnistSource::MnistSource(const std::string& image_path,
   MX_CHECK(images.dims[0] == labels.dims[0], "'", image_path, "' has ",
            images.dims[0], " images but '", label_path, "' has ",
            labels.dims[0], " labels");
+  MX_CHECK(images.dims[0] > 0, "'", image_path,
+           "' holds no images (its IDX header says 0): an empty data set");
+  MX_CHECK(images.dims[1] > 0 && images.dims[2] > 0, "'", image_path,
+           "' holds images of ", images.dims[1], "x", images.dims[2],
+           " pixels; expected at least 1x1");
   count_ = images.dims[0];
   rows_ = images.dims[1];
   cols_ = images.dims[2];

@@ -122,6 +122,10 @@ bool RecordReader::ReadAt(uint64_t offset, std::string* record,
              first ? " where a record starts" : " inside a record");
     const size_t size = record->size();
     const uint32_t padded = (len + 3) & ~3u;
+    // The length is checked against the file before anything is allocated.
+    MX_CHECK(at + 8 + padded <= this->size(), "'", path_, "': record at byte ",
+             offset, " is truncated (a part of ", len, " bytes at byte ", at,
+             " runs past the end of the ", this->size(), "-byte file)");
     record->resize(size + padded);
     MX_CHECK(ReadBytes(at + 8, record->data() + size, padded) == padded, "'",
              path_, "': record at byte ", offset, " is truncated (", len,
@@ -157,9 +161,12 @@ std::vector<std::pair<uint64_t, uint64_t>> ReadRecordIndex(
     std::istringstream fields(line);
     uint64_t key = 0, offset = 0;
     std::string rest;
-    MX_CHECK((fields >> key >> offset) && !(fields >> rest), "'", path,
-             "' line ", number, ": expected 'key<TAB>offset', got '", line,
-             "'");
+    // istream reads "-8" into a uint64_t as 2^64 - 8: no sign is allowed.
+    MX_CHECK(line.find_first_of("-+") == std::string::npos &&
+                 (fields >> key >> offset) && !(fields >> rest),
+             "'", path, "' line ", number,
+             ": expected 'key<TAB>offset' (two unsigned integers), got '",
+             line.substr(0, 100), "'");
     out.emplace_back(key, offset);
   }
   return out;

@@ -67,6 +67,8 @@ class RecordReader {
   // the end of the file. Safe to call from several threads.
   bool ReadAt(uint64_t offset, std::string* record, uint64_t* next) const;
   const std::string& path() const { return path_; }
+  // The file's size in bytes.
+  uint64_t size() const { return static_cast<uint64_t>(file_->Size()); }
 
  private:
   // Reads up to n bytes at `offset`; returns how many.

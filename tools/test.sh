@@ -4,6 +4,7 @@
 #
 # Then builds the CUDA configuration (Note [CUDA build]) and runs the GPU tests in it: they skip
 # where no GPU is usable (CI), and run for real on a GPU machine. MX_SKIP_CUDA_BUILD=1 leaves this out.
+# The bad-input tests also run under ASan and UBSan (MX_SKIP_ASAN=1 leaves them out).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,14 @@ fi
 bazel test "$@" $targets
 bazel_status=$?
 groups=("$(bazel info bazel-testlogs "$@" 2>/dev/null)" $targets)
+
+# The parsers of untrusted input and the tools fed bad input, again under AddressSanitizer and
+# UBSan (Note [Untrusted input]). MX_SKIP_ASAN=1 leaves this out.
+if [[ "${MX_SKIP_ASAN:-0}" != 1 ]]; then
+  asan_targets=(//tests/fuzz:corpus_test //tests/tools/mxtrain:bad_input_test)
+  bazel test --config=asan "${asan_targets[@]}" || bazel_status=1
+  groups+=(-- "$(bazel info bazel-testlogs --config=asan 2>/dev/null)" "${asan_targets[@]}")
+fi
 
 if [[ "${MX_SKIP_CUDA_BUILD:-0}" != 1 ]]; then
   gpu_targets=$(bazel query 'attr(tags, "\bgpu\b", tests(//...))' 2>/dev/null | sort)

@@ -27,11 +27,14 @@ std::string LocalPath(const std::string& uri) {
 class LocalFile : public RandomAccessFile {
  public:
   explicit LocalFile(std::string path) : path_(std::move(path)) {
-    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    // O_NONBLOCK: a FIFO is refused below instead of waiting for a writer.
+    fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     MX_CHECK(fd_ >= 0, "cannot open '", path_, "': ", std::strerror(errno));
     struct stat st;
-    MX_CHECK(::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode), "cannot read '",
-             path_, "': not a regular file");
+    if (::fstat(fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd_);
+      MX_THROW("cannot read '", path_, "': not a regular file");
+    }
     size_ = st.st_size;
   }
   ~LocalFile() override { ::close(fd_); }

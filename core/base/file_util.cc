@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -96,16 +97,38 @@ std::vector<std::string> ListFolder(const std::string& uri) {
 
 void RemoveFile(const std::string& uri) { FileSystemFor(uri).Remove(uri); }
 
-std::string ReadFile(const std::string& path) {
-  if (!UriScheme(path).empty()) return FileSystemFor(path).ReadAll(path);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+namespace {
+
+void CheckFileSize(const std::string& path, int64_t size, int64_t max_bytes) {
+  MX_CHECK(max_bytes < 0 || size <= max_bytes, "'", path, "' has ", size,
+           " bytes, more than the ", max_bytes, " expected of such a file");
+}
+
+}  // namespace
+
+std::string ReadFile(const std::string& path, int64_t max_bytes) {
+  if (!UriScheme(path).empty()) {
+    FileSystem& fs = FileSystemFor(path);
+    if (max_bytes >= 0)
+      CheckFileSize(path, fs.OpenRead(path)->Size(), max_bytes);
+    return fs.ReadAll(path);
+  }
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
+  // below); reads of regular files ignore the flag.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   MX_CHECK(fd >= 0, "cannot open '", path, "': ", ErrnoText());
   FdCloser closer{fd};
   struct stat st;
   MX_CHECK(::fstat(fd, &st) == 0, "cannot stat '", path, "': ", ErrnoText());
   MX_CHECK(S_ISREG(st.st_mode), "cannot read '", path, "': not a regular file");
+  CheckFileSize(path, st.st_size, max_bytes);
   std::string out;
-  out.resize(static_cast<size_t>(st.st_size));
+  try {
+    out.resize(static_cast<size_t>(st.st_size));
+  } catch (const std::bad_alloc&) {
+    MX_THROW("cannot read '", path, "': its ", st.st_size,
+             " bytes do not fit in memory");
+  }
   size_t done = 0;
   while (done < out.size()) {
     const ssize_t n = ::read(fd, &out[done], out.size() - done);

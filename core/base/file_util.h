@@ -3,6 +3,7 @@
 #ifndef MX_CORE_BASE_FILE_UTIL_H_
 #define MX_CORE_BASE_FILE_UTIL_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,8 +39,10 @@ class AtomicFileWriter {
   size_t size_ = 0;
 };
 
-// Reads the whole file; mx::Error naming the path on failure.
-std::string ReadFile(const std::string& path);
+// Reads the whole file; mx::Error naming the path on failure, or when it
+// is not a regular file (a FIFO is refused, not waited on) or holds more
+// than `max_bytes` (when >= 0).
+std::string ReadFile(const std::string& path, int64_t max_bytes = -1);
 
 // Whether anything exists at `path`.
 bool FileExists(const std::string& path);

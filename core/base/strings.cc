@@ -37,6 +37,9 @@ int EditDistance(const std::string& a, const std::string& b) {
 
 std::string NearestMatch(const std::string& word,
                          const std::vector<std::string>& candidates) {
+  // Nobody mistypes a name of hundreds of characters; the distance table
+  // of such a word (from a corrupt file) would be large for nothing.
+  if (word.size() > 256) return "";
   const std::string lower_word = ToLower(word);
   std::string best;
   int best_distance = 0;
@@ -110,6 +113,42 @@ bool StartsWith(const std::string& s, const std::string& affix) {
 bool EndsWith(const std::string& s, const std::string& affix) {
   return s.size() >= affix.size() &&
          s.compare(s.size() - affix.size(), affix.size(), affix) == 0;
+}
+
+size_t FindInvalidUtf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto byte = [&](size_t k) {
+      return static_cast<unsigned char>(s[k]);
+    };
+    const unsigned char b = byte(i);
+    if (b < 0x80) {
+      ++i;
+      continue;
+    }
+    // Lead byte: sequence length and the smallest code point it may encode.
+    size_t len = 0;
+    uint32_t code = 0, min = 0;
+    if ((b & 0xe0) == 0xc0) {
+      len = 2, code = b & 0x1f, min = 0x80;
+    } else if ((b & 0xf0) == 0xe0) {
+      len = 3, code = b & 0x0f, min = 0x800;
+    } else if ((b & 0xf8) == 0xf0) {
+      len = 4, code = b & 0x07, min = 0x10000;
+    } else {
+      return i;
+    }
+    if (i + len > s.size()) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((byte(i + k) & 0xc0) != 0x80) return i;
+      code = code << 6 | (byte(i + k) & 0x3f);
+    }
+    if (code < min || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) {
+      return i;
+    }
+    i += len;
+  }
+  return std::string::npos;
 }
 
 std::vector<std::string> Split(const std::string& s, char sep) {

@@ -47,6 +47,11 @@ bool EndsWith(const std::string& s, const std::string& affix);
 // "b"}; "" gives {""}, empty pieces are kept.
 std::vector<std::string> Split(const std::string& s, char sep);
 
+// The byte offset of the first byte of `s` that does not begin a valid
+// UTF-8 sequence (overlong forms, surrogates and code points past U+10FFFF
+// are invalid), or std::string::npos when `s` is valid UTF-8.
+size_t FindInvalidUtf8(const std::string& s);
+
 }  // namespace mx
 
 #endif  // MX_CORE_BASE_STRINGS_H_

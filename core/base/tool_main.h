@@ -1,9 +1,13 @@
 // The main() of command-line tools: runs `run`, turning an mx::Error into
-// "<tool>: error: <message>" on stderr and exit status 1.
+// "<tool>: error: <message>" on stderr and exit status 1. Exceptions of
+// other libraries that escaped their translation (std::bad_alloc, OpenCV's,
+// yaml-cpp's) end the same way instead of aborting (Note [Untrusted input]).
 #ifndef MX_CORE_BASE_TOOL_MAIN_H_
 #define MX_CORE_BASE_TOOL_MAIN_H_
 
 #include <cstdio>
+#include <exception>
+#include <new>
 
 #include "core/base/error.h"
 
@@ -15,8 +19,12 @@ inline int RunTool(const char* tool, int (*run)(int, char**), int argc,
     return run(argc, argv);
   } catch (const Error& e) {
     std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
-    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "%s: error: out of memory\n", tool);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", tool, e.what());
   }
+  return 1;
 }
 
 }  // namespace mx

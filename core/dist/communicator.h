@@ -46,6 +46,10 @@ class Collectives {
   virtual void Broadcast(void* data, int64_t bytes, int root) = 0;
 };
 
+// True when an MPI launcher (mpirun, srun with PMI/PMIx) started this process,
+// or MX_DIST=mpi asks for MPI anyway: World() then spans the job.
+bool LaunchedByMpi();
+
 class Communicator {
  public:
   using Ticket = int64_t;

@@ -7,10 +7,6 @@
 namespace mx {
 namespace dist {
 
-// True when an MPI launcher (mpirun, srun with PMI/PMIx) started this process,
-// or MX_DIST=mpi asks for MPI anyway.
-bool LaunchedByMpi();
-
 // Initializes MPI on a new communication thread; mx::Error when it cannot.
 Communicator* NewMpiCommunicator();
 

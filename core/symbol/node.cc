@@ -12,6 +12,26 @@ uint32_t Node::num_outputs() const {
   return static_cast<uint32_t>(attrs.op->ListOutputs(attrs).size());
 }
 
+// Note [Deep graphs]: the inputs this node alone owns move to a work list
+// (use_count() == 1: no other owner; nodes have no weak pointers), so each
+// is destroyed with no sole-owned inputs left and nothing recurses.
+Node::~Node() {
+  std::vector<std::shared_ptr<Node>> orphans;
+  const auto take_sole_inputs = [&orphans](std::vector<NodeEntry>* inputs) {
+    for (NodeEntry& e : *inputs) {
+      if (e.node && e.node.use_count() == 1)
+        orphans.push_back(std::move(e.node));
+    }
+  };
+  take_sole_inputs(&inputs);
+  while (!orphans.empty()) {
+    std::shared_ptr<Node> node = std::move(orphans.back());
+    orphans.pop_back();
+    take_sole_inputs(&node->inputs);
+    // `node` is destroyed here with no input left that it alone owns.
+  }
+}
+
 std::shared_ptr<Node> Node::MakeVariable(const std::string& name,
                                          AttrDict dict) {
   auto node = std::make_shared<Node>();

@@ -32,6 +32,13 @@ struct Node {
   NodeAttrs attrs;
   std::vector<NodeEntry> inputs;
 
+  Node() = default;
+  Node(const Node&) = default;
+  Node& operator=(const Node&) = default;
+  // Releases the inputs only this node holds without recursing, so a chain
+  // of a million nodes is destroyed in constant stack (Note [Deep graphs]).
+  ~Node();
+
   bool is_variable() const { return attrs.op == nullptr; }
   // All outputs (hidden ones included); 1 for a variable.
   uint32_t num_outputs() const;

@@ -18,6 +18,10 @@ namespace {
 constexpr int64_t kMXNetVersion = 10900;
 // Files without a version are MXNet 0.8 or older (legacy format).
 constexpr int64_t kLegacyVersion = 800;
+// Bounds on a symbol file (Note [Untrusted input]): the largest real MXNet
+// graphs have thousands of nodes and a few megabytes of JSON.
+constexpr size_t kMaxNodes = 1000000;
+constexpr int64_t kMaxFileBytes = 256 << 20;
 
 void WriteEntry(JsonWriter* w, uint32_t node_id, uint32_t index,
                 uint32_t version) {
@@ -197,6 +201,10 @@ Symbol ReadGraph(const JsonValue& root, const std::string& source) {
   const bool legacy = version < 900;
   const JsonValue& nodes = r.Expect(r.Member(root, "nodes", "symbol file"),
                                     JsonValue::Kind::kArray, "\"nodes\"");
+  if (nodes.items().size() > kMaxNodes) {
+    r.Fail(nodes, StrCat("the graph has ", nodes.items().size(),
+                         " nodes; a symbol file may have at most ", kMaxNodes));
+  }
   std::vector<std::shared_ptr<Node>> built;
   for (size_t i = 0; i < nodes.items().size(); ++i) {
     const JsonValue& jn = nodes.items()[i];
@@ -415,7 +423,7 @@ void Symbol::Save(const std::string& path) const {
 }
 
 Symbol Symbol::Load(const std::string& path) {
-  return FromJSON(ReadFile(path), path);
+  return FromJSON(ReadFile(path, kMaxFileBytes), path);
 }
 
 }  // namespace mx

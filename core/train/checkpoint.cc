@@ -29,11 +29,14 @@ std::vector<int> CheckpointEpochs(const std::string& prefix,
       (slash == std::string::npos ? prefix : prefix.substr(slash + 1)) + "-";
   std::vector<int> epochs;
   for (const std::string& name : ListFolder(dir)) {
-    if (name.size() != base.size() + 5 + ext.size() ||
+    // NNNN: at least 4 digits (ParamsPath), at most 9 (an int).
+    if (name.size() < base.size() + 5 + ext.size() ||
+        name.size() > base.size() + 10 + ext.size() ||
         !StartsWith(name, base) || !EndsWith(name, "." + ext)) {
       continue;
     }
-    const std::string digits = name.substr(base.size(), 4);
+    const std::string digits =
+        name.substr(base.size(), name.size() - base.size() - 1 - ext.size());
     if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
     epochs.push_back(std::stoi(digits));
   }

@@ -13,25 +13,48 @@ namespace {
 
 // The class id in a label value; mx::Error unless it is in [0, classes).
 int64_t ClassOf(float label, int64_t classes, const std::string& metric) {
-  const int64_t k = static_cast<int64_t>(label);
-  MX_CHECK(label >= 0 && k < classes && static_cast<float>(k) == label,
-           "metric ", metric, ": label ", label, " is not a class id in [0, ",
-           classes, ")");
-  return k;
+  MX_CHECK(IsClassId(label, classes), "metric ", metric, ": label ", label,
+           " is not a class id in [0, ", classes, ")");
+  return static_cast<int64_t>(label);
 }
 
-class Accuracy : public EvalMetric {
+// Metrics of class predictions.
+class ClassMetric : public EvalMetric {
  public:
-  Accuracy() : EvalMetric("accuracy") {}
+  bool needs_class_labels() const override { return true; }
+
+ protected:
+  using EvalMetric::EvalMetric;
+};
+
+// How many classes rank at or above class `l` in scores `p`: NaN scores rank
+// last, and a tie counts against the label, so neither NaN outputs nor
+// saturated (all equal) ones ever make a prediction right. A NaN score of
+// the label itself ranks it below all `width` classes.
+int64_t ClassesAbove(const float* p, int64_t width, int64_t l) {
+  if (std::isnan(p[l])) return width;
+  int64_t above = 0;
+  for (int64_t c = 0; c < width; ++c) {
+    above += c != l && !std::isnan(p[c]) && p[c] >= p[l];
+  }
+  return above;
+}
+
+class Accuracy : public ClassMetric {
+ public:
+  Accuracy() : ClassMetric("accuracy") {}
   void Add(const std::vector<float>& label, int64_t,
            const std::vector<float>& pred, int64_t width,
            int64_t rows) override {
     for (int64_t r = 0; r < rows; ++r) {
       const float* p = pred.data() + r * width;
-      // A single output column is a probability of class 1.
-      const int64_t guess =
-          width == 1 ? (p[0] > 0.5f) : std::max_element(p, p + width) - p;
-      sum_ += guess == ClassOf(label[r], std::max<int64_t>(width, 2), name_);
+      if (width == 1) {
+        // A single output column is a probability of class 1 (NaN: wrong).
+        const int64_t l = ClassOf(label[r], 2, name_);
+        sum_ += l == 1 ? p[0] > 0.5f : p[0] <= 0.5f;
+      } else {
+        sum_ += ClassesAbove(p, width, ClassOf(label[r], width, name_)) == 0;
+      }
       ++count_;
     }
   }
@@ -47,19 +70,16 @@ struct TopKParam {
   }
 };
 
-class TopK : public EvalMetric {
+class TopK : public ClassMetric {
  public:
-  explicit TopK(int64_t k) : EvalMetric(StrCat("top_k_accuracy_", k)), k_(k) {}
+  explicit TopK(int64_t k) : ClassMetric(StrCat("top_k_accuracy_", k)), k_(k) {}
   void Add(const std::vector<float>& label, int64_t,
            const std::vector<float>& pred, int64_t width,
            int64_t rows) override {
     for (int64_t r = 0; r < rows; ++r) {
       const float* p = pred.data() + r * width;
-      const int64_t l = ClassOf(label[r], width, name_);
-      // The label is in the top k when fewer than k scores beat it.
-      int64_t better = 0;
-      for (int64_t c = 0; c < width; ++c) better += p[c] > p[l];
-      sum_ += better < k_;
+      // The label is in the top k when fewer than k classes rank with it.
+      sum_ += ClassesAbove(p, width, ClassOf(label[r], width, name_)) < k_;
       ++count_;
     }
   }
@@ -68,9 +88,9 @@ class TopK : public EvalMetric {
   int64_t k_;
 };
 
-class CrossEntropy : public EvalMetric {
+class CrossEntropy : public ClassMetric {
  public:
-  CrossEntropy() : EvalMetric("cross-entropy") {}
+  CrossEntropy() : ClassMetric("cross-entropy") {}
   void Add(const std::vector<float>& label, int64_t,
            const std::vector<float>& pred, int64_t width,
            int64_t rows) override {
@@ -112,9 +132,9 @@ class Regression : public EvalMetric {
 };
 
 // Binary F1 of class 1 (MXNet's f1): predictions are argmax of 2 scores.
-class F1 : public EvalMetric {
+class F1 : public ClassMetric {
  public:
-  F1() : EvalMetric("f1") {}
+  F1() : ClassMetric("f1") {}
   void Add(const std::vector<float>& label, int64_t,
            const std::vector<float>& pred, int64_t width,
            int64_t rows) override {
@@ -154,6 +174,21 @@ class F1 : public EvalMetric {
 };
 
 }  // namespace
+
+bool IsClassId(float label, int64_t classes) {
+  // Compared as floats first: a NaN or a huge value must not be cast.
+  return label >= 0 && label < static_cast<float>(classes) &&
+         static_cast<float>(static_cast<int64_t>(label)) == label;
+}
+
+int64_t FirstBadClassLabel(const std::vector<float>& labels, int64_t rows,
+                           int64_t classes) {
+  for (int64_t r = 0; r < rows && r < static_cast<int64_t>(labels.size());
+       ++r) {
+    if (!IsClassId(labels[r], classes)) return r;
+  }
+  return -1;
+}
 
 void EvalMetric::SetState(const std::vector<double>& state) {
   MX_CHECK(state.size() == 2, "metric ", name_, ": a state of ", state.size(),

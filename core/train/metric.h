@@ -33,6 +33,8 @@ class EvalMetric {
   // The metric's name and current value (NaN before any update).
   std::pair<std::string, double> Get() const;
   const std::string& name() const { return name_; }
+  // Whether labels must be class ids (accuracy, top-k, ce, f1), not targets.
+  virtual bool needs_class_labels() const { return false; }
   // The accumulated sums, to continue an interrupted epoch (training state
   // files); SetState takes what State returned, mx::Error otherwise.
   virtual std::vector<double> State() const { return {sum_, count_}; }
@@ -52,6 +54,14 @@ class EvalMetric {
   double sum_ = 0;
   double count_ = 0;
 };
+
+// Whether `label` is a class id in [0, classes): integral and in range.
+bool IsClassId(float label, int64_t classes);
+
+// The first of the first `rows` labels that is not a class id in
+// [0, classes), or -1 when all are.
+int64_t FirstBadClassLabel(const std::vector<float>& labels, int64_t rows,
+                           int64_t classes);
 
 }  // namespace mx
 

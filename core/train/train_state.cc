@@ -1,6 +1,7 @@
 #include "core/train/train_state.h"
 
 #include <cstdlib>
+#include <limits>
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
@@ -14,6 +15,8 @@ constexpr char kMeta[] = "meta:";
 constexpr char kUpdates[] = "updates:";
 constexpr char kState[] = "state:";
 constexpr char kValue[] = "value:";
+// Checkpoint names have at most 9 digits of epoch (CheckpointEpochs).
+constexpr int64_t kMaxStateEpoch = 999999999;
 
 NDArray TextArray(const std::string& text) {
   std::vector<uint8_t> bytes(text.begin(), text.end());
@@ -79,10 +82,18 @@ TrainState LoadTrainState(const std::string& path) {
   MX_CHECK(text("format") == "mx-train-state-1", "'", path,
            "': unknown training-state format '", text("format"),
            "' (expected mx-train-state-1)");
+  // Positions and counts are checked before anything uses them: a negative
+  // epoch would train epochs -4..4, a huge one wrap or loop for ages.
+  const auto count = [&](const std::string& key, int64_t max) {
+    const int64_t v = scalar(key);
+    MX_CHECK(v >= 0 && v <= max, "'", path, "': key 'meta:", key, "' is ", v,
+             ", expected 0 to ", max, " (a corrupt training state)");
+    return v;
+  };
   TrainState s;
-  s.epoch = static_cast<int>(scalar("epoch"));
-  s.batch = scalar("batch");
-  s.num_update = scalar("num_update");
+  s.epoch = static_cast<int>(count("epoch", kMaxStateEpoch));
+  s.batch = count("batch", std::numeric_limits<int64_t>::max());
+  s.num_update = count("num_update", std::numeric_limits<int64_t>::max());
   s.optimizer = text("optimizer");
   for (size_t d = 0; all.count(StrCat(kMeta, "rng:", d)); ++d) {
     s.rng.push_back(text(StrCat("rng:", d)));
@@ -92,7 +103,10 @@ TrainState LoadTrainState(const std::string& path) {
     if (StartsWith(key, kUpdates)) {
       MX_CHECK(a.dtype() == DType::kInt64 && a.Size() == 1, "'", path,
                "': key '", key, "' must hold one int64");
-      s.updates[key.substr(sizeof kUpdates - 1)] = a.ToVector<int64_t>()[0];
+      const int64_t updates = a.ToVector<int64_t>()[0];
+      MX_CHECK(updates >= 0, "'", path, "': key '", key, "' is ", updates,
+               ", expected a count (>= 0)");
+      s.updates[key.substr(sizeof kUpdates - 1)] = updates;
     } else if (StartsWith(key, kState)) {
       const std::string rest = key.substr(sizeof kState - 1);
       const size_t colon = rest.rfind(':');
@@ -102,6 +116,10 @@ TrainState LoadTrainState(const std::string& path) {
                          : std::strtol(rest.c_str() + colon + 1, &end, 10);
       MX_CHECK(k >= 0 && end != nullptr && *end == '\0', "'", path, "': key '",
                key, "' is not state:<parameter>:<index>");
+      // Indexes count the file's arrays: no more states than keys.
+      MX_CHECK(k < static_cast<long>(all.size()), "'", path, "': key '", key,
+               "' has index ", k, " but the file holds ", all.size(),
+               " arrays");
       std::vector<NDArray>& states = s.optimizer_states[rest.substr(0, colon)];
       if (states.size() <= static_cast<size_t>(k)) states.resize(k + 1);
       states[k] = a;

@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -44,15 +45,18 @@ std::string Encode(const cv::Mat& m, const std::string& ext) {
   return std::string(bytes.begin(), bytes.end());
 }
 
-// n PNG records with labels {k, 10 + k}; `corrupt` replaces record 2's image.
+// n PNG records with label k (and 10 + k when `labels` is 2); `corrupt`
+// replaces record 2's image.
 std::string WriteRecords(const std::string& name, int n, bool corrupt = false,
-                         const std::string& ext = ".png") {
+                         const std::string& ext = ".png", int labels = 1) {
   const std::string path = TempPath(name);
   RecordWriter w(path, path + ".idx");
   for (int k = 0; k < n; ++k) {
     const std::string image = corrupt && k == 2 ? std::string("not an image")
                                                 : Encode(Picture(k), ext);
-    w.Write(k, PackImageRecord({static_cast<float>(k), 10.f + k}, k, image));
+    std::vector<float> label = {static_cast<float>(k), 10.f + k};
+    label.resize(labels);
+    w.Write(k, PackImageRecord(label, k, image));
   }
   w.Close();
   return path;
@@ -98,7 +102,7 @@ TEST(ImageRecordIterTest, CentreCropRgbMeanScaleAndMirror) {
 }
 
 TEST(ImageRecordIterTest, MultiLabelGreyResizeAndJpeg) {
-  const std::string rec = WriteRecords("multi.rec", 3, false, ".jpg");
+  const std::string rec = WriteRecords("multi.rec", 3, false, ".jpg", 2);
   auto it = CreateImageRecordIter({{"path_imgrec", rec},
                                    {"path_imgidx", rec + ".idx"},
                                    {"data_shape", "(1,3,3)"},
@@ -114,8 +118,10 @@ TEST(ImageRecordIterTest, MultiLabelGreyResizeAndJpeg) {
   // 0.299*30 = 20.7 (JPEG-approximate).
   EXPECT_NEAR(d[0], 20.7f, 4.f);
   // Too small for the crop: scaled up.
-  auto big = CreateImageRecordIter(
-      {{"path_imgrec", rec}, {"data_shape", "(3,10,12)"}, {"batch_size", "2"}});
+  auto big = CreateImageRecordIter({{"path_imgrec", rec},
+                                    {"data_shape", "(3,10,12)"},
+                                    {"label_width", "2"},
+                                    {"batch_size", "2"}});
   ASSERT_TRUE(big->Next());
   EXPECT_EQ(big->Value().data[0].shape(), (Shape{2, 3, 10, 12}));
 }
@@ -188,7 +194,44 @@ TEST(ImageRecordIterTest, CorruptRecordsFailOrAreSkipped) {
                                        {"prefetch_buffer", "0"}})
                     ->Next();
               }),
-              HasSubstr("record 0 (byte 0) has 2 label(s); label_width is 3"));
+              HasSubstr("record 0 (byte 0) has 1 label(s) but label_width is "
+                        "3 (set label_width to the labels each record holds)"));
+  // Fewer labels than a record holds is a mismatch too (as MXNet's check).
+  const std::string two = WriteRecords("two_labels.rec", 2, false, ".png", 2);
+  EXPECT_THAT(MessageOf([&] {
+                CreateImageRecordIter({{"path_imgrec", two},
+                                       {"data_shape", "(3,4,4)"},
+                                       {"prefetch_buffer", "0"}})
+                    ->Next();
+              }),
+              HasSubstr("has 2 label(s) but label_width is 1"));
+  // An image whose header claims 100000 x 100000 pixels: OpenCV refuses it
+  // with an exception, which becomes a corrupt record, never an abort.
+  std::string huge = Encode(Picture(0), ".png");
+  const unsigned char side[4] = {0x00, 0x01, 0x86, 0xa0};  // 100000
+  huge.replace(16, 4, reinterpret_cast<const char*>(side), 4);
+  huge.replace(20, 4, reinterpret_cast<const char*>(side), 4);
+  // The IHDR chunk's CRC (over its type and data) so that libpng reads on.
+  const uint32_t crc = static_cast<uint32_t>(
+      crc32(0, reinterpret_cast<const Bytef*>(huge.data() + 12), 17));
+  const unsigned char crc_bytes[4] = {static_cast<unsigned char>(crc >> 24),
+                                      static_cast<unsigned char>(crc >> 16),
+                                      static_cast<unsigned char>(crc >> 8),
+                                      static_cast<unsigned char>(crc)};
+  huge.replace(29, 4, reinterpret_cast<const char*>(crc_bytes), 4);
+  const std::string huge_rec = TempPath("huge.rec");
+  {
+    RecordWriter w(huge_rec);
+    w.Write(PackImageRecord({1.f}, 0, huge));
+    w.Close();
+  }
+  EXPECT_THAT(MessageOf([&] {
+                CreateImageRecordIter({{"path_imgrec", huge_rec},
+                                       {"data_shape", "(3,4,4)"},
+                                       {"prefetch_buffer", "0"}})
+                    ->Next();
+              }),
+              HasSubstr("record 0 (byte 0): the image ("));
   EXPECT_THAT(MessageOf([&] {
                 CreateImageRecordIter(
                     {{"path_imgrec", rec}, {"data_shape", "(2,4,4)"}});

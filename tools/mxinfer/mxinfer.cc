@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/file_system.h"
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
 #include "core/base/tool_main.h"
@@ -27,6 +28,7 @@
 #include "core/train/checkpoint.h"
 #include "core/train/metric.h"
 #include "io/im2rec.h"
+#include "io/image_ops.h"
 #include "io/iter_registry.h"
 #include "io/mnist_file.h"
 #include "io/ndarray_iter.h"
@@ -78,17 +80,25 @@ Context ParseDevice(const std::string& d) {
   MX_THROW("--device: bad device '", d, "' (expected cpu, gpu or gpu:N)");
 }
 
+// The input's format: by extension (.csv, .rec, .lst, image files), else by
+// content: IDX files (0x0000080N) and gzip'd ones are IDX.
 std::string DetectFormat(const Options& o) {
   if (o.format != "auto") return o.format;
   const std::string& f = o.inputs.at(0);
-  if (f.find("idx") != std::string::npos || EndsWith(f, "ubyte") ||
-      EndsWith(f, "ubyte.gz")) {
-    return "idx";
+  const std::string lower = ToLower(f);
+  if (EndsWith(lower, ".csv")) return "csv";
+  if (EndsWith(lower, ".rec")) return "rec";
+  if (EndsWith(lower, ".lst")) return "list";
+  for (const char* ext : {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff",
+                          ".webp", ".pgm", ".ppm"}) {
+    if (EndsWith(lower, ext)) return "image";
   }
-  if (EndsWith(f, ".csv")) return "csv";
-  if (EndsWith(f, ".rec")) return "rec";
-  if (EndsWith(f, ".lst")) return "list";
-  return "image";
+  char head[3] = {1, 1, 1};
+  FileSystemFor(f).OpenRead(f)->ReadAt(0, 3, head);
+  const bool gzip = static_cast<unsigned char>(head[0]) == 0x1f &&
+                    static_cast<unsigned char>(head[1]) == 0x8b;
+  const bool idx = head[0] == 0 && head[1] == 0 && head[2] == 8;
+  return gzip || idx ? "idx" : "image";
 }
 
 std::string ShapeText(const std::vector<int64_t>& dims) {
@@ -104,20 +114,24 @@ NDArray DecodeImages(const std::vector<std::string>& paths,
   const int64_t per = shape[0] * shape[1] * shape[2];
   std::vector<float> all(paths.size() * per);
   for (size_t i = 0; i < paths.size(); ++i) {
-    const std::string bytes = ReadFile(paths[i]);
-    const cv::Mat raw(1, static_cast<int>(bytes.size()), CV_8UC1,
-                      const_cast<char*>(bytes.data()));
-    cv::Mat img = cv::imdecode(
-        raw, shape[0] == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR);
-    MX_CHECK(!img.empty(), "'", paths[i], "' is not an image OpenCV decodes");
     MX_CHECK(shape[0] == 1 || shape[0] == 3,
-             "--data-shape: images have 1 or 3 "
-             "channels, got ",
-             shape[0]);
-    if (shape[0] == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
-    cv::resize(img, img,
-               cv::Size(static_cast<int>(shape[2]), static_cast<int>(shape[1])),
-               0, 0, cv::INTER_AREA);
+             "--data-shape: images have 1 or 3 channels, got ", shape[0]);
+    const std::string bytes = ReadFile(paths[i]);
+    std::string why;
+    cv::Mat img = io::DecodeImage(
+        bytes, shape[0] == 1 ? cv::IMREAD_GRAYSCALE : cv::IMREAD_COLOR, &why);
+    MX_CHECK(!img.empty(), "'", paths[i], "': the image ", why);
+    try {
+      if (shape[0] == 3) cv::cvtColor(img, img, cv::COLOR_BGR2RGB);
+      cv::resize(
+          img, img,
+          cv::Size(static_cast<int>(shape[2]), static_cast<int>(shape[1])), 0,
+          0, cv::INTER_AREA);
+    } catch (const cv::Exception& e) {
+      MX_THROW("'", paths[i], "': the ", img.cols, "x", img.rows,
+               " image cannot be resized to --data-shape ", ShapeText(shape),
+               " (OpenCV: ", e.err, ")");
+    }
     float* out = all.data() + i * per;
     const int64_t plane = shape[1] * shape[2];
     for (int64_t y = 0; y < shape[1]; ++y) {
@@ -144,6 +158,8 @@ std::unique_ptr<io::DataIter> OpenInput(const Options& o, bool* has_labels) {
       // MNISTIter needs labels: without them, an NDArray iterator over the
       // images scaled as MNISTIter does.
       const io::IdxArray images = io::ReadIdxFile(o.inputs[0], 3);
+      MX_CHECK(images.dims[0] > 0, "'", o.inputs[0],
+               "' holds no images (its IDX header says 0): an empty data set");
       std::vector<float> data(images.data.size());
       const float s = o.scale > 0 ? static_cast<float>(o.scale) : 1.f / 256;
       for (size_t i = 0; i < data.size(); ++i) data[i] = images.data[i] * s;
@@ -210,18 +226,32 @@ class Model {
     const std::vector<std::string> args = c.symbol.ListArguments();
     std::map<std::string, Shape> shapes = {{"data", data_shape}};
     for (const std::string& a : args) {
-      if (a != "data" && !c.args.count(a)) shapes[a] = Shape({data_shape[0]});
+      if (a == "data" || c.args.count(a)) continue;
+      // A loss layer's label input ("softmax_label") is unused in inference;
+      // any other argument is a parameter the checkpoint must hold.
+      MX_CHECK(EndsWith(a, "_label"), "the checkpoint has no parameter '", a,
+               "' of the model");
+      shapes[a] = Shape({data_shape[0]});
     }
     MX_CHECK(std::find(args.begin(), args.end(), "data") != args.end(),
              "the model has no input 'data' (its inputs: ", Join(args, ", "),
              ")");
-    exec_ = Executor::SimpleBind(c.symbol, ctx, shapes, GradReq::kNull);
+    try {
+      exec_ = Executor::SimpleBind(c.symbol, ctx, shapes, GradReq::kNull);
+    } catch (const InternalError&) {
+      throw;
+    } catch (const Error& e) {
+      MX_THROW("the model does not take data of shape ", data_shape, ": ",
+               e.what());
+    }
     auto arg_arrays = exec_->arg_dict();
     for (auto& [name, array] : arg_arrays) {
       if (shapes.count(name)) continue;
       const NDArray& v = c.args.at(name);
       MX_CHECK(v.shape() == array.shape(), "parameter '", name, "' has shape ",
-               v.shape(), ", the model needs ", array.shape());
+               v.shape(), ", but with data of shape ", data_shape,
+               " the model needs ", array.shape(),
+               " (does --data-shape match what the model was trained on?)");
       v.CopyTo(&array);
     }
     auto aux_arrays = exec_->aux_dict();
@@ -281,6 +311,101 @@ void Benchmark(const Checkpoint& c, const Options& o,
         "throughput %.0f samples/s (%d iterations)\n",
         static_cast<long long>(batch), Percentile(ms, 0.5), Percentile(ms, 0.9),
         Percentile(ms, 0.99), batch * o.iterations / total, o.iterations);
+  }
+}
+
+// Predicts every sample of the input: printed or written to --output, with
+// accuracy when there are labels. mx::Error for data that cannot be read,
+// labels that are not class ids, an empty input, or a model that does not
+// take the data.
+void Predict(const Checkpoint& c, const Options& o) {
+  bool has_labels = false;
+  std::unique_ptr<io::DataIter> it = OpenInput(o, &has_labels);
+  // Labels are read from the --labels file, or from the records (.rec).
+  const std::string label_source = o.labels.empty() ? o.inputs[0] : o.labels;
+  Model model(c, it->ProvideData()[0].shape, o.ctx);
+  auto accuracy = EvalMetric::Create("accuracy");
+  auto top_k = EvalMetric::Create(
+      "top_k_accuracy", {{"top_k", std::to_string(std::max(2, o.top_k))}});
+  std::string out;
+  if (EndsWith(o.output, ".csv")) {
+    out = has_labels ? "index,label" : "index";
+    for (int k = 1; k <= o.top_k; ++k) out += StrCat(",class", k, ",prob", k);
+    out += "\n";
+  }
+  int64_t n = 0, model_classes = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (it->Next()) {
+    const io::DataBatch& b = it->Value();
+    const NDArray& probs = model.Predict(b.data[0]);
+    const std::vector<float> p = probs.ToFloatVector();
+    const std::vector<float> labels = b.label[0].ToFloatVector();
+    const int64_t rows = probs.shape()[0] - b.pad;
+    const int64_t classes = probs.Size() / probs.shape()[0];
+    if (has_labels && b.label[0].shape().ndim() == 1) {
+      const int64_t bad =
+          FirstBadClassLabel(labels, rows, std::max<int64_t>(classes, 2));
+      if (bad >= 0) {
+        MX_THROW("'", label_source, "': label ", labels[bad], " of record ",
+                 b.index.empty() ? n + bad : b.index[bad],
+                 " is not a class id of the model's ", classes,
+                 " outputs (0 to ", classes - 1, ")");
+      }
+    }
+    model_classes = classes;
+    if (has_labels) {
+      accuracy->Update(b.label[0], probs, b.pad);
+      top_k->Update(b.label[0], probs, b.pad);
+    }
+    for (int64_t r = 0; r < rows; ++r, ++n) {
+      std::vector<int> order(classes);
+      for (int j = 0; j < classes; ++j) order[j] = j;
+      const float* row = p.data() + r * classes;
+      const int k = std::min<int>(o.top_k, classes);
+      std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                        [&](int a, int b2) { return row[a] > row[b2]; });
+      const int64_t index = b.index.empty() ? n : b.index[r];
+      if (EndsWith(o.output, ".jsonl")) {
+        out += StrCat("{\"index\": ", index);
+        if (has_labels) out += StrCat(", \"label\": ", labels[r]);
+        out += ", \"top\": [";
+        for (int j = 0; j < k; ++j) {
+          out += StrCat(j ? ", " : "", "[", order[j], ", ", row[order[j]], "]");
+        }
+        out += "]}\n";
+      } else if (!o.output.empty()) {
+        out += StrCat(index, has_labels ? StrCat(",", labels[r]) : "");
+        for (int j = 0; j < k; ++j)
+          out += StrCat(",", order[j], ",", row[order[j]]);
+        out += "\n";
+      } else {
+        std::string line = StrCat(index, ":");
+        for (int j = 0; j < k; ++j) {
+          char buf[48];
+          std::snprintf(buf, sizeof buf, " %d (%.4f)", order[j], row[order[j]]);
+          line += buf;
+        }
+        if (has_labels) line += StrCat("  label ", labels[r]);
+        std::printf("%s\n", line.c_str());
+      }
+    }
+  }
+  MX_CHECK(n > 0, "'", o.inputs[0],
+           "' holds no samples: an empty data set has no predictions");
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  if (!o.output.empty()) WriteFileAtomic(o.output, out);
+  std::fprintf(stderr, "mxinfer: %lld samples in %.2f s (%.0f samples/s)%s\n",
+               static_cast<long long>(n), seconds, n / seconds,
+               o.output.empty() ? "" : StrCat("; wrote ", o.output).c_str());
+  if (has_labels) {
+    std::printf("accuracy %.6f\n", accuracy->Get().second);
+    // With k at least the classes, every prediction is in the top k.
+    if (std::max(2, o.top_k) < model_classes) {
+      std::printf("top_%d_accuracy %.6f\n", std::max(2, o.top_k),
+                  top_k->Get().second);
+    }
   }
 }
 
@@ -370,80 +495,13 @@ int Main(int argc, char** argv) {
     Benchmark(c, o, sample);
     return 0;
   }
-  bool has_labels = false;
-  std::unique_ptr<io::DataIter> it;
   try {
-    it = OpenInput(o, &has_labels);
+    Predict(c, o);
+  } catch (const InternalError&) {
+    throw;
   } catch (const Error& e) {
     std::fprintf(stderr, "mxinfer: data error: %s\n", e.what());
     return kExitData;
-  }
-  Model model(c, it->ProvideData()[0].shape, o.ctx);
-  auto accuracy = EvalMetric::Create("accuracy");
-  auto top_k = EvalMetric::Create(
-      "top_k_accuracy", {{"top_k", std::to_string(std::max(2, o.top_k))}});
-  std::string out;
-  if (EndsWith(o.output, ".csv")) {
-    out = has_labels ? "index,label" : "index";
-    for (int k = 1; k <= o.top_k; ++k) out += StrCat(",class", k, ",prob", k);
-    out += "\n";
-  }
-  int64_t n = 0;
-  const auto start = std::chrono::steady_clock::now();
-  while (it->Next()) {
-    const io::DataBatch& b = it->Value();
-    const NDArray& probs = model.Predict(b.data[0]);
-    const std::vector<float> p = probs.ToFloatVector();
-    const std::vector<float> labels = b.label[0].ToFloatVector();
-    const int64_t rows = probs.shape()[0] - b.pad;
-    const int64_t classes = probs.Size() / probs.shape()[0];
-    if (has_labels) {
-      accuracy->Update(b.label[0], probs, b.pad);
-      top_k->Update(b.label[0], probs, b.pad);
-    }
-    for (int64_t r = 0; r < rows; ++r, ++n) {
-      std::vector<int> order(classes);
-      for (int j = 0; j < classes; ++j) order[j] = j;
-      const float* row = p.data() + r * classes;
-      const int k = std::min<int>(o.top_k, classes);
-      std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                        [&](int a, int b2) { return row[a] > row[b2]; });
-      const int64_t index = b.index.empty() ? n : b.index[r];
-      if (EndsWith(o.output, ".jsonl")) {
-        out += StrCat("{\"index\": ", index);
-        if (has_labels) out += StrCat(", \"label\": ", labels[r]);
-        out += ", \"top\": [";
-        for (int j = 0; j < k; ++j) {
-          out += StrCat(j ? ", " : "", "[", order[j], ", ", row[order[j]], "]");
-        }
-        out += "]}\n";
-      } else if (!o.output.empty()) {
-        out += StrCat(index, has_labels ? StrCat(",", labels[r]) : "");
-        for (int j = 0; j < k; ++j)
-          out += StrCat(",", order[j], ",", row[order[j]]);
-        out += "\n";
-      } else {
-        std::string line = StrCat(index, ":");
-        for (int j = 0; j < k; ++j) {
-          char buf[48];
-          std::snprintf(buf, sizeof buf, " %d (%.4f)", order[j], row[order[j]]);
-          line += buf;
-        }
-        if (has_labels) line += StrCat("  label ", labels[r]);
-        std::printf("%s\n", line.c_str());
-      }
-    }
-  }
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  if (!o.output.empty()) WriteFileAtomic(o.output, out);
-  std::fprintf(stderr, "mxinfer: %lld samples in %.2f s (%.0f samples/s)%s\n",
-               static_cast<long long>(n), seconds, n / seconds,
-               o.output.empty() ? "" : StrCat("; wrote ", o.output).c_str());
-  if (has_labels) {
-    std::printf("accuracy %.6f\ntop_%d_accuracy %.6f\n", accuracy->Get().second,
-                std::max(2, o.top_k), top_k->Get().second);
   }
   return 0;
 }

@@ -23,6 +23,7 @@
 #include "core/train/checkpoint.h"
 #include "core/train/train_state.h"
 #include "io/iter_registry.h"
+#include "tools/mxtrain/interrupts.h"
 #include "tools/mxtrain/progress.h"
 #include "tools/mxtrain/run_config.h"
 #include "tools/mxtrain/run_log.h"
@@ -42,6 +43,18 @@ std::unique_ptr<io::DataIter> MakeIter(const IterConfig& it) {
   } catch (const Error& e) {
     throw DataError(StrCat(it.path, " (", it.type, "): ", e.what()));
   }
+}
+
+// "data.val (MNISTIter '/data/t10k-labels-idx1-ubyte.gz')": the data in
+// errors, with the file that holds its labels.
+std::string DataName(const IterConfig& it) {
+  for (const char* key : {"label", "label_csv", "path_imgrec", "data_csv"}) {
+    const auto file = it.params.find(key);
+    if (file != it.params.end() && file->second != "NULL") {
+      return StrCat(it.path, " (", it.type, " '", file->second, "')");
+    }
+  }
+  return StrCat(it.path, " (", it.type, ")");
 }
 
 std::map<std::string, Shape> InputShapes(const io::DataIter& it) {
@@ -127,6 +140,63 @@ std::string ShapesText(const std::map<std::string, Shape>& shapes) {
   return Join(parts, ", ");
 }
 
+// The files an earlier run left in the run folder (and beside an S3
+// checkpoint prefix): the names mxtrain writes, nothing else.
+std::vector<std::string> EarlierRunFiles(const RunConfig& c) {
+  const std::string prefix = CheckpointPrefix(c);
+  const size_t slash = prefix.rfind('/');
+  const std::string prefix_dir = prefix.substr(0, slash);
+  const std::string base = prefix.substr(slash + 1) + "-";
+  const auto ours = [&](const std::string& name) {
+    if (name == "config.yaml" || name == "train.log" ||
+        name == "training_curve.png" || name == MetricsFileName("csv") ||
+        name == MetricsFileName("jsonl") ||
+        (StartsWith(name, "train-rank") && EndsWith(name, ".log"))) {
+      return true;
+    }
+    return StartsWith(name, base) &&
+           (EndsWith(name, ".params") || EndsWith(name, ".states") ||
+            name == base + "symbol.json");
+  };
+  std::vector<std::string> found;
+  for (const std::string& dir : {c.output, prefix_dir}) {
+    for (const std::string& name : ListFolder(dir)) {
+      const std::string path = dir + "/" + name;
+      if ((dir == c.output || StartsWith(name, base)) && ours(name) &&
+          std::find(found.begin(), found.end(), path) == found.end()) {
+        found.push_back(path);
+      }
+    }
+  }
+  return found;
+}
+
+// A new run starts in a run folder of its own: one that holds another run's
+// files is refused (a later --resume would pick that run's checkpoints, and
+// metrics.csv would mix epochs of both), unless `overwrite` deletes them.
+// Returns how many files it deleted.
+size_t ClaimRunFolder(const RunConfig& c, bool overwrite) {
+  const std::vector<std::string> earlier = EarlierRunFiles(c);
+  if (earlier.empty()) return 0;
+  if (overwrite) {
+    for (const std::string& path : earlier) RemoveFile(path);
+    return earlier.size();
+  }
+  std::vector<std::string> names;
+  for (size_t i = 0; i < std::min<size_t>(earlier.size(), 4); ++i) {
+    names.push_back(earlier[i].substr(earlier[i].rfind('/') + 1));
+  }
+  Diagnostics diag;
+  diag.Add(LocationOf(c, "output"), "output",
+           StrCat("the run folder '", c.output, "' holds another run (",
+                  Join(names, ", "), earlier.size() > 4 ? ", ..." : "",
+                  "): continue it with --resume, start over with --overwrite "
+                  "(deletes its files), or choose another output (--set "
+                  "output=...)"));
+  diag.ThrowIfAny();
+  return 0;
+}
+
 // Deletes checkpoints beyond the newest `keep_last` (never `best`).
 void Prune(const std::string& prefix, int64_t keep_last, int best) {
   if (keep_last <= 0) return;
@@ -161,6 +231,10 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   } finalizer{world};
   if (distributed) ShardData(&c, rank, workers);
   CheckOutputFolder(c);
+  const size_t removed = lead && !o.resume ? ClaimRunFolder(c, o.overwrite) : 0;
+  // The others write to the run folder (train-rankN.log) only once the lead
+  // has claimed it.
+  if (world) world->AllReduceMax(0);
   if (lead) {
     SetupLogging(c, c.output + "/train.log", workers > 1 ? "rank 0: " : "");
   } else {
@@ -169,6 +243,9 @@ int Train(const RunConfig& config, const CommandOptions& o) {
                      ? StrCat(c.output, "/train-rank", rank, ".log")
                      : "",
                  StrCat("rank ", rank, ": "), spdlog::level::warn);
+  }
+  if (removed > 0) {
+    spdlog::warn("--overwrite: removed {} files of the earlier run", removed);
   }
   Data data = OpenData(c, false);
   if (lead) WriteFileAtomic(c.output + "/config.yaml", EmitYaml(c.resolved));
@@ -263,11 +340,14 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   progress.set_batches_per_epoch(data.train->BatchesPerEpoch());
   EpochControl control;
   control.stop = o.stop;
+  control.train_name = DataName(c.train);
+  control.val_name = DataName(c.val);
   control.callback_every = progress.callback_every();
   control.on_batch = [&](const BatchProgress& p) { progress.Update(p); };
   const std::string& best_metric = c.checkpoint.best_metric;
   const auto save = [&](int epoch) {
     if (!lead) return;
+    const SavingCheckpoint saving;
     trainer.SaveCheckpoint(
         prefix, epoch,
         {{"best_epoch", best_epoch}, {"best_value", best_value}});
@@ -333,9 +413,9 @@ int Train(const RunConfig& config, const CommandOptions& o) {
     }
     if (stopping && !last) {
       spdlog::warn(
-          "interrupted after epoch {}: checkpoint saved; continue "
-          "with --resume",
-          r.epoch);
+          "interrupted after epoch {}: checkpoint {} saved; continue with "
+          "--resume",
+          r.epoch, ParamsPath(prefix, r.epoch));
       return kExitInterrupted;
     }
   }
@@ -374,7 +454,7 @@ int Test(const RunConfig& c, const CommandOptions& o) {
   }
   Trainer trainer(c.network.symbol, *data.train, t);
   const auto start = std::chrono::steady_clock::now();
-  const auto metrics = trainer.Evaluate(data.val.get());
+  const auto metrics = trainer.Evaluate(data.val.get(), DataName(c.val));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -450,17 +530,64 @@ int Time(const RunConfig& c, const CommandOptions& o) {
   return kExitOk;
 }
 
+// Reads every batch of `it` as training would (each record parsed, labels
+// checked against `classes` when > 0); returns the samples read. DataError
+// naming `name` for data that does not read, or for no sample at all.
+int64_t ReadEveryBatch(io::DataIter* it, int64_t classes,
+                       const std::string& name) {
+  int64_t samples = 0;
+  try {
+    it->Reset();
+    while (it->Next()) {
+      const io::DataBatch& batch = it->Value();
+      if (classes > 0) CheckClassLabels(batch, classes, name);
+      samples += batch.label.at(0).shape()[0] - batch.pad;
+    }
+  } catch (const DataError&) {
+    throw;
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    throw DataError(StrCat(name, ": ", e.what()));
+  }
+  if (samples == 0) {
+    throw DataError(StrCat(name,
+                           ": no sample: the data set is empty, or holds "
+                           "fewer samples than one batch and drops the rest "
+                           "(last_batch discard)"));
+  }
+  return samples;
+}
+
 int Check(const RunConfig& c) {
   CheckOutputFolder(c);
+  if (!EarlierRunFiles(c).empty()) {
+    std::fprintf(stderr,
+                 "mxtrain: note: the run folder '%s' holds another run: "
+                 "training needs --resume or --overwrite\n",
+                 c.output.c_str());
+  }
   Data data = OpenData(c, false);
-  const NetworkSummary s =
-      Summarize(c.network.symbol, InputShapes(*data.train));
+  const auto shapes = InputShapes(*data.train);
+  std::map<std::string, PartialShape> known;
+  for (const auto& [name, shape] : shapes) known[name] = PartialShape(shape);
+  const int64_t classes = LabelClasses(
+      c.trainer.metrics, c.network.symbol.InferShape(known).outputs.at(0));
+  // The data is read whole, as an epoch of training would read it.
+  const int64_t train_samples =
+      ReadEveryBatch(data.train.get(), classes, DataName(c.train));
+  const int64_t val_samples =
+      data.val ? ReadEveryBatch(data.val.get(), classes, DataName(c.val)) : 0;
+  const NetworkSummary s = Summarize(c.network.symbol, shapes);
   std::printf(
-      "%s: OK: %zu layers, %lld parameters; train %s%s; run folder %s\n",
+      "%s: OK: %zu layers, %lld parameters; train %s%s; read %lld training%s "
+      "samples; run folder %s\n",
       c.file.c_str(), s.layers.size(), static_cast<long long>(s.params),
-      ShapesText(InputShapes(*data.train)).c_str(),
+      ShapesText(shapes).c_str(),
       data.val ? StrCat("; val ", ShapesText(InputShapes(*data.val))).c_str()
                : "",
+      static_cast<long long>(train_samples),
+      data.val ? StrCat(" and ", val_samples, " validation").c_str() : "",
       c.output.c_str());
   return kExitOk;
 }
@@ -474,9 +601,8 @@ int Summary(const RunConfig& c) {
 }
 
 int ReportConfigError(const ConfigError& e) {
-  std::fprintf(stderr, "mxtrain: %zu problem%s in the config:\n%s\n",
-               e.diagnostics().size(), e.diagnostics().size() == 1 ? "" : "s",
-               e.what());
+  std::fprintf(stderr, "mxtrain: %zu problem%s in the config:\n%s\n", e.count(),
+               e.count() == 1 ? "" : "s", e.what());
   return kExitConfig;
 }
 

@@ -10,10 +10,11 @@
 namespace mx {
 
 constexpr int kExitOk = 0;
-constexpr int kExitOther = 1;          // internal error, unexpected failure
-constexpr int kExitConfig = 2;         // bad flags or config
-constexpr int kExitData = 3;           // unreadable or inconsistent data
-constexpr int kExitNumerical = 4;      // NaN / Inf
+constexpr int kExitOther = 1;      // internal error, unexpected failure
+constexpr int kExitConfig = 2;     // bad flags or config
+constexpr int kExitData = 3;       // unreadable or inconsistent data
+constexpr int kExitNumerical = 4;  // NaN / Inf
+constexpr int kExitAborted = 5;    // a second Ctrl-C: stopped without saving
 constexpr int kExitInterrupted = 130;  // SIGINT / SIGTERM, checkpoint saved
 
 struct CommandOptions {
@@ -21,8 +22,9 @@ struct CommandOptions {
   std::vector<std::string> overrides;  // --set
   bool print_config = false;
   bool resume = false;
-  int epoch = -1;       // test: the checkpoint (-1: the latest)
-  int iterations = 20;  // time
+  bool overwrite = false;  // train: delete an earlier run's files first
+  int epoch = -1;          // test: the checkpoint (-1: the latest)
+  int iterations = 20;     // time
   const std::atomic<bool>* stop = nullptr;  // set by signals
 };
 

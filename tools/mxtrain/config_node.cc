@@ -1,5 +1,6 @@
 #include "tools/mxtrain/config_node.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -12,6 +13,15 @@
 #include "core/base/strings.h"
 
 namespace mx {
+namespace {
+
+// Bounds on what a config may make us do (Note [Untrusted input]): real
+// configs are kilobytes, nest a few levels and hold thousands of values.
+constexpr int64_t kMaxConfigBytes = 64 << 20;
+constexpr int kMaxYamlDepth = 100;
+constexpr int64_t kMaxYamlValues = 2000000;
+
+}  // namespace
 
 std::string SourceLocation::ToString() const {
   if (line == 0) return file;
@@ -104,11 +114,22 @@ std::string Lines(const std::vector<Diagnostic>& list) {
 
 }  // namespace
 
-ConfigError::ConfigError(std::vector<Diagnostic> diagnostics)
-    : Error(Lines(diagnostics)), diagnostics_(std::move(diagnostics)) {}
+ConfigError::ConfigError(std::vector<Diagnostic> diagnostics, size_t unreported)
+    : Error(Lines(diagnostics) +
+            (unreported > 0
+                 ? StrCat("\n... and ", unreported, " more not shown")
+                 : "")),
+      diagnostics_(std::move(diagnostics)),
+      unreported_(unreported) {}
 
 void Diagnostics::Add(const SourceLocation& loc, const std::string& path,
                       const std::string& message) {
+  // A corrupt or generated file can hold a problem per line: report the
+  // first ones, count the rest.
+  if (list_.size() >= kMaxReported) {
+    ++unreported_;
+    return;
+  }
   list_.push_back({loc, path, message});
 }
 
@@ -142,37 +163,57 @@ void Diagnostics::ThrowIfAny() const {
     if (!unique.empty() && unique.back().ToString() == d.ToString()) continue;
     unique.push_back(d);
   }
-  throw ConfigError(unique);
+  throw ConfigError(unique, unreported_);
 }
 
-// Converts yaml-cpp nodes, keeping marks.
+// Converts yaml-cpp nodes, keeping marks. yaml-cpp keeps an alias as the
+// node it names, so a document may be a graph: an alias inside its own
+// anchor is a cycle, and aliases of aliases grow exponentially ("billion
+// laughs"). Conversion is bounded in depth and in values made
+// (Note [Untrusted input]).
 class YamlReader {
  public:
   explicit YamlReader(std::string file) : file_(std::move(file)) {}
 
-  ConfigNode Convert(const YAML::Node& y, const std::string& path) {
-    ConfigNode n;
-    n.loc_ = Loc(y.Mark());
+  // False (with a diagnostic) once a bound is passed: the caller stops.
+  bool Convert(const YAML::Node& y, const std::string& path, int depth,
+               ConfigNode* n) {
+    n->loc_ = Loc(y.Mark());
+    if (depth > kMaxYamlDepth) {
+      return Stop(n->loc_, path,
+                  StrCat("nests deeper than ", kMaxYamlDepth,
+                         " levels (an alias inside its own anchor?)"));
+    }
+    if (++values_ > kMaxYamlValues) {
+      return Stop(n->loc_, path,
+                  StrCat("the config expands to more than ", kMaxYamlValues,
+                         " values (aliases repeated inside aliases?)"));
+    }
+    if (!CheckTag(y, path, n->loc_)) return true;
     switch (y.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
-        n.kind_ = ConfigNode::Kind::kNull;
+        n->kind_ = ConfigNode::Kind::kNull;
         break;
       case YAML::NodeType::Scalar:
-        n.kind_ = ConfigNode::Kind::kScalar;
-        n.text_ = y.Scalar();
-        n.quoted_ = y.Tag() == "!";
+        n->kind_ = ConfigNode::Kind::kScalar;
+        n->text_ = y.Scalar();
+        n->quoted_ = y.Tag() == "!" || y.Tag() == kStrTag;
         break;
       case YAML::NodeType::Sequence: {
-        n.kind_ = ConfigNode::Kind::kList;
+        n->kind_ = ConfigNode::Kind::kList;
         size_t i = 0;
         for (const YAML::Node& item : y) {
-          n.items_.push_back(Convert(item, StrCat(path, "[", i++, "]")));
+          n->items_.emplace_back();
+          if (!Convert(item, StrCat(path, "[", i++, "]"), depth + 1,
+                       &n->items_.back())) {
+            return false;
+          }
         }
         break;
       }
       case YAML::NodeType::Map: {
-        n.kind_ = ConfigNode::Kind::kMap;
+        n->kind_ = ConfigNode::Kind::kMap;
         std::set<std::string> seen;
         for (auto it = y.begin(); it != y.end(); ++it) {
           const SourceLocation key_loc = Loc(it->first.Mark());
@@ -187,12 +228,16 @@ class YamlReader {
                              "repeated key (each key may appear once)");
             continue;
           }
-          n.members_.push_back({key, key_loc, Convert(it->second, child)});
+          n->members_.push_back({key, key_loc, ConfigNode()});
+          if (!Convert(it->second, child, depth + 1,
+                       &n->members_.back().value)) {
+            return false;
+          }
         }
         break;
       }
     }
-    return n;
+    return true;
   }
 
   SourceLocation Loc(const YAML::Mark& mark) const {
@@ -203,27 +248,108 @@ class YamlReader {
   const Diagnostics& diagnostics() const { return diagnostics_; }
 
  private:
+  static constexpr const char* kStrTag = "tag:yaml.org,2002:str";
+
+  bool Stop(const SourceLocation& loc, const std::string& path,
+            const std::string& message) {
+    // A cycle's path repeats itself a hundred times: its start says enough.
+    diagnostics_.Add(loc, path.size() > 80 ? path.substr(0, 80) + "..." : path,
+                     message);
+    return false;
+  }
+
+  // Plain YAML only: no tag but the non-specific ones ("?", "!" on quoted
+  // scalars), !!str, and !!seq / !!map on their own kinds. Anything else
+  // (!!binary, !!python/object, !custom) would be read as the text beside
+  // it, which is not what its author meant.
+  bool CheckTag(const YAML::Node& y, const std::string& path,
+                const SourceLocation& loc) {
+    const std::string& tag = y.Tag();
+    if (tag.empty() || tag == "?" || tag == "!") return true;
+    if ((tag == kStrTag && y.IsScalar()) ||
+        (tag == "tag:yaml.org,2002:seq" && y.IsSequence()) ||
+        (tag == "tag:yaml.org,2002:map" && y.IsMap())) {
+      return true;
+    }
+    std::string shown = tag;
+    if (StartsWith(shown, "tag:yaml.org,2002:")) {
+      shown = "!!" + shown.substr(18);
+    }
+    diagnostics_.Add(loc, path,
+                     StrCat("YAML tag '", shown,
+                            "' is not supported: a config holds plain "
+                            "numbers, text, lists and mappings"));
+    return false;
+  }
+
   std::string file_;
   Diagnostics diagnostics_;
+  int64_t values_ = 0;
 };
 
+namespace {
+
+// Config text must be UTF-8: UTF-16/32 (by byte-order mark or NUL bytes)
+// and invalid bytes are refused at their place rather than read as
+// garbage.
+void CheckConfigText(const std::string& text, const std::string& file) {
+  const auto fail = [&](size_t at, const std::string& message) {
+    const size_t line_start = text.rfind('\n', at == 0 ? 0 : at - 1);
+    const int line = static_cast<int>(
+        std::count(text.begin(), text.begin() + static_cast<long>(at), '\n') +
+        1);
+    const int column = static_cast<int>(
+        at - (line_start == std::string::npos || at == 0 ? 0 : line_start + 1) +
+        1);
+    Diagnostics d;
+    d.Add({file, line, column}, "", message);
+    d.ThrowIfAny();
+  };
+  const auto starts = [&](const char* bom, size_t n) {
+    return text.size() >= n && text.compare(0, n, bom, n) == 0;
+  };
+  if (starts("\xff\xfe", 2) || starts("\xfe\xff", 2) ||
+      starts("\0\0\xfe\xff", 4)) {
+    fail(0, "the file is UTF-16 or UTF-32 text; save it as UTF-8");
+  }
+  const size_t nul = text.find('\0');
+  if (nul != std::string::npos) {
+    fail(nul, "a NUL byte: not a text file (UTF-16 text? save it as UTF-8)");
+  }
+  const size_t bad = FindInvalidUtf8(text);
+  if (bad != std::string::npos) {
+    fail(bad, StrCat("byte 0x", std::hex,
+                     static_cast<int>(static_cast<unsigned char>(text[bad])),
+                     std::dec, " is not UTF-8 text; save the file as UTF-8"));
+  }
+}
+
+}  // namespace
+
 ConfigNode ParseYaml(const std::string& text, const std::string& file) {
+  CheckConfigText(text, file);
   YamlReader reader(file);
   YAML::Node root;
   try {
     root = YAML::Load(text);
+  } catch (const YAML::DeepRecursion& e) {
+    Diagnostics d;
+    d.Add(reader.Loc(e.mark), "",
+          "YAML nests too deeply for the parser (thousands of levels)");
+    d.ThrowIfAny();
   } catch (const YAML::Exception& e) {
     Diagnostics d;
     d.Add(reader.Loc(e.mark), "", "YAML syntax error: " + e.msg);
     d.ThrowIfAny();
   }
-  ConfigNode n = reader.Convert(root, "");
+  ConfigNode n;
+  reader.Convert(root, "", 0, &n);
   reader.diagnostics().ThrowIfAny();
   return n;
 }
 
 ConfigNode LoadYamlFile(const std::string& path) {
-  return ParseYaml(ReadFile(path), path);
+  return ParseYaml(ReadFile(path, kMaxConfigBytes), path);
 }
 
 namespace {

@@ -50,6 +50,7 @@ class ConfigNode {
   const std::vector<ConfigNode>& items() const { return items_; }
   std::vector<ConfigNode>& items() { return items_; }
   const std::vector<Member>& members() const { return members_; }
+  std::vector<Member>& members() { return members_; }
   // The value of `key`, or nullptr.
   const ConfigNode* Find(const std::string& key) const;
   ConfigNode* Find(const std::string& key);
@@ -90,11 +91,16 @@ struct Diagnostic {
 // Every problem found in a config: what() has one line per diagnostic.
 class ConfigError : public Error {
  public:
-  explicit ConfigError(std::vector<Diagnostic> diagnostics);
+  // `unreported`: further problems found but not listed.
+  explicit ConfigError(std::vector<Diagnostic> diagnostics,
+                       size_t unreported = 0);
   const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+  // Every problem found, listed or not.
+  size_t count() const { return diagnostics_.size() + unreported_; }
 
  private:
   std::vector<Diagnostic> diagnostics_;
+  size_t unreported_ = 0;
 };
 
 // Collects diagnostics; ThrowIfAny raises them together.
@@ -107,11 +113,17 @@ class Diagnostics {
   void AddParamError(const ParamError& e, const ConfigNode& node,
                      const std::string& path, const std::string& prefix);
   bool empty() const { return list_.empty(); }
-  size_t size() const { return list_.size(); }
+  // Problems added, shown or not.
+  size_t size() const { return list_.size() + unreported_; }
+  // Throws ConfigError with the problems (the first kMaxReported, then a
+  // count of the others).
   void ThrowIfAny() const;
+
+  static constexpr size_t kMaxReported = 100;
 
  private:
   std::vector<Diagnostic> list_;
+  size_t unreported_ = 0;
 };
 
 // Parses YAML text from `file` (named in locations). ConfigError at the

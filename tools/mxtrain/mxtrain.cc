@@ -4,15 +4,14 @@
 //   mxtrain train --config net.yaml --resume
 //   mxtrain test|time|check|summary --config net.yaml
 // Exit codes: 0 success, 2 usage or config error, 3 data error, 4 numerical
-// failure (NaN/Inf), 130 interrupted (checkpoint saved), 1 anything else.
+// failure (NaN/Inf), 5 interrupted twice (no checkpoint of the epoch), 130
+// interrupted (checkpoint saved), 1 anything else.
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -24,30 +23,10 @@
 #include "core/engine/engine.h"
 #include "io/iter_registry.h"
 #include "tools/mxtrain/commands.h"
+#include "tools/mxtrain/interrupts.h"
 
 namespace mx {
 namespace {
-
-std::atomic<bool> g_stop{false};
-std::atomic<int> g_signals{0};
-
-extern "C" void OnSignal(int sig) {
-  if (g_signals.fetch_add(1) >= 1 && sig == SIGINT) {
-    // A second Ctrl-C: leave at once.
-    static const char kMsg[] = "\nmxtrain: interrupted again, exiting now\n";
-    [[maybe_unused]] auto n = ::write(STDERR_FILENO, kMsg, sizeof kMsg - 1);
-    std::_Exit(kExitInterrupted);
-  }
-  g_stop.store(true);
-}
-
-void InstallSignalHandlers() {
-  struct sigaction sa {};
-  sa.sa_handler = OnSignal;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
 
 int Main(int argc, char** argv) {
   CLI::App app{
@@ -65,6 +44,9 @@ int Main(int argc, char** argv) {
   app.add_subcommand("train", "train (the default command)");
   app.add_flag("--resume", o.resume,
                "train: continue from the latest checkpoint in the run folder");
+  app.add_flag("--overwrite", o.overwrite,
+               "train: start over in a run folder that holds another run, "
+               "deleting that run's files");
   auto* test = app.add_subcommand(
       "test", "evaluate a checkpoint of the run on data.val");
   test->add_option("--epoch", o.epoch,
@@ -92,8 +74,8 @@ int Main(int argc, char** argv) {
   for (const char* name : {"test", "time", "check", "summary"}) {
     if (app.got_subcommand(name)) command = name;
   }
-  if (command == "train") InstallSignalHandlers();
-  o.stop = &g_stop;
+  if (command == "train") InstallInterruptHandlers();
+  o.stop = &StopRequested();
   return RunCommand(command, o);
 }
 

@@ -18,6 +18,9 @@ const std::vector<std::string>& LayerKeys() {
 namespace {
 
 constexpr int kMaxBlockDepth = 16;
+// Layers a network may expand to: blocks applied inside blocks multiply, and
+// a few lines can otherwise ask for 1000^5 layers (Note [Untrusted input]).
+constexpr int64_t kMaxLayers = 100000;
 
 // A layer's result; failed layers do not report again downstream.
 struct Value {
@@ -66,6 +69,8 @@ class NetworkBuilder {
   std::map<std::string, const ConfigNode*> blocks_;
   std::map<std::string, std::string> block_paths_;
   std::map<std::string, int> block_uses_;
+  int64_t layers_ = 0;  // expanded so far, up to kMaxLayers
+  bool too_large_ = false;
   BuiltNetwork out_;
 };
 
@@ -204,9 +209,16 @@ Value NetworkBuilder::RunLayers(const ConfigNode& layers,
     return {};
   }
   Value previous = input;
-  for (size_t i = 0; i < layers.items().size(); ++i) {
+  for (size_t i = 0; i < layers.items().size() && !too_large_; ++i) {
     const ConfigNode& layer = layers.items()[i];
     const std::string lpath = StrCat(path, "[", i, "]");
+    if (++layers_ > kMaxLayers) {
+      Error(layer.loc(), lpath,
+            StrCat("the network expands to more than ", kMaxLayers,
+                   " layers (blocks applied inside blocks multiply)"));
+      too_large_ = true;
+      return {};
+    }
     if (!layer.IsMap()) {
       Error(layer.loc(), lpath,
             StrCat("a layer is a mapping such as {op: FullyConnected, "

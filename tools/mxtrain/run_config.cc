@@ -3,13 +3,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <limits>
 
 #include "core/base/file_system.h"
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
+#include "core/dist/communicator.h"
 #include "core/gpu/gpu.h"
 #include "core/train/initializer.h"
 #include "core/train/lr_scheduler.h"
@@ -19,6 +23,11 @@
 
 namespace mx {
 namespace {
+
+// Epochs a run may ask for: past this it is a typo (1e18), not a plan.
+constexpr int64_t kMaxEpochs = 1000000;
+// Devices of one process's data parallelism.
+constexpr size_t kMaxDevices = 64;
 
 std::string Dirname(const std::string& path) {
   const size_t slash = path.rfind('/');
@@ -34,6 +43,25 @@ std::string Stem(const std::string& path) {
 
 std::string Child(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
+}
+
+// Whether `loc` is a --set flag (its paths are the working directory's).
+bool FromFlag(const SourceLocation& loc) {
+  return StartsWith(loc.file, "--set");
+}
+
+// A path as absolute: relative ones against the config file's folder when
+// the config file wrote them, else (--set, defaults) against the working
+// directory. URIs and "" stay as they are. The run folder's config.yaml
+// then repeats the run from anywhere.
+std::string ResolvePath(const std::string& path, const std::string& base_dir,
+                        bool from_file) {
+  if (path.empty() || !UriScheme(path).empty()) return path;
+  std::filesystem::path p(path);
+  if (p.is_relative() && from_file) p = std::filesystem::path(base_dir) / p;
+  std::error_code ec;
+  const std::filesystem::path abs = std::filesystem::absolute(p, ec);
+  return (ec ? p : abs).lexically_normal().string();
 }
 
 // Reads the keys of one mapping of the resolved tree, checking types and
@@ -69,7 +97,8 @@ class Section {
     return v->text();
   }
 
-  int64_t Int(const std::string& key, int64_t def, int64_t min) {
+  int64_t Int(const std::string& key, int64_t def, int64_t min,
+              int64_t max = std::numeric_limits<int64_t>::max()) {
     const ConfigNode* v = Node(key, ConfigNode::Scalar(std::to_string(def)));
     if (v == nullptr) return def;
     int64_t out = 0;
@@ -80,6 +109,9 @@ class Section {
     if (!problem.empty()) return Bad(*v, key, problem, def);
     if (out < min) {
       return Bad(*v, key, StrCat("must be at least ", min, ", got ", out), def);
+    }
+    if (out > max) {
+      return Bad(*v, key, StrCat("must be at most ", max, ", got ", out), def);
     }
     return out;
   }
@@ -230,8 +262,55 @@ std::pair<std::string, AttrDict> TypedSection(ConfigNode* root,
   return {type->text(), ParamsOf(*node, key, diag)};
 }
 
+// data.val must measure the same samples every epoch, or epochs (and the
+// best checkpoint) are compared on different data: unless the config says
+// otherwise it reads in order, padding its last batch (the padding is not
+// measured); a last batch completed from the next pass (round_batch) or a
+// shuffled pass that drops its tail (discard) is refused.
+void SetValidationOrder(const io::IterKind& kind, ConfigNode* node,
+                        const std::string& path, AttrDict* params,
+                        Diagnostics* diag) {
+  const auto given = [&](const char* key) -> const ConfigNode* {
+    return kind.schema->Find(key) != nullptr ? node->Find(key) : nullptr;
+  };
+  const auto truthy = [](const std::string& v) {
+    bool b = false;
+    return ParamTraits<bool>::Parse(v, &b).empty() && b;
+  };
+  const auto set_default = [&](const char* key, const char* value) {
+    if (kind.schema->Find(key) == nullptr || node->Find(key) != nullptr) return;
+    (*params)[key] = value;
+    node->Set(key, ConfigNode::Scalar(value, node->loc()), node->loc());
+  };
+  if (const ConfigNode* v = given("round_batch"); v && truthy(v->text())) {
+    diag->Add(v->loc(), Child(path, "round_batch"),
+              "round_batch: true would start each validation pass where the "
+              "last one ended, so epochs would be measured on different "
+              "samples; remove it (data.val pads its last batch instead)");
+  }
+  if (const ConfigNode* v = given("last_batch")) {
+    const ConfigNode* shuffle = given("shuffle");
+    const bool shuffled =
+        shuffle != nullptr
+            ? truthy(shuffle->text())
+            : kind.schema->Find("shuffle") != nullptr &&
+                  truthy(kind.schema->Find("shuffle")->default_text);
+    if (v->text() == "round_batch" || (v->text() == "discard" && shuffled)) {
+      diag->Add(v->loc(), Child(path, "last_batch"),
+                StrCat("last_batch: ", v->text(),
+                       v->text() == "discard" ? " with shuffle" : "",
+                       " would measure different samples each epoch; use "
+                       "pad (the default for data.val)"));
+    }
+  }
+  set_default("round_batch", "False");
+  set_default("last_batch", "pad");
+  set_default("shuffle", "False");
+}
+
 IterConfig ReadIter(ConfigNode* node, const std::string& path,
-                    const std::string& base_dir, Diagnostics* diag) {
+                    const std::string& base_dir, bool validation,
+                    Diagnostics* diag) {
   IterConfig it;
   it.path = path;
   it.loc = node->loc();
@@ -257,16 +336,28 @@ IterConfig ReadIter(ConfigNode* node, const std::string& path,
     return it;
   }
   it.type = kind->name;
+  // YAML reads MXNet's "NULL" (label_csv: NULL) as null: for a parameter
+  // whose default is MXNet's NULL, null is that default.
+  for (ConfigMember& m : node->members()) {
+    const ParamField* field = kind->schema->Find(m.key);
+    if (m.value.IsNull() && field != nullptr &&
+        (field->default_text == "NULL" || field->default_text == "None")) {
+      m.value = ConfigNode::Scalar(field->default_text, m.value.loc());
+    }
+  }
   it.params = ParamsOf(*node, path, diag);
   for (const std::string& p : kind->path_params) {
     auto found = it.params.find(p);
-    if (found == it.params.end() || found->second.empty() ||
-        found->second[0] == '/' || found->second == "NULL" ||
-        !UriScheme(found->second).empty()) {
+    ConfigNode* written = node->Find(p);
+    if (found == it.params.end() || found->second == "NULL" ||
+        written == nullptr || !written->IsScalar()) {
       continue;
     }
-    found->second = base_dir + "/" + found->second;
+    found->second =
+        ResolvePath(found->second, base_dir, !FromFlag(written->loc()));
+    *written = ConfigNode::Scalar(found->second, written->loc());
   }
+  if (validation) SetValidationOrder(*kind, node, path, &it.params, diag);
   const size_t before = diag->size();
   Located(
       *node, path,
@@ -288,6 +379,12 @@ std::vector<Context> ReadDevices(Section* s, Diagnostics* diag) {
   const std::vector<std::string> names = s->StringList("devices", {"cpu"});
   std::vector<Context> out;
   const ConfigNode* node = s->Node("devices");
+  if (names.size() > kMaxDevices) {
+    diag->Add(
+        node->loc(), "devices",
+        StrCat(names.size(), " devices; a run may use at most ", kMaxDevices));
+    return {Context::CPU()};
+  }
   for (const std::string& name : names) {
     const size_t colon = name.find(':');
     const std::string kind = name.substr(0, colon);
@@ -327,25 +424,57 @@ std::vector<Context> ReadDevices(Section* s, Diagnostics* diag) {
   return out;
 }
 
+// A checkpoint prefix that names files in the run folder and nothing else:
+// no '/', no "." or "..", no hidden or option-like names.
+bool IsFileNamePrefix(const std::string& prefix) {
+  if (prefix.empty() || prefix[0] == '.' || prefix[0] == '-') return false;
+  for (char ch : prefix) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (!std::isalnum(c) && c != '_' && c != '-' && c != '.') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 RunConfig LoadRunConfig(const std::string& path,
                         const std::vector<std::string>& overrides) {
+  return ResolveRunConfig(LoadYamlFile(path), path, overrides);
+}
+
+RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
+                           const std::vector<std::string>& overrides) {
   RunConfig c;
   c.file = path;
-  c.resolved = LoadYamlFile(path);
+  c.resolved = std::move(root);
   for (const std::string& o : overrides) ApplyOverride(&c.resolved, o);
   const std::string base_dir = Dirname(path);
   Diagnostics diag;
   Section top(&c.resolved, "", &diag);
   if (!top.valid()) diag.ThrowIfAny();
   c.name = top.String("name", Stem(path));
-  c.epochs = top.Int("epochs", 10, 1);
+  c.epochs = top.Int("epochs", 10, 1, kMaxEpochs);
   c.seed = static_cast<uint64_t>(top.Int("seed", 0, 0));
   c.devices = ReadDevices(&top, &diag);
   c.kvstore = top.String("kvstore", "local",
                          {"local", "device", "dist_sync", "dist_device_sync"});
-  c.output = top.String("output", "runs/" + c.name);
+  if (StartsWith(c.kvstore, "dist") && !dist::LaunchedByMpi()) {
+    diag.Add(top.Node("kvstore")->loc(), "kvstore",
+             StrCat("kvstore '", c.kvstore,
+                    "' sums gradients over the processes of an MPI job, but "
+                    "no MPI launcher started this one: run it as mpirun -np N "
+                    "mxtrain ... (docs/distributed.md), or use kvstore local"));
+  }
+  {
+    // The default and --set values are the working directory's, a value
+    // written in the file is the file's folder's (as every path there).
+    const ConfigNode* written = c.resolved.Find("output");
+    c.output = top.String("output", "runs/" + c.name);
+    c.output = ResolvePath(c.output, base_dir,
+                           written != nullptr && !FromFlag(written->loc()));
+    *top.Node("output") =
+        ConfigNode::Scalar(c.output, top.Node("output")->loc());
+  }
   const std::string nonfinite =
       top.String("on_nonfinite", "stop", {"stop", "skip"});
 
@@ -358,16 +487,22 @@ RunConfig LoadRunConfig(const std::string& path,
                "missing the training iterator (e.g. {type: MNISTIter, image: "
                "..., label: ...})");
     } else {
-      c.train = ReadIter(train, "data.train", base_dir, &diag);
+      c.train = ReadIter(train, "data.train", base_dir, false, &diag);
     }
     if (ConfigNode* val = data.Node("val")) {
-      c.val = ReadIter(val, "data.val", base_dir, &diag);
+      c.val = ReadIter(val, "data.val", base_dir, true, &diag);
     }
     data.Finish("data");
   }
 
   // network
   if (ConfigNode* network = top.Node("network")) {
+    ConfigNode* symbol = network->IsMap() ? network->Find("symbol") : nullptr;
+    if (symbol != nullptr && symbol->IsScalar()) {
+      *symbol = ConfigNode::Scalar(
+          ResolvePath(symbol->text(), base_dir, !FromFlag(symbol->loc())),
+          symbol->loc());
+    }
     c.network = BuildNetwork(*network, "network", base_dir, &diag);
   } else {
     diag.Add(c.resolved.loc(), "network",
@@ -461,17 +596,34 @@ RunConfig LoadRunConfig(const std::string& path,
                   ->Get()
                   .first;
     k.best_metric = s.String("best_metric", first_metric);
+    // Ranked by the name the metric reports ("ce" reports cross-entropy).
+    std::vector<std::string> reported;
+    for (const auto& [name, params] : t.metrics) {
+      const std::string r = EvalMetric::Create(name, params)->Get().first;
+      reported.push_back(r);
+      if (k.best_metric == name || k.best_metric == r) k.best_metric = r;
+    }
+    if (!t.metrics.empty() && std::find(reported.begin(), reported.end(),
+                                        k.best_metric) == reported.end()) {
+      diag.Add(s.Node("best_metric")->loc(), "checkpoint.best_metric",
+               StrCat("'", k.best_metric, "' is not one of the run's metrics",
+                      DidYouMean(k.best_metric, reported), " (",
+                      Join(reported, ", "), ")"));
+    }
     k.pretrained = s.String("pretrained", "");
-    if (!k.pretrained.empty() && k.pretrained[0] != '/' &&
-        UriScheme(k.pretrained).empty()) {
-      k.pretrained = base_dir + "/" + k.pretrained;
+    if (ConfigNode* pretrained = s.Node("pretrained")) {
+      k.pretrained =
+          ResolvePath(k.pretrained, base_dir, !FromFlag(pretrained->loc()));
+      *pretrained = ConfigNode::Scalar(k.pretrained, pretrained->loc());
     }
     k.frozen = s.StringList("frozen", {});
-    if (k.prefix.empty() || (k.prefix.find('/') != std::string::npos &&
-                             UriScheme(k.prefix).empty())) {
+    if (UriScheme(k.prefix).empty() && !IsFileNamePrefix(k.prefix)) {
       diag.Add(s.Node("prefix")->loc(), "checkpoint.prefix",
-               "expected a file-name prefix without '/' (files go in the run "
-               "folder), or a URI such as s3://bucket/runs/net/model");
+               StrCat("'", k.prefix,
+                      "' is not a file-name prefix (letters, digits, '_', "
+                      "'-' and '.', not starting with '.' or '-'; the files "
+                      "go in the run folder), nor a URI such as "
+                      "s3://bucket/runs/net/model"));
     }
     s.Finish("checkpoint");
   }
@@ -579,13 +731,45 @@ void CheckOutputFolder(const RunConfig& config) {
   diag.ThrowIfAny();
 }
 
+namespace {
+
+// A top-k metric needs k below the network's classes: with k >= classes
+// every prediction counts as right.
+void CheckMetricsFit(const RunConfig& config, const Shape& output) {
+  if (output.ndim() < 2) return;
+  const int64_t classes = output[1];
+  const ConfigNode* metrics = config.resolved.Find("metrics");
+  Diagnostics diag;
+  for (size_t i = 0; i < config.trainer.metrics.size(); ++i) {
+    const auto& [name, params] = config.trainer.metrics[i];
+    const auto k = params.find("top_k");
+    int64_t top_k = 0;
+    if (k == params.end() ||
+        !ParamTraits<int64_t>::Parse(k->second, &top_k).empty() ||
+        top_k < classes) {
+      continue;
+    }
+    const bool listed =
+        metrics != nullptr && metrics->IsList() && i < metrics->items().size();
+    diag.Add(listed ? metrics->items()[i].loc() : LocationOf(config, "metrics"),
+             listed ? StrCat("metrics[", i, "]") : "metrics",
+             StrCat("top_k ", top_k, " is not below the network's ", classes,
+                    " classes (output ", output,
+                    "): every prediction would count as right"));
+  }
+  diag.ThrowIfAny();
+}
+
+}  // namespace
+
 void CheckNetworkShapes(const RunConfig& config,
                         const std::map<std::string, Shape>& input_shapes) {
   std::map<std::string, PartialShape> known;
   for (const auto& [name, shape] : input_shapes)
     known[name] = PartialShape(shape);
+  Shapes shapes;
   try {
-    config.network.symbol.InferShape(known);
+    shapes = config.network.symbol.InferShape(known);
   } catch (const InternalError&) {
     throw;
   } catch (const mx::Error& e) {
@@ -607,6 +791,7 @@ void CheckNetworkShapes(const RunConfig& config,
     }
     diag.ThrowIfAny();
   }
+  CheckMetricsFit(config, shapes.outputs.at(0));
 }
 
 }  // namespace mx

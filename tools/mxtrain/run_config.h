@@ -72,6 +72,10 @@ struct RunConfig {
 // file.
 RunConfig LoadRunConfig(const std::string& path,
                         const std::vector<std::string>& overrides);
+// The same for a config already parsed from the file at `path` (relative
+// paths in it are that file's folder's).
+RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
+                           const std::vector<std::string>& overrides);
 
 // Where checkpoints go: "<output>/<checkpoint.prefix>", or the prefix itself
 // when it is a URI (s3://bucket/runs/net/model).

@@ -60,6 +60,33 @@ std::string MetricStateKey(size_t m, size_t k) {
 
 }  // namespace
 
+void CheckClassLabels(const io::DataBatch& batch, int64_t classes,
+                      const std::string& name) {
+  if (batch.label.empty() || batch.label[0].shape().ndim() != 1) return;
+  const std::vector<float> labels = batch.label[0].ToFloatVector();
+  const int64_t rows = static_cast<int64_t>(labels.size()) - batch.pad;
+  const int64_t bad = FirstBadClassLabel(labels, rows, classes);
+  if (bad < 0) return;
+  throw DataError(StrCat(
+      name, ": label ", labels[bad], " of record ",
+      bad < static_cast<int64_t>(batch.index.size()) ? batch.index[bad] : bad,
+      " is not a class id of the network's ", classes, " outputs (0 to ",
+      classes - 1, ")"));
+}
+
+int64_t LabelClasses(
+    const std::vector<std::pair<std::string, AttrDict>>& metrics,
+    const Shape& output) {
+  if (output.ndim() != 2) return 0;
+  for (const auto& [name, params] : metrics) {
+    if (EvalMetric::Create(name, params)->needs_class_labels()) {
+      // One column is a binary classifier's probability of class 1.
+      return std::max<int64_t>(output[1], 2);
+    }
+  }
+  return 0;
+}
+
 Trainer::Trainer(const Symbol& net, const io::DataIter& train,
                  const TrainerOptions& options)
     : net_(net),
@@ -115,6 +142,8 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
   for (const auto& [name, params] : options.metrics) {
     metrics_.push_back(EvalMetric::Create(name, params));
   }
+  label_classes_ =
+      LabelClasses(options.metrics, devices_[0].exec->outputs().at(0).shape());
   if (kvstore_) {
     kvstore_->SetUpdater(
         [this](const std::string& key, const NDArray& grad, NDArray* weight) {
@@ -222,9 +251,10 @@ void Trainer::SetMultipliers() {
   }
 }
 
-void Trainer::Feed(const io::DataBatch& batch) {
+void Trainer::Feed(const io::DataBatch& batch, const std::string& name) {
   MX_CHECK(!batch.data.empty() && !batch.label.empty(),
            "a data batch without data or label arrays");
+  if (label_classes_ > 0) CheckClassLabels(batch, label_classes_, name);
   const int64_t batch_size = devices_.back().end;
   const auto check = [&](const NDArray& got, const NDArray& bound,
                          const char* what) {
@@ -403,7 +433,7 @@ std::vector<std::pair<std::string, double>> Trainer::MetricValues() const {
   return out;
 }
 
-bool Trainer::NextBatch(io::DataIter* it) {
+bool Trainer::NextBatch(io::DataIter* it, const std::string& name) {
   try {
     return it->Next();
   } catch (const DataError&) {
@@ -411,7 +441,7 @@ bool Trainer::NextBatch(io::DataIter* it) {
   } catch (const InternalError&) {
     throw;
   } catch (const Error& e) {
-    throw DataError(e.what());
+    throw DataError(StrCat(name, ": ", e.what()));
   }
 }
 
@@ -422,6 +452,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
            "(for_training false)");
   EpochReport r;
   r.learning_rate = schedule_->LearningRate(std::max<int64_t>(1, num_update_));
+  const bool whole_epoch = batch_in_epoch_ == 0;
   if (batch_in_epoch_ == 0) {
     ++epoch_;
     if (!fresh_train_iter_) train->Reset();
@@ -442,7 +473,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   bool finished = true;
   while (true) {
     bool stop = control.stop != nullptr && control.stop->load();
-    bool more = !stop && NextBatch(train);
+    bool more = !stop && NextBatch(train, control.train_name);
     if (distributed_) {
       // Every process stops when one is asked to, or has no batch left.
       const std::vector<bool> any = AnyWorker({stop, !more});
@@ -455,7 +486,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
     }
     if (!more) break;
     const io::DataBatch& batch = train->Value();
-    Feed(batch);
+    Feed(batch, control.train_name);
     for (Device& dev : devices_) {
       dev.exec->Forward(true);
       dev.exec->Backward();
@@ -508,22 +539,37 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
     fresh_train_iter_ = true;
     r.epoch = epoch_;
   }
+  if (finished && whole_epoch && r.batches == 0) {
+    throw DataError(StrCat(control.train_name,
+                           ": no sample in an epoch: the data set is empty, "
+                           "or holds fewer samples than one batch and drops "
+                           "the rest (last_batch discard)"));
+  }
   if (finished) {
     batch_in_epoch_ = 0;
-    if (val != nullptr) r.val = Evaluate(val);
+    if (val != nullptr) r.val = Evaluate(val, control.val_name);
   }
   return r;
 }
 
 std::vector<std::pair<std::string, double>> Trainer::Evaluate(
-    io::DataIter* it) {
+    io::DataIter* it, const std::string& name) {
   it->Reset();
   for (auto& m : metrics_) m->Reset();
-  while (NextBatch(it)) {
+  int64_t samples = 0;
+  while (NextBatch(it, name)) {
     const io::DataBatch& batch = it->Value();
-    Feed(batch);
+    Feed(batch, name);
     for (Device& dev : devices_) dev.exec->Forward(false);
     UpdateMetrics(batch);
+    samples += batch.label[0].shape()[0] - batch.pad;
+  }
+  // Every process of dist_sync sees its part; the whole may not be empty.
+  if (SumOverWorkers({static_cast<double>(samples)})[0] == 0) {
+    throw DataError(StrCat(name,
+                           ": no sample to evaluate: the data set is empty, "
+                           "or holds fewer samples than one batch and drops "
+                           "the rest (last_batch discard)"));
   }
   SumMetricsOverWorkers();
   return MetricValues();
@@ -576,6 +622,16 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
   NamedParams args, aux;
   LoadParams(params_path, &args, &aux);
   const TrainState s = LoadTrainState(states_path);
+  // A mid-epoch state of epoch N says N - 1 epochs and some batches.
+  MX_CHECK(s.batch > 0 ? s.epoch + 1 == epoch : s.epoch == epoch, "'",
+           states_path, "' holds the state after epoch ", s.epoch,
+           s.batch > 0 ? StrCat(" and ", s.batch, " batches") : std::string(),
+           ", but its name says epoch ", epoch,
+           ": it is not this checkpoint's state");
+  const int64_t batches = train->BatchesPerEpoch();
+  MX_CHECK(batches < 0 || s.batch < batches, "'", states_path,
+           "' resumes at batch ", s.batch, " of epoch ", s.epoch + 1,
+           ", but an epoch of the training data has ", batches, " batches");
   MX_CHECK(s.optimizer == optimizer_name_, "'", states_path,
            "' was written with optimizer '", s.optimizer, "', this run uses '",
            optimizer_name_, "'");
@@ -653,8 +709,8 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
   batch_in_epoch_ = s.batch;
   for (int e = 0; e < s.epoch; ++e) train->Reset();
   for (int64_t b = 0; b < s.batch; ++b) {
-    MX_CHECK(NextBatch(train), "'", states_path, "' resumes at batch ", s.batch,
-             " of epoch ", s.epoch + 1,
+    MX_CHECK(NextBatch(train, "the training data"), "'", states_path,
+             "' resumes at batch ", s.batch, " of epoch ", s.epoch + 1,
              ", but the training data has fewer batches");
   }
   if (s.batch > 0) epoch_ = s.epoch + 1;

@@ -45,6 +45,18 @@ class NumericalError : public Error {
   explicit NumericalError(const std::string& message) : Error(message) {}
 };
 
+// DataError (named `name`) unless each unpadded label of `batch` is a class
+// id in [0, classes), naming the label's record; labels of more than one
+// value per sample are not checked.
+void CheckClassLabels(const io::DataBatch& batch, int64_t classes,
+                      const std::string& name);
+
+// The classes labels must be ids of when one of `metrics` needs class ids,
+// for a network whose first output has shape `output`; 0 when none does.
+int64_t LabelClasses(
+    const std::vector<std::pair<std::string, AttrDict>>& metrics,
+    const Shape& output);
+
 // What to do when a step produces NaN or Inf.
 enum class NonFinitePolicy { kStop, kSkip };
 
@@ -94,6 +106,9 @@ struct BatchProgress {
 // `callback_every` batches.
 struct EpochControl {
   const std::atomic<bool>* stop = nullptr;
+  // Names of the data in errors ("data.train (MNISTIter 'labels.gz')").
+  std::string train_name = "the training data";
+  std::string val_name = "the validation data";
   std::function<void(const BatchProgress&)> on_batch;
   int64_t callback_every = 1;
 };
@@ -124,13 +139,18 @@ class Trainer {
 
   // Trains one epoch over `train` (reset first unless it is fresh or was
   // positioned by Resume), then evaluates `val` when given and the epoch
-  // was not interrupted. DataError for unreadable data, NumericalError for
-  // non-finite values under NonFinitePolicy::kStop (naming the first layer
-  // whose output went non-finite, or the parameter whose gradient did).
+  // was not interrupted. DataError for unreadable data, an epoch without a
+  // batch, or labels that are not class ids of the network's outputs (when
+  // a metric needs them), naming the data and the record; NumericalError
+  // for non-finite values under NonFinitePolicy::kStop (naming the first
+  // layer whose output went non-finite, or the parameter whose gradient
+  // did).
   EpochReport TrainEpoch(io::DataIter* train, io::DataIter* val,
                          const EpochControl& control = {});
-  // Metric values over one pass of `it` (inference mode).
-  std::vector<std::pair<std::string, double>> Evaluate(io::DataIter* it);
+  // Metric values over one pass of `it` (inference mode); DataError (named
+  // `name`) as TrainEpoch's, or when the pass holds no sample.
+  std::vector<std::pair<std::string, double>> Evaluate(
+      io::DataIter* it, const std::string& name = "the data");
 
   // Writes "<prefix>-symbol.json", "<prefix>-NNNN.params" (MXNet layout) and
   // "<prefix>-NNNN.states" (the training state) for `epoch`, each
@@ -176,7 +196,8 @@ class Trainer {
 
   void InitParams(const TrainerOptions& options);
   void SetMultipliers();
-  void Feed(const io::DataBatch& batch);
+  // Copies the batch to the devices; `name` names the data in errors.
+  void Feed(const io::DataBatch& batch, const std::string& name);
   void UpdateParams(double lr);
   // Starts summing the gradients over the processes (dist_sync), last
   // layer first, as backward produces them.
@@ -197,12 +218,15 @@ class Trainer {
   std::string DiagnoseNonFinite() const;
   void UpdateMetrics(const io::DataBatch& batch);
   std::vector<std::pair<std::string, double>> MetricValues() const;
-  // Next() that turns data errors into DataError.
-  static bool NextBatch(io::DataIter* it);
+  // Next() that turns data errors into DataError naming the data.
+  static bool NextBatch(io::DataIter* it, const std::string& name);
 
   Symbol net_;
   std::vector<Device> devices_;
   std::string data_name_, label_name_;
+  // Classes of the network's first output when a metric needs class-id
+  // labels (then checked on the host before each batch); 0 otherwise.
+  int64_t label_classes_ = 0;
   std::string optimizer_name_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> schedule_;

@@ -307,3 +307,43 @@ TEST(SymbolJson, MalformedFilesGiveClearErrors) {
 
 }  // namespace
 }  // namespace mx
+
+namespace mx {
+namespace {
+
+// Note [Deep graphs]: a chain of 300,000 nodes (far past the depth at which
+// a recursive walk or destructor overflows the stack) is read, walked,
+// written and destroyed; a file of more nodes than the bound is refused
+// before any is built.
+TEST(SymbolJson, DeepChainsAreReadWalkedAndDestroyed) {
+  constexpr int kNodes = 300000;
+  std::string json =
+      R"({"nodes": [{"op": "null", "name": "data", "inputs": []})";
+  for (int i = 0; i < kNodes; ++i) {
+    json += R"(, {"op": "Activation", "name": "a)" + std::to_string(i) +
+            R"(", "attrs": {"act_type": "relu"}, "inputs": [[)" +
+            std::to_string(i) + ", 0, 0]]}";
+  }
+  json += R"(], "arg_nodes": [0], "heads": [[)" + std::to_string(kNodes) +
+          R"(, 0, 0]], "attrs": {"mxnet_version": ["int", 10900]}})";
+  {
+    Symbol chain = Symbol::FromJSON(json, "chain.json");
+    EXPECT_EQ(chain.ListArguments(), Names({"data"}));
+    const Shapes shapes = chain.InferShape({{"data", PartialShape({2, 3})}});
+    EXPECT_EQ(shapes.outputs.at(0), Shape({2, 3}));
+    EXPECT_EQ(Symbol::FromJSON(chain.ToJSON()).ListOutputs(),
+              Names({"a" + std::to_string(kNodes - 1) + "_output"}));
+  }  // destroyed here
+  std::string many = R"({"nodes": [)";
+  for (int i = 0; i <= 1000000; ++i) {
+    many +=
+        std::string(i ? "," : "") + R"({"op":"null","name":"v","inputs":[]})";
+  }
+  many += R"(], "heads": [[0, 0, 0]]})";
+  EXPECT_EQ(MessageOf([&] { Symbol::FromJSON(many, "many.json"); }),
+            "many.json:1:11: the graph has 1000001 nodes; a symbol file may "
+            "have at most 1000000");
+}
+
+}  // namespace
+}  // namespace mx

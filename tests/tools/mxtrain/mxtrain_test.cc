@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -185,6 +186,162 @@ TEST(MxtrainTest, SignalsSaveACheckpointAndResumeContinuesExactly) {
       << r.output;
 }
 
+// Starts mxtrain on `config` in the background; returns its pid once its
+// log shows the first epoch done (so it is training).
+pid_t StartTraining(const std::string& config, int epochs) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string out = RunDir(config);
+    ::execl("tools/mxtrain/mxtrain", "mxtrain", "--config", config.c_str(),
+            "--set", ("output=" + out).c_str(), "--set",
+            ("epochs=" + std::to_string(epochs)).c_str(), "--set",
+            "logging.progress=none", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const std::string log = RunDir(config) + "/train.log";
+  for (int i = 0; i < 1500; ++i) {
+    if (Read(log).find("epoch 1/") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pid;
+}
+
+// timeout, Slurm and a process group deliver one interrupt more than once:
+// copies arriving together still end with a saved checkpoint (exit 130).
+TEST(MxtrainTest, SignalsArrivingTogetherStillSaveACheckpoint) {
+  const std::string yaml = TinyConfig() + "checkpoint: {every: 100}\n";
+  for (int round = 0; round < 3; ++round) {
+    for (int sig : {SIGINT, SIGTERM}) {
+      const std::string config = WriteConfig(
+          "twice" + std::to_string(round) + "_" + std::to_string(sig), yaml);
+      const pid_t pid = StartTraining(config, 50);
+      ::kill(pid, sig);
+      ::kill(pid, sig);
+      ::kill(pid, sig);
+      int status = 0;
+      ::waitpid(pid, &status, 0);
+      ASSERT_TRUE(WIFEXITED(status));
+      EXPECT_EQ(WEXITSTATUS(status), 130)
+          << Read(RunDir(config) + "/train.log");
+      const std::string log = Read(RunDir(config) + "/train.log");
+      EXPECT_THAT(log, HasSubstr(" saved; continue with --resume"));
+      // The checkpoint named in the log is complete: parameters and state.
+      const size_t at = log.find("checkpoint ");
+      ASSERT_NE(at, std::string::npos) << log;
+      const std::string params =
+          log.substr(at + 11, log.find(' ', at + 11) - at - 11);
+      EXPECT_TRUE(Exists(params)) << params;
+      EXPECT_TRUE(Exists(params.substr(0, params.size() - 6) + "states"));
+    }
+  }
+}
+
+// A run folder holds one run: another run is refused (a later --resume
+// would mix them), --overwrite starts over, --resume continues.
+TEST(MxtrainTest, ANewRunIntoAnotherRunsFolderIsRefused) {
+  const std::string config = WriteConfig("refuse", TinyConfig());
+  ASSERT_EQ(Mxtrain(Flags(config) + " --set epochs=3").code, 0);
+  Result r = Mxtrain(Flags(config) + " --set epochs=1");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("holds another run (config.yaml, "));
+  EXPECT_THAT(r.output, HasSubstr("continue it with --resume, start over "
+                                  "with --overwrite"));
+  r = Mxtrain("check " + Flags(config));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("training needs --resume or --overwrite"));
+  r = Mxtrain(Flags(config) + " --set epochs=1 --overwrite");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--overwrite: removed "));
+  // Nothing of the longer run is left to resume from or to mix in.
+  EXPECT_FALSE(Exists(RunDir(config) + "/model-0003.params"));
+  const std::string metrics = Read(RunDir(config) + "/metrics.csv");
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 2) << metrics;
+  r = Mxtrain(Flags(config) + " --set epochs=2 --resume");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("resumed from"));
+}
+
+// Every metric can rank epochs, by the name it is given or reports, and
+// keep_last never deletes the best epoch's checkpoint.
+TEST(MxtrainTest, BestCheckpointByCrossEntropyIsKept) {
+  const std::string config = WriteConfig(
+      "best", TinyConfig("checkpoint: {best_metric: ce, keep_last: 1}\n"));
+  const Result r = Mxtrain(Flags(config) + " --set epochs=4");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const size_t at = r.output.find("done: best val cross-entropy ");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  const std::string rest = r.output.substr(at);
+  const int best = std::stoi(rest.substr(rest.find("at epoch ") + 9));
+  char name[32];
+  std::snprintf(name, sizeof name, "/model-%04d.params", best);
+  EXPECT_TRUE(Exists(RunDir(config) + name)) << rest;
+  EXPECT_TRUE(Exists(RunDir(config) + "/model-0004.params"));
+  const Result bad = Mxtrain("check " + Flags(config) +
+                             " --set checkpoint.best_metric=accuracyy");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_THAT(bad.output, HasSubstr("'accuracyy' is not one of the run's "
+                                    "metrics; did you mean 'accuracy'?"));
+}
+
+// Validation measures the same samples every epoch: data.val reads in
+// order and pads; an order that would change the samples is refused.
+TEST(MxtrainTest, ValidationSeesTheSameSamplesEveryEpoch) {
+  const std::string config = WriteConfig("val_order", TinyConfig());
+  Result r = Mxtrain("--print-config " + Flags(config));
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::string val = r.output.substr(r.output.find("  val:"));
+  EXPECT_THAT(val, HasSubstr("last_batch: pad"));
+  EXPECT_THAT(val, HasSubstr("shuffle: false"));  // as TinyConfig says
+  r = Mxtrain("check " + Flags(config) +
+              " --set data.val.last_batch=round_batch");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.output, HasSubstr("data.val.last_batch: last_batch: "
+                                  "round_batch would measure different "
+                                  "samples each epoch"));
+  r = Mxtrain("check " + Flags(config) +
+              " --set data.val.last_batch=discard --set "
+              "data.val.shuffle=true");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.output, HasSubstr("discard with shuffle"));
+  r = Mxtrain("check " + Flags(config) +
+              " --set 'data.val={type: CSVIter, data_csv: x.csv, data_shape: "
+              "[784], round_batch: true}'");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.output, HasSubstr("round_batch: true would start each "
+                                  "validation pass where the last one ended"));
+}
+
+// Paths written in a config are its folder's, and the run folder's
+// config.yaml holds them resolved, so it repeats the run from anywhere.
+TEST(MxtrainTest, TheSavedConfigRepeatsARunWithRelativePaths) {
+  const std::string dir = TempPath("relative");
+  ::mkdir(dir.c_str(), 0777);
+  const std::string data = io::kFashionMnistDir;
+  for (const char* f :
+       {"t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}) {
+    WriteFileAtomic(dir + "/" + f, Read(data + "/" + f));
+  }
+  std::string yaml = TinyConfig();
+  while (yaml.find(data + "/") != std::string::npos) {
+    yaml.erase(yaml.find(data + "/"), data.size() + 1);
+  }
+  WriteFileAtomic(dir + "/net.yaml", yaml + "output: out\n");
+  // From another working directory: the run folder is the config's.
+  Result r = RunCommand(
+      "cd / && " + std::string(::getcwd(nullptr, 0)) + "/tools/mxtrain/mxtrain",
+      "--config " + dir + "/net.yaml --set epochs=1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_TRUE(Exists(dir + "/out/config.yaml"));
+  const std::string saved = Read(dir + "/out/config.yaml");
+  EXPECT_THAT(saved, HasSubstr("image: " + dir + "/t10k-images-idx3-ubyte.gz"));
+  EXPECT_THAT(saved, HasSubstr("output: " + dir + "/out"));
+  r = Mxtrain("--config " + dir + "/out/config.yaml --set output=" + dir +
+              "/again");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(Read(dir + "/again/model-0001.params"),
+            Read(dir + "/out/model-0001.params"));
+}
+
 TEST(MxtrainTest, NonFiniteValuesStopNamingTheLayer) {
   std::string yaml = TinyConfig();
   yaml.replace(yaml.find("    - {op: Activation, name: relu1, act_type: relu}"),
@@ -196,7 +353,8 @@ TEST(MxtrainTest, NonFiniteValuesStopNamingTheLayer) {
               HasSubstr("numerical failure: epoch 1, batch 1: the output "
                         "'sqrt_output' of layer 'sqrt' is the first to hold "
                         "NaN or Inf values"));
-  r = Mxtrain(Flags(config) + " --set on_nonfinite=skip --set epochs=1");
+  r = Mxtrain(Flags(config) +
+              " --set on_nonfinite=skip --set epochs=1 --overwrite");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("100 steps skipped (NaN/Inf)"));
 }
