@@ -159,12 +159,13 @@ std::vector<std::string> EarlierRunFiles(const RunConfig& c) {
             name == base + "symbol.json");
   };
   std::vector<std::string> found;
-  for (const std::string& dir : {c.output, prefix_dir}) {
-    for (const std::string& name : ListFolder(dir)) {
-      const std::string path = dir + "/" + name;
-      if ((dir == c.output || StartsWith(name, base)) && ours(name) &&
-          std::find(found.begin(), found.end(), path) == found.end()) {
-        found.push_back(path);
+  for (const std::string& name : ListFolder(c.output)) {
+    if (ours(name)) found.push_back(c.output + "/" + name);
+  }
+  if (prefix_dir != c.output) {  // checkpoints elsewhere (s3://)
+    for (const std::string& name : ListFolder(prefix_dir)) {
+      if (StartsWith(name, base) && ours(name)) {
+        found.push_back(prefix_dir + "/" + name);
       }
     }
   }
@@ -536,26 +537,13 @@ int Time(const RunConfig& c, const CommandOptions& o) {
 int64_t ReadEveryBatch(io::DataIter* it, int64_t classes,
                        const std::string& name) {
   int64_t samples = 0;
-  try {
-    it->Reset();
-    while (it->Next()) {
-      const io::DataBatch& batch = it->Value();
-      if (classes > 0) CheckClassLabels(batch, classes, name);
-      samples += batch.label.at(0).shape()[0] - batch.pad;
-    }
-  } catch (const DataError&) {
-    throw;
-  } catch (const InternalError&) {
-    throw;
-  } catch (const Error& e) {
-    throw DataError(StrCat(name, ": ", e.what()));
+  it->Reset();
+  while (NextDataBatch(it, name)) {
+    const io::DataBatch& batch = it->Value();
+    if (classes > 0) CheckClassLabels(batch, classes, name);
+    samples += batch.label.at(0).shape()[0] - batch.pad;
   }
-  if (samples == 0) {
-    throw DataError(StrCat(name,
-                           ": no sample: the data set is empty, or holds "
-                           "fewer samples than one batch and drops the rest "
-                           "(last_batch discard)"));
-  }
+  if (samples == 0) throw NoSampleError(name, "in an epoch");
   return samples;
 }
 

@@ -19,7 +19,7 @@ namespace {
 // configs are kilobytes, nest a few levels and hold thousands of values.
 constexpr int64_t kMaxConfigBytes = 64 << 20;
 constexpr int kMaxYamlDepth = 100;
-constexpr int64_t kMaxYamlValues = 2000000;
+constexpr int64_t kMaxYamlValues = 1000000;
 
 }  // namespace
 

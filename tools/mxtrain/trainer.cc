@@ -74,6 +74,13 @@ void CheckClassLabels(const io::DataBatch& batch, int64_t classes,
       classes - 1, ")"));
 }
 
+DataError NoSampleError(const std::string& name, const std::string& when) {
+  return DataError(StrCat(name, ": no sample ", when,
+                          ": the data set is empty, or holds fewer samples "
+                          "than one batch and drops the rest (last_batch "
+                          "discard)"));
+}
+
 int64_t LabelClasses(
     const std::vector<std::pair<std::string, AttrDict>>& metrics,
     const Shape& output) {
@@ -433,7 +440,7 @@ std::vector<std::pair<std::string, double>> Trainer::MetricValues() const {
   return out;
 }
 
-bool Trainer::NextBatch(io::DataIter* it, const std::string& name) {
+bool NextDataBatch(io::DataIter* it, const std::string& name) {
   try {
     return it->Next();
   } catch (const DataError&) {
@@ -473,7 +480,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   bool finished = true;
   while (true) {
     bool stop = control.stop != nullptr && control.stop->load();
-    bool more = !stop && NextBatch(train, control.train_name);
+    bool more = !stop && NextDataBatch(train, control.train_name);
     if (distributed_) {
       // Every process stops when one is asked to, or has no batch left.
       const std::vector<bool> any = AnyWorker({stop, !more});
@@ -540,10 +547,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
     r.epoch = epoch_;
   }
   if (finished && whole_epoch && r.batches == 0) {
-    throw DataError(StrCat(control.train_name,
-                           ": no sample in an epoch: the data set is empty, "
-                           "or holds fewer samples than one batch and drops "
-                           "the rest (last_batch discard)"));
+    throw NoSampleError(control.train_name, "in an epoch");
   }
   if (finished) {
     batch_in_epoch_ = 0;
@@ -557,7 +561,7 @@ std::vector<std::pair<std::string, double>> Trainer::Evaluate(
   it->Reset();
   for (auto& m : metrics_) m->Reset();
   int64_t samples = 0;
-  while (NextBatch(it, name)) {
+  while (NextDataBatch(it, name)) {
     const io::DataBatch& batch = it->Value();
     Feed(batch, name);
     for (Device& dev : devices_) dev.exec->Forward(false);
@@ -566,10 +570,7 @@ std::vector<std::pair<std::string, double>> Trainer::Evaluate(
   }
   // Every process of dist_sync sees its part; the whole may not be empty.
   if (SumOverWorkers({static_cast<double>(samples)})[0] == 0) {
-    throw DataError(StrCat(name,
-                           ": no sample to evaluate: the data set is empty, "
-                           "or holds fewer samples than one batch and drops "
-                           "the rest (last_batch discard)"));
+    throw NoSampleError(name, "to evaluate");
   }
   SumMetricsOverWorkers();
   return MetricValues();
@@ -709,7 +710,7 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
   batch_in_epoch_ = s.batch;
   for (int e = 0; e < s.epoch; ++e) train->Reset();
   for (int64_t b = 0; b < s.batch; ++b) {
-    MX_CHECK(NextBatch(train, "the training data"), "'", states_path,
+    MX_CHECK(NextDataBatch(train, "the training data"), "'", states_path,
              "' resumes at batch ", s.batch, " of epoch ", s.epoch + 1,
              ", but the training data has fewer batches");
   }

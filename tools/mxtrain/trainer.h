@@ -51,6 +51,13 @@ class NumericalError : public Error {
 void CheckClassLabels(const io::DataBatch& batch, int64_t classes,
                       const std::string& name);
 
+// it->Next(), its data errors as DataError naming the data (`name`).
+bool NextDataBatch(io::DataIter* it, const std::string& name);
+
+// The DataError of data (`name`) that yields no sample `when` ("in an
+// epoch", "to evaluate").
+DataError NoSampleError(const std::string& name, const std::string& when);
+
 // The classes labels must be ids of when one of `metrics` needs class ids,
 // for a network whose first output has shape `output`; 0 when none does.
 int64_t LabelClasses(
@@ -218,8 +225,6 @@ class Trainer {
   std::string DiagnoseNonFinite() const;
   void UpdateMetrics(const io::DataBatch& batch);
   std::vector<std::pair<std::string, double>> MetricValues() const;
-  // Next() that turns data errors into DataError naming the data.
-  static bool NextBatch(io::DataIter* it, const std::string& name);
 
   Symbol net_;
   std::vector<Device> devices_;

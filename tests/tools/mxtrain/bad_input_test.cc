@@ -211,7 +211,7 @@ TEST(BadInputTest, ConfigsThatRecurseOrExpandWithoutBound) {
       {"a: &x [1, *x]\n",
        {"nests deeper than 100 levels (an alias inside its own anchor?)"}},
       {"foo: &a\n  b: *a\n", {"foo.b.b.b.b", "nests deeper than 100 levels"}},
-      {laughs, {"the config expands to more than 2000000 values"}},
+      {laughs, {"the config expands to more than 1000000 values"}},
       {blocks,
        {"the network expands to more than 100000 layers (blocks applied "
         "inside blocks multiply)"}},
