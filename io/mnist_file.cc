@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ios>
 #include <memory>
+#include <new>
 #include <vector>
 
 #include "core/base/error.h"
@@ -165,7 +166,12 @@ IdxArray ReadIdxFile(const std::string& path, int ndim) {
            static_cast<uint64_t>(std::min(claimed, 1.8e19)),
            " data bytes, more than a ", file_bytes, "-byte file can hold");
   const int64_t size = static_cast<int64_t>(claimed);
-  out.data.resize(static_cast<size_t>(size));
+  try {
+    out.data.resize(static_cast<size_t>(size));
+  } catch (const std::bad_alloc&) {
+    MX_THROW("'", path, "': the IDX header claims ", size,
+             " data bytes, which do not fit in memory");
+  }
   const size_t read = in.Read(out.data.data(), out.data.size());
   const size_t extra = read == out.data.size() ? in.Rest() : 0;
   MX_CHECK(read == out.data.size() && extra == 0, "'", path,

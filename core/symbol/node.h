@@ -34,7 +34,9 @@ struct Node {
 
   Node() = default;
   Node(const Node&) = default;
+  Node(Node&&) = default;
   Node& operator=(const Node&) = default;
+  Node& operator=(Node&&) = default;
   // Releases the inputs only this node holds without recursing, so a chain
   // of a million nodes is destroyed in constant stack (Note [Deep graphs]).
   ~Node();

@@ -81,7 +81,9 @@ class Reader {
   int64_t Int(const JsonValue& v, const std::string& what) const {
     Expect(v, JsonValue::Kind::kNumber, what);
     const double d = v.number();
-    if (d != static_cast<double>(static_cast<int64_t>(d)) ||
+    // Range first: casting a double past int64 (1e30) is undefined.
+    if (!(d >= -9.2e18 && d <= 9.2e18) ||
+        d != static_cast<double>(static_cast<int64_t>(d)) ||
         v.number_text().find_first_of(".eE") != std::string::npos) {
       Fail(v, what + " must be an integer, not " + v.number_text());
     }

@@ -135,6 +135,11 @@ put("symbol_json", "legacy.json", graph([{"op": "null", "name": "x", "inputs": [
                                           "param": {"scalar": "2", "scalar_on_left": "True"},
                                           "inputs": [[0, 0]]}], [[1, 0]], version=False))
 put("symbol_json", "deep.json", "[" * 300 + "]" * 300)
+# Found by the fuzzer: an input index past int64 (a double cast to int64 is undefined there).
+put("symbol_json", "int_overflow.json",
+    graph([{"op": "null", "name": "data", "inputs": []},
+           {"op": "Activation", "name": "a", "attrs": {"act_type": "relu"},
+            "inputs": [[0, 7988888888888888888888888888, 0]]}], [[1, 0, 0]]))
 put("symbol_json", "bad_ref.json", graph([{"op": "Activation", "name": "a",
                                            "attrs": {"act_type": "relu"},
                                            "inputs": [[5, 0, 0]]}], [[0, 0, 0]]))
