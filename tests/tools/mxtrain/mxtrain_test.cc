@@ -151,41 +151,6 @@ TEST(MxtrainTest, ResumeGivesTheWeightsOfAnUninterruptedRun) {
   EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 4) << metrics;
 }
 
-TEST(MxtrainTest, SignalsSaveACheckpointAndResumeContinuesExactly) {
-  // Long enough to be interrupted mid-run.
-  const std::string yaml = TinyConfig() + "checkpoint: {every: 100}\n";
-  const std::string full = WriteConfig("sig_full", yaml);
-  ASSERT_EQ(Mxtrain(Flags(full) + " --set epochs=6").code, 0);
-  const std::string part = WriteConfig("sig_part", yaml);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const std::string out = RunDir(part);
-    ::execl("tools/mxtrain/mxtrain", "mxtrain", "--config", part.c_str(),
-            "--set", ("output=" + out).c_str(), "--set", "epochs=6", "--set",
-            "logging.progress=none", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  // Waits for training to start (the log's first epoch line), then stops it.
-  const std::string log = RunDir(part) + "/train.log";
-  for (int i = 0; i < 600; ++i) {
-    if (Read(log).find("epoch 1/6:") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  ::kill(pid, SIGTERM);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  ASSERT_TRUE(WIFEXITED(status));
-  if (WEXITSTATUS(status) == 0) GTEST_SKIP() << "finished before the signal";
-  EXPECT_EQ(WEXITSTATUS(status), 130);
-  EXPECT_THAT(Read(log), HasSubstr("continue with --resume"));
-  const Result r = Mxtrain(Flags(part) + " --set epochs=6 --resume");
-  ASSERT_EQ(r.code, 0) << r.output;
-  EXPECT_TRUE(Read(RunDir(part) + "/model-0006.params") ==
-              Read(RunDir(full) + "/model-0006.params"))
-      << Read(log) << "\n---\n"
-      << r.output;
-}
-
 // Starts mxtrain on `config` in the background; returns its pid once its
 // log shows the first epoch done (so it is training).
 pid_t StartTraining(const std::string& config, int epochs) {
@@ -204,6 +169,29 @@ pid_t StartTraining(const std::string& config, int epochs) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return pid;
+}
+
+TEST(MxtrainTest, SignalsSaveACheckpointAndResumeContinuesExactly) {
+  // Long enough to be interrupted mid-run.
+  const std::string yaml = TinyConfig() + "checkpoint: {every: 100}\n";
+  const std::string full = WriteConfig("sig_full", yaml);
+  ASSERT_EQ(Mxtrain(Flags(full) + " --set epochs=6").code, 0);
+  const std::string part = WriteConfig("sig_part", yaml);
+  const pid_t pid = StartTraining(part, 6);
+  const std::string log = RunDir(part) + "/train.log";
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 0) GTEST_SKIP() << "finished before the signal";
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_THAT(Read(log), HasSubstr("continue with --resume"));
+  const Result r = Mxtrain(Flags(part) + " --set epochs=6 --resume");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_TRUE(Read(RunDir(part) + "/model-0006.params") ==
+              Read(RunDir(full) + "/model-0006.params"))
+      << Read(log) << "\n---\n"
+      << r.output;
 }
 
 // timeout, Slurm and a process group deliver one interrupt more than once:
