@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -39,13 +40,12 @@ AtomicFileWriter::AtomicFileWriter(std::string path) : path_(std::move(path)) {
 }
 
 AtomicFileWriter::~AtomicFileWriter() {
-  if (fd_ < 0) return;
-  ::close(fd_);
-  ::unlink(temp_.c_str());
+  if (fd_ >= 0) ::close(fd_);
+  if (!published_) ::unlink(temp_.c_str());
 }
 
 void AtomicFileWriter::Write(std::string_view bytes) {
-  MX_CHECK(fd_ >= 0, "cannot write '", path_, "': already committed");
+  MX_CHECK(fd_ >= 0, "cannot write '", path_, "': already synced");
   size_t done = 0;
   while (done < bytes.size()) {
     const ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
@@ -57,21 +57,41 @@ void AtomicFileWriter::Write(std::string_view bytes) {
 }
 
 void AtomicFileWriter::Commit() {
-  MX_CHECK(fd_ >= 0, "cannot write '", path_, "': already committed");
+  Sync();
+  Publish();
+}
+
+void AtomicFileWriter::Sync() {
+  MX_CHECK(fd_ >= 0, "cannot write '", path_, "': already synced");
   const bool ok = ::fchmod(fd_, 0644) == 0 && ::fsync(fd_) == 0;
   const std::string why = ErrnoText();
-  ::close(fd_);
+  const bool closed = ::close(fd_) == 0;
+  const std::string why_close = ErrnoText();
   fd_ = -1;
-  if (!ok) {
-    ::unlink(temp_.c_str());
-    MX_THROW("cannot write '", path_, "': ", why);
+  MX_CHECK(ok, "cannot write '", path_, "': ", why);
+  // NFS and quota errors may surface only at close.
+  MX_CHECK(closed, "cannot write '", path_, "': ", why_close);
+  synced_ = true;
+}
+
+void AtomicFileWriter::Publish() {
+  MX_CHECK(synced_ && !published_, "cannot publish '", path_,
+           "': not synced, or already published");
+  MX_CHECK(::rename(temp_.c_str(), path_.c_str()) == 0, "cannot write '", path_,
+           "': rename from temp file failed: ", ErrnoText());
+  published_ = true;
+}
+
+std::string TempFileTarget(const std::string& name) {
+  // mkstemp's six characters are letters and digits.
+  constexpr size_t kSuffix = sizeof ".tmp.XXXXXX" - 1;
+  if (name.size() <= kSuffix) return "";
+  const size_t at = name.size() - kSuffix;
+  if (name.compare(at, 5, ".tmp.") != 0) return "";
+  for (size_t i = at + 5; i < name.size(); ++i) {
+    if (!std::isalnum(static_cast<unsigned char>(name[i]))) return "";
   }
-  if (::rename(temp_.c_str(), path_.c_str()) != 0) {
-    const std::string why_rename = ErrnoText();
-    ::unlink(temp_.c_str());
-    MX_THROW("cannot write '", path_,
-             "': rename from temp file failed: ", why_rename);
-  }
+  return name.substr(0, at);
 }
 
 void WriteFileAtomic(const std::string& path, std::string_view bytes) {

@@ -30,14 +30,27 @@ class AtomicFileWriter {
   void Write(std::string_view bytes);
   // Bytes written so far.
   size_t size() const { return size_; }
+  // Sync() then Publish().
   void Commit();
+  // Makes the bytes durable in the temp file (fsync) and closes it; the
+  // temp file stays until Publish or the destructor.
+  void Sync();
+  // Renames the synced temp file over path().
+  void Publish();
   const std::string& path() const { return path_; }
+  // "<path>.tmp.XXXXXX" (TempFileTarget reads it back).
+  const std::string& temp_path() const { return temp_; }
 
  private:
   std::string path_, temp_;
   int fd_ = -1;
+  bool synced_ = false, published_ = false;
   size_t size_ = 0;
 };
+
+// The file a temp file of AtomicFileWriter is for: "a/x.params" for
+// "a/x.params.tmp.Ab3XyZ"; empty for any other name.
+std::string TempFileTarget(const std::string& name);
 
 // Reads the whole file; mx::Error naming the path on failure, or when it
 // is not a regular file (a FIFO is refused, not waited on) or holds more

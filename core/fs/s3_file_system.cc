@@ -9,17 +9,24 @@
 //   endpoint; 0: https://bucket.host/key, the default for AWS),
 //   MX_S3_PART_MB (multipart upload part size, default 16, at least 5),
 //   MX_S3_READ_BLOCK_KB (bytes a ranged read fetches, default 4096),
-//   MX_S3_RETRIES (default 4), MX_S3_TIMEOUT (seconds without progress
-//   before a request fails, default 60).
+//   MX_S3_RETRIES (default 4), MX_S3_TIMEOUT and MX_S3_MIN_SPEED_KB: an
+//   attempt fails once it has run MX_S3_TIMEOUT seconds (default 60) more
+//   than its bytes take at MX_S3_MIN_SPEED_KB KiB/s (default 64), so a
+//   stalled or trickling store never holds a request forever.
+// A whole-object read (ReadAll) holds at most half the machine's memory: a
+// larger announced body is refused before it is read.
 #include <curl/curl.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -102,7 +109,7 @@ std::string XmlValue(const std::string& xml, const std::string& tag) {
 struct Config {
   std::string access_key, secret_key, session_token, region, endpoint;
   bool path_style = false;
-  int64_t retries = 4, timeout = 60;
+  int64_t retries = 4, timeout = 60, min_speed_kb = 64;
 };
 
 Config ReadConfig(const std::string& uri) {
@@ -127,6 +134,7 @@ Config ReadConfig(const std::string& uri) {
   c.path_style = EnvInt("MX_S3_PATH_STYLE", custom ? 1 : 0, 0, 1) == 1;
   c.retries = EnvInt("MX_S3_RETRIES", 4, 0, 100);
   c.timeout = EnvInt("MX_S3_TIMEOUT", 60, 1, 86400);
+  c.min_speed_kb = EnvInt("MX_S3_MIN_SPEED_KB", 64, 1, 1 << 20);
   return c;
 }
 
@@ -142,15 +150,42 @@ struct Request {
   std::map<std::string, std::string> query;  // sorted, as signing wants
   std::vector<std::string> headers;
   std::string_view body;
-  bool no_body = false;  // HEAD
+  bool no_body = false;   // HEAD
+  int64_t max_body = -1;  // bytes the response body may have (-1: any)
 };
 
-size_t OnBody(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+// What the callbacks of one attempt share.
+struct Transfer {
+  Response* out;
+  int64_t max_body;
+  int64_t too_large = -1;  // the refused body size, once refused
+  std::chrono::steady_clock::time_point start;
+  double timeout, min_bytes_per_second;
+  double deadline = 0;  // seconds, once passed
+};
+
+// Refuses a body larger than the transfer's bound (announced or received).
+bool BodyFits(Transfer* t, int64_t size) {
+  if (t->max_body < 0 || size <= t->max_body) return true;
+  t->too_large = size;
+  return false;
+}
+
+size_t OnBody(char* data, size_t size, size_t n, void* arg) {
+  Transfer* t = static_cast<Transfer*>(arg);
+  std::string& body = t->out->body;
+  if (!BodyFits(t, static_cast<int64_t>(body.size() + size * n))) return 0;
+  try {
+    body.append(data, size * n);
+  } catch (const std::bad_alloc&) {
+    t->too_large = static_cast<int64_t>(body.size() + size * n);
+    return 0;
+  }
   return size * n;
 }
 
-size_t OnHeader(char* data, size_t size, size_t n, void* out) {
+size_t OnHeader(char* data, size_t size, size_t n, void* arg) {
+  Transfer* t = static_cast<Transfer*>(arg);
   const std::string line(data, size * n);
   const size_t colon = line.find(':');
   if (colon != std::string::npos) {
@@ -160,9 +195,29 @@ size_t OnHeader(char* data, size_t size, size_t n, void* out) {
     const size_t b = value.find_first_not_of(" \t");
     const size_t e = value.find_last_not_of(" \t\r\n");
     value = b == std::string::npos ? "" : value.substr(b, e - b + 1);
-    (*static_cast<std::map<std::string, std::string>*>(out))[name] = value;
+    if (name == "content-length" &&
+        !BodyFits(t, std::strtoll(value.c_str(), nullptr, 10))) {
+      return 0;
+    }
+    t->out->headers[name] = value;
   }
   return size * n;
+}
+
+// Ends the attempt once it has run `timeout` seconds longer than its bytes
+// (announced or moved so far, either way) take at the minimum speed.
+int OnProgress(void* arg, curl_off_t down_total, curl_off_t down_now,
+               curl_off_t up_total, curl_off_t up_now) {
+  Transfer* t = static_cast<Transfer*>(arg);
+  const double bytes =
+      static_cast<double>(std::max({down_total, down_now, up_total, up_now}));
+  const double allowed = t->timeout + bytes / t->min_bytes_per_second;
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t->start)
+          .count();
+  if (elapsed <= allowed) return 0;
+  t->deadline = allowed;
+  return 1;
 }
 
 class S3FileSystem;
@@ -179,7 +234,7 @@ class S3Client {
     std::string error;
     for (int64_t attempt = 0;; ++attempt) {
       Response out;
-      const bool sent = SendOnce(c, r, &out, &error);
+      const bool sent = SendOnce(c, r, uri, &out, &error);
       const bool transient = !sent || out.status >= 500 || out.status == 429;
       if (!transient || attempt >= c.retries) {
         MX_CHECK(sent, "'", uri, "': ", r.method, " failed after ", attempt + 1,
@@ -192,8 +247,8 @@ class S3Client {
   }
 
  private:
-  bool SendOnce(const Config& c, const Request& r, Response* out,
-                std::string* error) {
+  bool SendOnce(const Config& c, const Request& r, const std::string& uri,
+                Response* out, std::string* error) {
     std::string url;
     const size_t scheme_end = c.endpoint.find("://") + 3;
     if (c.path_style) {
@@ -215,8 +270,15 @@ class S3Client {
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(c.timeout));
+    Transfer t{out,
+               r.max_body,
+               -1,
+               std::chrono::steady_clock::now(),
+               static_cast<double>(c.timeout),
+               c.min_speed_kb * 1024.0};
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &t);
     const std::string sigv4 = "aws:amz:" + c.region + ":s3";
     curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4.c_str());
     curl_easy_setopt(h, CURLOPT_USERNAME, c.access_key.c_str());
@@ -248,12 +310,21 @@ class S3Client {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, r.method.c_str());
     }
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &out->body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &out->headers);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &t);
     const CURLcode code = curl_easy_perform(h);
+    // Not worth a retry: the store would send the same body again.
+    MX_CHECK(t.too_large < 0, "'", uri, "': the store sends ", t.too_large,
+             " bytes, more than a whole-file read may hold (", r.max_body,
+             " bytes, half of this machine's memory)");
     if (code != CURLE_OK) {
-      *error = curl_easy_strerror(code);
+      *error = t.deadline > 0 ? StrCat("no answer within its deadline of ",
+                                       static_cast<int64_t>(t.deadline),
+                                       " s (MX_S3_TIMEOUT ", c.timeout,
+                                       " s + its bytes at MX_S3_MIN_SPEED_KB ",
+                                       c.min_speed_kb, " KiB/s)")
+                              : curl_easy_strerror(code);
       return false;
     }
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
@@ -300,6 +371,14 @@ Request For(const std::string& uri, const std::string& method) {
   return r;
 }
 
+// Half of this machine's memory: the most one whole-object read may hold.
+int64_t MaxWholeRead() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return int64_t{1} << 34;
+  return static_cast<int64_t>(pages) * page / 2;
+}
+
 // Ranged GETs of whole blocks (MX_S3_READ_BLOCK_KB, default 4096), the last
 // few kept: records and lines read in order cost one request per block.
 class S3File : public RandomAccessFile {
@@ -320,7 +399,11 @@ class S3File : public RandomAccessFile {
     const auto length = r.headers.find("content-length");
     MX_CHECK(length != r.headers.end(), "'", uri_,
              "': the store sent no Content-Length");
-    size_ = std::stoll(length->second);
+    char* end = nullptr;
+    size_ = std::strtoll(length->second.c_str(), &end, 10);
+    MX_CHECK(!length->second.empty() && *end == '\0' && size_ >= 0, "'", uri_,
+             "': the store sent Content-Length '", length->second,
+             "', not a size");
   }
   int64_t Size() const override { return size_; }
   int64_t ReadAt(int64_t offset, int64_t n, char* out) override {
@@ -352,6 +435,7 @@ class S3File : public RandomAccessFile {
     const int64_t last = std::min(size_, first + block_) - 1;
     Request get = For(uri_, "GET");
     get.headers.push_back(StrCat("Range: bytes=", first, "-", last));
+    get.max_body = MaxWholeRead();  // a store ignoring Range sends it all
     Response r = Client().Send(get, uri_);
     CheckResponse(r, uri_, "GET");
     // A store ignoring Range sends the whole object (200).
@@ -463,7 +547,9 @@ class S3Writer : public FileWriter {
 class S3FileSystem : public FileSystem {
  public:
   std::string ReadAll(const std::string& uri) override {
-    const Response r = Client().Send(For(uri, "GET"), uri);
+    Request get = For(uri, "GET");
+    get.max_body = MaxWholeRead();
+    const Response r = Client().Send(get, uri);
     CheckResponse(r, uri, "GET");
     return r.body;
   }

@@ -228,13 +228,17 @@ void SaveNDArrays(const std::string& path, const std::vector<NDArray>& arrays,
 
 void SaveNDArrayMap(const std::string& path,
                     const std::map<std::string, NDArray>& arrays) {
+  WriteFileAtomic(path, SerializeNDArrayMap(arrays));
+}
+
+std::string SerializeNDArrayMap(const std::map<std::string, NDArray>& arrays) {
   std::vector<NDArray> list;
   std::vector<std::string> names;
   for (const auto& [name, array] : arrays) {
     names.push_back(name);
     list.push_back(array);
   }
-  SaveNDArrays(path, list, names);
+  return SerializeNDArrays(list, names);
 }
 
 NamedArrays LoadNDArrays(const std::string& path) {
@@ -242,13 +246,18 @@ NamedArrays LoadNDArrays(const std::string& path) {
 }
 
 std::map<std::string, NDArray> LoadNDArrayMap(const std::string& path) {
-  NamedArrays loaded = LoadNDArrays(path);
-  MX_CHECK(loaded.names.size() == loaded.arrays.size(), "'", path,
+  return DeserializeNDArrayMap(ReadFile(path), path);
+}
+
+std::map<std::string, NDArray> DeserializeNDArrayMap(
+    std::string_view bytes, const std::string& source) {
+  NamedArrays loaded = DeserializeNDArrays(bytes, source);
+  MX_CHECK(loaded.names.size() == loaded.arrays.size(), "'", source,
            "': holds an unnamed list of ", loaded.arrays.size(),
            " arrays; expected a name -> array dict");
   std::map<std::string, NDArray> out;
   for (size_t i = 0; i < loaded.arrays.size(); ++i) {
-    MX_CHECK(out.emplace(loaded.names[i], loaded.arrays[i]).second, "'", path,
+    MX_CHECK(out.emplace(loaded.names[i], loaded.arrays[i]).second, "'", source,
              "': name '", loaded.names[i], "' appears twice");
   }
   return out;

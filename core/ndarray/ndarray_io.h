@@ -35,11 +35,16 @@ void SaveNDArrays(const std::string& path, const std::vector<NDArray>& arrays,
 // Saves a name -> array dict (names in map order).
 void SaveNDArrayMap(const std::string& path,
                     const std::map<std::string, NDArray>& arrays);
+// The file image SaveNDArrayMap writes.
+std::string SerializeNDArrayMap(const std::map<std::string, NDArray>& arrays);
 // Reads a file written by SaveNDArrays, SaveNDArrayMap or MXNet.
 NamedArrays LoadNDArrays(const std::string& path);
 // Reads a dict file; mx::Error when the file holds an unnamed list or repeats a
 // name.
 std::map<std::string, NDArray> LoadNDArrayMap(const std::string& path);
+// LoadNDArrayMap of a file image; `source` names it in errors.
+std::map<std::string, NDArray> DeserializeNDArrayMap(std::string_view bytes,
+                                                     const std::string& source);
 
 // One array record without the container (what pickling one MXNet NDArray
 // stores).

@@ -1,11 +1,13 @@
 #include "core/train/checkpoint.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "core/base/error.h"
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
+#include "core/ndarray/finite.h"
 #include "core/ndarray/ndarray_io.h"
 
 namespace mx {
@@ -54,15 +56,26 @@ void SaveCheckpoint(const std::string& prefix, int epoch, const Symbol& symbol,
 }
 
 void LoadParams(const std::string& path, NamedParams* args, NamedParams* aux) {
-  for (const auto& [key, a] : LoadNDArrayMap(path)) {
-    if (key.rfind("arg:", 0) == 0) {
-      (*args)[key.substr(4)] = a;
-    } else if (key.rfind("aux:", 0) == 0) {
-      (*aux)[key.substr(4)] = a;
-    } else {
-      MX_THROW("'", path, "': key '", key,
-               "' has neither the arg: nor the aux: prefix of a checkpoint");
+  SplitParams(LoadNDArrayMap(path), path, args, aux);
+}
+
+void SplitParams(const std::map<std::string, NDArray>& all,
+                 const std::string& source, NamedParams* args,
+                 NamedParams* aux) {
+  for (const auto& [key, a] : all) {
+    const bool arg = StartsWith(key, "arg:");
+    MX_CHECK(arg || StartsWith(key, "aux:"), "'", source, "': key '", key,
+             "' has neither the arg: nor the aux: prefix of a checkpoint");
+    const int64_t bad = FirstNonFinite(a);
+    if (bad >= 0) {
+      MX_THROW("'", source, "': '", key, "' holds ",
+               std::isnan(a.AsType(DType::kFloat64).ToVector<double>()[bad])
+                   ? "NaN"
+                   : "an infinite value",
+               " (element ", bad, " of ", a.shape(),
+               "): the checkpoint is damaged or was saved from a diverged run");
     }
+    ((arg ? *args : *aux))[key.substr(4)] = a;
   }
 }
 

@@ -36,8 +36,14 @@ void SaveCheckpoint(const std::string& prefix, int epoch, const Symbol& symbol,
 // Reads them back; mx::Error naming the file for a missing file or a key
 // without the arg: / aux: prefix.
 Checkpoint LoadCheckpoint(const std::string& prefix, int epoch);
-// Only the parameters of a .params file, split by prefix.
+// Only the parameters of a .params file, split by prefix (SplitParams).
 void LoadParams(const std::string& path, NamedParams* args, NamedParams* aux);
+// Splits a checkpoint's arrays by their "arg:" / "aux:" prefix. mx::Error
+// naming `source` for another key, or for a NaN or infinite value (a layer
+// such as ReLU would hide it from the training's step checks).
+void SplitParams(const std::map<std::string, NDArray>& all,
+                 const std::string& source, NamedParams* args,
+                 NamedParams* aux);
 
 }  // namespace mx
 

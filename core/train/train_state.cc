@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/base/error.h"
+#include "core/base/file_util.h"
 #include "core/base/strings.h"
 #include "core/ndarray/ndarray_io.h"
 #include "core/train/checkpoint.h"
@@ -36,12 +37,19 @@ std::string StatesPath(const std::string& prefix, int epoch) {
 }
 
 void SaveTrainState(const std::string& path, const TrainState& s) {
+  WriteFileAtomic(path, SerializeTrainState(s));
+}
+
+std::string SerializeTrainState(const TrainState& s) {
   std::map<std::string, NDArray> all;
   all[StrCat(kMeta, "format")] = TextArray("mx-train-state-1");
   all[StrCat(kMeta, "epoch")] = Int64Array(s.epoch);
   all[StrCat(kMeta, "batch")] = Int64Array(s.batch);
   all[StrCat(kMeta, "num_update")] = Int64Array(s.num_update);
   all[StrCat(kMeta, "optimizer")] = TextArray(s.optimizer);
+  if (!s.params_digest.empty()) {
+    all[StrCat(kMeta, "params_digest")] = TextArray(s.params_digest);
+  }
   for (size_t d = 0; d < s.rng.size(); ++d) {
     all[StrCat(kMeta, "rng:", d)] = TextArray(s.rng[d]);
   }
@@ -55,7 +63,7 @@ void SaveTrainState(const std::string& path, const TrainState& s) {
     all[kValue + name] =
         NDArray::FromVector(std::vector<double>{v}, Shape({1}));
   }
-  SaveNDArrayMap(path, all);
+  return SerializeNDArrayMap(all);
 }
 
 TrainState LoadTrainState(const std::string& path) {
@@ -95,6 +103,9 @@ TrainState LoadTrainState(const std::string& path) {
   s.batch = count("batch", std::numeric_limits<int64_t>::max());
   s.num_update = count("num_update", std::numeric_limits<int64_t>::max());
   s.optimizer = text("optimizer");
+  if (all.count(StrCat(kMeta, "params_digest"))) {
+    s.params_digest = text("params_digest");
+  }
   for (size_t d = 0; all.count(StrCat(kMeta, "rng:", d)); ++d) {
     s.rng.push_back(text(StrCat("rng:", d)));
   }

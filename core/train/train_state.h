@@ -27,6 +27,9 @@ struct TrainState {
   std::map<std::string, std::vector<NDArray>> optimizer_states;
   // Further numbers the trainer keeps (best validation value, ...).
   std::map<std::string, double> values;
+  // ParamsDigest of the .params written with this state (empty in files
+  // of earlier versions): a state pairs only with those parameters.
+  std::string params_digest;
 };
 
 // "<prefix>-NNNN.states", numbered like ParamsPath.
@@ -34,6 +37,8 @@ std::string StatesPath(const std::string& prefix, int epoch);
 
 // Writes `state` to `path` atomically.
 void SaveTrainState(const std::string& path, const TrainState& state);
+// The file image SaveTrainState writes.
+std::string SerializeTrainState(const TrainState& state);
 // Reads a file written by SaveTrainState; mx::Error naming the file and the
 // key for anything else.
 TrainState LoadTrainState(const std::string& path);

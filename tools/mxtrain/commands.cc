@@ -22,6 +22,7 @@
 #include "core/engine/engine.h"
 #include "core/train/checkpoint.h"
 #include "core/train/train_state.h"
+#include "core/train/training_checkpoint.h"
 #include "io/iter_registry.h"
 #include "tools/mxtrain/interrupts.h"
 #include "tools/mxtrain/progress.h"
@@ -62,11 +63,15 @@ std::map<std::string, Shape> InputShapes(const io::DataIter& it) {
           {it.ProvideLabel().at(0).name, it.ProvideLabel().at(0).shape}};
 }
 
-// The latest epoch with both .params and .states; -1 when none.
+// The latest epoch with both .params and .states that belong together
+// (a torn pair, possible on S3, is skipped with a warning); -1 when none.
 int LatestResumable(const std::string& prefix) {
   std::vector<int> epochs = CheckpointEpochs(prefix, "states");
   for (auto it = epochs.rbegin(); it != epochs.rend(); ++it) {
-    if (FileExists(ParamsPath(prefix, *it))) return *it;
+    if (!FileExists(ParamsPath(prefix, *it))) continue;
+    const std::string torn = TornCheckpoint(prefix, *it);
+    if (torn.empty()) return *it;
+    spdlog::warn("--resume: skipping checkpoint {}: {}", *it, torn);
   }
   return -1;
 }
@@ -147,7 +152,10 @@ std::vector<std::string> EarlierRunFiles(const RunConfig& c) {
   const size_t slash = prefix.rfind('/');
   const std::string prefix_dir = prefix.substr(0, slash);
   const std::string base = prefix.substr(slash + 1) + "-";
-  const auto ours = [&](const std::string& name) {
+  const auto ours = [&](const std::string& file) {
+    // A killed writer's temp file, or a save's commit record, counts too.
+    const std::string name =
+        TempFileTarget(file).empty() ? file : TempFileTarget(file);
     if (name == "config.yaml" || name == "train.log" ||
         name == "training_curve.png" || name == MetricsFileName("csv") ||
         name == MetricsFileName("jsonl") ||
@@ -156,7 +164,7 @@ std::vector<std::string> EarlierRunFiles(const RunConfig& c) {
     }
     return StartsWith(name, base) &&
            (EndsWith(name, ".params") || EndsWith(name, ".states") ||
-            name == base + "symbol.json");
+            EndsWith(name, ".commit") || name == base + "symbol.json");
   };
   std::vector<std::string> found;
   for (const std::string& name : ListFolder(c.output)) {
@@ -196,6 +204,28 @@ size_t ClaimRunFolder(const RunConfig& c, bool overwrite) {
                   "output=...)"));
   diag.ThrowIfAny();
   return 0;
+}
+
+// Before a resumed run writes: finishes the save a killed run had committed
+// and deletes the temp files killed writers left (Note [Checkpoint unit]).
+void TidyRunFolder(const RunConfig& c) {
+  const std::string prefix = CheckpointPrefix(c);
+  const CheckpointRecovery r = RecoverCheckpoints(prefix);
+  for (const int epoch : r.completed) {
+    spdlog::warn(
+        "finished saving checkpoint {}, which a killed run had "
+        "committed",
+        ParamsPath(prefix, epoch));
+  }
+  size_t removed = r.removed.size();
+  for (const std::string& path : EarlierRunFiles(c)) {
+    if (TempFileTarget(path).empty()) continue;
+    RemoveFile(path);
+    ++removed;
+  }
+  if (removed > 0) {
+    spdlog::info("removed {} temp files that a killed run left", removed);
+  }
 }
 
 // Deletes checkpoints beyond the newest `keep_last` (never `best`).
@@ -248,6 +278,13 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   if (removed > 0) {
     spdlog::warn("--overwrite: removed {} files of the earlier run", removed);
   }
+  if (lead && o.resume) {
+    try {
+      TidyRunFolder(c);
+    } catch (const Error& e) {
+      throw DataError(StrCat("--resume: ", e.what()));
+    }
+  }
   Data data = OpenData(c, false);
   if (lead) WriteFileAtomic(c.output + "/config.yaml", EmitYaml(c.resolved));
   const auto shapes = InputShapes(*data.train);
@@ -297,7 +334,12 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   double best_value = 0;
   int best_epoch = -1;
   if (o.resume) {
-    int latest = LatestResumable(prefix);
+    int latest = -1;
+    try {
+      latest = LatestResumable(prefix);
+    } catch (const Error& e) {
+      throw DataError(StrCat("--resume: ", e.what()));
+    }
     // Every process resumes from the lead's choice (a run folder every
     // process sees, e.g. on a shared file system).
     if (world)

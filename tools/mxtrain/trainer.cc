@@ -9,8 +9,10 @@
 #include "core/base/strings.h"
 #include "core/dist/communicator.h"
 #include "core/engine/engine.h"
+#include "core/ndarray/finite.h"
 #include "core/train/initializer.h"
 #include "core/train/train_state.h"
+#include "core/train/training_checkpoint.h"
 
 namespace mx {
 namespace {
@@ -18,39 +20,6 @@ namespace {
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
       .count();
-}
-
-// True when no element of the float32 / float64 array is NaN or infinite
-// (waits for pending writes): no element has an all-ones exponent. An
-// integer OR over the elements vectorizes (a float sum would not: its order
-// is fixed without -ffast-math).
-template <typename Float, typename Bits>
-bool AllFinite(const Float* p, int64_t n, Bits exponent) {
-  Bits bad = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    Bits bits;
-    std::memcpy(&bits, p + i, sizeof bits);
-    bad |= static_cast<Bits>((bits & exponent) == exponent);
-  }
-  return bad == 0;
-}
-
-bool IsFinite(const NDArray& a) {
-  if (!a.context().IsHost()) {
-    // On the GPU: 0 * x sums to NaN exactly when some x is NaN or Inf; only
-    // the sum comes back.
-    const bool floating =
-        a.dtype() == DType::kFloat32 || a.dtype() == DType::kFloat64;
-    return !floating || std::isfinite(Sum(a * 0.0).ToScalar());
-  }
-  a.WaitToRead();
-  if (a.dtype() == DType::kFloat32) {
-    return AllFinite(a.Data<float>(), a.Size(), uint32_t{0x7f800000});
-  }
-  if (a.dtype() == DType::kFloat64) {
-    return AllFinite(a.Data<double>(), a.Size(), uint64_t{0x7ff0000000000000});
-  }
-  return true;
 }
 
 // Training-state key of number k of metric m's state.
@@ -611,9 +580,20 @@ void Trainer::SaveCheckpoint(
       }
     }
   }
-  // The state goes last: a checkpoint counts only once its state exists.
-  mx::SaveCheckpoint(prefix, epoch, net_, args(), aux());
-  SaveTrainState(StatesPath(prefix, epoch), s);
+  const NamedParams weights = args(), statistics = aux();
+  // Weights that went NaN where no step check saw it (a ReLU hides a NaN
+  // from the outputs) are not worth a checkpoint.
+  for (const NamedParams* params : {&weights, &statistics}) {
+    for (const auto& [name, array] : *params) {
+      if (!IsFinite(array)) {
+        throw NumericalError(StrCat(
+            "parameter '", name, "' holds NaN or Inf values at epoch ", epoch,
+            ": no checkpoint written (lower the learning rate, or look for "
+            "a damaged checkpoint.pretrained)"));
+      }
+    }
+  }
+  SaveTrainingCheckpoint(prefix, epoch, net_, weights, statistics, s);
 }
 
 std::map<std::string, double> Trainer::Resume(const std::string& prefix,
@@ -621,8 +601,8 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
   const std::string params_path = ParamsPath(prefix, epoch);
   const std::string states_path = StatesPath(prefix, epoch);
   NamedParams args, aux;
-  LoadParams(params_path, &args, &aux);
-  const TrainState s = LoadTrainState(states_path);
+  TrainState s;
+  LoadTrainingCheckpoint(prefix, epoch, &args, &aux, &s);
   // A mid-epoch state of epoch N says N - 1 epochs and some batches.
   MX_CHECK(s.batch > 0 ? s.epoch + 1 == epoch : s.epoch == epoch, "'",
            states_path, "' holds the state after epoch ", s.epoch,

@@ -160,14 +160,17 @@ class Trainer {
       io::DataIter* it, const std::string& name = "the data");
 
   // Writes "<prefix>-symbol.json", "<prefix>-NNNN.params" (MXNet layout) and
-  // "<prefix>-NNNN.states" (the training state) for `epoch`, each
-  // atomically. `values` are extra numbers kept in the state.
+  // "<prefix>-NNNN.states" (the training state) for `epoch`, the pair as
+  // one unit (Note [Checkpoint unit]). `values` are extra numbers kept in
+  // the state. NumericalError, writing nothing, when a parameter holds NaN
+  // or Inf values.
   void SaveCheckpoint(const std::string& prefix, int epoch,
                       const std::map<std::string, double>& values = {}) const;
   // Loads the checkpoint of `epoch` with its state and positions `train`
   // where that state left off, so training continues exactly. Returns the
   // state's extra values. mx::Error naming the file for a missing or
-  // mismatched file (other parameters, shapes or optimizer).
+  // mismatched file (other parameters, shapes or optimizer; a state not
+  // written with these parameters).
   std::map<std::string, double> Resume(const std::string& prefix, int epoch,
                                        io::DataIter* train);
 

@@ -7,12 +7,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
@@ -211,6 +213,107 @@ TEST_F(S3Test, ErrorsNameTheUriAndTheCause) {
               HasSubstr("'s3://mx-test/x': GET failed after 2 attempts: "
                         "Couldn't connect to server"));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
+
+// A store that misbehaves on 127.0.0.1: every request gets `reply`, then
+// (when `trickle`) the body's bytes two a second, until the client leaves.
+class MisbehavingStore {
+ public:
+  MisbehavingStore(std::string reply, bool trickle)
+      : reply_(std::move(reply)), trickle_(trickle), port_(FreePort()) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    const int on = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port_);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    ::listen(fd_, 8);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~MisbehavingStore() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+  std::string Endpoint() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      const int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) continue;
+      std::string request;
+      char buf[4096];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        request.append(buf, n);
+      }
+      bool open = ::send(c, reply_.data(), reply_.size(), MSG_NOSIGNAL) > 0;
+      while (trickle_ && open && !stop_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        open = ::send(c, "x", 1, MSG_NOSIGNAL) == 1;
+      }
+      ::close(c);
+    }
+  }
+
+  const std::string reply_;
+  const bool trickle_;
+  const int port_;
+  int fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// "No request waits forever": a store that trickles 2 bytes a second fails
+// each attempt at its deadline; a body larger than memory is refused before
+// it is read; an object without a size is an error.
+TEST_F(S3Test, SlowAndLyingStoresFailWithinTheirDeadline) {
+  ::setenv("MX_S3_TIMEOUT", "2", 1);
+  {
+    MisbehavingStore slow("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n",
+                          true);
+    ::setenv("AWS_ENDPOINT_URL", slow.Endpoint().c_str(), 1);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THAT(MessageOf([] { ReadFile(Uri("slow.params")); }),
+                HasSubstr("'s3://mx-test/slow.params': GET failed after 2 "
+                          "attempts: no answer within its deadline of 2 s "
+                          "(MX_S3_TIMEOUT 2 s + its bytes at "
+                          "MX_S3_MIN_SPEED_KB 64 KiB/s)"));
+    // Two attempts of 2 s, a pause between them.
+    EXPECT_LT(std::chrono::steady_clock::now() - start,
+              std::chrono::seconds(8));
+  }
+  {
+    MisbehavingStore lying(
+        "HTTP/1.1 200 OK\r\nContent-Length: 1125899906842624\r\n\r\nabc", true);
+    ::setenv("AWS_ENDPOINT_URL", lying.Endpoint().c_str(), 1);
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_THAT(MessageOf([] { ReadFile(Uri("huge.params")); }),
+                HasSubstr("'s3://mx-test/huge.params': the store sends "
+                          "1125899906842624 bytes, more than a whole-file "
+                          "read may hold"));
+    EXPECT_LT(std::chrono::steady_clock::now() - start,
+              std::chrono::seconds(2));
+  }
+  {
+    MisbehavingStore sizeless("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n",
+                              false);
+    ::setenv("AWS_ENDPOINT_URL", sizeless.Endpoint().c_str(), 1);
+    EXPECT_THAT(
+        MessageOf([] { FileSystemFor(Uri("x")).OpenRead(Uri("data.rec")); }),
+        HasSubstr("'s3://mx-test/data.rec': the store sent no "
+                  "Content-Length"));
+  }
+  ::setenv("AWS_ENDPOINT_URL", Endpoint().c_str(), 1);
+  ::unsetenv("MX_S3_TIMEOUT");
 }
 
 // boto3 (Debian's python3-boto3, a client independent of ours) reads the

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
+#include <cmath>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -438,6 +439,73 @@ TEST(BadInputTest, ResumeStatesOutOfRangeAreDataErrors) {
     Expect(Mxtrain("--config " + config + " --resume --set epochs=2"), 3,
            {"--resume: '" + states + "'", line}, line);
   }
+}
+
+// Parameters holding NaN or Inf are refused wherever a checkpoint is
+// loaded (a ReLU would hide them from training's step checks).
+TEST(BadInputTest, NonFiniteParametersAreRefusedWhenLoaded) {
+  const std::string model = Model();
+  std::map<std::string, NDArray> params =
+      LoadNDArrayMap(model + "-0001.params");
+  params["arg:fc1_bias"] =
+      NDArray::Full(params["arg:fc1_bias"].shape(), std::nanf(""));
+  const std::string nan_prefix = Dir() + "/nan/model";
+  ::mkdir((Dir() + "/nan").c_str(), 0777);
+  SaveNDArrayMap(nan_prefix + "-0001.params", params);
+  WriteFileAtomic(nan_prefix + "-symbol.json",
+                  ReadFile(model + "-symbol.json"));
+  const std::string line = "'" + nan_prefix +
+                           "-0001.params': 'arg:fc1_bias' holds NaN "
+                           "(element 0 of (16,))";
+  Expect(Mxinfer("--model " + nan_prefix + " --input " + TheFiles().images), 3,
+         {line}, "mxinfer");
+  const std::string config =
+      GoodConfig("pretrained_nan",
+                 "checkpoint: {pretrained: " + nan_prefix + "-0001.params}\n");
+  Expect(Mxtrain("--config " + config + " --overwrite"), 3,
+         {"checkpoint.pretrained: " + line}, "pretrained");
+}
+
+// A file-size limit (ulimit -f) is a write error naming the file, not a
+// SIGXFSZ that kills the run mid-write; no temp file is left.
+TEST(BadInputTest, FileSizeLimitIsAWriteError) {
+  const std::string config = GoodConfig("ulimit");
+  const Result r = RunCommand(
+      "bash -c 'ulimit -f 8; exec timeout 60 "
+      "tools/mxtrain/mxtrain \"$@\"' mxtrain",
+      "--config " + config + " --overwrite --set logging.curve=false");
+  Expect(r, 1, {"model-0001.params': File too large"}, "ulimit -f 8");
+  for (const std::string& name : ListFolder(Dir() + "/runs/ulimit")) {
+    EXPECT_EQ(name.find(".tmp."), std::string::npos) << name;
+  }
+}
+
+// Resume reads nothing it cannot trust: a commit record that names other
+// files is refused, a state paired with other weights is not used.
+TEST(BadInputTest, CheckpointsMixedOrForgedAreNotUsed) {
+  const std::string config = GoodConfig("forged");
+  ASSERT_EQ(Mxtrain("--config " + config + " --overwrite").code, 0);
+  const std::string run = Dir() + "/runs/forged";
+  WriteFileAtomic(run + "/model-0001.commit",
+                  "mx-checkpoint-commit-1\n../../x.params.tmp.aaaaaa\n");
+  Expect(Mxtrain("--config " + config + " --resume --set epochs=2"), 3,
+         {"--resume: '" + run +
+          "/model-0001.commit' line 2: "
+          "'../../x.params.tmp.aaaaaa' is not a temp file of "
+          "model-0001.params or model-0001.states"},
+         "forged commit record");
+  RemoveFile(run + "/model-0001.commit");
+  // The weights of another run beside this run's state: skipped, and with
+  // no other checkpoint, training starts over.
+  const std::string other = GoodConfig("other", "seed: 9\n");
+  ASSERT_EQ(Mxtrain("--config " + other + " --overwrite").code, 0);
+  WriteFileAtomic(run + "/model-0001.params",
+                  ReadFile(Dir() + "/runs/other/model-0001.params"));
+  Expect(Mxtrain("--config " + config + " --resume --set epochs=2"), 0,
+         {"--resume: skipping checkpoint 1: '" + run +
+              "/model-0001.states' was written with other parameters",
+          "no checkpoint with a training state"},
+         "mixed pair");
 }
 
 }  // namespace

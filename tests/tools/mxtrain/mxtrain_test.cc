@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <random>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -222,6 +223,94 @@ TEST(MxtrainTest, SignalsArrivingTogetherStillSaveACheckpoint) {
       EXPECT_TRUE(Exists(params.substr(0, params.size() - 6) + "states"));
     }
   }
+}
+
+// Runs `mxtrain --resume` on `config` in the background.
+pid_t SpawnResume(const std::string& config, int epochs) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string log = RunDir(config) + "-rounds.log";
+    if (std::freopen(log.c_str(), "a", stderr) == nullptr ||
+        std::freopen("/dev/null", "w", stdout) == nullptr) {
+      ::_exit(126);
+    }
+    ::execl("tools/mxtrain/mxtrain", "mxtrain", "--config", config.c_str(),
+            "--set", ("output=" + RunDir(config)).c_str(), "--set",
+            ("epochs=" + std::to_string(epochs)).c_str(), "--set",
+            "logging.progress=none", "--resume", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// kill -9 and SIGTERM at random moments (a save included: a checkpoint
+// every epoch), each followed by --resume: the run ends with the weights of
+// an uninterrupted one, and without temp files or commit records
+// (Note [Checkpoint unit]). tools/bench/kill_loop.sh runs 20 rounds.
+TEST(MxtrainTest, KillsAtRandomMomentsNeitherMixNorLitterCheckpoints) {
+  const std::string yaml = TinyConfig("checkpoint: {every: 1, keep_last: 2}\n");
+  const std::string full = WriteConfig("kills_full", yaml);
+  ASSERT_EQ(Mxtrain(Flags(full) + " --set epochs=6").code, 0);
+  const std::string part = WriteConfig("kills_part", yaml);
+  const unsigned seed = std::random_device()();
+  std::mt19937 random(seed);
+  for (int round = 0; round < 6; ++round) {
+    const pid_t pid = SpawnResume(part, 6);
+    std::this_thread::sleep_for(std::chrono::milliseconds(
+        std::uniform_int_distribution<int>(100, 1200)(random)));
+    ::kill(pid, round % 2 == 0 ? SIGKILL : SIGTERM);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFSIGNALED(status) || WEXITSTATUS(status) == 0 ||
+                WEXITSTATUS(status) == 130)
+        << "seed " << seed << ", round " << round << ": exit "
+        << WEXITSTATUS(status) << "\n"
+        << Read(RunDir(part) + "-rounds.log");
+  }
+  ::waitpid(SpawnResume(part, 6), nullptr, 0);
+  EXPECT_TRUE(Read(RunDir(part) + "/model-0006.params") ==
+              Read(RunDir(full) + "/model-0006.params"))
+      << "seed " << seed << "\n"
+      << Read(RunDir(part) + "-rounds.log");
+  for (const std::string& name : ListFolder(RunDir(part))) {
+    EXPECT_EQ(name.find(".tmp."), std::string::npos) << name;
+    EXPECT_FALSE(name.size() > 7 && name.substr(name.size() - 7) == ".commit")
+        << name;
+  }
+}
+
+// What a kill inside a save leaves, made by hand: --resume finishes a
+// committed save, drops uncommitted temps, and never pairs a state with
+// other weights.
+TEST(MxtrainTest, ResumeRepairsWhatAKillInsideASaveLeft) {
+  const std::string config = WriteConfig("torn", TinyConfig());
+  ASSERT_EQ(Mxtrain(Flags(config) + " --set epochs=2").code, 0);
+  const std::string run = RunDir(config);
+  // Epoch 2's weights renamed, its state still a temp: committed.
+  const std::string states2 = Read(run + "/model-0002.states");
+  ::rename((run + "/model-0002.states").c_str(),
+           (run + "/model-0002.states.tmp.K1ll3d").c_str());
+  WriteFileAtomic(run + "/model-0002.commit",
+                  "mx-checkpoint-commit-1\nmodel-0002.params.tmp.Gone00\n"
+                  "model-0002.states.tmp.K1ll3d\n");
+  WriteFileAtomic(run + "/model-0003.params.tmp.Uncomm", "half");
+  WriteFileAtomic(run + "/metrics.csv.tmp.Uncomm", "half");
+  Result r = Mxtrain(Flags(config) + " --set epochs=3 --resume");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("finished saving checkpoint " + run +
+                                  "/model-0002.params, which a killed run "
+                                  "had committed"));
+  EXPECT_THAT(r.output, HasSubstr("removed 2 temp files that a killed run "
+                                  "left"));
+  EXPECT_THAT(r.output, HasSubstr("resumed from " + run + "/model-0002"));
+  EXPECT_FALSE(Exists(run + "/model-0003.params.tmp.Uncomm"));
+  // A state from another save of the same epoch: skipped, with the reason.
+  WriteFileAtomic(run + "/model-0003.states", states2);
+  r = Mxtrain(Flags(config) + " --set epochs=3 --resume");
+  EXPECT_THAT(r.output, HasSubstr("--resume: skipping checkpoint 3: '" + run +
+                                  "/model-0003.states' was written with "
+                                  "other parameters"));
+  EXPECT_THAT(r.output, HasSubstr("resumed from " + run + "/model-0002"));
 }
 
 // A run folder holds one run: another run is refused (a later --resume
