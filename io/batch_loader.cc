@@ -68,6 +68,18 @@ void BatchLoader::Reset() {
   source_->Reset();
 }
 
+void BatchLoader::SkipEpochs(int64_t epochs) {
+  if (epochs == 0) return;
+  exhausted_ = false;
+  start_index_.clear();
+  // A round-batch epoch end already moved the source into the next epoch.
+  if (skip_reset_) {
+    skip_reset_ = false;
+    --epochs;
+  }
+  source_->SkipEpochs(epochs);
+}
+
 void BatchLoader::FillFromStart(HostBatch* out, int64_t slot, int64_t k) const {
   std::memcpy(out->data.data() + slot * instance_size_,
               start_data_.data() + k * instance_size_,

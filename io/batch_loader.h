@@ -45,6 +45,7 @@ class BatchLoader : public BatchSource {
               const BatchOptions& options);
 
   void Reset() override;
+  void SkipEpochs(int64_t epochs) override;
   bool NextBatch(HostBatch* out) override;
   // data (batch, instance...); label (batch,) for one label per instance,
   // (batch, width) otherwise.

@@ -72,6 +72,10 @@ class CsvSource : public InstanceSource {
   Shape InstanceShape() const override { return data_shape_; }
   int64_t LabelWidth() const override { return label_shape_.Size(); }
   void Reset() override;
+  // Every epoch reads the file from the start: one rewind.
+  void SkipEpochs(int64_t epochs) override {
+    if (epochs > 0) Reset();
+  }
   bool Next(float* data, float* label, int64_t* index) override;
 
  private:

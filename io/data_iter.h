@@ -37,6 +37,11 @@ class DataIter {
   virtual ~DataIter() = default;
   // Starts the next epoch (the first one needs no Reset).
   virtual void Reset() = 0;
+  // Where `epochs` Resets would lead (epochs >= 0), without reading the
+  // epochs between: what resuming at a late epoch needs.
+  virtual void SkipEpochs(int64_t epochs) {
+    for (int64_t e = 0; e < epochs; ++e) Reset();
+  }
   // Advances to the next batch; false at the end of the epoch. Errors in
   // the data (bad file, bad record) throw mx::Error naming the file.
   virtual bool Next() = 0;
@@ -66,6 +71,10 @@ class BatchSource {
  public:
   virtual ~BatchSource() = default;
   virtual void Reset() = 0;
+  // As DataIter::SkipEpochs.
+  virtual void SkipEpochs(int64_t epochs) {
+    for (int64_t e = 0; e < epochs; ++e) Reset();
+  }
   // Fills `out` (sized by the source); false at the end of the epoch.
   virtual bool NextBatch(HostBatch* out) = 0;
   virtual DataDesc DataShape() const = 0;

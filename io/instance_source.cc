@@ -65,6 +65,16 @@ void OrderedSource::Reset() {
   MakeOrder();
 }
 
+void OrderedSource::SkipEpochs(int64_t epochs) {
+  if (epochs == 0) return;
+  if (options_.shuffle && !options_.reshuffle) {
+    cursor_ = 0;
+    return;
+  }
+  epoch_ += epochs;
+  MakeOrder();
+}
+
 bool OrderedSource::Next(float* data, float* label, int64_t* index) {
   if (cursor_ >= order_.size()) return false;
   const int64_t i = order_[cursor_++];

@@ -22,6 +22,10 @@ class InstanceSource {
   virtual int64_t LabelWidth() const = 0;
   // Rewinds to the start of the next epoch.
   virtual void Reset() = 0;
+  // As DataIter::SkipEpochs.
+  virtual void SkipEpochs(int64_t epochs) {
+    for (int64_t e = 0; e < epochs; ++e) Reset();
+  }
   // Writes the next instance (InstanceShape().Size() floats, LabelWidth()
   // labels) and its index in the data set; false at the end of the epoch.
   virtual bool Next(float* data, float* label, int64_t* index) = 0;
@@ -76,6 +80,9 @@ class OrderedSource : public InstanceSource {
   Shape InstanceShape() const override { return source_->InstanceShape(); }
   int64_t LabelWidth() const override { return source_->LabelWidth(); }
   void Reset() override;
+  // One shuffle, whatever `epochs` is: each epoch's order is seeded from
+  // (seed, epoch).
+  void SkipEpochs(int64_t epochs) override;
   bool Next(float* data, float* label, int64_t* index) override;
   int64_t NextMany(int64_t n, float* data, float* label,
                    int64_t* index) override;

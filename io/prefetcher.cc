@@ -118,9 +118,12 @@ bool Prefetcher::Next() {
   return !end;
 }
 
-void Prefetcher::Reset() {
+void Prefetcher::Reset() { SkipEpochs(1); }
+
+void Prefetcher::SkipEpochs(int64_t epochs) {
+  if (epochs == 0) return;
   if (buffer_ == 0) {
-    source_->Reset();
+    source_->SkipEpochs(epochs);
     epoch_done_ = false;
     return;
   }
@@ -133,7 +136,7 @@ void Prefetcher::Reset() {
     free_.push_back(std::move(ready_.front()));
     ready_.pop_front();
   }
-  source_->Reset();
+  source_->SkipEpochs(epochs);
   producing_ = true;
   epoch_done_ = false;
   lock.unlock();

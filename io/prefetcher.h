@@ -24,6 +24,7 @@ class Prefetcher : public DataIter {
   ~Prefetcher() override;
 
   void Reset() override;
+  void SkipEpochs(int64_t epochs) override;
   bool Next() override;
   const DataBatch& Value() const override { return batch_; }
   std::vector<DataDesc> ProvideData() const override { return {data_desc_}; }

@@ -1,6 +1,7 @@
 #include "core/base/env.h"
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -41,6 +42,13 @@ int NumCores() {
   const int64_t local = EnvInt("OMPI_COMM_WORLD_LOCAL_SIZE", 1, 1, 1 << 20);
   if (local > 1 && n >= machine) n = std::max<int>(1, n / local);
   return n;
+}
+
+int64_t PhysicalMemoryBytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0) return int64_t{1} << 34;
+  return static_cast<int64_t>(pages) * page;
 }
 
 }  // namespace mx

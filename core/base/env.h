@@ -20,6 +20,9 @@ std::string EnvString(const char* name, const std::string& fallback);
 // them when several processes of an MPI job share them unbound.
 int NumCores();
 
+// This machine's physical memory in bytes (16 GiB when unknown).
+int64_t PhysicalMemoryBytes();
+
 }  // namespace mx
 
 #endif  // MX_CORE_BASE_ENV_H_

@@ -25,6 +25,13 @@ class InternalError : public Error {
   explicit InternalError(const std::string& message) : Error(message) {}
 };
 
+// Memory for an allocation could not be had: the model or the batch is too
+// large for the device (a user-facing error, which callers may name).
+class OutOfMemoryError : public Error {
+ public:
+  explicit OutOfMemoryError(const std::string& message) : Error(message) {}
+};
+
 // Concatenates streamable values into a string: StrCat("shape ", s, " has ", n,
 // " dims").
 template <typename... Args>

@@ -16,7 +16,6 @@
 // A whole-object read (ReadAll) holds at most half the machine's memory: a
 // larger announced body is refused before it is read.
 #include <curl/curl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -372,12 +371,7 @@ Request For(const std::string& uri, const std::string& method) {
 }
 
 // Half of this machine's memory: the most one whole-object read may hold.
-int64_t MaxWholeRead() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES);
-  const long page = ::sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0) return int64_t{1} << 34;
-  return static_cast<int64_t>(pages) * page / 2;
-}
+int64_t MaxWholeRead() { return PhysicalMemoryBytes() / 2; }
 
 // Ranged GETs of whole blocks (MX_S3_READ_BLOCK_KB, default 4096), the last
 // few kept: records and lines read in order cost one request per block.

@@ -28,8 +28,10 @@ class HostAllocator : public DeviceAllocator {
  public:
   void* Allocate(size_t bytes, Context ctx) override {
     void* p = std::aligned_alloc(kAlignment, bytes);
-    MX_CHECK(p != nullptr, "out of memory on ", ctx, ": cannot allocate ",
-             bytes, " bytes");
+    if (p == nullptr) {
+      throw OutOfMemoryError(StrCat("out of memory on ", ctx,
+                                    ": cannot allocate ", bytes, " bytes"));
+    }
     return p;
   }
   void Deallocate(void* ptr, Context) override { std::free(ptr); }
@@ -175,10 +177,11 @@ class PooledStorage : public Storage {
     p = AllocatorOf(ctx).Allocate(size, ctx);
     if (p != nullptr) return p;
     const StorageStats stats = Stats(ctx);
-    MX_THROW("out of memory on ", ctx, ": cannot allocate ", size,
-             " bytes; mx holds ", stats.bytes_in_use,
-             " bytes in arrays there (peak ", stats.peak_bytes_in_use,
-             "); use a smaller batch or model");
+    throw OutOfMemoryError(
+        StrCat("out of memory on ", ctx, ": cannot allocate ", size,
+               " bytes; mx holds ", stats.bytes_in_use,
+               " bytes in arrays there (peak ", stats.peak_bytes_in_use,
+               "); use a smaller batch or model"));
   }
 
   const bool pooling_;

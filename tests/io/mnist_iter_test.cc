@@ -223,5 +223,38 @@ TEST(MnistIterTest, BadParametersNameTheKey) {
               HasSubstr("last_batch"));
 }
 
+// Resuming at epoch N positions the iterator as N Resets would, in one
+// step (each epoch's order is seeded from (seed, epoch)), with or without a
+// prefetch thread, and for every last-batch policy.
+TEST(MnistIterTest, SkipEpochsEqualsThatManyResets) {
+  const auto first_indices = [](DataIter* it) {
+    EXPECT_TRUE(it->Next());
+    return it->Value().index;
+  };
+  for (const char* last : {"discard", "pad", "round_batch"}) {
+    for (const char* prefetch : {"0", "2"}) {
+      const std::map<std::string, std::string> params = {
+          {"image", kDir + "/t10k-images-idx3-ubyte.gz"},
+          {"label", kDir + "/t10k-labels-idx1-ubyte.gz"},
+          {"batch_size", "300"},
+          {"shuffle", "true"},
+          {"seed", "5"},
+          {"last_batch", last},
+          {"prefetch_buffer", prefetch}};
+      auto stepped = CreateMnistIter(params);
+      for (int e = 0; e < 7; ++e) stepped->Reset();
+      auto skipped = CreateMnistIter(params);
+      skipped->SkipEpochs(7);
+      EXPECT_EQ(first_indices(skipped.get()), first_indices(stepped.get()))
+          << last << " " << prefetch;
+      skipped->SkipEpochs(0);  // nothing
+      EXPECT_TRUE(skipped->Next());
+      // A billion epochs cost one shuffle, not a billion.
+      skipped->SkipEpochs(1000000000);
+      EXPECT_TRUE(skipped->Next());
+    }
+  }
+}
+
 }  // namespace
 }  // namespace mx::io

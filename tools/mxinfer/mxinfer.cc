@@ -1,12 +1,15 @@
 // mxinfer: runs a saved model (prefix-symbol.json + prefix-NNNN.params, ours
 // or MXNet's) on data: top-k predictions (printed, or written as CSV / JSON
 // lines), accuracy against labels, and latency / throughput benchmarks.
-//   mxinfer --model runs/fashion_lenet/model --epoch 10 \
+//   mxinfer --model runs/fashion_lenet/model --epoch 10
 //       --input t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz
-//   mxinfer --model M --epoch 3 --input shirt.png --data-shape 1,28,28 --top-k
-//   3 mxinfer --model M --epoch 3 --benchmark --data-shape 1,28,28 --batch-size
-//   64
+//   mxinfer --model M --epoch 3 --input shirt.png --data-shape 1,28,28
+//       --top-k 3
+//   mxinfer --model M --epoch 3 --benchmark --data-shape 1,28,28
+//       --batch-size 64
 // Exit codes: 0 success, 2 bad flags, 3 unreadable model or data, 1 other.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
@@ -409,6 +412,25 @@ void Predict(const Checkpoint& c, const Options& o) {
   }
 }
 
+// Why `prefix` cannot be a checkpoint prefix ("" when it can): it must end
+// in a file-name part, and a URI must name a bucket and a key.
+std::string ModelPrefixProblem(const std::string& prefix) {
+  const size_t scheme = prefix.find("://");
+  const std::string path =
+      scheme == std::string::npos ? prefix : prefix.substr(scheme + 3);
+  if (scheme != std::string::npos && path.find('/') == std::string::npos) {
+    return "no key after the bucket";
+  }
+  if (path.empty() || EndsWith(path, "/")) return "it ends in a folder";
+  struct stat st;
+  if (scheme == std::string::npos && ::stat(prefix.c_str(), &st) == 0 &&
+      S_ISDIR(st.st_mode)) {
+    return "it is a folder (the prefix of the files inside it is e.g. " +
+           prefix + "/model)";
+  }
+  return "";
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"mxinfer: predictions, accuracy and latency of a saved model."};
   Options o;
@@ -465,6 +487,14 @@ int Main(int argc, char** argv) {
     o.ctx = ParseDevice(o.device);
   } catch (const Error& e) {
     std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
+    return kExitUsage;
+  }
+  if (const std::string why = ModelPrefixProblem(o.model); !why.empty()) {
+    std::fprintf(stderr,
+                 "mxinfer: error: --model '%s': %s; expected a checkpoint "
+                 "prefix such as runs/x/model or s3://bucket/runs/x/model "
+                 "(its files are PREFIX-symbol.json and PREFIX-NNNN.params)\n",
+                 o.model.c_str(), why.c_str());
     return kExitUsage;
   }
   Checkpoint c;

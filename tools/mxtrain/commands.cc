@@ -34,6 +34,19 @@
 namespace mx {
 namespace {
 
+// A config error at the iterator's batch_size: its batches do not fit.
+[[noreturn]] void BatchTooLarge(const IterConfig& it, const std::string& why) {
+  const auto batch = it.params.find("batch_size");
+  Diagnostics diag;
+  diag.Add(it.loc, it.path + ".batch_size",
+           StrCat(it.type, ": batches of ",
+                  batch == it.params.end() ? "this size" : batch->second,
+                  " samples do not fit in memory (", why,
+                  "); use a smaller batch_size"));
+  diag.ThrowIfAny();
+  std::abort();  // ThrowIfAny throws: there is a problem
+}
+
 std::unique_ptr<io::DataIter> MakeIter(const IterConfig& it) {
   const io::IterKind* kind = io::FindIterKind(it.type);
   MX_INTERNAL_CHECK(kind != nullptr, "validated iterator ", it.type);
@@ -41,6 +54,10 @@ std::unique_ptr<io::DataIter> MakeIter(const IterConfig& it) {
     return kind->create(it.params);
   } catch (const InternalError&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    BatchTooLarge(it, "not enough memory");
+  } catch (const OutOfMemoryError& e) {
+    BatchTooLarge(it, e.what());
   } catch (const Error& e) {
     throw DataError(StrCat(it.path, " (", it.type, "): ", e.what()));
   }
@@ -490,10 +507,28 @@ int Test(const RunConfig& c, const CommandOptions& o) {
   TrainerOptions t = c.trainer;
   t.for_training = false;
   t.kvstore = "local";  // one process evaluates everything
+  const std::string params = ParamsPath(prefix, epoch);
   try {
-    LoadParams(ParamsPath(prefix, epoch), &t.initial_args, &t.initial_aux);
+    LoadParams(params, &t.initial_args, &t.initial_aux);
   } catch (const Error& e) {
     throw DataError(e.what());
+  }
+  // Evaluating needs every parameter: none may be initialized at random.
+  const std::string data_name = data.train->ProvideData().at(0).name;
+  const std::string label_name = data.train->ProvideLabel().at(0).name;
+  for (const std::string& name : c.network.symbol.ListArguments()) {
+    if (name == data_name || name == label_name || t.initial_args.count(name)) {
+      continue;
+    }
+    throw DataError(StrCat("'", params, "' has no argument '", name,
+                           "' of the network: it is another network's "
+                           "checkpoint, or damaged"));
+  }
+  for (const std::string& name : c.network.symbol.ListAuxiliaryStates()) {
+    if (t.initial_aux.count(name)) continue;
+    throw DataError(StrCat("'", params, "' has no auxiliary state '", name,
+                           "' of the network: it is another network's "
+                           "checkpoint, or damaged"));
   }
   Trainer trainer(c.network.symbol, *data.train, t);
   const auto start = std::chrono::steady_clock::now();

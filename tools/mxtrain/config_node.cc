@@ -89,6 +89,14 @@ void ConfigNode::Set(const std::string& key, ConfigNode value,
   members_.push_back({key, std::move(key_loc), std::move(value)});
 }
 
+void ConfigNode::Replace(const std::string& key, ConfigNode value,
+                         const SourceLocation& key_loc) {
+  Set(key, std::move(value), key_loc);
+  for (Member& m : members_) {
+    if (m.key == key) m.key_loc = key_loc;
+  }
+}
+
 void ConfigNode::Relocate(const SourceLocation& loc) {
   loc_ = loc;
   for (ConfigNode& item : items_) item.Relocate(loc);
@@ -412,7 +420,7 @@ void ApplyOverride(ConfigNode* root, const std::string& assignment) {
              StrCat("'", done, "' is ", node->KindName(), ", not a mapping"));
       }
       if (last) {
-        node->Set(part, value, where);
+        node->Replace(part, value, where);
         return;
       }
       if (node->Find(part) == nullptr)

@@ -57,6 +57,10 @@ class ConfigNode {
   // Sets (or adds, at the end) member `key`.
   void Set(const std::string& key, ConfigNode value,
            SourceLocation key_loc = {});
+  // Set, and an existing key moves to `key_loc` too: a --set flag replaces
+  // what the file wrote, and errors about the key must point at the flag.
+  void Replace(const std::string& key, ConfigNode value,
+               const SourceLocation& key_loc);
   void Append(ConfigNode item) { items_.push_back(std::move(item)); }
   // Sets the location of this node, its keys and all it contains.
   void Relocate(const SourceLocation& loc);

@@ -59,6 +59,11 @@ class NetworkBuilder {
   bool ParamText(const ConfigNode& v, const std::string& path, const Args& args,
                  std::string* out);
   bool Name(const ConfigNode& layer, const std::string& path, std::string* out);
+  // Claims `name` (a node's or a block application's) for `layer`; false,
+  // with an error naming both places, when another layer has it: the name
+  // names the weights (fc1_weight), so two layers would share them.
+  bool Unique(const std::string& name, const ConfigNode& layer,
+              const std::string& path);
   void Error(const SourceLocation& loc, const std::string& path,
              const std::string& message) {
     diag_->Add(loc, path, message);
@@ -69,6 +74,7 @@ class NetworkBuilder {
   std::map<std::string, const ConfigNode*> blocks_;
   std::map<std::string, std::string> block_paths_;
   std::map<std::string, int> block_uses_;
+  std::map<std::string, SourceLocation> names_;  // Unique's claims
   int64_t layers_ = 0;  // expanded so far, up to kMaxLayers
   bool too_large_ = false;
   BuiltNetwork out_;
@@ -253,6 +259,23 @@ bool NetworkBuilder::Name(const ConfigNode& layer, const std::string& path,
   return true;
 }
 
+bool NetworkBuilder::Unique(const std::string& name, const ConfigNode& layer,
+                            const std::string& path) {
+  const auto [it, fresh] = names_.emplace(name, layer.loc());
+  if (fresh) return true;
+  const ConfigNode* given = layer.Find("name");
+  Error(given != nullptr ? given->loc() : layer.loc(),
+        given != nullptr ? path + ".name" : path,
+        StrCat("the name '", name, "' is already used by the layer at ",
+               it->second.ToString(),
+               ": layer names must be unique (they name the weights: ",
+               layer.Find("block") != nullptr
+                   ? StrCat("the block's start with ", name, "_")
+                   : StrCat(name, "_weight, ..."),
+               ")"));
+  return false;
+}
+
 bool NetworkBuilder::Lookup(const std::string& ref, const SourceLocation& loc,
                             const std::string& path, const Scope& scope,
                             Symbol* out) {
@@ -407,6 +430,7 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
     local = StrCat(ToLower(op->name()), index);
   }
   std::string name = prefix.empty() ? local : prefix + "_" + local;
+  if (!name.empty() && !Unique(name, layer, path)) ok = false;
   const std::string where =
       name.empty() ? op->name() : StrCat(op->name(), " '", name, "'");
   AttrDict attrs;
@@ -421,6 +445,13 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
     attrs[HiddenAttrKey(m.key)] = text;
     kwargs.emplace_back(m.key, text);
   }
+  std::vector<Symbol> inputs;
+  const bool inputs_ok = Inputs(layer, path, *scope, previous, &inputs);
+  // A variadic op counts its inputs itself (as Symbol::Create does).
+  const std::string& count_key = op->variadic_key();
+  if (!count_key.empty() && !attrs.count(count_key)) {
+    attrs[count_key] = StrCat(inputs_ok ? inputs.size() : 1);
+  }
   if (ok) {
     try {
       op->schema().Parse(attrs, where);
@@ -429,8 +460,7 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
       ok = false;
     }
   }
-  std::vector<Symbol> inputs;
-  if (!Inputs(layer, path, *scope, previous, &inputs)) ok = false;
+  if (!inputs_ok) ok = false;
   if (!ok) {
     if (!local.empty()) (*scope)[local] = {};
     return {};
@@ -443,6 +473,8 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
   } catch (const mx::Error& e) {
     Error(layer.loc(), path, e.what());
   }
+  // A generated name may meet a given one ("fullyconnected0").
+  if (v.ok && name.empty() && !Unique(v.symbol.name(), layer, path)) v = {};
   if (v.ok) {
     out_.node_locs[v.symbol.name()] = layer.loc();
     out_.node_paths[v.symbol.name()] = path;
@@ -480,6 +512,7 @@ Value NetworkBuilder::RunBlock(const ConfigNode& layer, const std::string& path,
   bool ok = Name(layer, path, &local);
   if (local.empty()) local = StrCat(block, block_uses_[block]++);
   const std::string name = prefix.empty() ? local : prefix + "_" + local;
+  if (!Unique(name, layer, path)) ok = false;
   // Arguments: defaults, then the layer's values.
   Args args;
   std::vector<std::string> arg_names;
@@ -541,7 +574,7 @@ Value NetworkBuilder::RunBlock(const ConfigNode& layer, const std::string& path,
   const Value v =
       RunLayers(*def.Find("layers"), block_paths_[block] + ".layers", &inner,
                 input, name, args, depth + 1);
-  (*scope)[name] = v;
+  (*scope)[local] = v;
   return v;
 }
 

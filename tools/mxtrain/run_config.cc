@@ -3,18 +3,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <limits>
 
+#include "core/base/env.h"
 #include "core/base/file_system.h"
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
 #include "core/dist/communicator.h"
 #include "core/gpu/gpu.h"
+#include "core/symbol/node.h"
 #include "core/train/initializer.h"
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
@@ -733,6 +737,72 @@ void CheckOutputFolder(const RunConfig& config) {
 
 namespace {
 
+std::string GiB(double bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", bytes / (1u << 30));
+  return text;
+}
+
+// Refuses a network that cannot fit in this machine's memory, naming its
+// largest layer, instead of an anonymous out-of-memory error at bind. The
+// bound is what any run needs at least: every layer's parameters, and the
+// largest single output (Note [Untrusted input]).
+void CheckNetworkFitsMemory(const RunConfig& config,
+                            const std::map<std::string, PartialShape>& known) {
+  const Symbol internals = config.network.symbol.GetInternals();
+  const Shapes shapes = internals.InferShape(known);
+  std::map<std::string, Shape> shape_of;
+  const std::vector<std::string> outputs = internals.ListOutputs();
+  for (size_t i = 0; i < outputs.size(); ++i)
+    shape_of[outputs[i]] = shapes.outputs[i];
+  const std::vector<std::string> args = internals.ListArguments();
+  for (size_t i = 0; i < args.size(); ++i)
+    shape_of[args[i]] = shapes.arguments[i];
+  struct Layer {
+    std::string name, op;
+    double param_bytes = 0, output_bytes = 0;
+    Shape output;
+  };
+  std::vector<Layer> layers;
+  double params = 0, largest_output = 0;
+  PostOrderVisit(config.network.symbol.outputs(),
+                 [&](const std::shared_ptr<Node>& n) {
+                   if (n->is_variable()) return;
+                   Layer l{n->attrs.name, n->attrs.op->name()};
+                   for (const NodeEntry& in : n->inputs) {
+                     const std::string& v = in.node->attrs.name;
+                     if (!in.node->is_variable() || known.count(v)) continue;
+                     l.param_bytes += 4.0 * shape_of[v].Size();
+                   }
+                   l.output = shape_of[EntryName({n, 0, 0})];
+                   l.output_bytes = 4.0 * l.output.Size();
+                   params += l.param_bytes;
+                   largest_output = std::max(largest_output, l.output_bytes);
+                   layers.push_back(l);
+                 });
+  const double need = params + largest_output;
+  const double memory = static_cast<double>(PhysicalMemoryBytes());
+  if (layers.empty() || need <= memory) return;
+  const Layer& big = *std::max_element(
+      layers.begin(), layers.end(), [](const Layer& a, const Layer& b) {
+        return a.param_bytes + a.output_bytes < b.param_bytes + b.output_bytes;
+      });
+  Diagnostics diag;
+  const auto loc = config.network.node_locs.find(big.name);
+  const std::string message = StrCat(
+      big.op, " '", big.name, "' needs ",
+      GiB(big.param_bytes + big.output_bytes), " (parameters ",
+      GiB(big.param_bytes), ", output ", big.output, " ", GiB(big.output_bytes),
+      "), and the network at least ", GiB(need), ": more than this machine's ",
+      GiB(memory), " of memory (a smaller layer or batch_size fits)");
+  if (loc == config.network.node_locs.end()) {
+    diag.Add(LocationOf(config, "network"), "network", message);
+  } else {
+    diag.Add(loc->second, config.network.node_paths.at(big.name), message);
+  }
+  diag.ThrowIfAny();
+}
+
 // A top-k metric needs k below the network's classes: with k >= classes
 // every prediction counts as right.
 void CheckMetricsFit(const RunConfig& config, const Shape& output) {
@@ -791,6 +861,7 @@ void CheckNetworkShapes(const RunConfig& config,
     }
     diag.ThrowIfAny();
   }
+  CheckNetworkFitsMemory(config, known);
   CheckMetricsFit(config, shapes.outputs.at(0));
 }
 

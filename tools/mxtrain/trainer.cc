@@ -688,7 +688,7 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
   // then the batches already trained are skipped.
   epoch_ = s.epoch;
   batch_in_epoch_ = s.batch;
-  for (int e = 0; e < s.epoch; ++e) train->Reset();
+  train->SkipEpochs(s.epoch);
   for (int64_t b = 0; b < s.batch; ++b) {
     MX_CHECK(NextDataBatch(train, "the training data"), "'", states_path,
              "' resumes at batch ", s.batch, " of epoch ", s.epoch + 1,

@@ -508,5 +508,111 @@ TEST(BadInputTest, CheckpointsMixedOrForgedAreNotUsed) {
          "mixed pair");
 }
 
+// A network or batch too large for the machine is a config error naming
+// the layer or the batch_size key, before anything is allocated.
+TEST(BadInputTest, TooLargeForMemoryNamesTheLayerOrTheBatch) {
+  const std::string config = GoodConfig("huge");
+  Expect(Mxtrain("check --config " + config +
+                 " --set network.layers.0.num_hidden=1000000000"),
+         2,
+         {config + ":", "network.layers[0]: FullyConnected 'fc1' needs ",
+          "output (20,1000000000)", "of memory (a smaller layer or "},
+         "huge layer");
+  Expect(Mxtrain("check --config " + config +
+                 " --set data.train.batch_size=100000000"),
+         2,
+         {"data.train.batch_size: MNISTIter: batches of 100000000 samples do "
+          "not fit in memory"},
+         "huge batch");
+}
+
+// Layer names are unique (they name the weights), local inside blocks at
+// any depth, and a variadic op counts its inputs; --set values are reported
+// at the flag, not at the line of the file they replace.
+TEST(BadInputTest, LayerNamesAndFlagValuesAreReportedWhereWritten) {
+  const Files& f = TheFiles();
+  const std::string blocks = R"(network:
+  blocks:
+    inner:
+      layers:
+        - {op: FullyConnected, name: fc, num_hidden: 16}
+    outer:
+      layers:
+        - {block: inner, name: i1}
+        - {op: Activation, name: act, act_type: relu, inputs: [i1]}
+        - {op: ElementWiseSum, name: sum, inputs: [i1, act]}
+  layers:
+    - {block: outer, name: o1}
+)";
+  const std::string head = "name: names\nepochs: 1\noutput: " + Dir() +
+                           "/runs/names\nlogging: {progress: none}\n" +
+                           "data:\n  train: " + Mnist(f.images, f.labels) +
+                           "\n";
+  const std::string tail =
+      "    - {op: FullyConnected, name: fc2, num_hidden: 10}\n"
+      "    - {op: SoftmaxOutput, name: softmax}\n";
+  const std::string nested = Write("nested.yaml", head + blocks + tail);
+  const Result r = Mxtrain("summary --config " + nested);
+  Expect(r, 0, {"o1_i1_fc ", "o1_sum "}, "nested blocks");
+  const std::string twice = Write(
+      "twice.yaml", head + blocks + "    - {block: outer, name: o1}\n" + tail +
+                        "    - {op: FullyConnected, name: fc2, "
+                        "num_hidden: 10}\n");
+  Expect(Mxtrain("check --config " + twice), 2,
+         {twice +
+              ":19:28: network.layers[1].name: the name 'o1' is already "
+              "used by the layer at " +
+              twice + ":18:7",
+          twice +
+              ":22:34: network.layers[4].name: the name 'fc2' is already "
+              "used by the layer at " +
+              twice + ":20:7"},
+         "names used twice");
+  const std::string config = GoodConfig("flags");
+  Expect(Mxtrain("check --config " + config +
+                 " --set data.train.batch_size=-5 --set "
+                 "network.layers.0.num_hidden=-3"),
+         2,
+         {"--set data.train.batch_size=-5: data.train.batch_size: ",
+          "--set network.layers.0.num_hidden=-3: network.layers[0]."
+          "num_hidden: "},
+         "--set values");
+}
+
+// mxinfer's --model must be a checkpoint prefix, not a folder or a bucket.
+TEST(BadInputTest, MxinferModelMustBeAPrefix) {
+  for (const auto& [model, why] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"s3://", "no key after the bucket"},
+           {"s3://bucket", "no key after the bucket"},
+           {"s3://bucket/runs/", "it ends in a folder"},
+           {Dir(),
+            "it is a folder (the prefix of the files inside it is "
+            "e.g. " +
+                Dir() + "/model)"}}) {
+    Expect(Mxinfer("--model " + model + " --benchmark --data-shape 784"), 2,
+           {"--model '" + model + "': " + why,
+            "expected a checkpoint prefix such as runs/x/model"},
+           model);
+  }
+}
+
+// A checkpoint without one of the network's parameters is a data error
+// naming the file and the parameter, never evaluated with a random one.
+TEST(BadInputTest, ACheckpointMissingAParameterIsNamed) {
+  const std::string config = GoodConfig("missing");
+  ASSERT_EQ(Mxtrain("--config " + config + " --overwrite").code, 0);
+  const std::string params = Dir() + "/runs/missing/model-0001.params";
+  std::map<std::string, NDArray> arrays = LoadNDArrayMap(params);
+  arrays.erase("arg:fc2_bias");
+  SaveNDArrayMap(params, arrays);
+  Expect(Mxtrain("test --config " + config), 3,
+         {"'" + params + "' has no argument 'fc2_bias' of the network"},
+         "mxtrain test");
+  Expect(Mxinfer("--model " + Dir() + "/runs/missing/model --input " +
+                 TheFiles().images),
+         3, {"fc2_bias"}, "mxinfer");
+}
+
 }  // namespace
 }  // namespace mx
