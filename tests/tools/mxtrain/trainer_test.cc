@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "core/base/file_util.h"
 #include "io/mnist_file.h"
 #include "io/mnist_iter.h"
 #include "tests/testing/error_message.h"
@@ -84,6 +85,27 @@ TEST(TrainerTest, MlpLearnsFashionMnistAndCheckpointsReload) {
   EXPECT_DOUBLE_EQ(eval_only.Evaluate(test.get())[0].second, r.val[0].second);
   EXPECT_THAT(MessageOf([&] { eval_only.TrainEpoch(train.get(), nullptr); }),
               HasSubstr("built for evaluation only"));
+}
+
+// Weights that went NaN without a step check seeing it are never saved: a
+// NumericalError names the parameter and no file is written.
+TEST(TrainerTest, NonFiniteWeightsAreNotCheckpointed) {
+  auto train =
+      io::CreateMnistIter({{"image", kDir + "/t10k-images-idx3-ubyte.gz"},
+                           {"label", kDir + "/t10k-labels-idx1-ubyte.gz"},
+                           {"flat", "True"},
+                           {"batch_size", "100"}});
+  Trainer trainer(Mlp(), *train, Sgd());
+  NDArray bias = trainer.args().at("fc1_bias");
+  std::vector<float> values = bias.ToVector<float>();
+  values[3] = std::nanf("");
+  bias.SyncCopyFromHost(values.data(), values.size() * sizeof(float));
+  const std::string prefix = TempPath("nan_weights");
+  EXPECT_THAT(MessageOf([&] { trainer.SaveCheckpoint(prefix, 1); }),
+              HasSubstr("parameter 'fc1_bias' holds NaN or Inf values at "
+                        "epoch 1: no checkpoint written"));
+  EXPECT_FALSE(FileExists(prefix + "-0001.params"));
+  EXPECT_FALSE(FileExists(prefix + "-0001.states"));
 }
 
 TEST(TrainerTest, FrozenParametersAndMultipliers) {
