@@ -1,5 +1,6 @@
 // Harness cases of BatchNorm: training with batch statistics, global
-// statistics, fix_gamma on and off, 2-D and 4-D data (MXNet's shapes).
+// statistics, fix_gamma on and off, 2-D and 4-D data (MXNet's shapes), and
+// blocks wide enough for the optimized kernel.
 #include "tests/testing/op_harness.h"
 
 namespace mx::testing {
@@ -27,7 +28,27 @@ std::vector<OpCase> BatchNormCases() {
                      {{"data", Shape{2, 3, 2, 2}}},
                      {Shape{2, 3, 2, 2}},
                      PositiveVariance});
+    // Blocks of 35 values: the optimized kernel's vector loops and tails.
+    cases.push_back({"bn_4d_wide" + tag,
+                     "BatchNorm",
+                     {{"fix_gamma", fix}},
+                     {{"data", Shape{3, 2, 5, 7}}},
+                     {Shape{3, 2, 5, 7}},
+                     PositiveVariance});
   }
+  OpCase wide_global{"bn_wide_global_stats",
+                     "BatchNorm",
+                     {{"fix_gamma", "False"}, {"use_global_stats", "True"}},
+                     {{"data", Shape{2, 3, 17}}},
+                     {Shape{2, 3, 17}},
+                     PositiveVariance};
+  cases.push_back(wide_global);
+  OpCase wide_inference{"bn_wide_inference",      "BatchNorm",
+                        {{"fix_gamma", "False"}}, {{"data", Shape{2, 2, 20}}},
+                        {Shape{2, 2, 20}},        PositiveVariance};
+  wide_inference.is_train = false;
+  wide_inference.check_gradient = false;
+  cases.push_back(wide_inference);
   cases.push_back({"bn_global_stats",
                    "BatchNorm",
                    {{"fix_gamma", "False"}, {"use_global_stats", "True"}},
