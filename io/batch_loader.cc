@@ -58,15 +58,7 @@ int64_t BatchLoader::BatchesPerEpoch() const {
   return options_.last_batch == LastBatch::kDiscard ? n / b : (n + b - 1) / b;
 }
 
-void BatchLoader::Reset() {
-  exhausted_ = false;
-  start_index_.clear();
-  if (skip_reset_) {
-    skip_reset_ = false;
-    return;
-  }
-  source_->Reset();
-}
+void BatchLoader::Reset() { SkipEpochs(1); }
 
 void BatchLoader::SkipEpochs(int64_t epochs) {
   if (epochs == 0) return;

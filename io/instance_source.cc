@@ -56,14 +56,7 @@ void OrderedSource::MakeOrder() {
   cursor_ = 0;
 }
 
-void OrderedSource::Reset() {
-  if (options_.shuffle && !options_.reshuffle) {
-    cursor_ = 0;
-    return;
-  }
-  ++epoch_;
-  MakeOrder();
-}
+void OrderedSource::Reset() { SkipEpochs(1); }
 
 void OrderedSource::SkipEpochs(int64_t epochs) {
   if (epochs == 0) return;

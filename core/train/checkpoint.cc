@@ -49,10 +49,14 @@ std::vector<int> CheckpointEpochs(const std::string& prefix,
 void SaveCheckpoint(const std::string& prefix, int epoch, const Symbol& symbol,
                     const NamedParams& args, const NamedParams& aux) {
   symbol.Save(SymbolPath(prefix));
+  WriteFileAtomic(ParamsPath(prefix, epoch), SerializeParams(args, aux));
+}
+
+std::string SerializeParams(const NamedParams& args, const NamedParams& aux) {
   std::map<std::string, NDArray> all;
   for (const auto& [name, a] : args) all["arg:" + name] = a;
   for (const auto& [name, a] : aux) all["aux:" + name] = a;
-  SaveNDArrayMap(ParamsPath(prefix, epoch), all);
+  return SerializeNDArrayMap(all);
 }
 
 void LoadParams(const std::string& path, NamedParams* args, NamedParams* aux) {

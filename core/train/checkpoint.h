@@ -30,6 +30,8 @@ std::string SymbolPath(const std::string& prefix);
 std::vector<int> CheckpointEpochs(const std::string& prefix,
                                   const std::string& ext);
 
+// The .params file image of `args` and `aux` ("arg:" / "aux:" keys).
+std::string SerializeParams(const NamedParams& args, const NamedParams& aux);
 // Writes the symbol and the parameters of `epoch`.
 void SaveCheckpoint(const std::string& prefix, int epoch, const Symbol& symbol,
                     const NamedParams& args, const NamedParams& aux);

@@ -33,21 +33,6 @@ std::string BaseName(const std::string& path) {
   return path.substr(path.rfind('/') + 1);
 }
 
-// The epoch of "<base>NNNN.commit" (4 to 9 digits, as CheckpointEpochs), or
-// -1 for any other name.
-int CommitEpoch(const std::string& name, const std::string& base) {
-  constexpr char kExt[] = ".commit";
-  const size_t ext = sizeof kExt - 1;
-  if (!StartsWith(name, base) || !EndsWith(name, kExt)) return -1;
-  const std::string digits =
-      name.substr(base.size(), name.size() - base.size() - ext);
-  if (digits.size() < 4 || digits.size() > 9 ||
-      digits.find_first_not_of("0123456789") != std::string::npos) {
-    return -1;
-  }
-  return std::stoi(digits);
-}
-
 // Renames the temp files a commit record names over their targets. The
 // record may only name temps of its own epoch's two files.
 bool ApplyCommit(const std::string& prefix, int epoch) {
@@ -104,10 +89,7 @@ std::string ParamsDigest(std::string_view bytes) {
 void SaveTrainingCheckpoint(const std::string& prefix, int epoch,
                             const Symbol& symbol, const NamedParams& args,
                             const NamedParams& aux, TrainState state) {
-  std::map<std::string, NDArray> all;
-  for (const auto& [name, a] : args) all["arg:" + name] = a;
-  for (const auto& [name, a] : aux) all["aux:" + name] = a;
-  const std::string params = SerializeNDArrayMap(all);
+  const std::string params = SerializeParams(args, aux);
   state.params_digest = ParamsDigest(params);
   const std::string states = SerializeTrainState(state);
   symbol.Save(SymbolPath(prefix));
@@ -169,13 +151,10 @@ void LoadTrainingCheckpoint(const std::string& prefix, int epoch,
 CheckpointRecovery RecoverCheckpoints(const std::string& prefix) {
   CheckpointRecovery done;
   if (!UriScheme(prefix).empty()) return done;  // no temp files there
-  const PrefixParts parts = SplitPrefix(prefix);
-  for (const std::string& name : ListFolder(parts.dir)) {
-    const int epoch = CommitEpoch(name, parts.base);
-    if (epoch >= 0 && ApplyCommit(prefix, epoch)) {
-      done.completed.push_back(epoch);
-    }
+  for (const int epoch : CheckpointEpochs(prefix, "commit")) {
+    if (ApplyCommit(prefix, epoch)) done.completed.push_back(epoch);
   }
+  const PrefixParts parts = SplitPrefix(prefix);
   // What is left of killed writers: temps without a commit record.
   for (const std::string& name : ListFolder(parts.dir)) {
     const std::string target = TempFileTarget(name);
