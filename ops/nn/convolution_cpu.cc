@@ -10,6 +10,7 @@
 #include "ops/common/gemm.h"
 #include "ops/common/kernel_util.h"
 #include "ops/nn/convolution.h"
+#include "ops/nn/convolution_depthwise.h"
 #include "ops/nn/convolution_dnnl.h"
 
 namespace mx {
@@ -145,10 +146,12 @@ class ConvolutionIm2Col : public OpKernel {
 
 }  // namespace
 
-// oneDNN where it applies (float32, 1-D and 2-D), im2col + gemm otherwise.
+// Direct loops for depthwise convolutions, oneDNN where it applies (float32,
+// 1-D and 2-D), im2col + gemm otherwise.
 MX_REGISTER_KERNEL(Convolution, kCPU, kOptimized)
     .Types({DType::kFloat32, DType::kFloat64})
     .Factory([](const KernelSetup& s) -> std::unique_ptr<OpKernel> {
+      if (auto depthwise = MakeDepthwiseConvolution(s)) return depthwise;
       const KernelFactory im2col = TypedFactory<ConvolutionIm2Col>();
       if (auto dnnl = MakeDnnlConvolution(s, im2col)) return dnnl;
       return im2col(s);

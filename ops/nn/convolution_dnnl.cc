@@ -135,8 +135,9 @@ class DnnlStep {
 // Layouts (Note [Convolution on oneDNN]): oneDNN's kernels on plain NCHW
 // are gemm-based and slow but for convolutions of very few input channels (a
 // network's first layer), whose forward and data gradient are fastest there
-// and whose weight gradient wants blocked layouts. Other convolutions run on
-// channels-last data (NHWC) with blocked weights, reordered in and out.
+// and whose weight gradient wants blocked layouts. Other convolutions,
+// grouped and depthwise ones included, run on channels-last data (NHWC) with
+// blocked weights, reordered in and out.
 constexpr int64_t kMaxFirstLayerChannels = 3;
 
 class DnnlConvolution : public OpKernel {
@@ -179,7 +180,7 @@ class DnnlConvolution : public OpKernel {
     const memory::desc no_bias;
     const bool first_layer =
         d.groups == 1 && d.in_per_group() <= kMaxFirstLayerChannels;
-    const bool channels_last = d.groups == 1 && !first_layer;
+    const bool channels_last = !first_layer;
     const auto any = [&](const memory::desc& md) {
       return memory::desc(md.dims(), f32, Tag::any);
     };

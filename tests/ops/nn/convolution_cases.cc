@@ -1,6 +1,7 @@
 // Harness cases of Convolution: 1-D, 2-D and 3-D, padding, stride,
-// dilation, groups, odd sizes, and each layout rule of the oneDNN kernel
-// (first layers, channels-last, grouped).
+// dilation, groups, odd sizes, each layout rule of the oneDNN kernel (first
+// layers, channels-last, grouped) and the depthwise kernel's strides,
+// dilations and borders.
 #include "tests/testing/op_harness.h"
 
 namespace mx::testing {
@@ -64,6 +65,43 @@ std::vector<OpCase> ConvolutionCases() {
        {{"kernel", "(1,1)"}, {"num_filter", "3"}},
        {{"data", Shape{3, 4, 2, 3}}},
        {Shape{3, 3, 2, 3}}},
+      // Depthwise (num_group = channels = filters): the direct kernel.
+      {"conv2d_depthwise",
+       "Convolution",
+       {{"kernel", "(3,3)"},
+        {"num_filter", "5"},
+        {"num_group", "5"},
+        {"pad", "(1,1)"}},
+       {{"data", Shape{2, 5, 7, 9}}},
+       {Shape{2, 5, 7, 9}}},
+      {"conv2d_depthwise_stride",
+       "Convolution",
+       {{"kernel", "(3,3)"},
+        {"num_filter", "4"},
+        {"num_group", "4"},
+        {"pad", "(1,1)"},
+        {"stride", "(2,2)"},
+        {"no_bias", "True"}},
+       {{"data", Shape{2, 4, 9, 8}}},
+       {Shape{2, 4, 5, 4}}},
+      {"conv2d_depthwise_dilate",
+       "Convolution",
+       {{"kernel", "(3,2)"},
+        {"num_filter", "3"},
+        {"num_group", "3"},
+        {"pad", "(2,0)"},
+        {"stride", "(1,2)"},
+        {"dilate", "(2,1)"}},
+       {{"data", Shape{1, 3, 8, 11}}},
+       {Shape{1, 3, 8, 5}}},
+      {"conv1d_depthwise",
+       "Convolution",
+       {{"kernel", "(3,)"},
+        {"num_filter", "3"},
+        {"num_group", "3"},
+        {"pad", "(1,)"}},
+       {{"data", Shape{2, 3, 13}}},
+       {Shape{2, 3, 13}}},
   };
 }
 
