@@ -32,7 +32,7 @@ constexpr double kParallelGemmMacs = 1 << 17;
 // Slices are multiples of this many rows or columns (one AVX-512 register).
 constexpr int64_t kSliceAlign = 16;
 
-void GemmOnThisThread(const GemmArgs& g) {
+void GemmUnchecked(const GemmArgs& g) {
   const int m = AsBlasInt(g.m, "m");
   const int n = AsBlasInt(g.n, "n");
   const int k = AsBlasInt(g.k, "k");
@@ -58,11 +58,7 @@ void GemmOnThisThread(const GemmArgs& g) {
   }
 }
 
-}  // namespace
-
-void Gemm(const GemmArgs& g) {
-  SingleThreadedBlasOnce();
-  // Errors are raised here, not inside a parallel region.
+void CheckGemmArgs(const GemmArgs& g) {
   MX_CHECK(g.dtype == DType::kFloat32 || g.dtype == DType::kFloat64,
            "gemm: element type ", g.dtype, "; expected float32 or float64");
   for (const auto& [v, what] :
@@ -71,13 +67,27 @@ void Gemm(const GemmArgs& g) {
         std::pair(g.ldc, "ldc")}) {
     AsBlasInt(v, what);
   }
+}
+
+}  // namespace
+
+void GemmOnCallingThread(const GemmArgs& g) {
+  SingleThreadedBlasOnce();
+  CheckGemmArgs(g);
+  GemmUnchecked(g);
+}
+
+void Gemm(const GemmArgs& g) {
+  SingleThreadedBlasOnce();
+  // Errors are raised here, not inside a parallel region.
+  CheckGemmArgs(g);
   const double macs = static_cast<double>(g.m) * g.n * g.k;
   // Split the longer side of C into slices; each is an independent product.
   const bool by_columns = g.n >= g.m;
   const int64_t side = by_columns ? g.n : g.m;
   if (macs < kParallelGemmMacs || side < 2 * kSliceAlign ||
       IntraOpThreads() == 1) {
-    return GemmOnThisThread(g);
+    return GemmUnchecked(g);
   }
   const size_t elem = g.dtype == DType::kFloat64 ? 8 : 4;
   const int64_t blocks = side / kSliceAlign;
@@ -99,7 +109,7 @@ void Gemm(const GemmArgs& g) {
                 elem * first * (g.transpose_a ? 1 : g.lda);
       slice.c = c + elem * first * g.ldc;
     }
-    GemmOnThisThread(slice);
+    GemmUnchecked(slice);
   });
 }
 

@@ -29,6 +29,10 @@ struct GemmArgs {
 // call.
 void Gemm(const GemmArgs& args);
 
+// The same product on the calling thread alone (for kernels that split
+// their work over the intra-op threads themselves).
+void GemmOnCallingThread(const GemmArgs& args);
+
 }  // namespace mx
 
 #endif  // MX_CORE_NDARRAY_BLAS_H_

@@ -12,11 +12,12 @@
 namespace mx {
 namespace ops {
 
-// c (m, n) = op(a) op(b), or += with accumulate; a is (m, k) or (k, m) when
-// transposed, b is (k, n) or (n, k); all dense.
+// The product c (m, n) = op(a) op(b), or += with accumulate, of row-major
+// matrices with leading dimensions lda, ldb, ldc.
 template <typename T>
-void MatMul(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a,
-            const T* b, T* c, bool accumulate) {
+GemmArgs MatMulArgs(bool ta, bool tb, int64_t m, int64_t n, int64_t k,
+                    const T* a, int64_t lda, const T* b, int64_t ldb, T* c,
+                    int64_t ldc, bool accumulate) {
   GemmArgs g;
   g.dtype = DTypeOf<T>::kValue;
   g.transpose_a = ta;
@@ -26,12 +27,21 @@ void MatMul(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a,
   g.n = n;
   g.k = k;
   g.a = a;
-  g.lda = ta ? m : k;
+  g.lda = lda;
   g.b = b;
-  g.ldb = tb ? k : n;
+  g.ldb = ldb;
   g.c = c;
-  g.ldc = n;
-  Gemm(g);
+  g.ldc = ldc;
+  return g;
+}
+
+// c (m, n) = op(a) op(b), or += with accumulate; a is (m, k) or (k, m) when
+// transposed, b is (k, n) or (n, k); all dense.
+template <typename T>
+void MatMul(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const T* a,
+            const T* b, T* c, bool accumulate) {
+  Gemm(MatMulArgs(ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, c, n,
+                  accumulate));
 }
 
 // The same, storing as `req` says (nothing for kNull).

@@ -12,6 +12,7 @@
 #include "ops/nn/convolution.h"
 #include "ops/nn/convolution_depthwise.h"
 #include "ops/nn/convolution_dnnl.h"
+#include "ops/nn/convolution_pointwise.h"
 
 namespace mx {
 namespace ops {
@@ -146,12 +147,14 @@ class ConvolutionIm2Col : public OpKernel {
 
 }  // namespace
 
-// Direct loops for depthwise convolutions, oneDNN where it applies (float32,
-// 1-D and 2-D), im2col + gemm otherwise.
+// Direct loops for depthwise convolutions, per-sample products for 1x1
+// ones, oneDNN where it applies (float32, 1-D and 2-D), im2col + gemm
+// otherwise.
 MX_REGISTER_KERNEL(Convolution, kCPU, kOptimized)
     .Types({DType::kFloat32, DType::kFloat64})
     .Factory([](const KernelSetup& s) -> std::unique_ptr<OpKernel> {
       if (auto depthwise = MakeDepthwiseConvolution(s)) return depthwise;
+      if (auto pointwise = MakePointwiseConvolution(s)) return pointwise;
       const KernelFactory im2col = TypedFactory<ConvolutionIm2Col>();
       if (auto dnnl = MakeDnnlConvolution(s, im2col)) return dnnl;
       return im2col(s);

@@ -7,8 +7,9 @@
 NET: mlp, lenet (the anchor's, ../shared/bench/torch_fmnist.py), resnet (configs/fashion_resnet.yaml),
 vgg, mobilenet, inception, resnet20 (configs/fashion_<NET>.yaml). Each twin has the config's layers,
 shapes and parameters (BatchNorm with eps 1e-3 and learnable gamma where the config says fix_gamma: false;
-MXNet's default fix_gamma: true is gamma frozen at 1), the config's initializer family (msra: Kaiming
-normal; xavier: Glorot uniform), zero biases.
+MXNet's default fix_gamma: true is gamma frozen at 1), the config's initializer (msra: normal with
+variance 2 / fan, the fan being --msra-factor as MXNet's factor_type: in, out or their average; xavier:
+Glorot uniform), zero biases.
 
 The loop is the anchor's: SGD lr 0.1 (or --lr), momentum 0.9, weight decay 1e-4, batch 128, reshuffle
 every epoch, the last partial batch dropped, seed 0; samples/s covers the training loop only (the
@@ -145,13 +146,15 @@ def build_net(name):
     raise SystemExit(f"unknown --net {name}")
 
 
-def initialize(m, family):
+def initialize(m, family, msra_factor):
     for mod in m.modules():
         if isinstance(mod, (nn.Linear, nn.Conv2d)):
             if family == "xavier":
                 nn.init.xavier_uniform_(mod.weight)
-            else:
-                nn.init.kaiming_normal_(mod.weight, nonlinearity="relu")
+            else:  # MXNet's MSRAPrelu: variance magnitude 2 over the fan of factor_type
+                fan_in, fan_out = nn.init._calculate_fan_in_and_fan_out(mod.weight)
+                fan = {"in": fan_in, "out": fan_out, "avg": (fan_in + fan_out) / 2}[msra_factor]
+                nn.init.normal_(mod.weight, 0.0, (2.0 / fan) ** 0.5)
             if mod.bias is not None:
                 nn.init.zeros_(mod.bias)
 
@@ -197,6 +200,8 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--msra-factor", choices=("in", "out", "avg"), default="avg",
+                    help="the config's initializer.factor_type for msra (MXNet's default: avg)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--parts", type=int, default=1)
     ap.add_argument("--infer", action="store_true")
@@ -207,7 +212,7 @@ def main():
     np.random.seed(a.seed)
     xtr, ytr, xte, yte = load_fmnist(a.parts)
     m, family = build_net(a.net)
-    initialize(m, family)
+    initialize(m, family, a.msra_factor)
     if a.infer:
         run_infer(a, m, xte)
         return

@@ -34,11 +34,13 @@ trap 'rm -rf "$work"' EXIT
 results=$work/results
 : >"$results"
 
-# The config's learning rate (the twin uses the same).
-learning_rate() {
+# The config's learning rate and msra factor_type -> "LR FACTOR" (the twin uses the same).
+config_settings() {
   python3 -c 'import sys, yaml
-o = yaml.safe_load(open(sys.argv[1])).get("optimizer", {})
-print(o.get("learning_rate", 0.1) if isinstance(o, dict) else 0.1)' "configs/fashion_$1.yaml"
+c = yaml.safe_load(open(sys.argv[1]))
+o, i = c.get("optimizer", {}), c.get("initializer", {})
+lr = o.get("learning_rate", 0.1) if isinstance(o, dict) else 0.1
+print(lr, i.get("factor_type", "avg") if isinstance(i, dict) else "avg")' "configs/fashion_$1.yaml"
 }
 
 # mxtrain NET LR -> "samples/s rss_mib accuracy"; the run folder stays in $work/mx_NET.
@@ -60,10 +62,10 @@ print(f"{sps:.0f} {rss} {float(rows[-1]['val_accuracy']):.4f}")
 PY
 }
 
-# torch NET LR -> "samples/s rss_mib accuracy"
+# torch NET LR FACTOR -> "samples/s rss_mib accuracy"
 run_torch() {
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench/torch_zoo.py --net "$1" --lr "$2" \
-    --epochs "$epochs" --threads 2 --parts "$parts" | tail -1 | python3 -c 'import json, sys
+    --msra-factor "$3" --epochs "$epochs" --threads 2 --parts "$parts" | tail -1 | python3 -c 'import json, sys
 r = json.load(sys.stdin)
 print("%.0f %s %.4f" % (r["samples_per_sec"], r["peak_rss_mib"], r["test_acc"]))'
 }
@@ -84,12 +86,12 @@ print(r["b1"]["samples_per_sec"], r["b128"]["samples_per_sec"])'
 echo "training: $epochs epochs on 1/$parts of the training set, batch 128, 2 threads"
 printf "%-10s %-6s %12s %10s %9s\n" net run samples/s "RSS MiB" accuracy
 for net in $nets; do
-  lr=$(learning_rate "$net")
+  read -r lr factor < <(config_settings "$net")
   mx_sps=() torch_sps=() mx_rss=() torch_rss=()
   for ((r = 1; r <= rounds; r++)); do
     read -r s m a < <(run_mx "$net" "$lr"); mx_sps+=("$s"); mx_rss+=("$m")
     printf "%-10s %-6s %12s %10s %9s\n" "$net" mx "$s" "$m" "$a"
-    read -r s m a < <(run_torch "$net" "$lr"); torch_sps+=("$s"); torch_rss+=("$m")
+    read -r s m a < <(run_torch "$net" "$lr" "$factor"); torch_sps+=("$s"); torch_rss+=("$m")
     printf "%-10s %-6s %12s %10s %9s\n" "$net" torch "$s" "$m" "$a"
   done
   line="$net ${mx_sps[*]// /,} ${torch_sps[*]// /,} ${mx_rss[*]// /,} ${torch_rss[*]// /,}"

@@ -1,7 +1,7 @@
 // Harness cases of Convolution: 1-D, 2-D and 3-D, padding, stride,
 // dilation, groups, odd sizes, each layout rule of the oneDNN kernel (first
-// layers, channels-last, grouped) and the depthwise kernel's strides,
-// dilations and borders.
+// layers, channels-last, grouped), the depthwise kernel's strides,
+// dilations and borders, and the pointwise (1x1) kernel's groups.
 #include "tests/testing/op_harness.h"
 
 namespace mx::testing {
@@ -60,11 +60,32 @@ std::vector<OpCase> ConvolutionCases() {
        {{"kernel", "(3,3)"}, {"num_filter", "8"}, {"pad", "(1,1)"}},
        {{"data", Shape{2, 4, 5, 6}}},
        {Shape{2, 8, 5, 6}}},
+      // 1x1, unit stride, no padding: the pointwise kernel.
       {"conv2d_1x1",
        "Convolution",
        {{"kernel", "(1,1)"}, {"num_filter", "3"}},
        {{"data", Shape{3, 4, 2, 3}}},
        {Shape{3, 3, 2, 3}}},
+      // Weight-gradient rows split over the threads across group borders.
+      {"conv2d_1x1_groups",
+       "Convolution",
+       {{"kernel", "(1,1)"},
+        {"num_filter", "24"},
+        {"num_group", "3"},
+        {"no_bias", "True"}},
+       {{"data", Shape{3, 6, 3, 5}}},
+       {Shape{3, 24, 3, 5}}},
+      {"conv3d_1x1",
+       "Convolution",
+       {{"kernel", "(1,1,1)"}, {"num_filter", "5"}},
+       {{"data", Shape{2, 3, 2, 3, 2}}},
+       {Shape{2, 5, 2, 3, 2}}},
+      // Strided 1x1 (a residual projection): not pointwise.
+      {"conv2d_1x1_stride",
+       "Convolution",
+       {{"kernel", "(1,1)"}, {"num_filter", "6"}, {"stride", "(2,2)"}},
+       {{"data", Shape{2, 5, 5, 6}}},
+       {Shape{2, 6, 3, 3}}},
       // Depthwise (num_group = channels = filters): the direct kernel.
       {"conv2d_depthwise",
        "Convolution",
@@ -94,6 +115,15 @@ std::vector<OpCase> ConvolutionCases() {
         {"dilate", "(2,1)"}},
        {{"data", Shape{1, 3, 8, 11}}},
        {Shape{1, 3, 8, 5}}},
+      {"conv2d_depthwise_stride3",
+       "Convolution",
+       {{"kernel", "(5,3)"},
+        {"num_filter", "2"},
+        {"num_group", "2"},
+        {"pad", "(2,3)"},
+        {"stride", "(3,2)"}},
+       {{"data", Shape{2, 2, 10, 7}}},
+       {Shape{2, 2, 4, 6}}},
       {"conv1d_depthwise",
        "Convolution",
        {{"kernel", "(3,)"},
