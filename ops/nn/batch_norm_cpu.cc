@@ -1,11 +1,13 @@
 // BatchNorm's optimized CPU kernel (float32): channels split over the
-// intra-op threads, each channel in vectorized passes at memory speed
-// (statistics, then the output; backward: the two sums, then dx), written
+// intra-op threads, each channel in two vectorized passes at memory speed
+// (forward: the statistics in one pass over the data shifted by one of its
+// values, then the output; backward: the two sums, then dx), written
 // straight into the output without a temporary (the reference kernel's
 // per-call buffer costs page faults: Note [Storage pool]).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "core/base/multiversion.h"
 #include "core/engine/parallel.h"
@@ -19,76 +21,124 @@ namespace {
 
 constexpr int kLanes = 16;
 
-// Sum of x[0, n) and of (x - center)^2, in kLanes float partial sums (a
-// reduction the compiler vectorizes) combined in double.
-MX_MULTIVERSION void SumAndSquares(const float* x, int64_t n, float center,
-                                   double* sum, double* squares) {
-  float s[kLanes] = {}, q[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int k = 0; k < kLanes; ++k) {
-      const float d = x[i + k] - center;
-      s[k] += d;
-      q[k] += d * d;
+// A range of channels' data: for each of `blocks` samples (`stride` apart),
+// the channels' runs of `len` floats one after another. The helpers below
+// walk it sample by sample, so that memory is read in long sequential
+// stretches (a channel at a time would jump every run: every 196 bytes on a
+// 7x7 plane), and each channel's sums still run in one fixed order (the
+// same for any split of the channels over the threads).
+struct Runs {
+  int64_t blocks, stride, len;
+};
+
+// Per channel c of [0, channels): the two sums that add(a, b, center[c], s,
+// q) accumulates over the channel's elements a (of `a`) and b (of `b`), in
+// kLanes float partial sums per run (a reduction the compiler vectorizes)
+// gathered in double, in one fixed order. `lanes` holds 2 * kLanes *
+// channels doubles.
+template <typename Add>
+[[gnu::always_inline]] inline void LaneSums(const float* a, const float* b,
+                                            Runs r, int64_t channels,
+                                            const float* center, double* lanes,
+                                            double* first, double* second,
+                                            Add add) {
+  std::fill(lanes, lanes + 2 * kLanes * channels, 0.0);
+  for (int64_t n = 0; n < r.blocks; ++n) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t at = n * r.stride + c * r.len;
+      const float* av = a + at;
+      const float* bv = b + at;
+      const float m = center[c];
+      float s[kLanes] = {}, q[kLanes] = {};
+      int64_t i = 0;
+      for (; i + kLanes <= r.len; i += kLanes) {
+        for (int k = 0; k < kLanes; ++k)
+          add(av[i + k], bv[i + k], m, s[k], q[k]);
+      }
+      // The tail into lane k (fixed, so the order stays the same).
+      for (int k = 0; i < r.len; ++i, ++k) add(av[i], bv[i], m, s[k], q[k]);
+      double* ds = lanes + 2 * kLanes * c;
+      for (int k = 0; k < kLanes; ++k) {
+        ds[k] += s[k];
+        ds[kLanes + k] += q[k];
+      }
     }
   }
-  double ds = 0, dq = 0;
-  for (; i < n; ++i) {
-    const float d = x[i] - center;
-    ds += d;
-    dq += static_cast<double>(d) * d;
+  for (int64_t c = 0; c < channels; ++c) {
+    const double* ds = lanes + 2 * kLanes * c;
+    double ts = 0, tq = 0;
+    for (int k = 0; k < kLanes; ++k) {
+      ts += ds[k];
+      tq += ds[kLanes + k];
+    }
+    first[c] = ts;
+    second[c] = tq;
   }
-  for (int k = 0; k < kLanes; ++k) {
-    ds += s[k];
-    dq += q[k];
-  }
-  *sum += ds;
-  *squares += dq;
 }
 
-// Sum of g and of g * (x - mean), as SumAndSquares.
-MX_MULTIVERSION void GradSums(const float* g, const float* x, int64_t n,
-                              float mean, double* sum_g, double* sum_gx) {
-  float s[kLanes] = {}, q[kLanes] = {};
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes) {
-    for (int k = 0; k < kLanes; ++k) {
-      s[k] += g[i + k];
-      q[k] += g[i + k] * (x[i + k] - mean);
+// Per channel: sums of d = x - shift[c] and of d^2.
+MX_MULTIVERSION void ShiftedSums(const float* x, Runs r, int64_t channels,
+                                 const float* shift, double* lanes, double* sum,
+                                 double* squares) {
+  LaneSums(x, x, r, channels, shift, lanes, sum, squares,
+           [](float v, float, float c, float& s, float& q) {
+             const float d = v - c;
+             s += d;
+             q += d * d;
+           });
+}
+
+// Per channel: sums of g and of g (x - mean[c]).
+MX_MULTIVERSION void GradSums(const float* g, const float* x, Runs r,
+                              int64_t channels, const float* mean,
+                              double* lanes, double* sum_g, double* sum_gx) {
+  LaneSums(g, x, r, channels, mean, lanes, sum_g, sum_gx,
+           [](float gv, float xv, float m, float& s, float& q) {
+             s += gv;
+             q += gv * (xv - m);
+           });
+}
+
+// y = (or +=) x * scale[c] + shift[c] per channel.
+MX_MULTIVERSION void ScaleShift(const float* x, Runs r, int64_t channels,
+                                const float* scale, const float* shift,
+                                bool add, float* y) {
+  for (int64_t b = 0; b < r.blocks; ++b) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t at = b * r.stride + c * r.len;
+      const float* xv = x + at;
+      float* yv = y + at;
+      const float sc = scale[c], sh = shift[c];
+      if (add) {
+        for (int64_t i = 0; i < r.len; ++i) yv[i] += xv[i] * sc + sh;
+      } else {
+        for (int64_t i = 0; i < r.len; ++i) yv[i] = xv[i] * sc + sh;
+      }
     }
   }
-  double ds = 0, dq = 0;
-  for (; i < n; ++i) {
-    ds += g[i];
-    dq += static_cast<double>(g[i]) * (x[i] - mean);
-  }
-  for (int k = 0; k < kLanes; ++k) {
-    ds += s[k];
-    dq += q[k];
-  }
-  *sum_g += ds;
-  *sum_gx += dq;
 }
 
-// y = (or +=) x * scale + shift over [0, n).
-MX_MULTIVERSION void ScaleShift(const float* x, int64_t n, float scale,
-                                float shift, bool add, float* y) {
-  if (add) {
-    for (int64_t i = 0; i < n; ++i) y[i] += x[i] * scale + shift;
-  } else {
-    for (int64_t i = 0; i < n; ++i) y[i] = x[i] * scale + shift;
-  }
-}
-
-// dx = (or +=) a * g + b * x + c over [0, n): the batch-statistics gradient
-// scale (g - mg - xhat mgx) with xhat = (x - mean) istd, expanded.
-MX_MULTIVERSION void GradAffine(const float* g, const float* x, int64_t n,
-                                float a, float b, float c, bool add,
+// dx = (or +=) a[c] g + b[c] x + k[c] per channel: the batch-statistics
+// gradient scale (g - mg - xhat mgx) with xhat = (x - mean) istd, expanded.
+MX_MULTIVERSION void GradAffine(const float* g, const float* x, Runs r,
+                                int64_t channels, const float* a,
+                                const float* b, const float* k, bool add,
                                 float* dx) {
-  if (add) {
-    for (int64_t i = 0; i < n; ++i) dx[i] += a * g[i] + b * x[i] + c;
-  } else {
-    for (int64_t i = 0; i < n; ++i) dx[i] = a * g[i] + b * x[i] + c;
+  for (int64_t n = 0; n < r.blocks; ++n) {
+    for (int64_t c = 0; c < channels; ++c) {
+      const int64_t at = n * r.stride + c * r.len;
+      const float* gv = g + at;
+      const float* xv = x + at;
+      float* dv = dx + at;
+      const float ac = a[c], bc = b[c], kc = k[c];
+      if (add) {
+        for (int64_t i = 0; i < r.len; ++i)
+          dv[i] += ac * gv[i] + bc * xv[i] + kc;
+      } else {
+        for (int64_t i = 0; i < r.len; ++i)
+          dv[i] = ac * gv[i] + bc * xv[i] + kc;
+      }
+    }
   }
 }
 
@@ -97,6 +147,7 @@ class BatchNormCpu : public OpKernel {
   explicit BatchNormCpu(const KernelSetup& s) : p_(s.params<BatchNormParam>()) {
     const Shape& d = s.in_shapes[0];
     split_ = SplitAt(d, PositiveAxis(p_.axis, d.ndim()));
+    runs_ = {split_.outer, split_.extent * split_.inner, split_.inner};
   }
 
   void Forward(const KernelContext& ctx, const ForwardArgs& a) override {
@@ -113,34 +164,40 @@ class BatchNormCpu : public OpKernel {
     const double count = static_cast<double>(split_.outer * split_.inner);
     const float mom = static_cast<float>(p_.momentum);
     ParallelFor(split_.extent, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t c = begin; c < end; ++c) {
-        if (batch_stats) {
-          double sum = 0, ignored = 0;
-          ForBlocks(c, [&](int64_t at) {
-            SumAndSquares(x + at, split_.inner, 0.f, &sum, &ignored);
-          });
-          const float m = static_cast<float>(sum / count);
-          double centered = 0, squares = 0;
-          ForBlocks(c, [&](int64_t at) {
-            SumAndSquares(x + at, split_.inner, m, &centered, &squares);
-          });
-          mean[c] = m;
-          var[c] = static_cast<float>(squares / count);
-          moving_mean[c] = moving_mean[c] * mom + mean[c] * (1.f - mom);
-          moving_var[c] = moving_var[c] * mom + var[c] * (1.f - mom);
-        } else {
-          mean[c] = moving_mean[c];
-          var[c] = moving_var[c];
+      const int64_t channels = end - begin, at = Start(begin);
+      std::vector<float> scale(channels), shift(channels);
+      if (batch_stats) {
+        // One pass over the data shifted by one of its values per channel
+        // (close to the mean, so that the variance keeps its precision).
+        std::vector<double> lanes(2 * kLanes * channels), sum(channels),
+            squares(channels);
+        for (int64_t c = 0; c < channels; ++c) shift[c] = x[Start(begin + c)];
+        ShiftedSums(x + at, runs_, channels, shift.data(), lanes.data(),
+                    sum.data(), squares.data());
+        for (int64_t c = 0; c < channels; ++c) {
+          const double m = sum[c] / count;
+          const int64_t ch = begin + c;
+          mean[ch] = static_cast<float>(shift[c] + m);
+          var[ch] =
+              static_cast<float>(std::max(0.0, squares[c] / count - m * m));
+          moving_mean[ch] = moving_mean[ch] * mom + mean[ch] * (1.f - mom);
+          moving_var[ch] = moving_var[ch] * mom + var[ch] * (1.f - mom);
         }
-        if (req == OpReq::kNull) continue;
-        const float scale =
-            Gamma(gamma, c) / std::sqrt(var[c] + static_cast<float>(p_.eps));
-        const float shift = beta[c] - mean[c] * scale;
-        ForBlocks(c, [&](int64_t at) {
-          ScaleShift(x + at, split_.inner, scale, shift, req == OpReq::kAdd,
-                     y + at);
-        });
+      } else {
+        for (int64_t ch = begin; ch < end; ++ch) {
+          mean[ch] = moving_mean[ch];
+          var[ch] = moving_var[ch];
+        }
       }
+      if (req == OpReq::kNull) return;
+      for (int64_t c = 0; c < channels; ++c) {
+        const int64_t ch = begin + c;
+        scale[c] =
+            Gamma(gamma, ch) / std::sqrt(var[ch] + static_cast<float>(p_.eps));
+        shift[c] = beta[ch] - mean[ch] * scale[c];
+      }
+      ScaleShift(x + at, runs_, channels, scale.data(), shift.data(),
+                 req == OpReq::kAdd, y + at);
     });
   }
 
@@ -157,32 +214,34 @@ class BatchNormCpu : public OpKernel {
     float* dbeta = a.in_grads[2].ptr_or_null<float>();
     const double count = static_cast<double>(split_.outer * split_.inner);
     ParallelFor(split_.extent, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t c = begin; c < end; ++c) {
-        const float istd = 1.f / std::sqrt(var[c] + static_cast<float>(p_.eps));
-        double sum_g = 0, sum_gx = 0;
-        ForBlocks(c, [&](int64_t at) {
-          GradSums(g + at, x + at, split_.inner, mean[c], &sum_g, &sum_gx);
-        });
-        const float db = static_cast<float>(sum_g);
-        const float dg = p_.fix_gamma ? 0.f : static_cast<float>(sum_gx * istd);
-        Store(a.req[2], dbeta, c, db);
-        Store(a.req[1], dgamma, c, dg);
-        if (a.req[0] == OpReq::kNull) continue;
-        const float scale = Gamma(gamma, c) * istd;
+      const int64_t channels = end - begin, at = Start(begin);
+      std::vector<double> lanes(2 * kLanes * channels), sum_g(channels),
+          sum_gx(channels);
+      GradSums(g + at, x + at, runs_, channels, mean + begin, lanes.data(),
+               sum_g.data(), sum_gx.data());
+      std::vector<float> ga(channels), xb(channels, 0.f), k(channels, 0.f);
+      for (int64_t c = 0; c < channels; ++c) {
+        const int64_t ch = begin + c;
+        const float istd =
+            1.f / std::sqrt(var[ch] + static_cast<float>(p_.eps));
+        const float dg =
+            p_.fix_gamma ? 0.f : static_cast<float>(sum_gx[c] * istd);
+        Store(a.req[2], dbeta, ch, static_cast<float>(sum_g[c]));
+        Store(a.req[1], dgamma, ch, dg);
         // dx = scale (g - mg - (x - mean) istd mgx), or scale g with the
         // moving statistics as constants.
-        float ga = scale, xb = 0.f, k = 0.f;
+        const float scale = Gamma(gamma, ch) * istd;
+        ga[c] = scale;
         if (!p_.use_global_stats) {
-          const float mg = static_cast<float>(sum_g / count);
-          const float mgx = static_cast<float>(sum_gx * istd / count);
-          xb = -scale * istd * mgx;
-          k = -scale * mg - xb * mean[c];
+          const float mg = static_cast<float>(sum_g[c] / count);
+          const float mgx = static_cast<float>(sum_gx[c] * istd / count);
+          xb[c] = -scale * istd * mgx;
+          k[c] = -scale * mg - xb[c] * mean[ch];
         }
-        ForBlocks(c, [&](int64_t at) {
-          GradAffine(g + at, x + at, split_.inner, ga, xb, k,
-                     a.req[0] == OpReq::kAdd, dx + at);
-        });
       }
+      if (a.req[0] == OpReq::kNull) return;
+      GradAffine(g + at, x + at, runs_, channels, ga.data(), xb.data(),
+                 k.data(), a.req[0] == OpReq::kAdd, dx + at);
     });
   }
 
@@ -196,16 +255,12 @@ class BatchNormCpu : public OpKernel {
     out[c] = req == OpReq::kAdd ? out[c] + v : v;
   }
 
-  // Calls f(offset) for the start of each contiguous block of channel c.
-  template <typename F>
-  void ForBlocks(int64_t c, F f) const {
-    for (int64_t o = 0; o < split_.outer; ++o) {
-      f((o * split_.extent + c) * split_.inner);
-    }
-  }
+  // Where channel c's first run starts.
+  int64_t Start(int64_t c) const { return c * split_.inner; }
 
   BatchNormParam p_;
   AxisSplit split_;
+  Runs runs_;  // of one channel
 };
 
 }  // namespace

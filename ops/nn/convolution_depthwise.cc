@@ -5,131 +5,12 @@
 
 #include "core/base/multiversion.h"
 #include "core/engine/parallel.h"
+#include "ops/nn/conv_planes.h"
 #include "ops/nn/convolution.h"
 
 namespace mx {
 namespace ops {
 namespace {
-
-// One channel's plane geometry (rows and columns of data and output, the
-// kernel's taps, stride, padding and dilation).
-struct Plane {
-  int64_t ih, iw, oh, ow, kh, kw, sy, sx, py, px, dy, dx;
-  explicit Plane(const Window& w)
-      : ih(w.in[1]),
-        iw(w.in[2]),
-        oh(w.out[1]),
-        ow(w.out[2]),
-        kh(w.kernel[1]),
-        kw(w.kernel[2]),
-        sy(w.stride[1]),
-        sx(w.stride[2]),
-        py(w.pad[1]),
-        px(w.pad[2]),
-        dy(w.dilate[1]),
-        dx(w.dilate[2]) {}
-};
-
-// The zero-padded input plane split into its stride phases: phase (ry, rx)
-// holds the padded elements (a sy + ry, b sx + rx) at row a, column b, with
-// pitch wq = ow + the widest tap reach (kw - 1) dx / sx. Tap (ky, kx) of
-// output (oy, ox) then reads phase ((ky dy) % sy, (kx dx) % sx) at
-// (oy + (ky dy) / sy, ox + (kx dx) / sx): for every stride each tap is one
-// long multiply-add over oh * wq elements with no bounds (the wq - ow
-// columns past each output row compute values that are dropped, or multiply
-// zeros), a few long vector loops per plane instead of a short loop per row
-// and tap. Unit stride is the case of one phase.
-struct Phases {
-  int64_t wq, hq;             // pitch and rows of a phase
-  int64_t phase;              // elements of a phase (with a zero tail)
-  int64_t size;               // of all phases
-  int64_t outputs;            // oh * wq: the output rows at pitch wq
-  std::vector<int64_t> taps;  // where tap ky * kw + kx's reads start
-  // A run of input elements of one row that lie in one phase row: `count`
-  // elements from `in`, `step` (the stride) apart, to consecutive columns
-  // from `at`. Elements no output reads are in no run. Computed once: the
-  // divisions cost more than a small plane's copy.
-  struct Run {
-    int64_t in, at, count, step;
-  };
-  std::vector<Run> runs;
-
-  explicit Phases(const Plane& p)
-      : wq(p.ow + (p.kw - 1) * p.dx / p.sx),
-        hq(p.oh + (p.kh - 1) * p.dy / p.sy),
-        phase(hq * wq + (p.kw - 1) * p.dx / p.sx),
-        size(p.sy * p.sx * phase),
-        outputs(p.oh * wq) {
-    for (int64_t ky = 0; ky < p.kh; ++ky) {
-      for (int64_t kx = 0; kx < p.kw; ++kx) {
-        const int64_t y = ky * p.dy, x = kx * p.dx;
-        taps.push_back(((y % p.sy) * p.sx + x % p.sx) * phase + y / p.sy * wq +
-                       x / p.sx);
-      }
-    }
-    for (int64_t iy = 0; iy < p.ih; ++iy) {
-      const int64_t y = iy + p.py, a = y / p.sy;
-      if (a >= hq) continue;
-      const int64_t row = (y % p.sy) * p.sx * phase + a * wq;
-      for (int64_t rx = 0; rx < p.sx; ++rx) {
-        // The first input column of phase rx: (ix + px) % sx == rx.
-        const int64_t ix0 = ((rx - p.px) % p.sx + p.sx) % p.sx;
-        if (ix0 >= p.iw) continue;
-        const int64_t b0 = (ix0 + p.px) / p.sx;
-        const int64_t count = std::min((p.iw - ix0 + p.sx - 1) / p.sx, wq - b0);
-        if (count > 0) {
-          runs.push_back({iy * p.iw + ix0, row + rx * phase + b0, count, p.sx});
-        }
-      }
-    }
-  }
-};
-
-// sum of a[j] b[j] over [0, n), in kLanes partial sums so that it vectorizes
-// (a float sum in one register is a chain the compiler must keep in order).
-constexpr int kLanes = 16;
-template <typename T>
-[[gnu::always_inline]] inline T Dot(const T* a, const T* b, int64_t n) {
-  T lanes[kLanes] = {};
-  int64_t j = 0;
-  for (; j + kLanes <= n; j += kLanes) {
-    for (int k = 0; k < kLanes; ++k) lanes[k] += a[j + k] * b[j + k];
-  }
-  T s = 0;
-  for (; j < n; ++j) s += a[j] * b[j];
-  for (int k = 0; k < kLanes; ++k) s += lanes[k];
-  return s;
-}
-
-// buf (q.size) = the phases of `in` (ih, iw), zeros elsewhere.
-template <typename T>
-[[gnu::always_inline]] inline void Split(const Phases& q, const T* in, T* buf) {
-  std::fill(buf, buf + q.size, T(0));
-  for (const Phases::Run& r : q.runs) {
-    const T* src = in + r.in;
-    T* dst = buf + r.at;
-    if (r.step == 1) {
-      std::copy(src, src + r.count, dst);
-    } else {
-      for (int64_t j = 0; j < r.count; ++j) dst[j] = src[j * r.step];
-    }
-  }
-}
-
-// din (ih, iw) += the input elements' share of buf (q.size).
-template <typename T>
-[[gnu::always_inline]] inline void MergeAdd(const Phases& q, const T* buf,
-                                            T* din) {
-  for (const Phases::Run& r : q.runs) {
-    const T* src = buf + r.at;
-    T* dst = din + r.in;
-    if (r.step == 1) {
-      for (int64_t j = 0; j < r.count; ++j) dst[j] += src[j];
-    } else {
-      for (int64_t j = 0; j < r.count; ++j) dst[j * r.step] += src[j];
-    }
-  }
-}
 
 // out (oh, ow) = bias + the taps of `filter` over `in`, through the phases
 // in `buf` and the pitch-wq sums in `acc`.
@@ -163,10 +44,7 @@ template <typename T>
                                                  T* din, T* taps, T* gbuf,
                                                  T* buf) {
   const int64_t n = q.outputs;
-  std::fill(gbuf, gbuf + n, T(0));
-  for (int64_t oy = 0; oy < p.oh; ++oy) {
-    std::copy(grad + oy * p.ow, grad + (oy + 1) * p.ow, gbuf + oy * q.wq);
-  }
+  PlaceOutput(p, q, grad, gbuf);
   if (taps) {
     Split(q, in, buf);
     for (int64_t ky = 0; ky < p.kh; ++ky) {
@@ -188,7 +66,7 @@ template <typename T>
   }
 }
 
-// The float32 planes compiled for AVX-512, AVX2 and baseline x86-64.
+// The float32 planes compiled for AVX-512, AVX2 + FMA and baseline x86-64.
 MX_MULTIVERSION void ForwardPlaneF(const Plane& p, const Phases& q,
                                    const float* in, const float* filter,
                                    float bias, float* out, float* buf,

@@ -2,32 +2,42 @@
 // batch 128 (each layer bound alone through the executor, as training runs
 // it), GFLOP/s of FullyConnected and Convolution against the OpenBLAS sgemm
 // rate measured in the same run, and whole-network steps for comparison
-// with the sum of their layers.
+// with the sum of their layers. With --config (or --net zoo: every
+// configs/fashion_*.yaml), each layer of those networks timed in place as
+// `mxtrain time` does, with GFLOP/s of convolutions and FullyConnected and
+// GB/s of the other layers (BatchNorm, activations, elementwise ops,
+// pooling) as shares of the sgemm rate and of the memory bandwidth measured
+// in the same run (a copy over 256 MiB on the intra-op threads).
 //
-//   ops_bench [--batch N] [--min-time SECONDS] [--net lenet|mlp|all]
-//             [--layer NAME]
+//   ops_bench [--batch N] [--min-time SECONDS] [--net lenet|mlp|zoo|all]
+//             [--layer NAME] [--config FILE]... [--iterations N]
 //
 // Threads follow the library's policy (MX_CPU_WORKER_NTHREADS engine
-// workers, IntraOpThreads() intra-op threads). Times are the best of 3 rounds of
-// at least --min-time each; the machines are shared, so compare ratios
-// taken in one run.
+// workers, IntraOpThreads() intra-op threads). Times are the best of 3 rounds
+// of at least --min-time each; the machines are shared, so compare ratios taken
+// in one run.
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/multiversion.h"
 #include "core/base/tool_main.h"
 #include "core/engine/engine.h"
-#include "core/executor/executor.h"
 #include "core/engine/parallel.h"
+#include "core/executor/executor.h"
 #include "core/ndarray/blas.h"
 #include "core/ndarray/ndarray.h"
 #include "core/symbol/symbol.h"
+#include "tools/mxtrain/commands.h"
+#include "tools/mxtrain/run_config.h"
 
 namespace mx {
 namespace {
@@ -39,6 +49,8 @@ struct Options {
   double min_time = 0.3;
   std::string net = "all";
   std::string layer;  // only this layer (and no whole-network row)
+  std::vector<std::string> configs;  // networks timed in place
+  int iterations = 10;               // steps per config
 };
 
 // Seconds per call of `f`: warm-up, then the best of 3 rounds of at least
@@ -212,6 +224,103 @@ double SgemmGflops(int64_t n, double min_time) {
   return 2.0 * n * n * n / s / 1e9;
 }
 
+// Multiply-adds on independent vectors of floats, `rounds` times, in the
+// clone for this CPU (AVX-512, AVX2 + FMA or SSE); each returns a sum so
+// that nothing is optimized away. Two shapes, as registers allow: 8 chains
+// of 16 floats (8 zmm registers cover AVX-512's FMA latency on 2 pipes) and
+// 12 chains of 8 floats (12 of AVX2's 16 ymm registers).
+typedef float Vec16 __attribute__((vector_size(64)));
+typedef float Vec8 __attribute__((vector_size(32)));
+template <typename V, int kChains>
+[[gnu::always_inline]] inline float FmaChains(int64_t rounds) {
+  V acc[kChains];
+#pragma GCC unroll 16
+  for (int c = 0; c < kChains; ++c) acc[c] = V{} + 1e-3f * (c + 1);
+  const V a = V{} + 0.9999f, b = V{} + 1e-4f;
+  for (int64_t r = 0; r < rounds; ++r) {
+#pragma GCC unroll 16  // keeps the chains in registers
+    for (int c = 0; c < kChains; ++c) acc[c] = acc[c] * a + b;
+  }
+  float s = 0;
+  for (int c = 0; c < kChains; ++c) {
+    for (size_t k = 0; k < sizeof(V) / sizeof(float); ++k) s += acc[c][k];
+  }
+  return s;
+}
+MX_MULTIVERSION float FmaWide(int64_t rounds) {
+  return FmaChains<Vec16, 8>(rounds);
+}
+MX_MULTIVERSION float FmaNarrow(int64_t rounds) {
+  return FmaChains<Vec8, 12>(rounds);
+}
+
+// GFLOP/s of multiply-adds on the intra-op threads: the FMA ceiling here
+// (the better of the two shapes).
+double FmaGflops(double min_time) {
+  constexpr int64_t kRounds = 1 << 20;
+  double best = 0;
+  for (const bool wide : {true, false}) {
+    std::atomic<float> sink{0};
+    const double s = TimePerCall(
+        [&] {
+          ParallelFor(IntraOpThreads(), 1, [&](int64_t begin, int64_t end) {
+            for (int64_t t = begin; t < end; ++t) {
+              sink = sink + (wide ? FmaWide(kRounds) : FmaNarrow(kRounds));
+            }
+          });
+        },
+        min_time);
+    const double flops = 2.0 * (wide ? 16 * 8 : 8 * 12) * kRounds;
+    best = std::max(best, flops * IntraOpThreads() / s / 1e9);
+  }
+  return best;
+}
+
+// GB/s of a copy between two 256 MiB buffers (read + write counted) on the
+// intra-op threads, pages touched first: the memory bandwidth here.
+double CopyGBs(double min_time) {
+  const int64_t n = int64_t{64} << 20;  // floats
+  std::vector<float> a(n, 1.f), b(n, 0.f);
+  const double s = TimePerCall(
+      [&] {
+        ParallelFor(n, 1 << 16, [&](int64_t begin, int64_t end) {
+          std::copy(a.data() + begin, a.data() + end, b.data() + begin);
+        });
+      },
+      min_time);
+  return 2.0 * n * sizeof(float) / s / 1e9;
+}
+
+// The configs of the model zoo: configs/fashion_*.yaml of the workspace
+// (BUILD_WORKSPACE_DIRECTORY under `bazel run`, else the current folder).
+std::vector<std::string> ZooConfigs() {
+  const char* ws = std::getenv("BUILD_WORKSPACE_DIRECTORY");
+  const std::filesystem::path dir =
+      std::filesystem::path(ws ? ws : ".") / "configs";
+  MX_CHECK(std::filesystem::is_directory(dir), "--net zoo: no folder ",
+           dir.string(), "; run from the workspace root or with bazel run");
+  std::vector<std::string> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("fashion_", 0) == 0 && e.path().extension() == ".yaml") {
+      out.push_back(e.path().string());
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void RunConfigNet(const std::string& path, const Options& o, double peak,
+                  double bandwidth) {
+  RunConfig c =
+      LoadRunConfig(path, {"data.train.batch_size=" + std::to_string(o.batch)});
+  std::printf("\n%s, batch %lld (layers timed in place)\n", path.c_str(),
+              static_cast<long long>(o.batch));
+  std::fputs(
+      FormatNetworkTimes(TimeNetwork(c, o.iterations), peak, bandwidth).c_str(),
+      stdout);
+}
+
 void RunNet(const std::string& net, const std::vector<Layer>& layers,
             const Options& o, double peak) {
   std::printf("\n%s, batch %lld (ms per call; GFLOP/s counts gemm work)\n",
@@ -273,14 +382,22 @@ int Run(int argc, char** argv) {
       MX_CHECK(o.min_time > 0, "--min-time must be positive, got ", argv[i]);
     } else if (arg == "--net" && has_value) {
       o.net = argv[++i];
-      MX_CHECK(o.net == "lenet" || o.net == "mlp" || o.net == "all",
-               "--net must be lenet, mlp or all, got '", o.net, "'");
+      MX_CHECK(o.net == "lenet" || o.net == "mlp" || o.net == "zoo" ||
+                   o.net == "all",
+               "--net must be lenet, mlp, zoo or all, got '", o.net, "'");
     } else if (arg == "--layer" && has_value) {
       o.layer = argv[++i];
+    } else if (arg == "--config" && has_value) {
+      o.configs.push_back(argv[++i]);
+    } else if (arg == "--iterations" && has_value) {
+      o.iterations = std::atoi(argv[++i]);
+      MX_CHECK(o.iterations > 0, "--iterations must be positive, got ",
+               argv[i]);
     } else {
       MX_THROW("unknown argument '", arg,
                "'; usage: ops_bench [--batch N] [--min-time SECONDS] "
-               "[--net lenet|mlp|all] [--layer NAME]");
+               "[--net lenet|mlp|zoo|all] [--layer NAME] [--config FILE]... "
+               "[--iterations N]");
     }
   }
   const double peak = SgemmGflops(1024, o.min_time);
@@ -288,8 +405,25 @@ int Run(int argc, char** argv) {
       "sgemm 1024x1024x1024: %.1f GFLOP/s (%d intra-op threads, %d engine "
       "workers)\n",
       peak, IntraOpThreads(), Engine::Get()->NumCpuWorkers());
-  if (o.net != "mlp") RunNet("LeNet", LeNetLayers(o.batch), o, peak);
-  if (o.net != "lenet") RunNet("MLP", MlpLayers(o.batch), o, peak);
+  const double fma = FmaGflops(o.min_time);
+  const double bandwidth = CopyGBs(o.min_time);
+  std::printf(
+      "FMA ceiling: %.1f GFLOP/s; memory copy (256 MiB, read + write): "
+      "%.1f GB/s\n(config rates below are shares of these two)\n",
+      fma, bandwidth);
+  if (o.configs.empty() || o.net != "all") {
+    if (o.net == "lenet" || o.net == "all") {
+      RunNet("LeNet", LeNetLayers(o.batch), o, peak);
+    }
+    if (o.net == "mlp" || o.net == "all") {
+      RunNet("MLP", MlpLayers(o.batch), o, peak);
+    }
+  }
+  std::vector<std::string> configs = o.configs;
+  if (o.net == "zoo") {
+    for (const std::string& c : ZooConfigs()) configs.push_back(c);
+  }
+  for (const std::string& c : configs) RunConfigNet(c, o, fma, bandwidth);
   return 0;
 }
 

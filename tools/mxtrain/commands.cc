@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <map>
@@ -545,66 +546,7 @@ int Test(const RunConfig& c, const CommandOptions& o) {
 
 int Time(const RunConfig& c, const CommandOptions& o) {
   SetupLogging(c, "");
-  Data data = OpenData(c, false);
-  TrainerOptions t = c.trainer;
-  t.kvstore = "local";  // times one process
-  Trainer trainer(c.network.symbol, *data.train, t);
-  Executor& exec = trainer.executor();
-  MX_CHECK(data.train->Next(), "data.train yields no batch");
-  data.train->Value().data[0].CopyTo(&exec.arg_dict().at("data"));
-  data.train->Value().label[0].CopyTo(&exec.arg_dict().at("softmax_label"));
-  for (int i = 0; i < 2; ++i) {  // warm up
-    exec.Forward(true);
-    exec.Backward();
-  }
-  Engine::Get()->WaitForAll();
-  std::mutex mu;
-  std::map<std::string, double> total;
-  std::vector<std::string> order;
-  exec.SetStepTimer([&](const std::string& step, double s) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!total.count(step)) order.push_back(step);
-    total[step] += s;
-  });
-  double fwd_wall = 0, bwd_wall = 0;
-  for (int i = 0; i < o.iterations; ++i) {
-    auto t0 = std::chrono::steady_clock::now();
-    exec.Forward(true);
-    Engine::Get()->WaitForAll();
-    auto t1 = std::chrono::steady_clock::now();
-    exec.Backward();
-    Engine::Get()->WaitForAll();
-    auto t2 = std::chrono::steady_clock::now();
-    fwd_wall += std::chrono::duration<double>(t1 - t0).count();
-    bwd_wall += std::chrono::duration<double>(t2 - t1).count();
-  }
-  exec.SetStepTimer(nullptr);
-  const double n = o.iterations;
-  std::printf("%-28s %12s %12s\n", "layer", "forward ms", "backward ms");
-  for (const std::string& step : order) {
-    if (EndsWith(step, " (backward)")) continue;
-    const auto b = total.find(step + " (backward)");
-    char backward[32] = "-";
-    if (b != total.end()) {
-      std::snprintf(backward, sizeof backward, "%.3f", 1e3 * b->second / n);
-    }
-    std::printf("%-28s %12.3f %12s\n", step.c_str(), 1e3 * total[step] / n,
-                backward);
-  }
-  for (const std::string& step : order) {
-    if (step == "gradient sum" || step == "zero gradient") {
-      std::printf("%-28s %12s %12.3f\n", step.c_str(), "-",
-                  1e3 * total[step] / n);
-    }
-  }
-  const int64_t batch = data.train->ProvideData()[0].shape[0];
-  std::printf(
-      "average forward pass: %.3f ms; backward pass: %.3f ms; "
-      "forward-backward: %.3f ms (%d iterations, batch %lld, %.0f "
-      "samples/s)\n",
-      1e3 * fwd_wall / n, 1e3 * bwd_wall / n, 1e3 * (fwd_wall + bwd_wall) / n,
-      o.iterations, static_cast<long long>(batch),
-      batch * n / (fwd_wall + bwd_wall));
+  std::fputs(FormatNetworkTimes(TimeNetwork(c, o.iterations)).c_str(), stdout);
   return kExitOk;
 }
 
@@ -672,6 +614,138 @@ int ReportConfigError(const ConfigError& e) {
 }
 
 }  // namespace
+
+NetworkTimes TimeNetwork(const RunConfig& c, int iterations) {
+  Data data = OpenData(c, false);
+  TrainerOptions t = c.trainer;
+  t.kvstore = "local";  // times one process
+  Trainer trainer(c.network.symbol, *data.train, t);
+  Executor& exec = trainer.executor();
+  MX_CHECK(data.train->Next(), "data.train yields no batch");
+  const io::DataBatch& batch = data.train->Value();
+  batch.data[0].CopyTo(&exec.arg_dict().at("data"));
+  batch.label[0].CopyTo(&exec.arg_dict().at("softmax_label"));
+  NetworkTimes times;
+  times.batch = batch.data[0].shape()[0];
+  times.summary =
+      Summarize(c.network.symbol, {{"data", batch.data[0].shape()},
+                                   {"softmax_label", batch.label[0].shape()}});
+  for (int i = 0; i < 2; ++i) {  // warm up
+    exec.Forward(true);
+    exec.Backward();
+  }
+  Engine::Get()->WaitForAll();
+  std::mutex mu;
+  std::map<std::string, double> total;
+  std::vector<std::string> order;
+  exec.SetStepTimer([&](const std::string& step, double s) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!total.count(step)) order.push_back(step);
+    total[step] += s;
+  });
+  double fwd_wall = 0, bwd_wall = 0;
+  for (int i = 0; i < iterations; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    exec.Forward(true);
+    Engine::Get()->WaitForAll();
+    auto t1 = std::chrono::steady_clock::now();
+    exec.Backward();
+    Engine::Get()->WaitForAll();
+    auto t2 = std::chrono::steady_clock::now();
+    fwd_wall += std::chrono::duration<double>(t1 - t0).count();
+    bwd_wall += std::chrono::duration<double>(t2 - t1).count();
+  }
+  exec.SetStepTimer(nullptr);
+  const double n = iterations;
+  for (const std::string& step : order) {
+    if (EndsWith(step, " (backward)")) continue;
+    LayerTime l{step, 1e3 * total[step] / n, -1};
+    const auto b = total.find(step + " (backward)");
+    if (b != total.end()) l.backward_ms = 1e3 * b->second / n;
+    if (step == "gradient sum" || step == "zero gradient") {
+      l.backward_ms = l.forward_ms;
+      l.forward_ms = -1;
+    }
+    times.layers.push_back(l);
+  }
+  times.iterations = iterations;
+  times.forward_ms = 1e3 * fwd_wall / n;
+  times.backward_ms = 1e3 * bwd_wall / n;
+  return times;
+}
+
+namespace {
+
+// "12.345" or "-" for a negative time.
+std::string Millis(double ms) {
+  if (ms < 0) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", ms);
+  return buf;
+}
+
+// "123.4 GF" / "12.3 GB" per second, with " (56%)" of `peak` when > 0.
+std::string Rate(double units, double ms, const char* unit, double peak) {
+  if (ms <= 0 || units <= 0) return "";
+  const double rate = units / (ms * 1e-3) / 1e9;
+  char buf[48];
+  if (peak > 0) {
+    std::snprintf(buf, sizeof buf, "%.1f %s (%.0f%%)", rate, unit,
+                  100 * rate / peak);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f %s", rate, unit);
+  }
+  return buf;
+}
+
+}  // namespace
+
+std::string FormatNetworkTimes(const NetworkTimes& t, double peak_gflops,
+                               double peak_gbs) {
+  std::map<std::string, const LayerSummary*> summary_of;
+  for (const LayerSummary& l : t.summary.layers) summary_of[l.name] = &l;
+  std::string out;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-24s %-15s %11s %11s %18s %18s\n", "layer",
+                "op", "forward ms", "backward ms", "forward rate",
+                "backward rate");
+  out += line;
+  for (const LayerTime& l : t.layers) {
+    const auto s = summary_of.find(l.name);
+    std::string op, fwd, bwd;
+    if (s != summary_of.end()) {
+      const LayerSummary& m = *s->second;
+      op = m.op;
+      if (m.products) {
+        // Backward: the weight gradient, and the data gradient unless the
+        // layer reads only the network's inputs.
+        fwd = Rate(m.flops, l.forward_ms, "GFLOP/s", peak_gflops);
+        bwd = Rate(m.flops * (m.data_grad ? 2 : 1), l.backward_ms, "GFLOP/s",
+                   peak_gflops);
+      } else {
+        // Forward reads the inputs and writes the output; backward reads
+        // the output gradient and the inputs, writes the input gradients.
+        const double in = static_cast<double>(m.input_bytes);
+        const double outb = static_cast<double>(m.output_bytes);
+        fwd = Rate(in + outb, l.forward_ms, "GB/s", peak_gbs);
+        if (m.data_grad)
+          bwd = Rate(2 * in + outb, l.backward_ms, "GB/s", peak_gbs);
+      }
+    }
+    std::snprintf(line, sizeof line, "%-24s %-15s %11s %11s %18s %18s\n",
+                  l.name.c_str(), op.c_str(), Millis(l.forward_ms).c_str(),
+                  Millis(l.backward_ms).c_str(), fwd.c_str(), bwd.c_str());
+    out += line;
+  }
+  const double step = t.forward_ms + t.backward_ms;
+  out += StrCat("average forward pass: ", Millis(t.forward_ms),
+                " ms; backward pass: ", Millis(t.backward_ms),
+                " ms; forward-backward: ", Millis(step), " ms (", t.iterations,
+                " iterations, batch ", t.batch, ", ",
+                static_cast<int64_t>(std::lround(t.batch / (step * 1e-3))),
+                " samples/s)\n");
+  return out;
+}
 
 int RunCommand(const std::string& command, const CommandOptions& o) {
   RunConfig c;

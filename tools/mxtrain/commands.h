@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "tools/mxtrain/run_config.h"
+#include "tools/mxtrain/summary.h"
+
 namespace mx {
 
 constexpr int kExitOk = 0;
@@ -27,6 +30,32 @@ struct CommandOptions {
   int iterations = 20;     // time
   const std::atomic<bool>* stop = nullptr;  // set by signals
 };
+
+// One step of a timed network: a layer (or "gradient sum", "zero
+// gradient") and its average milliseconds; -1 where it has no such pass.
+struct LayerTime {
+  std::string name;
+  double forward_ms = -1, backward_ms = -1;
+};
+
+struct NetworkTimes {
+  std::vector<LayerTime> layers;           // in the order they first ran
+  NetworkSummary summary;                  // shapes and FLOPs of the layers
+  double forward_ms = 0, backward_ms = 0;  // whole passes, waited for
+  int64_t batch = 0;
+  int iterations = 0;
+};
+
+// Times forward and backward of the config's network on its first training
+// batch, per layer, over `iterations` steps after two of warm-up (`mxtrain
+// time`). mx::Error (DataError, ConfigError) as training would raise.
+NetworkTimes TimeNetwork(const RunConfig& config, int iterations);
+
+// The table of `mxtrain time`: per layer milliseconds and rates (GFLOP/s of
+// weight products, GB/s of the traffic of other layers) with their share of
+// `peak_gflops` / `peak_gbs` when those are positive; then the whole step.
+std::string FormatNetworkTimes(const NetworkTimes& times,
+                               double peak_gflops = 0, double peak_gbs = 0);
 
 // Runs `command`; returns the exit code, having printed what went wrong.
 int RunCommand(const std::string& command, const CommandOptions& options);

@@ -60,7 +60,15 @@ NetworkSummary Summarize(const Symbol& net,
     const double out_elems = static_cast<double>(l.output.Size());
     l.output_bytes = l.output.Size() * 4;
     Shape weight;
+    l.data_grad = false;
     for (const NodeEntry& in : n->inputs) {
+      const auto in_shape = shape_of.find(EntryName(in));
+      const bool data = !in.node->is_variable() ||
+                        input_shapes.count(in.node->attrs.name) > 0;
+      if (data && in_shape != shape_of.end()) {
+        l.input_bytes += in_shape->second.Size() * 4;
+      }
+      if (!in.node->is_variable()) l.data_grad = true;
       if (!in.node->is_variable()) continue;
       const std::string& v = in.node->attrs.name;
       if (input_shapes.count(v) || !learnable.count(v)) continue;
@@ -76,9 +84,11 @@ NetworkSummary Summarize(const Symbol& net,
                            : Shape();
       l.flops = 2.0 * static_cast<double>(in.Size()) *
                 (static_cast<double>(weight.Size()) / weight[0]);
+      l.products = true;
     } else if (weight.ndim() >= 2 && l.op != "Embedding") {
       l.flops =
           2.0 * out_elems * (static_cast<double>(weight.Size()) / weight[0]);
+      l.products = true;
     } else {
       l.flops = out_elems;
     }

@@ -20,6 +20,10 @@ struct LayerSummary {
   int64_t params = 0;  // elements of its learnable inputs
   double flops = 0;    // forward, for the whole batch (multiply-add = 2)
   int64_t output_bytes = 0;
+  // Of the inputs that are not learnable (data, other layers' outputs).
+  int64_t input_bytes = 0;
+  bool products = false;  // its FLOPs are weight products (conv, FC)
+  bool data_grad = true;  // false when it reads only the network's inputs
 };
 
 struct NetworkSummary {

@@ -53,6 +53,22 @@ std::vector<OpCase> ConvolutionCases() {
        {{"kernel", "(5,5)"}, {"num_filter", "20"}},
        {{"data", Shape{2, 1, 9, 8}}},
        {Shape{2, 20, 5, 4}}},
+      // Three channels, strided and padded: the direct weight gradient
+      // through stride phases.
+      {"conv2d_first_layer_rgb",
+       "Convolution",
+       {{"kernel", "(3,3)"},
+        {"num_filter", "8"},
+        {"stride", "(2,2)"},
+        {"pad", "(1,1)"},
+        {"no_bias", "True"}},
+       {{"data", Shape{2, 3, 9, 8}}},
+       {Shape{2, 8, 5, 4}}},
+      {"conv1d_first_layer",
+       "Convolution",
+       {{"kernel", "(5,)"}, {"num_filter", "4"}},
+       {{"data", Shape{2, 1, 17}}},
+       {Shape{2, 4, 13}}},
       // More than 3 input channels: channels-last data, the input staged in
       // the (larger) output's memory.
       {"conv2d_channels_last",

@@ -31,6 +31,7 @@ using ::mx::testing::FileExists;
 using ::mx::testing::ReadFile;
 using ::mx::testing::RunCommand;
 using ::mx::testing::TempPath;
+using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -574,8 +575,14 @@ TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
                                   "(100,32)                    25120"));
   r = Mxtrain("time --iterations 3 " + Flags(config));
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("layer                          forward ms  "
-                                  "backward ms"));
+  EXPECT_THAT(r.output,
+              ContainsRegex("layer +op +forward ms +backward ms +forward rate "
+                            "+backward rate"));
+  // Weight products in GFLOP/s, other layers in GB/s of their traffic.
+  EXPECT_THAT(r.output, ContainsRegex("fc1 +FullyConnected +[0-9.]+ +[0-9.]+ "
+                                      "+[0-9.]+ GFLOP/s +[0-9.]+ GFLOP/s"));
+  EXPECT_THAT(r.output, ContainsRegex("\n[a-z0-9_]+ +Activation +[0-9.]+ "
+                                      "+[0-9.]+ +[0-9.]+ GB/s +[0-9.]+ GB/s"));
   EXPECT_THAT(r.output, HasSubstr("average forward pass: "));
   // --print-config fills in defaults and reads back to the same config.
   r = Mxtrain("--print-config " + Flags(config));
