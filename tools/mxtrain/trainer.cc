@@ -609,8 +609,10 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
            s.batch > 0 ? StrCat(" and ", s.batch, " batches") : std::string(),
            ", but its name says epoch ", epoch,
            ": it is not this checkpoint's state");
+  // batch == batches: stopped after an epoch's last batch, before its end
+  // (validation, checkpoint); the resumed run finishes that epoch.
   const int64_t batches = train->BatchesPerEpoch();
-  MX_CHECK(batches < 0 || s.batch < batches, "'", states_path,
+  MX_CHECK(batches < 0 || s.batch <= batches, "'", states_path,
            "' resumes at batch ", s.batch, " of epoch ", s.epoch + 1,
            ", but an epoch of the training data has ", batches, " batches");
   MX_CHECK(s.optimizer == optimizer_name_, "'", states_path,

@@ -223,6 +223,35 @@ TEST(TrainerTest, ResumeContinuesExactlyAsAnUninterruptedRun) {
           << name;
     }
   }
+  // Stopped after an epoch's last batch, before its end: the resumed run
+  // ends that epoch (no batch left) and goes on exactly.
+  {
+    const std::string last = TempPath("resume_last");
+    {
+      auto it = SmallTrain();
+      Trainer first(DropoutMlp(), *it, o);
+      first.TrainEpoch(it.get(), nullptr);
+      std::atomic<bool> stop{false};
+      const EpochReport r =
+          first.TrainEpoch(it.get(), nullptr, StopAfter(100, &stop));
+      ASSERT_TRUE(r.interrupted);
+      ASSERT_EQ(first.batch_in_epoch(), 100);
+      first.SaveCheckpoint(last, 2);
+    }
+    auto it = SmallTrain();
+    Trainer resumed(DropoutMlp(), *it, o);
+    resumed.Resume(last, 2, it.get());
+    EpochReport r = resumed.TrainEpoch(it.get(), nullptr);
+    EXPECT_EQ(r.epoch, 2);
+    EXPECT_EQ(r.batches, 0);
+    EXPECT_EQ(r.train, full_reports[1].train);
+    r = resumed.TrainEpoch(it.get(), nullptr);
+    EXPECT_EQ(r.epoch, 3);
+    for (const auto& [name, a] : full.args()) {
+      EXPECT_EQ(resumed.args().at(name).ToVector<float>(), a.ToVector<float>())
+          << name;
+    }
+  }
   // A stop before an epoch's first batch leaves the epoch unbegun.
   {
     auto it = SmallTrain();
