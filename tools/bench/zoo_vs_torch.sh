@@ -72,9 +72,14 @@ print("%.0f %s %.4f" % (r["samples_per_sec"], r["peak_rss_mib"], r["test_acc"]))
 
 # Inference NET -> "b1_samples/s b128_samples/s" for mx (the trained checkpoint) and torch.
 infer_mx() {
-  bazel-bin/tools/mxinfer/mxinfer --model "$work/mx_$1/model" --benchmark --data-shape 1,28,28 \
-    --batch-size 128 --iterations 200 | python3 -c 'import re, sys
-print(" ".join(re.findall(r"throughput ([0-9.]+) samples/s", sys.stdin.read())))'
+  # As many forward passes as the twin runs: 2000 at batch 1, 10000 samples at batch 128.
+  local b1 b128
+  b1=$(bazel-bin/tools/mxinfer/mxinfer --model "$work/mx_$1/model" --benchmark --data-shape 1,28,28 \
+    --batch-size 1 --iterations 2000 | sed -n 's/^batch 1: .*throughput \([0-9.]*\) samples.*/\1/p' |
+    head -1)
+  b128=$(bazel-bin/tools/mxinfer/mxinfer --model "$work/mx_$1/model" --benchmark --data-shape 1,28,28 \
+    --batch-size 128 --iterations 78 | sed -n 's/^batch 128: .*throughput \([0-9.]*\) samples.*/\1/p')
+  echo "$b1 $b128"
 }
 infer_torch() {
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench/torch_zoo.py --net "$1" --infer --threads 2 |

@@ -29,6 +29,7 @@
 #include "core/executor/executor.h"
 #include "core/gpu/gpu.h"
 #include "core/train/checkpoint.h"
+#include "core/train/fold_batch_norm.h"
 #include "core/train/metric.h"
 #include "io/im2rec.h"
 #include "io/image_ops.h"
@@ -55,6 +56,7 @@ struct Options {
   std::string output;
   double scale = -1;  // -1: the iterator's default
   bool benchmark = false;
+  bool keep_batchnorm = false;  // no BatchNorm folding
   int iterations = 200;
   std::string device = "cpu";
   Context ctx = Context::CPU();
@@ -464,6 +466,9 @@ int Main(int argc, char** argv) {
       "latency p50/p90/p99 and throughput at batch 1 and --batch-size");
   app.add_option("--iterations", o.iterations, "benchmark iterations")
       ->check(CLI::PositiveNumber);
+  app.add_flag("--keep-batchnorm", o.keep_batchnorm,
+               "run BatchNorm layers as they are instead of folding them "
+               "into the convolutions before them");
   app.add_option("--device", o.device, "cpu, gpu or gpu:N (default cpu)");
   try {
     app.parse(argc, argv);
@@ -505,6 +510,7 @@ int Main(int argc, char** argv) {
       o.epoch = epochs.back();
     }
     c = LoadCheckpoint(o.model, o.epoch);
+    if (!o.keep_batchnorm) FoldBatchNorm(&c);
   } catch (const Error& e) {
     std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
     return kExitData;

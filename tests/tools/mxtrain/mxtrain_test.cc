@@ -638,5 +638,47 @@ TEST(MxinferTest, ReproducesTheValidationAccuracyAndWritesPredictions) {
   EXPECT_THAT(r.output, HasSubstr("no checkpoint "));
 }
 
+// mxinfer folds BatchNorm into the convolutions before it: the same
+// accuracy as the validation of mxtrain (and as --keep-batchnorm), up to
+// rounding that may move a sample or two.
+TEST(MxinferTest, FoldedBatchNormKeepsTheAccuracy) {
+  std::string images = TestImages(true);
+  images.replace(images.find("flat: true"), 10, "flat: false");
+  std::string val = TestImages(false);
+  val.replace(val.find("flat: true"), 10, "flat: false");
+  const std::string yaml = "name: bn\nseed: 3\nepochs: 1\ndata:\n  train:\n" +
+                           images + "  val:\n" + val + R"(network:
+  layers:
+    - {op: Convolution, name: conv, num_filter: 8, kernel: [3, 3], pad: [1, 1], no_bias: true}
+    - {op: BatchNorm, name: bn, fix_gamma: false}
+    - {op: Activation, name: relu, act_type: relu}
+    - {op: Pooling, name: pool, pool_type: max, kernel: [4, 4], stride: [4, 4]}
+    - {op: FullyConnected, name: fc, num_hidden: 10}
+    - {op: SoftmaxOutput, name: softmax}
+optimizer: {type: sgd, learning_rate: 0.1, momentum: 0.9}
+logging: {progress: none}
+)";
+  const std::string config = WriteConfig("infer_bn", yaml);
+  ASSERT_EQ(Mxtrain(Flags(config)).code, 0);
+  const std::string run = RunDir(config);
+  const std::string metrics = Read(run + "/metrics.csv");
+  std::istringstream cells(metrics.substr(metrics.find('\n') + 1));
+  std::string cell;
+  for (int i = 0; i < 7; ++i) std::getline(cells, cell, ',');
+  const std::string dir = io::kFashionMnistDir;
+  const std::string args = "--model " + run + "/model --input " + dir +
+                           "/t10k-images-idx3-ubyte.gz --labels " + dir +
+                           "/t10k-labels-idx1-ubyte.gz";
+  const auto accuracy = [](const Result& r) {
+    return std::stod(r.output.substr(r.output.find("accuracy ") + 9));
+  };
+  Result kept = Mxinfer(args + " --keep-batchnorm");
+  ASSERT_EQ(kept.code, 0) << kept.output;
+  EXPECT_NEAR(accuracy(kept), std::stod(cell), 1e-6) << kept.output;
+  Result folded = Mxinfer(args);
+  ASSERT_EQ(folded.code, 0) << folded.output;
+  EXPECT_NEAR(accuracy(folded), std::stod(cell), 2e-4) << folded.output;
+}
+
 }  // namespace
 }  // namespace mx
