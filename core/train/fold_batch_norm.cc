@@ -46,7 +46,6 @@ int FoldBatchNorm(Checkpoint* model) {
     for (uint32_t e : g.input_entries[i]) ++readers[e];
   }
   for (uint32_t e : g.head_entries) ++readers[e];
-  const auto entry = [&](const NodeEntry& e) { return g.EntryId(e); };
   // Whether only output 0 of node i is read (a BatchNorm's mean and
   // variance outputs are hidden, but a graph may read them).
   const auto only_first_read = [&](size_t i) {
@@ -71,7 +70,7 @@ int FoldBatchNorm(Checkpoint* model) {
     // BatchNorm inputs: data, gamma, beta, moving_mean, moving_var.
     if (IsOp(*node, "BatchNorm") && node->inputs.size() == 5 &&
         IsOp(*node->inputs[0].node, "Convolution") &&
-        readers[entry(node->inputs[0])] == 1 && only_first_read(i) &&
+        readers[g.EntryId(node->inputs[0])] == 1 && only_first_read(i) &&
         std::stoll(Param(*node, "axis")) == 1) {
       const Node& conv = *node->inputs[0].node;
       const bool had_bias = !True(Param(conv, "no_bias"));
@@ -84,8 +83,8 @@ int FoldBatchNorm(Checkpoint* model) {
       const NDArray* mean = Value(node->inputs[3], model->aux);
       const NDArray* var = Value(node->inputs[4], model->aux);
       const bool weights_alone =
-          readers[entry(conv.inputs[1])] == 1 &&
-          (!had_bias || readers[entry(conv.inputs[2])] == 1);
+          readers[g.EntryId(conv.inputs[1])] == 1 &&
+          (!had_bias || readers[g.EntryId(conv.inputs[2])] == 1);
       if ((layout == "None" || layout == "NCHW" || layout == "NCW") && w &&
           (b || !had_bias) && gamma && beta && mean && var && weights_alone) {
         const bool fix_gamma = True(Param(*node, "fix_gamma"));

@@ -29,50 +29,32 @@ bool DirectWeightGradientApplies(const ConvDims& d) {
 
 void DirectWeightGradient(const ConvDims& d, const float* gy, const float* x,
                           float* dw, OpReq dw_req, float* db, OpReq db_req) {
-  if (dw_req == OpReq::kNull) dw = nullptr;
-  if (db_req == OpReq::kNull) db = nullptr;
-  if (!dw && !db) return;
   const Plane p(d.w);
   const Phases q(p);
   const int64_t channels = d.in_c, taps = p.kh * p.kw;
   const int64_t is = p.ih * p.iw, os = p.oh * p.ow;
+  if (db) SumChannels(gy, d.batch, d.out_c, os, db, db_req);
+  if (dw == nullptr || dw_req == OpReq::kNull) return;
   ParallelFor(d.out_c, 1, [&](int64_t begin, int64_t end) {
     const int64_t filters = end - begin;
     std::vector<float> xbuf(static_cast<size_t>(channels * q.size));
     std::vector<float> gbuf(static_cast<size_t>(q.outputs));
     std::vector<float> sums(static_cast<size_t>(filters * channels * taps));
-    std::vector<float> bias(static_cast<size_t>(filters));
     for (int64_t n = 0; n < d.batch; ++n) {
-      if (dw) {
-        for (int64_t c = 0; c < channels; ++c) {
-          Split(q, x + (n * channels + c) * is, xbuf.data() + c * q.size);
-        }
+      for (int64_t c = 0; c < channels; ++c) {
+        Split(q, x + (n * channels + c) * is, xbuf.data() + c * q.size);
       }
       for (int64_t f = begin; f < end; ++f) {
-        const float* g = gy + (n * d.out_c + f) * os;
-        if (db) {
-          float s = 0;
-          for (int64_t k = 0; k < os; ++k) s += g[k];
-          bias[f - begin] += s;
-        }
-        if (!dw) continue;
-        PlaceOutput(p, q, g, gbuf.data());
+        PlaceOutput(p, q, gy + (n * d.out_c + f) * os, gbuf.data());
         for (int64_t c = 0; c < channels; ++c) {
           AddTapSums(q, gbuf.data(), xbuf.data() + c * q.size,
                      sums.data() + ((f - begin) * channels + c) * taps);
         }
       }
     }
-    if (dw) {
-      const float* src = sums.data();
-      StoreEach(dw_req, dw + begin * channels * taps, filters * channels * taps,
-                [src](int64_t k) { return src[k]; });
-    }
-    if (db) {
-      const float* src = bias.data();
-      StoreEach(db_req, db + begin, filters,
-                [src](int64_t k) { return src[k]; });
-    }
+    const float* src = sums.data();
+    StoreEach(dw_req, dw + begin * channels * taps, filters * channels * taps,
+              [src](int64_t k) { return src[k]; });
   });
 }
 

@@ -21,7 +21,7 @@ bool DirectWeightGradientApplies(const ConvDims& d);
 // float32 convolution `d` from its output gradient gy and input x, stored as
 // their requests say (null pointers are skipped). Filters split over the
 // intra-op threads, each filter's sums over the samples in order (the same
-// every run).
+// every run); the bias gradient is SumChannels'.
 void DirectWeightGradient(const ConvDims& d, const float* gy, const float* x,
                           float* dw, OpReq dw_req, float* db, OpReq db_req);
 

@@ -5,6 +5,7 @@
 
 #include "core/base/multiversion.h"
 #include "core/engine/parallel.h"
+#include "ops/common/kernel_util.h"
 #include "ops/nn/conv_planes.h"
 #include "ops/nn/convolution.h"
 
@@ -133,17 +134,16 @@ class DepthwiseConvolution : public OpKernel {
   }
 
   // Both gradients in one pass over each plane's output gradient; channels
-  // split over the threads, each channel's weight and bias sums over the
-  // samples in order (the same every run: exact resume).
+  // split over the threads, each channel's weight sums over the samples in
+  // order (the same every run: exact resume). The bias gradient is
+  // SumChannels'.
   void Backward(const KernelContext&, const BackwardArgs& a) override {
     const T* gy = a.out_grads[0].ptr<T>();
     const T* x = a.inputs[0].ptr<T>();
     const T* wt = a.inputs[1].ptr<T>();
     const OpReq dx_req = a.req[0], dw_req = a.req[1];
-    const OpReq db_req = d_.bias ? a.req[2] : OpReq::kNull;
     T* dx = dx_req == OpReq::kNull ? nullptr : a.in_grads[0].ptr_or_null<T>();
     T* dw = dw_req == OpReq::kNull ? nullptr : a.in_grads[1].ptr_or_null<T>();
-    T* db = db_req == OpReq::kNull ? nullptr : a.in_grads[2].ptr_or_null<T>();
     const int64_t is = p_.ih * p_.iw, os = p_.oh * p_.ow, taps = p_.kh * p_.kw;
     ParallelFor(d_.in_c, 1, [&](int64_t begin, int64_t end) {
       std::vector<T> sums(static_cast<size_t>(taps));
@@ -151,7 +151,6 @@ class DepthwiseConvolution : public OpKernel {
           buf(static_cast<size_t>(q_.size));
       for (int64_t c = begin; c < end; ++c) {
         std::fill(sums.begin(), sums.end(), T(0));
-        T bias_sum = 0;
         for (int64_t n = 0; n < d_.batch; ++n) {
           const int64_t i = n * d_.in_c + c;
           T* din = dx ? dx + i * is : nullptr;
@@ -161,21 +160,18 @@ class DepthwiseConvolution : public OpKernel {
                              din, dw ? sums.data() : nullptr, gbuf.data(),
                              buf.data());
           }
-          if (db) {
-            const T* g = gy + i * os;
-            T s = 0;
-            for (int64_t k = 0; k < os; ++k) s += g[k];
-            bias_sum += s;
-          }
         }
         if (dw) {
           const T* src = sums.data();
           StoreEach(dw_req, dw + c * taps, taps,
                     [src](int64_t k) { return src[k]; });
         }
-        if (db) StoreEach(db_req, db + c, 1, [=](int64_t) { return bias_sum; });
       }
     });
+    if (d_.bias) {
+      SumChannels(gy, d_.batch, d_.in_c, os, a.in_grads[2].ptr_or_null<T>(),
+                  a.req[2]);
+    }
   }
 
  private:

@@ -138,9 +138,9 @@ class DnnlStep {
 // network's first layer), whose forward and data gradient are fastest there
 // and whose weight gradient wants blocked layouts on AVX-512 and is computed
 // directly elsewhere (DirectWeightGradient: oneDNN's ran at 5-8% of the FMA
-// ceiling of an AVX2 machine). Other convolutions,
-// grouped and depthwise ones included, run on channels-last data (NHWC) with
-// blocked weights, reordered in and out.
+// ceiling of an AVX2 machine). Other convolutions, grouped ones included,
+// run on channels-last data (NHWC) with blocked weights, reordered in and
+// out.
 constexpr int64_t kMaxFirstLayerChannels = kMaxDirectChannels;
 
 class DnnlConvolution : public OpKernel {

@@ -6,7 +6,7 @@
 // configs/fashion_*.yaml), each layer of those networks timed in place as
 // `mxtrain time` does, with GFLOP/s of convolutions and FullyConnected and
 // GB/s of the other layers (BatchNorm, activations, elementwise ops,
-// pooling) as shares of the sgemm rate and of the memory bandwidth measured
+// pooling) as shares of the FMA ceiling and of the memory bandwidth measured
 // in the same run (a copy over 256 MiB on the intra-op threads).
 //
 //   ops_bench [--batch N] [--min-time SECONDS] [--net lenet|mlp|zoo|all]

@@ -627,8 +627,8 @@ NetworkTimes TimeNetwork(const RunConfig& c, int iterations) {
   batch.label[0].CopyTo(&exec.arg_dict().at("softmax_label"));
   NetworkTimes times;
   times.batch = batch.data[0].shape()[0];
-  times.summary =
-      Summarize(c.network.symbol, {{"data", batch.data[0].shape()},
+  times.summary = SummarizeLayers(c.network.symbol,
+                                  {{"data", batch.data[0].shape()},
                                    {"softmax_label", batch.label[0].shape()}});
   for (int i = 0; i < 2; ++i) {  // warm up
     exec.Forward(true);

@@ -32,8 +32,8 @@ std::string Bytes(double b) {
 
 }  // namespace
 
-NetworkSummary Summarize(const Symbol& net,
-                         const std::map<std::string, Shape>& input_shapes) {
+NetworkSummary SummarizeLayers(
+    const Symbol& net, const std::map<std::string, Shape>& input_shapes) {
   NetworkSummary s;
   std::map<std::string, PartialShape> known;
   for (const auto& [name, shape] : input_shapes) known[name] = shape;
@@ -96,6 +96,12 @@ NetworkSummary Summarize(const Symbol& net,
     s.flops += l.flops;
     s.layers.push_back(l);
   });
+  return s;
+}
+
+NetworkSummary Summarize(const Symbol& net,
+                         const std::map<std::string, Shape>& input_shapes) {
+  NetworkSummary s = SummarizeLayers(net, input_shapes);
   auto exec = Executor::SimpleBind(
       net, Context::CPU(), input_shapes, GradReq::kWrite, [&] {
         std::map<std::string, GradReq> r;

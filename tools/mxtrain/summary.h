@@ -40,6 +40,10 @@ struct NetworkSummary {
 // mx::Error from shape inference.
 NetworkSummary Summarize(const Symbol& net,
                          const std::map<std::string, Shape>& input_shapes);
+// The same without binding: the layers and totals, no plan (empty) and no
+// parameter bytes.
+NetworkSummary SummarizeLayers(
+    const Symbol& net, const std::map<std::string, Shape>& input_shapes);
 // A table with one row per layer and the totals.
 std::string FormatSummary(const NetworkSummary& summary);
 
