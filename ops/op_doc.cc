@@ -49,6 +49,10 @@ std::string OpsMarkdown() {
     } else {
       out += "Inputs and outputs depend on the required parameters.\n\n";
     }
+    for (const OpFusion& f : op.fusions()) {
+      out += "Binds run it and " + f.doc + " reading only its output as one " +
+             f.fused + " node (MX_FUSION=0 turns that off).\n\n";
+    }
     if (op.schema().fields().empty()) continue;
     out += "| parameter | type | default | constraint | meaning |\n";
     out += "|---|---|---|---|---|\n";

@@ -4,6 +4,7 @@
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
+#include "core/executor/fuse_ops.h"
 
 namespace mx {
 
@@ -339,15 +340,25 @@ MemoryReport PlanSymbolMemory(
   for (const std::string& a : args) {
     req.push_back(input_shapes.count(a) ? GradReq::kNull : GradReq::kWrite);
   }
+  // Naive: the graph as written, an array each; planned: the graph binds
+  // run (Note [Op fusion]).
+  const auto plan = [&](const std::vector<GradReq>& reqs) {
+    const ExecGraph bound =
+        BuildFusedExecGraph(symbol, Context::CPU(), known, {}, reqs);
+    const ExecGraph written =
+        BuildExecGraph(symbol, Context::CPU(), known, {}, reqs);
+    const bool training = bound.steps.size() > bound.num_forward_steps;
+    MemoryPlan p = PlanMemory(bound.MakePlanRequest(
+        training ? bound.steps.size() : bound.num_forward_steps));
+    p.naive_bytes = PlanMemory(written.MakePlanRequest(
+                                   training ? written.steps.size()
+                                            : written.num_forward_steps))
+                        .naive_bytes;
+    return p;
+  };
   MemoryReport report;
-  const ExecGraph inference =
-      BuildExecGraph(symbol, Context::CPU(), known, {},
-                     std::vector<GradReq>(args.size(), GradReq::kNull));
-  report.inference =
-      PlanMemory(inference.MakePlanRequest(inference.num_forward_steps));
-  const ExecGraph training =
-      BuildExecGraph(symbol, Context::CPU(), known, {}, req);
-  report.training = PlanMemory(training.MakePlanRequest(training.steps.size()));
+  report.inference = plan(std::vector<GradReq>(args.size(), GradReq::kNull));
+  report.training = plan(req);
   return report;
 }
 

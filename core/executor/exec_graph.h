@@ -101,7 +101,8 @@ ExecGraph BuildExecGraph(const Symbol& symbol, Context ctx,
                          const std::map<std::string, DType>& types,
                          const std::vector<GradReq>& grad_req);
 
-// Naive vs planned internal memory of `symbol` for inference (forward only,
+// Naive internal memory of `symbol` (an array per entry of the graph as
+// written) vs what binds plan (with ops fused) for inference (forward only,
 // no gradients) and training (forward and backward; gradients of every
 // argument not named in `input_shapes`).
 struct MemoryReport {

@@ -7,6 +7,7 @@
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
+#include "core/executor/fuse_ops.h"
 #include "core/ndarray/gpu_kernels.h"
 
 namespace mx {
@@ -287,7 +288,7 @@ void Executor::Init(const std::vector<NDArray>& args,
   }
   reqs_ = reqs;
   graph_ = std::make_unique<ExecGraph>(
-      BuildExecGraph(symbol_, ctx_, shapes, types, reqs));
+      BuildFusedExecGraph(symbol_, ctx_, shapes, types, reqs));
   plan_ = PlanMemory(graph_->MakePlanRequest(graph_->steps.size()));
   for (size_t b = 0; b < plan_.block_bytes.size(); ++b) {
     const size_t bytes = std::max<size_t>(plan_.block_bytes[b], 1);

@@ -208,6 +208,11 @@ OpDef& OpDef::OnInputVariable(VarAttrsFn fn) {
   return *this;
 }
 
+OpDef& OpDef::FusesWith(OpFusion fusion) {
+  fusions_.push_back(std::move(fusion));
+  return *this;
+}
+
 std::vector<std::string> OpDef::ListArguments(const NodeAttrs& attrs) const {
   return inputs_ ? inputs_(attrs) : std::vector<std::string>{"data"};
 }

@@ -136,6 +136,19 @@ using BackwardDepsFn = std::function<BackwardDeps(const NodeAttrs&)>;
 
 using NamesFn = std::function<std::vector<std::string>(const NodeAttrs&)>;
 
+// A following node an op's node may absorb (Note [Op fusion]): a node of
+// this op whose output 0 is read only by input 0 of a node of op `next`,
+// when `accepts(this node, next node)`, runs with it as one node of op
+// `fused`: this node's parameters, its inputs then the next node's others,
+// its outputs with output 0 now the next node's.
+struct OpFusion {
+  std::string next;
+  std::string fused;
+  std::function<bool(const NodeAttrs& self, const NodeAttrs& next)> accepts;
+  // The next nodes accepted, for docs/ops.md ("a ReLU Activation").
+  std::string doc;
+};
+
 class OpDef {
  public:
   explicit OpDef(std::string name);
@@ -179,6 +192,8 @@ class OpDef {
   using VarAttrsFn =
       std::function<void(const NodeAttrs&, int index, AttrDict* var_attrs)>;
   OpDef& OnInputVariable(VarAttrsFn fn);
+  // Declares a fusion with a following node (see OpFusion).
+  OpDef& FusesWith(OpFusion fusion);
 
   // ---- queries ----
   const std::string& name() const { return name_; }
@@ -205,6 +220,7 @@ class OpDef {
     return inplace_backward_;
   }
   const VarAttrsFn& on_input_variable() const { return on_input_variable_; }
+  const std::vector<OpFusion>& fusions() const { return fusions_; }
 
  private:
   std::string name_;
@@ -223,6 +239,7 @@ class OpDef {
   std::function<bool(const NodeAttrs&)> is_loss_;
   std::vector<std::pair<int, int>> inplace_forward_, inplace_backward_;
   VarAttrsFn on_input_variable_;
+  std::vector<OpFusion> fusions_;
 };
 
 // All registered ops, by name and alias.

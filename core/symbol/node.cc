@@ -98,6 +98,15 @@ IndexedGraph::IndexedGraph(const std::vector<NodeEntry>& heads) {
   for (const NodeEntry& h : heads) head_entries.push_back(EntryId(h));
 }
 
+std::vector<int> IndexedGraph::CountReaders() const {
+  std::vector<int> readers(num_entries(), 0);
+  for (const std::vector<uint32_t>& inputs : input_entries) {
+    for (uint32_t e : inputs) ++readers[e];
+  }
+  for (uint32_t e : head_entries) ++readers[e];
+  return readers;
+}
+
 uint32_t IndexedGraph::EntryId(const NodeEntry& e) const {
   auto it = node_ids.find(e.node.get());
   MX_INTERNAL_CHECK(it != node_ids.end(), "entry of a node outside the graph");

@@ -77,6 +77,8 @@ struct IndexedGraph {
   explicit IndexedGraph(const std::vector<NodeEntry>& heads);
   uint32_t EntryId(const NodeEntry& e) const;
   uint32_t num_entries() const { return entry_begin.back(); }
+  // How many times each entry is read: by node inputs and as a head.
+  std::vector<int> CountReaders() const;
 };
 
 }  // namespace mx

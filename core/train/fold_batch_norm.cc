@@ -40,12 +40,7 @@ const NDArray* Value(const NodeEntry& e, const NamedParams& params) {
 int FoldBatchNorm(Checkpoint* model) {
   const IndexedGraph g(model->symbol.outputs());
   const size_t n = g.nodes.size();
-  // Readers of each entry (the network's outputs count).
-  std::vector<int> readers(g.num_entries(), 0);
-  for (size_t i = 0; i < n; ++i) {
-    for (uint32_t e : g.input_entries[i]) ++readers[e];
-  }
-  for (uint32_t e : g.head_entries) ++readers[e];
+  const std::vector<int> readers = g.CountReaders();
   // Whether only output 0 of node i is read (a BatchNorm's mean and
   // variance outputs are hidden, but a graph may read them).
   const auto only_first_read = [&](size_t i) {

@@ -8,11 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
-#ifdef __CUDACC__
-#define MX_HOST_DEVICE __host__ __device__
-#else
-#define MX_HOST_DEVICE
-#endif
+#include "core/base/host_device.h"
 
 namespace mx {
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 
+#include "core/op/kernel.h"
 #include "core/op/param.h"
 
 namespace mx {
@@ -45,6 +46,16 @@ struct BatchNormParam {
         .Doc("Do not use cuDNN (GPU only).");
   }
 };
+
+// The op of a BatchNorm and the ReLU after it, fused (Note [Op fusion]):
+// out = max(0, BatchNorm(data)); its backward masks the output gradient
+// where out is 0.
+inline constexpr char kBatchNormWithReLU[] = "_contrib_BatchNormWithReLU";
+
+// Whether a BatchNorm kernel is set up for the fused op.
+inline bool WithReLU(const KernelSetup& s) {
+  return s.attrs->op->name() == kBatchNormWithReLU;
+}
 
 }  // namespace ops
 }  // namespace mx

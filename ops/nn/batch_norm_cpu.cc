@@ -1,9 +1,11 @@
-// BatchNorm's optimized CPU kernel (float32): channels split over the
-// intra-op threads, each channel in two vectorized passes at memory speed
-// (forward: the statistics in one pass over the data shifted by one of its
-// values, then the output; backward: the two sums, then dx), written
-// straight into the output without a temporary (the reference kernel's
-// per-call buffer costs page faults: Note [Storage pool]).
+// BatchNorm's optimized CPU kernel (float32), and the fused BatchNorm + ReLU
+// op's: channels split over the intra-op threads, each channel in two
+// vectorized passes at memory speed (forward: the statistics in one pass
+// over the data shifted by one of its values, then the output; backward: the
+// two sums, then dx), written straight into the output without a temporary
+// (the reference kernel's per-call buffer costs page faults: Note [Storage
+// pool]). The fused op's backward recomputes the ReLU's mask from the data
+// instead of reading the output: a stream less (Note [Op fusion]).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -31,32 +33,30 @@ struct Runs {
   int64_t blocks, stride, len;
 };
 
-// Per channel c of [0, channels): the two sums that add(a, b, center[c], s,
-// q) accumulates over the channel's elements a (of `a`) and b (of `b`), in
-// kLanes float partial sums per run (a reduction the compiler vectorizes)
-// gathered in double, in one fixed order. `lanes` holds 2 * kLanes *
-// channels doubles.
-template <typename Add>
+// Per channel c of [0, channels): the two sums that add = adder(c)
+// accumulates with add(a, b, s, q) over the channel's elements a (of `a`) and
+// b (of `b`), in kLanes float partial sums per run (a reduction the compiler
+// vectorizes) gathered in double, in one fixed order. `lanes` holds 2 *
+// kLanes * channels doubles.
+template <typename Adder>
 [[gnu::always_inline]] inline void LaneSums(const float* a, const float* b,
                                             Runs r, int64_t channels,
-                                            const float* center, double* lanes,
-                                            double* first, double* second,
-                                            Add add) {
+                                            double* lanes, double* first,
+                                            double* second, Adder adder) {
   std::fill(lanes, lanes + 2 * kLanes * channels, 0.0);
   for (int64_t n = 0; n < r.blocks; ++n) {
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t at = n * r.stride + c * r.len;
       const float* av = a + at;
       const float* bv = b + at;
-      const float m = center[c];
+      const auto add = adder(c);
       float s[kLanes] = {}, q[kLanes] = {};
       int64_t i = 0;
       for (; i + kLanes <= r.len; i += kLanes) {
-        for (int k = 0; k < kLanes; ++k)
-          add(av[i + k], bv[i + k], m, s[k], q[k]);
+        for (int k = 0; k < kLanes; ++k) add(av[i + k], bv[i + k], s[k], q[k]);
       }
       // The tail into lane k (fixed, so the order stays the same).
-      for (int k = 0; i < r.len; ++i, ++k) add(av[i], bv[i], m, s[k], q[k]);
+      for (int k = 0; i < r.len; ++i, ++k) add(av[i], bv[i], s[k], q[k]);
       double* ds = lanes + 2 * kLanes * c;
       for (int k = 0; k < kLanes; ++k) {
         ds[k] += s[k];
@@ -80,36 +80,74 @@ template <typename Add>
 MX_MULTIVERSION void ShiftedSums(const float* x, Runs r, int64_t channels,
                                  const float* shift, double* lanes, double* sum,
                                  double* squares) {
-  LaneSums(x, x, r, channels, shift, lanes, sum, squares,
-           [](float v, float, float c, float& s, float& q) {
-             const float d = v - c;
-             s += d;
-             q += d * d;
-           });
+  LaneSums(x, x, r, channels, lanes, sum, squares, [shift](int64_t c) {
+    return [m = shift[c]](float v, float, float& s, float& q) {
+      const float d = v - m;
+      s += d;
+      q += d * d;
+    };
+  });
 }
 
-// Per channel: sums of g and of g (x - mean[c]).
+// The fused ReLU's pre-activation: the same expression in forward and
+// backward (in the same clone), so the same value, positive exactly where
+// the output is.
+[[gnu::always_inline]] inline float PreActivation(float x, float scale,
+                                                  float shift) {
+  return x * scale + shift;
+}
+
+// Per channel: sums of g and of g (x - mean[c]), with g zero where the fused
+// ReLU cut (when `relu`, which gives its per-channel scale and shift).
+struct ReluAffine {
+  const float* scale;
+  const float* shift;
+};
 MX_MULTIVERSION void GradSums(const float* g, const float* x, Runs r,
                               int64_t channels, const float* mean,
-                              double* lanes, double* sum_g, double* sum_gx) {
-  LaneSums(g, x, r, channels, mean, lanes, sum_g, sum_gx,
-           [](float gv, float xv, float m, float& s, float& q) {
-             s += gv;
-             q += gv * (xv - m);
-           });
+                              const ReluAffine* relu, double* lanes,
+                              double* sum_g, double* sum_gx) {
+  if (relu != nullptr) {
+    LaneSums(g, x, r, channels, lanes, sum_g, sum_gx, [&](int64_t c) {
+      return [m = mean[c], sc = relu->scale[c], sh = relu->shift[c]](
+                 float gv, float xv, float& s, float& q) {
+        const float kept = KeepIf(gv, PreActivation(xv, sc, sh) > 0.f);
+        s += kept;
+        q += kept * (xv - m);
+      };
+    });
+    return;
+  }
+  LaneSums(g, x, r, channels, lanes, sum_g, sum_gx, [mean](int64_t c) {
+    return [m = mean[c]](float gv, float xv, float& s, float& q) {
+      s += gv;
+      q += gv * (xv - m);
+    };
+  });
 }
 
-// y = (or +=) x * scale[c] + shift[c] per channel.
+// y = (or +=) x * scale[c] + shift[c] per channel, through max(0, .) when
+// relu.
 MX_MULTIVERSION void ScaleShift(const float* x, Runs r, int64_t channels,
                                 const float* scale, const float* shift,
-                                bool add, float* y) {
+                                bool relu, bool add, float* y) {
   for (int64_t b = 0; b < r.blocks; ++b) {
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t at = b * r.stride + c * r.len;
       const float* xv = x + at;
       float* yv = y + at;
       const float sc = scale[c], sh = shift[c];
-      if (add) {
+      if (relu) {
+        const auto out = [&](int64_t i) {
+          const float v = PreActivation(xv[i], sc, sh);
+          return v > 0.f ? v : 0.f;
+        };
+        if (add) {
+          for (int64_t i = 0; i < r.len; ++i) yv[i] += out(i);
+        } else {
+          for (int64_t i = 0; i < r.len; ++i) yv[i] = out(i);
+        }
+      } else if (add) {
         for (int64_t i = 0; i < r.len; ++i) yv[i] += xv[i] * sc + sh;
       } else {
         for (int64_t i = 0; i < r.len; ++i) yv[i] = xv[i] * sc + sh;
@@ -119,11 +157,12 @@ MX_MULTIVERSION void ScaleShift(const float* x, Runs r, int64_t channels,
 }
 
 // dx = (or +=) a[c] g + b[c] x + k[c] per channel: the batch-statistics
-// gradient scale (g - mg - xhat mgx) with xhat = (x - mean) istd, expanded.
+// gradient scale (g - mg - xhat mgx) with xhat = (x - mean) istd, expanded;
+// g zero where the fused ReLU cut (when `relu`).
 MX_MULTIVERSION void GradAffine(const float* g, const float* x, Runs r,
                                 int64_t channels, const float* a,
-                                const float* b, const float* k, bool add,
-                                float* dx) {
+                                const float* b, const float* k,
+                                const ReluAffine* relu, bool add, float* dx) {
   for (int64_t n = 0; n < r.blocks; ++n) {
     for (int64_t c = 0; c < channels; ++c) {
       const int64_t at = n * r.stride + c * r.len;
@@ -131,7 +170,18 @@ MX_MULTIVERSION void GradAffine(const float* g, const float* x, Runs r,
       const float* xv = x + at;
       float* dv = dx + at;
       const float ac = a[c], bc = b[c], kc = k[c];
-      if (add) {
+      if (relu != nullptr) {
+        const float sc = relu->scale[c], sh = relu->shift[c];
+        const auto v = [&](int64_t i) {
+          const bool kept = PreActivation(xv[i], sc, sh) > 0.f;
+          return ac * KeepIf(gv[i], kept) + bc * xv[i] + kc;
+        };
+        if (add) {
+          for (int64_t i = 0; i < r.len; ++i) dv[i] += v(i);
+        } else {
+          for (int64_t i = 0; i < r.len; ++i) dv[i] = v(i);
+        }
+      } else if (add) {
         for (int64_t i = 0; i < r.len; ++i)
           dv[i] += ac * gv[i] + bc * xv[i] + kc;
       } else {
@@ -144,7 +194,8 @@ MX_MULTIVERSION void GradAffine(const float* g, const float* x, Runs r,
 
 class BatchNormCpu : public OpKernel {
  public:
-  explicit BatchNormCpu(const KernelSetup& s) : p_(s.params<BatchNormParam>()) {
+  explicit BatchNormCpu(const KernelSetup& s)
+      : p_(s.params<BatchNormParam>()), relu_(WithReLU(s)) {
     const Shape& d = s.in_shapes[0];
     split_ = SplitAt(d, PositiveAxis(p_.axis, d.ndim()));
     runs_ = {split_.outer, split_.extent * split_.inner, split_.inner};
@@ -191,12 +242,9 @@ class BatchNormCpu : public OpKernel {
       }
       if (req == OpReq::kNull) return;
       for (int64_t c = 0; c < channels; ++c) {
-        const int64_t ch = begin + c;
-        scale[c] =
-            Gamma(gamma, ch) / std::sqrt(var[ch] + static_cast<float>(p_.eps));
-        shift[c] = beta[ch] - mean[ch] * scale[c];
+        Affine(begin + c, gamma, beta, mean, var, &scale[c], &shift[c]);
       }
-      ScaleShift(x + at, runs_, channels, scale.data(), shift.data(),
+      ScaleShift(x + at, runs_, channels, scale.data(), shift.data(), relu_,
                  req == OpReq::kAdd, y + at);
     });
   }
@@ -205,6 +253,7 @@ class BatchNormCpu : public OpKernel {
     const float* g = a.out_grads[0].ptr<float>();
     const float* x = a.inputs[0].ptr<float>();
     const float* gamma = a.inputs[1].ptr<float>();
+    const float* beta = a.inputs[2].ptr<float>();
     const float* mean = p_.use_global_stats ? a.inputs[3].ptr<float>()
                                             : a.outputs[1].ptr<float>();
     const float* var = p_.use_global_stats ? a.inputs[4].ptr<float>()
@@ -217,7 +266,14 @@ class BatchNormCpu : public OpKernel {
       const int64_t channels = end - begin, at = Start(begin);
       std::vector<double> lanes(2 * kLanes * channels), sum_g(channels),
           sum_gx(channels);
-      GradSums(g + at, x + at, runs_, channels, mean + begin, lanes.data(),
+      // The forward's affine map: where the fused ReLU cut.
+      std::vector<float> scale(relu_ ? channels : 0), shift(scale.size());
+      for (int64_t c = 0; c < static_cast<int64_t>(scale.size()); ++c) {
+        Affine(begin + c, gamma, beta, mean, var, &scale[c], &shift[c]);
+      }
+      const ReluAffine relu{scale.data(), shift.data()};
+      const ReluAffine* cut = relu_ ? &relu : nullptr;
+      GradSums(g + at, x + at, runs_, channels, mean + begin, cut, lanes.data(),
                sum_g.data(), sum_gx.data());
       std::vector<float> ga(channels), xb(channels, 0.f), k(channels, 0.f);
       for (int64_t c = 0; c < channels; ++c) {
@@ -241,13 +297,22 @@ class BatchNormCpu : public OpKernel {
       }
       if (a.req[0] == OpReq::kNull) return;
       GradAffine(g + at, x + at, runs_, channels, ga.data(), xb.data(),
-                 k.data(), a.req[0] == OpReq::kAdd, dx + at);
+                 k.data(), cut, a.req[0] == OpReq::kAdd, dx + at);
     });
   }
 
  private:
   float Gamma(const float* gamma, int64_t c) const {
     return p_.fix_gamma ? 1.f : gamma[c];
+  }
+
+  // The forward's out = x * scale + shift of channel ch (one function, so
+  // that backward recomputes the fused ReLU's cut from the same floats).
+  void Affine(int64_t ch, const float* gamma, const float* beta,
+              const float* mean, const float* var, float* scale,
+              float* shift) const {
+    *scale = Gamma(gamma, ch) / std::sqrt(var[ch] + static_cast<float>(p_.eps));
+    *shift = beta[ch] - mean[ch] * *scale;
   }
 
   static void Store(OpReq req, float* out, int64_t c, float v) {
@@ -259,20 +324,27 @@ class BatchNormCpu : public OpKernel {
   int64_t Start(int64_t c) const { return c * split_.inner; }
 
   BatchNormParam p_;
+  bool relu_;  // the fused op
   AxisSplit split_;
   Runs runs_;  // of one channel
 };
+
+// Channels last (one value per block) stay with the reference kernel.
+bool HasChannelRuns(const KernelSetup& s) {
+  const Shape& d = s.in_shapes[0];
+  const BatchNormParam& p = s.params<BatchNormParam>();
+  return SplitAt(d, PositiveAxis(p.axis, d.ndim())).inner >= kLanes;
+}
 
 }  // namespace
 
 MX_REGISTER_KERNEL(BatchNorm, kCPU, kOptimized)
     .Types({DType::kFloat32})
-    // Channels last (one value per block) stay with the reference kernel.
-    .Supports([](const KernelSetup& s) {
-      const Shape& d = s.in_shapes[0];
-      const BatchNormParam& p = s.params<BatchNormParam>();
-      return SplitAt(d, PositiveAxis(p.axis, d.ndim())).inner >= kLanes;
-    })
+    .Supports(HasChannelRuns)
+    .Factory(SimpleFactory<BatchNormCpu>());
+MX_REGISTER_KERNEL(_contrib_BatchNormWithReLU, kCPU, kOptimized)
+    .Types({DType::kFloat32})
+    .Supports(HasChannelRuns)
     .Factory(SimpleFactory<BatchNormCpu>());
 
 }  // namespace ops

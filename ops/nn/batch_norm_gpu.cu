@@ -53,21 +53,31 @@ __global__ void BatchStatsKernel(const T* x, AxisSplit s, T momentum, T* mean,
   }
 }
 
-// Per channel: dbeta = sum g, dgamma = sum g xhat (stored as the reqs say),
-// and their means over the channel into mg, mgx (the dx kernel's terms).
+// The output gradient at `at`, masked where the fused ReLU's output y is 0
+// when y is given.
 template <typename T>
-__global__ void BatchNormGradKernel(const T* g, const T* x, const T* mean,
-                                    const T* var, AxisSplit s, T eps,
-                                    bool fix_gamma, OpReq gamma_req, T* dgamma,
-                                    OpReq beta_req, T* dbeta, T* mg, T* mgx) {
+__device__ T MaskedGrad(const T* g, const T* y, int64_t at) {
+  return y == nullptr || y[at] > T(0) ? g[at] : T(0);
+}
+
+// Per channel: dbeta = sum g, dgamma = sum g xhat (stored as the reqs say),
+// and their means over the channel into mg, mgx (the dx kernel's terms); g
+// masked by y when given.
+template <typename T>
+__global__ void BatchNormGradKernel(const T* g, const T* y, const T* x,
+                                    const T* mean, const T* var, AxisSplit s,
+                                    T eps, bool fix_gamma, OpReq gamma_req,
+                                    T* dgamma, OpReq beta_req, T* dbeta, T* mg,
+                                    T* mgx) {
   const int64_t count = s.outer * s.inner;
   for (int64_t c = blockIdx.x; c < s.extent; c += gridDim.x) {
     const T istd = T(1) / sqrt(var[c] + eps);
     T sum_g = 0, sum_gx = 0;
     for (int64_t j = threadIdx.x; j < count; j += blockDim.x) {
       const int64_t at = ((j / s.inner) * s.extent + c) * s.inner + j % s.inner;
-      sum_g += g[at];
-      sum_gx += g[at] * (x[at] - mean[c]) * istd;
+      const T gv = MaskedGrad(g, y, at);
+      sum_g += gv;
+      sum_gx += gv * (x[at] - mean[c]) * istd;
     }
     sum_g = BroadcastSum(sum_g);
     sum_gx = BroadcastSum(sum_gx);
@@ -93,7 +103,7 @@ template <typename T>
 class BatchNormGpu : public NodeKernel {
  public:
   explicit BatchNormGpu(const KernelSetup& s)
-      : NodeKernel(s), p_(s.params<BatchNormParam>()) {
+      : NodeKernel(s), p_(s.params<BatchNormParam>()), relu_(WithReLU(s)) {
     const Shape& d = s.in_shapes[0];
     split_ = SplitAt(d, PositiveAxis(p_.axis, d.ndim()));
   }
@@ -123,18 +133,20 @@ class BatchNormGpu : public NodeKernel {
       });
     }
     const T eps = T(p_.eps);
-    const bool fix_gamma = p_.fix_gamma;
+    const bool fix_gamma = p_.fix_gamma, relu = relu_;
     cu::StoreEach(ctx, where_, a.req[0], a.outputs[0].ptr<T>(), Elements(),
                   [=] __device__(int64_t i) {
                     const int64_t c = (i / s.inner) % s.extent;
                     const T scale =
                         (fix_gamma ? T(1) : gamma[c]) / sqrt(var[c] + eps);
-                    return x[i] * scale + (beta[c] - mean[c] * scale);
+                    const T v = x[i] * scale + (beta[c] - mean[c] * scale);
+                    return !relu || v > T(0) ? v : T(0);
                   });
   }
 
   void Backward(const KernelContext& ctx, const BackwardArgs& a) override {
     const T* g = a.out_grads[0].ptr<T>();
+    const T* y = relu_ ? a.outputs[0].ptr<T>() : nullptr;
     const T* x = a.inputs[0].ptr<T>();
     const T* gamma = a.inputs[1].ptr<T>();
     const bool global = p_.use_global_stats;
@@ -146,7 +158,7 @@ class BatchNormGpu : public NodeKernel {
     const T eps = T(p_.eps);
     const bool fix_gamma = p_.fix_gamma;
     BatchNormGradKernel<<<Blocks(), cu::kThreads, 0, cu::StreamOf(ctx)>>>(
-        g, x, mean, var, s, eps, fix_gamma, a.req[1],
+        g, y, x, mean, var, s, eps, fix_gamma, a.req[1],
         a.in_grads[1].ptr_or_null<T>(), a.req[2],
         a.in_grads[2].ptr_or_null<T>(), mg, mgx);
     CheckLaunch(where_);
@@ -155,9 +167,10 @@ class BatchNormGpu : public NodeKernel {
                     const int64_t c = (i / s.inner) % s.extent;
                     const T istd = T(1) / sqrt(var[c] + eps);
                     const T scale = (fix_gamma ? T(1) : gamma[c]) * istd;
-                    if (global) return g[i] * scale;
+                    const T gv = MaskedGrad(g, y, i);
+                    if (global) return gv * scale;
                     const T xhat = (x[i] - mean[c]) * istd;
-                    return scale * (g[i] - mg[c] - xhat * mgx[c]);
+                    return scale * (gv - mg[c] - xhat * mgx[c]);
                   });
   }
 
@@ -170,12 +183,16 @@ class BatchNormGpu : public NodeKernel {
   }
 
   BatchNormParam p_;
+  bool relu_;  // the fused op
   AxisSplit split_;
 };
 
 }  // namespace
 
 MX_REGISTER_KERNEL(BatchNorm, kGPU, kOptimized)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<BatchNormGpu>());
+MX_REGISTER_KERNEL(_contrib_BatchNormWithReLU, kGPU, kOptimized)
     .Types({DType::kFloat32, DType::kFloat64})
     .Factory(TypedFactory<BatchNormGpu>());
 

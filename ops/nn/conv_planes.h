@@ -15,6 +15,10 @@
 namespace mx {
 namespace ops {
 
+// Loop lengths over a plane are multiples of this (the widest vector, 16
+// floats with AVX-512).
+constexpr int64_t kPadLanes = 16;
+
 // One channel's plane geometry (rows and columns of data and output, the
 // kernel's taps, stride, padding and dilation).
 struct Plane {
@@ -44,10 +48,14 @@ struct Plane {
 // zeros), a few long vector loops per plane instead of a short loop per row
 // and tap. Unit stride is the case of one phase.
 struct Phases {
-  int64_t wq, hq;             // pitch and rows of a phase
-  int64_t phase;              // elements of a phase (with a zero tail)
-  int64_t size;               // of all phases
-  int64_t outputs;            // oh * wq: the output rows at pitch wq
+  int64_t wq, hq;   // pitch and rows of a phase
+  int64_t phase;    // elements of a phase (with a zero tail)
+  int64_t outputs;  // oh * wq: the output rows at pitch wq
+  // outputs rounded up to kPadLanes: the length of every tap's loop, so that
+  // no loop ends in a scalar tail (small planes: 7 x 9 = 63 outputs would
+  // run 7 of 63 elements one by one). The padded outputs are dropped.
+  int64_t padded;
+  int64_t size;               // of all phases, and the tail padded reads reach
   std::vector<int64_t> taps;  // where tap ky * kw + kx's reads start
   // A run of input elements of one row that lie in one phase row: `count`
   // elements from `in`, `step` (the stride) apart, to consecutive columns
@@ -62,13 +70,15 @@ struct Phases {
       : wq(p.ow + (p.kw - 1) * p.dx / p.sx),
         hq(p.oh + (p.kh - 1) * p.dy / p.sy),
         phase(hq * wq + (p.kw - 1) * p.dx / p.sx),
-        size(p.sy * p.sx * phase),
-        outputs(p.oh * wq) {
+        outputs(p.oh * wq),
+        padded((outputs + kPadLanes - 1) / kPadLanes * kPadLanes),
+        size(p.sy * p.sx * phase) {
     for (int64_t ky = 0; ky < p.kh; ++ky) {
       for (int64_t kx = 0; kx < p.kw; ++kx) {
         const int64_t y = ky * p.dy, x = kx * p.dx;
         taps.push_back(((y % p.sy) * p.sx + x % p.sx) * phase + y / p.sy * wq +
                        x / p.sx);
+        size = std::max(size, taps.back() + padded);
       }
     }
     for (int64_t iy = 0; iy < p.ih; ++iy) {
@@ -135,12 +145,12 @@ template <typename T>
   }
 }
 
-// gbuf (q.outputs) = the output plane `out` (oh, ow) at pitch wq, zeros in
-// the columns past each row.
+// gbuf (q.padded) = the output plane `out` (oh, ow) at pitch wq, zeros in
+// the columns past each row and in the padding.
 template <typename T>
 [[gnu::always_inline]] inline void PlaceOutput(const Plane& p, const Phases& q,
                                                const T* out, T* gbuf) {
-  std::fill(gbuf, gbuf + q.outputs, T(0));
+  std::fill(gbuf, gbuf + q.padded, T(0));
   for (int64_t oy = 0; oy < p.oh; ++oy) {
     std::copy(out + oy * p.ow, out + (oy + 1) * p.ow, gbuf + oy * q.wq);
   }

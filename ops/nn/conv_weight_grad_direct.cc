@@ -16,7 +16,7 @@ namespace {
 MX_MULTIVERSION void AddTapSums(const Phases& q, const float* gbuf,
                                 const float* xbuf, float* sums) {
   for (size_t t = 0; t < q.taps.size(); ++t) {
-    sums[t] += Dot(gbuf, xbuf + q.taps[t], q.outputs);
+    sums[t] += Dot(gbuf, xbuf + q.taps[t], q.padded);
   }
 }
 
@@ -38,7 +38,7 @@ void DirectWeightGradient(const ConvDims& d, const float* gy, const float* x,
   ParallelFor(d.out_c, 1, [&](int64_t begin, int64_t end) {
     const int64_t filters = end - begin;
     std::vector<float> xbuf(static_cast<size_t>(channels * q.size));
-    std::vector<float> gbuf(static_cast<size_t>(q.outputs));
+    std::vector<float> gbuf(static_cast<size_t>(q.padded));
     std::vector<float> sums(static_cast<size_t>(filters * channels * taps));
     for (int64_t n = 0; n < d.batch; ++n) {
       for (int64_t c = 0; c < channels; ++c) {

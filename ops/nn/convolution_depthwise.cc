@@ -21,7 +21,7 @@ template <typename T>
                                                 T bias, T* out, T* buf,
                                                 T* acc) {
   Split(q, in, buf);
-  const int64_t n = q.outputs;
+  const int64_t n = q.padded;
   std::fill(acc, acc + n, bias);
   for (int64_t ky = 0; ky < p.kh; ++ky) {
     for (int64_t kx = 0; kx < p.kw; ++kx) {
@@ -44,7 +44,7 @@ template <typename T>
                                                  const T* in, const T* filter,
                                                  T* din, T* taps, T* gbuf,
                                                  T* buf) {
-  const int64_t n = q.outputs;
+  const int64_t n = q.padded;
   PlaceOutput(p, q, grad, gbuf);
   if (taps) {
     Split(q, in, buf);
@@ -119,7 +119,7 @@ class DepthwiseConvolution : public OpKernel {
       // Adding to y goes through a plane of scratch.
       std::vector<T> sums(req == OpReq::kAdd ? static_cast<size_t>(os) : 0);
       std::vector<T> buf(static_cast<size_t>(q_.size)),
-          acc(static_cast<size_t>(q_.outputs));
+          acc(static_cast<size_t>(q_.padded));
       for (int64_t i = begin; i < end; ++i) {
         const int64_t c = i % d_.in_c;
         T* out = req == OpReq::kAdd ? sums.data() : y + i * os;
@@ -147,7 +147,7 @@ class DepthwiseConvolution : public OpKernel {
     const int64_t is = p_.ih * p_.iw, os = p_.oh * p_.ow, taps = p_.kh * p_.kw;
     ParallelFor(d_.in_c, 1, [&](int64_t begin, int64_t end) {
       std::vector<T> sums(static_cast<size_t>(taps));
-      std::vector<T> gbuf(static_cast<size_t>(q_.outputs)),
+      std::vector<T> gbuf(static_cast<size_t>(q_.padded)),
           buf(static_cast<size_t>(q_.size));
       for (int64_t c = begin; c < end; ++c) {
         std::fill(sums.begin(), sums.end(), T(0));

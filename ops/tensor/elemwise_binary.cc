@@ -8,7 +8,9 @@
 
 #include "core/op/kernel.h"
 #include "core/op/op.h"
+#include "ops/common/fusion.h"
 #include "ops/common/same_shape.h"
+#include "ops/tensor/add_relu.h"
 
 namespace mx {
 namespace ops {
@@ -38,7 +40,13 @@ OpDef& DeclareBinary(const char* name, std::vector<const char*> aliases,
 [[maybe_unused]] const bool kRegistered = [] {
   DeclareBinary("elemwise_add", {"_Plus", "_plus", "_add"},
                 "out = lhs + rhs; gradients (g, g).", {{0}, {}, {}})
-      .InplaceBackward({{0, 0}});
+      .InplaceBackward({{0, 0}})
+      // A ReLU after it (residual blocks): one pass less each way.
+      .FusesWith({"Activation", kAddReLU,
+                  [](const NodeAttrs&, const NodeAttrs& next) {
+                    return IsReluActivation(next);
+                  },
+                  "a ReLU Activation"});
   DeclareBinary("elemwise_sub", {"_Minus", "_minus", "_sub"},
                 "out = lhs - rhs; gradients (g, -g).", {{0}, {}, {}})
       .InplaceBackward({{0, 0}});

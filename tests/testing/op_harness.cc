@@ -11,6 +11,7 @@
 #include "core/gpu/gpu.h"
 #include "core/op/kernel.h"
 #include "core/storage/storage.h"
+#include "tests/testing/expect_close.h"
 
 namespace mx::testing {
 
@@ -251,30 +252,6 @@ void RunBackward(OpKernel& k, const Prepared& p, Arrays<T> in, Arrays<T> out,
   staging.Finish();
   for (const auto& [o, i] : alias) {
     if (a.req[i] == OpReq::kInplace) (*in_grad)[i] = out_grad[o];
-  }
-}
-
-// Expects |got - want| <= tol * max(1, max finite |want|) element by
-// element; equal infinities match.
-template <typename A, typename B>
-void ExpectClose(const std::vector<A>& got, const std::vector<B>& want,
-                 double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  double scale = 1;
-  for (B w : want) {
-    const double m = std::fabs(static_cast<double>(w));
-    if (std::isfinite(m)) scale = std::max(scale, m);
-  }
-  for (size_t i = 0; i < got.size(); ++i) {
-    const double g = static_cast<double>(got[i]);
-    const double w = static_cast<double>(want[i]);
-    if (std::isinf(w) && g == w) continue;
-    if (!(std::fabs(g - w) <= tol * scale)) {
-      ADD_FAILURE() << what << ": element " << i << " is " << got[i]
-                    << ", expected " << want[i] << " (tolerance " << tol * scale
-                    << ")";
-      return;
-    }
   }
 }
 

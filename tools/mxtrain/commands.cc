@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "core/base/error.h"
@@ -700,21 +701,59 @@ std::string Rate(double units, double ms, const char* unit, double peak) {
 
 }  // namespace
 
+namespace {
+
+// The summary of the layer a timed step ran: its own, or for the node the
+// executor fused of layers "a+b" (Note [Op fusion]) one made of theirs: the
+// ops joined by '+', the first's inputs, the others' inputs but the one
+// the layer before wrote, the last's output. Nothing when a layer is
+// unknown.
+std::optional<LayerSummary> StepSummary(
+    const std::string& step,
+    const std::map<std::string, const LayerSummary*>& summary_of) {
+  const auto whole = summary_of.find(step);
+  if (whole != summary_of.end()) return *whole->second;
+  std::optional<LayerSummary> fused;
+  size_t begin = 0;
+  while (begin <= step.size()) {
+    const size_t end = std::min(step.find('+', begin), step.size());
+    const auto part = summary_of.find(step.substr(begin, end - begin));
+    if (part == summary_of.end()) return std::nullopt;
+    const LayerSummary& m = *part->second;
+    if (!fused) {
+      fused = m;
+      fused->name = step;
+    } else {
+      fused->op += "+" + m.op;
+      fused->input_bytes += m.input_bytes - fused->output_bytes;
+      fused->output = m.output;
+      fused->output_bytes = m.output_bytes;
+      fused->params += m.params;
+      fused->flops += m.flops;
+      fused->data_grad = fused->data_grad || m.data_grad;
+    }
+    begin = end + 1;
+  }
+  return fused;
+}
+
+}  // namespace
+
 std::string FormatNetworkTimes(const NetworkTimes& t, double peak_gflops,
                                double peak_gbs) {
   std::map<std::string, const LayerSummary*> summary_of;
   for (const LayerSummary& l : t.summary.layers) summary_of[l.name] = &l;
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof line, "%-24s %-15s %11s %11s %18s %18s\n", "layer",
+  std::snprintf(line, sizeof line, "%-24s %-23s %11s %11s %18s %18s\n", "layer",
                 "op", "forward ms", "backward ms", "forward rate",
                 "backward rate");
   out += line;
   for (const LayerTime& l : t.layers) {
-    const auto s = summary_of.find(l.name);
+    const std::optional<LayerSummary> s = StepSummary(l.name, summary_of);
     std::string op, fwd, bwd;
-    if (s != summary_of.end()) {
-      const LayerSummary& m = *s->second;
+    if (s) {
+      const LayerSummary& m = *s;
       op = m.op;
       if (m.products) {
         // Backward: the weight gradient, and the data gradient unless the
@@ -732,7 +771,7 @@ std::string FormatNetworkTimes(const NetworkTimes& t, double peak_gflops,
           bwd = Rate(2 * in + outb, l.backward_ms, "GB/s", peak_gbs);
       }
     }
-    std::snprintf(line, sizeof line, "%-24s %-15s %11s %11s %18s %18s\n",
+    std::snprintf(line, sizeof line, "%-24s %-23s %11s %11s %18s %18s\n",
                   l.name.c_str(), op.c_str(), Millis(l.forward_ms).c_str(),
                   Millis(l.backward_ms).c_str(), fwd.c_str(), bwd.c_str());
     out += line;

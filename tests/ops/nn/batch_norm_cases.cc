@@ -1,6 +1,7 @@
 // Harness cases of BatchNorm: training with batch statistics, global
 // statistics, fix_gamma on and off, 2-D and 4-D data (MXNet's shapes), and
-// blocks wide enough for the optimized kernel.
+// blocks wide enough for the optimized kernel; the same for BatchNorm and
+// ReLU fused.
 #include "tests/testing/op_harness.h"
 
 namespace mx::testing {
@@ -67,6 +68,25 @@ std::vector<OpCase> BatchNormCases() {
                    {{"data", Shape{3, 2, 4}}},
                    {Shape{3, 2, 4}},
                    PositiveVariance});
+  // BatchNorm + ReLU fused (Note [Op fusion]): the same cases' shapes; the
+  // optimized kernel recomputes the ReLU's cut, the reference reads it.
+  for (const Shape& shape : {Shape{2, 3, 2, 2}, Shape{3, 2, 5, 7}}) {
+    for (const char* global : {"False", "True"}) {
+      cases.push_back({"bn_relu_" + std::to_string(shape.Size()) +
+                           (std::string(global) == "True" ? "_global" : ""),
+                       "_contrib_BatchNormWithReLU",
+                       {{"fix_gamma", "False"}, {"use_global_stats", global}},
+                       {{"data", shape}},
+                       {shape},
+                       PositiveVariance});
+    }
+  }
+  OpCase relu_inference{"bn_relu_inference",      "_contrib_BatchNormWithReLU",
+                        {{"fix_gamma", "False"}}, {{"data", Shape{2, 2, 20}}},
+                        {Shape{2, 2, 20}},        PositiveVariance};
+  relu_inference.is_train = false;
+  relu_inference.check_gradient = false;
+  cases.push_back(relu_inference);
   return cases;
 }
 
