@@ -156,6 +156,16 @@ template <typename T>
   }
 }
 
+// out (oh, ow) = the output rows of buf (at pitch wq), without the columns
+// past each row.
+template <typename T>
+[[gnu::always_inline]] inline void TakeOutput(const Plane& p, const Phases& q,
+                                              const T* buf, T* out) {
+  for (int64_t oy = 0; oy < p.oh; ++oy) {
+    std::copy(buf + oy * q.wq, buf + oy * q.wq + p.ow, out + oy * p.ow);
+  }
+}
+
 }  // namespace ops
 }  // namespace mx
 

@@ -30,9 +30,7 @@ template <typename T>
       for (int64_t j = 0; j < n; ++j) acc[j] += w * src[j];
     }
   }
-  for (int64_t oy = 0; oy < p.oh; ++oy) {
-    std::copy(acc + oy * q.wq, acc + oy * q.wq + p.ow, out + oy * p.ow);
-  }
+  TakeOutput(p, q, acc, out);
 }
 
 // The output gradient of one plane at pitch wq (zeros in the dropped

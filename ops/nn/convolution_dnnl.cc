@@ -9,7 +9,7 @@
 #include "core/base/env.h"
 #include "core/base/error.h"
 #include "core/engine/parallel.h"
-#include "ops/nn/conv_weight_grad_direct.h"
+#include "ops/nn/conv_few_channels.h"
 #include "ops/nn/convolution.h"
 
 namespace mx {
@@ -135,10 +135,11 @@ class DnnlStep {
 
 // Layouts (Note [Convolution on oneDNN]): oneDNN's kernels on plain NCHW
 // are gemm-based and slow but for convolutions of very few input channels (a
-// network's first layer), whose forward and data gradient are fastest there
-// and whose weight gradient wants blocked layouts on AVX-512 and is computed
-// directly elsewhere (DirectWeightGradient: oneDNN's ran at 5-8% of the FMA
-// ceiling of an AVX2 machine). Other convolutions, grouped ones included,
+// network's first layer), whose data gradient is fastest there and whose
+// weight gradient wants blocked layouts on AVX-512; without AVX-512 their
+// forward and weight gradient are computed directly (oneDNN's gemm-based
+// forward and blocked weight gradient ran at 5-8% of the FMA ceiling of an
+// AVX2 machine). Other convolutions, grouped ones included,
 // run on channels-last data (NHWC) with blocked weights, reordered in and
 // out.
 constexpr int64_t kMaxFirstLayerChannels = kMaxDirectChannels;
@@ -216,12 +217,12 @@ class DnnlConvolution : public OpKernel {
         {{DNNL_ARG_DIFF_DST, dst_md, data_pd.diff_dst_desc(), false},
          {DNNL_ARG_WEIGHTS, wei_md, data_pd.weights_desc(), false},
          {DNNL_ARG_DIFF_SRC, src_md, data_pd.diff_src_desc(), true}});
-    // First layers: computed directly where oneDNN has no AVX-512 kernels
-    // (Note [Few-channel weight gradient]), else on the blocked layouts
-    // oneDNN chooses.
-    direct_weights_ = first_layer && DirectWeightGradientApplies(d) &&
-                      !__builtin_cpu_supports("avx512f");
-    if (direct_weights_) return;
+    // First layers: forward and weight gradient computed directly where
+    // oneDNN has no AVX-512 kernels (Note [Few-channel convolution]), the
+    // weight gradient on the blocked layouts oneDNN chooses elsewhere.
+    direct_ = first_layer && DirectWeightGradientApplies(d) &&
+              !__builtin_cpu_supports("avx512f");
+    if (direct_) return;
     const auto weights_pd = dnnl::convolution_backward_weights::primitive_desc(
         {algo, first_layer ? any(src_md) : src_run,
          first_layer ? any(wei_md) : wei_run, d.bias ? bias_md : no_bias,
@@ -249,6 +250,12 @@ class DnnlConvolution : public OpKernel {
     const OpReq req = a.req[0];
     if (req == OpReq::kNull) return;
     if (req == OpReq::kAdd) return fallback_->Forward(ctx, a);
+    if (direct_) {
+      return DirectForward(d_, a.inputs[0].ptr<float>(),
+                           a.inputs[1].ptr<float>(),
+                           d_.bias ? a.inputs[2].ptr<float>() : nullptr,
+                           a.outputs[0].ptr<float>());
+    }
     forward_.Run({a.inputs[0].data, a.inputs[1].data,
                   d_.bias ? a.inputs[2].data : nullptr, a.outputs[0].data},
                  ctx.workspace);
@@ -260,10 +267,9 @@ class DnnlConvolution : public OpKernel {
     // The weights primitive writes the weight and bias gradients together.
     const bool weights = dw_req != OpReq::kNull || db_req != OpReq::kNull;
     const bool primitive_cannot =
-        !direct_weights_ &&
-        (dw_req == OpReq::kAdd || db_req == OpReq::kAdd ||
-         (weights &&
-          (dw_req == OpReq::kNull || (d_.bias && db_req == OpReq::kNull))));
+        !direct_ && (dw_req == OpReq::kAdd || db_req == OpReq::kAdd ||
+                     (weights && (dw_req == OpReq::kNull ||
+                                  (d_.bias && db_req == OpReq::kNull))));
     if (dx_req == OpReq::kAdd || primitive_cannot) {
       return fallback_->Backward(ctx, a);
     }
@@ -272,7 +278,7 @@ class DnnlConvolution : public OpKernel {
       backward_data_.Run({gy, a.inputs[1].data, a.in_grads[0].data},
                          ctx.workspace);
     }
-    if (weights && direct_weights_) {
+    if (weights && direct_) {
       DirectWeightGradient(
           d_, static_cast<const float*>(gy), a.inputs[0].ptr<float>(),
           a.in_grads[1].ptr_or_null<float>(), dw_req,
@@ -288,7 +294,8 @@ class DnnlConvolution : public OpKernel {
   ConvDims d_;
   std::unique_ptr<OpKernel> fallback_;
   DnnlStep forward_, backward_data_, backward_weights_;
-  bool direct_weights_ = false;  // DirectWeightGradient, not the primitive
+  // DirectForward and DirectWeightGradient, not the primitives.
+  bool direct_ = false;
 };
 
 }  // namespace
