@@ -62,7 +62,7 @@ MX_MULTIVERSION void ForwardBlock(const Phases& q, int64_t channels,
 constexpr int64_t kTapBlock = 2;
 
 // The sum of v's lanes, in a fixed order.
-inline float LaneSum(Vec8 v) {
+inline float HorizontalSum(Vec8 v) {
   float s = 0;
   for (int k = 0; k < 8; ++k) s += v[k];
   return s;
@@ -91,7 +91,7 @@ MX_MULTIVERSION void AddTapBlock(const Phases& q, const float* gbuf,
   }
   for (int64_t f = 0; f < kBlock; ++f) {
     for (int64_t k = 0; k < kTapBlock; ++k) {
-      sums[f * stride + k] += LaneSum(acc[f][k]);
+      sums[f * stride + k] += HorizontalSum(acc[f][k]);
     }
   }
 }

@@ -1,12 +1,14 @@
 // Pooling's optimized CPU kernel: the reference's semantics (max ignores NaN
 // and sends the gradient to the first maximum of its window; avg divides by
 // the window clipped to the padded data) with each axis's window bounds
-// precomputed, a dedicated loop for 2x2 stride-2 max pooling, and channels
-// split over the intra-op threads.
+// precomputed, dedicated loops for 2x2 stride-2 and unit-stride max pooling,
+// and channels split over the intra-op threads.
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <vector>
 
+#include "core/base/multiversion.h"
 #include "core/engine/parallel.h"
 #include "core/op/kernel.h"
 #include "ops/common/kernel_util.h"
@@ -24,6 +26,159 @@ constexpr int64_t kGrainElements = 1 << 14;
 template <typename T>
 inline T MaxOf(T acc, T v) {
   return acc < v ? v : acc;
+}
+
+// Max pooling with unit strides (Inception's 3x3, stride 1, pad 1 branch),
+// through a copy of each channel padded with -inf: every window is whole,
+// and with the outputs at the padded plane's pitch wp each tap is one long
+// vector loop over the plane (the wp - ow columns past each output row are
+// computed and dropped; their gradient is 0). The taps are visited in the
+// reference's order, so the maximum and the first maximum (where the
+// gradient goes) are the reference's.
+struct UnitStridePlane {
+  int64_t ih, iw, oh, ow, kh, kw, ph, pw;
+  int64_t wp;       // the padded plane's pitch
+  int64_t outputs;  // oh * wp rounded up to whole vectors
+  int64_t size;     // of the padded plane, with the tail the taps read
+  explicit UnitStridePlane(const Window& w)
+      : ih(w.in[1]),
+        iw(w.in[2]),
+        oh(w.out[1]),
+        ow(w.out[2]),
+        kh(w.kernel[1]),
+        kw(w.kernel[2]),
+        ph(w.pad[1]),
+        pw(w.pad[2]),
+        wp(ow + kw - 1),
+        outputs((oh * wp + 15) / 16 * 16),
+        size((kh - 1) * wp + kw - 1 + outputs) {}
+  // Whether w is a 2-D unit-stride window whose outputs cover exactly the
+  // padded data.
+  static bool Fits(const Window& w) {
+    return w.in[0] == 1 && w.kernel[0] == 1 && w.stride[1] == 1 &&
+           w.stride[2] == 1 &&
+           w.out[1] == w.in[1] + 2 * w.pad[1] - w.kernel[1] + 1 &&
+           w.out[2] == w.in[2] + 2 * w.pad[2] - w.kernel[2] + 1;
+  }
+  // Scratch floats UnitStrideMax and UnitStrideMaxGrad need.
+  int64_t scratch() const { return 2 * size + 3 * outputs; }
+};
+
+// buf (size) = x (ih, iw) surrounded by -inf.
+template <typename T>
+[[gnu::always_inline]] inline void PadLowest(const UnitStridePlane& g,
+                                             const T* x, T* buf) {
+  std::fill(buf, buf + g.size, -std::numeric_limits<T>::infinity());
+  for (int64_t h = 0; h < g.ih; ++h) {
+    std::copy(x + h * g.iw, x + (h + 1) * g.iw, buf + (h + g.ph) * g.wp + g.pw);
+  }
+}
+
+// m (outputs, at pitch wp) = the window maxima over the padded plane buf.
+template <typename T>
+[[gnu::always_inline]] inline void WindowMaxima(const UnitStridePlane& g,
+                                                const T* buf, T* m) {
+  std::fill(m, m + g.outputs, -std::numeric_limits<T>::infinity());
+  for (int64_t ky = 0; ky < g.kh; ++ky) {
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const T* src = buf + ky * g.wp + kx;
+      for (int64_t o = 0; o < g.outputs; ++o) m[o] = MaxOf(m[o], src[o]);
+    }
+  }
+}
+
+// y (oh, ow) = (or +=) the pooled channel x.
+template <typename T>
+[[gnu::always_inline]] inline void UnitStrideMax(const UnitStridePlane& g,
+                                                 const T* x, T* y, bool add,
+                                                 T* scratch) {
+  T* buf = scratch;
+  T* m = buf + g.size;
+  PadLowest(g, x, buf);
+  WindowMaxima(g, buf, m);
+  for (int64_t oh = 0; oh < g.oh; ++oh) {
+    const T* src = m + oh * g.wp;
+    T* out = y + oh * g.ow;
+    if (add) {
+      for (int64_t o = 0; o < g.ow; ++o) out[o] += src[o];
+    } else {
+      std::copy(src, src + g.ow, out);
+    }
+  }
+}
+
+// dx (ih, iw) = (or +=) gy sent to each window's first maximum (none when
+// every element is -inf or NaN).
+template <typename T>
+[[gnu::always_inline]] inline void UnitStrideMaxGrad(const UnitStridePlane& g,
+                                                     const T* x, const T* gy,
+                                                     T* dx, bool add,
+                                                     T* scratch) {
+  constexpr T kLowest = -std::numeric_limits<T>::infinity();
+  T* buf = scratch;
+  T* dbuf = buf + g.size;
+  T* m = dbuf + g.size;
+  T* grad = m + g.outputs;     // gy at pitch wp, 0 in the dropped columns
+  T* left = grad + g.outputs;  // 1 while the first maximum is to come
+  PadLowest(g, x, buf);
+  WindowMaxima(g, buf, m);
+  std::fill(grad, grad + g.outputs, T(0));
+  for (int64_t oh = 0; oh < g.oh; ++oh) {
+    std::copy(gy + oh * g.ow, gy + (oh + 1) * g.ow, grad + oh * g.wp);
+  }
+  for (int64_t o = 0; o < g.outputs; ++o) {
+    left[o] = m[o] > kLowest ? T(1) : T(0);
+  }
+  std::fill(dbuf, dbuf + g.size, T(0));
+  for (int64_t ky = 0; ky < g.kh; ++ky) {
+    for (int64_t kx = 0; kx < g.kw; ++kx) {
+      const T* src = buf + ky * g.wp + kx;
+      T* dst = dbuf + ky * g.wp + kx;
+      for (int64_t o = 0; o < g.outputs; ++o) {
+        const T first = src[o] == m[o] ? left[o] : T(0);
+        dst[o] += KeepIf(grad[o], first != T(0));
+        left[o] -= first;
+      }
+    }
+  }
+  for (int64_t h = 0; h < g.ih; ++h) {
+    const T* src = dbuf + (h + g.ph) * g.wp + g.pw;
+    T* row = dx + h * g.iw;
+    if (add) {
+      for (int64_t w = 0; w < g.iw; ++w) row[w] += src[w];
+    } else {
+      std::copy(src, src + g.iw, row);
+    }
+  }
+}
+
+// The float32 loops compiled for AVX-512, AVX2 + FMA and baseline x86-64.
+MX_MULTIVERSION void UnitStrideMaxF(const UnitStridePlane& g, const float* x,
+                                    float* y, bool add, float* scratch) {
+  UnitStrideMax(g, x, y, add, scratch);
+}
+MX_MULTIVERSION void UnitStrideMaxGradF(const UnitStridePlane& g,
+                                        const float* x, const float* gy,
+                                        float* dx, bool add, float* scratch) {
+  UnitStrideMaxGrad(g, x, gy, dx, add, scratch);
+}
+void UnitStrideMaxAny(const UnitStridePlane& g, const float* x, float* y,
+                      bool add, float* scratch) {
+  UnitStrideMaxF(g, x, y, add, scratch);
+}
+void UnitStrideMaxAny(const UnitStridePlane& g, const double* x, double* y,
+                      bool add, double* scratch) {
+  UnitStrideMax(g, x, y, add, scratch);
+}
+void UnitStrideMaxGradAny(const UnitStridePlane& g, const float* x,
+                          const float* gy, float* dx, bool add,
+                          float* scratch) {
+  UnitStrideMaxGradF(g, x, gy, dx, add, scratch);
+}
+void UnitStrideMaxGradAny(const UnitStridePlane& g, const double* x,
+                          const double* gy, double* dx, bool add,
+                          double* scratch) {
+  UnitStrideMaxGrad(g, x, gy, dx, add, scratch);
 }
 
 template <typename T>
@@ -45,6 +200,7 @@ class PoolingCpu : public OpKernel {
                w_.kernel[2] == 2 && w_.stride[1] == 2 && w_.stride[2] == 2 &&
                w_.pad[1] == 0 && w_.pad[2] == 0 && 2 * w_.out[1] <= w_.in[1] &&
                2 * w_.out[2] <= w_.in[2];  // not past the data ("full")
+    if (max_ && UnitStridePlane::Fits(w_)) unit_.emplace(w_);
   }
 
   void Forward(const KernelContext&, const ForwardArgs& a) override {
@@ -54,6 +210,14 @@ class PoolingCpu : public OpKernel {
     T* y = a.outputs[0].ptr<T>();
     const int64_t is = w_.InSize(), os = w_.OutSize();
     ParallelFor(channels_, Grain(), [&](int64_t c0, int64_t c1) {
+      if (unit_) {
+        std::vector<T> scratch(static_cast<size_t>(unit_->scratch()));
+        for (int64_t c = c0; c < c1; ++c) {
+          UnitStrideMaxAny(*unit_, x + c * is, y + c * os, req == OpReq::kAdd,
+                           scratch.data());
+        }
+        return;
+      }
       for (int64_t c = c0; c < c1; ++c) {
         PoolChannel(x + c * is, y + c * os, req == OpReq::kAdd);
       }
@@ -71,6 +235,14 @@ class PoolingCpu : public OpKernel {
     const bool tiles = max_2x2_ && 2 * w_.out[1] == w_.in[1] &&
                        2 * w_.out[2] == w_.in[2] && req != OpReq::kAdd;
     ParallelFor(channels_, Grain(), [&](int64_t c0, int64_t c1) {
+      if (unit_) {
+        std::vector<T> scratch(static_cast<size_t>(unit_->scratch()));
+        for (int64_t c = c0; c < c1; ++c) {
+          UnitStrideMaxGradAny(*unit_, x + c * is, g + c * os, dx + c * is,
+                               req == OpReq::kAdd, scratch.data());
+        }
+        return;
+      }
       if (tiles) {
         for (int64_t c = c0; c < c1; ++c) {
           WriteTiles2x2(x + c * is, g + c * os, dx + c * is);
@@ -208,6 +380,7 @@ class PoolingCpu : public OpKernel {
   Window w_;
   int64_t channels_ = 0;
   bool max_ = true, avg_ = false, max_2x2_ = false;
+  std::optional<UnitStridePlane> unit_;  // unit-stride max pooling
   std::vector<AxisRange> axis_[3];
 };
 

@@ -73,6 +73,26 @@ std::vector<OpCase> PoolingCases() {
   };
   ties.check_gradient = false;
   cases.push_back(ties);
+  // Unit strides, the padded-plane kernel: Inception's 3x3 pad 1, and a
+  // 2x3 window with uneven padding; ties and -inf windows as above.
+  cases.push_back({"pool_max_3x3_stride1",
+                   "Pooling",
+                   {{"kernel", "(3,3)"}, {"stride", "(1,1)"}, {"pad", "(1,1)"}},
+                   {{"data", Shape{2, 3, 7, 9}}},
+                   {Shape{2, 3, 7, 9}}});
+  cases.push_back({"pool_max_2x3_stride1",
+                   "Pooling",
+                   {{"kernel", "(2,3)"}, {"pad", "(1,0)"}},
+                   {{"data", Shape{2, 2, 5, 6}}},
+                   {Shape{2, 2, 6, 4}}});
+  OpCase unit_ties{"pool_max_3x3_stride1_ties",
+                   "Pooling",
+                   {{"kernel", "(3,3)"}, {"stride", "(1,1)"}, {"pad", "(1,1)"}},
+                   {{"data", Shape{2, 3, 6, 8}}},
+                   {Shape{2, 3, 6, 8}}};
+  unit_ties.init = ties.init;
+  unit_ties.check_gradient = false;
+  cases.push_back(unit_ties);
   cases.push_back(
       {"pool_max_1d",
        "Pooling",
