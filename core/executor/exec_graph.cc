@@ -215,6 +215,8 @@ class ExecGraphBuilder {
     step.inputs = terms;
     step.outputs = {NewEntry(eg_->entries[e], EntryKind::kInternal, -1)};
     step.req = {OpReq::kWrite};
+    // The sum may take its first term's memory.
+    if (!terms.empty()) step.inplace = {{0, 0}};
     eg_->steps.push_back(std::move(step));
     terms = {eg_->steps.back().outputs[0]};
     return terms[0];

@@ -7,6 +7,7 @@
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
+#include "core/engine/parallel.h"
 #include "core/executor/fuse_ops.h"
 #include "core/ndarray/gpu_kernels.h"
 
@@ -46,17 +47,34 @@ template <typename T>
 void SumInto(const std::vector<TensorView>& terms, const TensorView& out,
              OpReq req) {
   T* o = out.ptr<T>();
-  const int64_t n = out.Size();
-  size_t first = 0;
-  if (req != OpReq::kAdd) {
-    const T* t0 = terms[0].ptr<T>();
-    std::copy(t0, t0 + n, o);
-    first = 1;
-  }
-  for (size_t t = first; t < terms.size(); ++t) {
-    const T* src = terms[t].ptr<T>();
-    for (int64_t i = 0; i < n; ++i) o[i] += src[i];
-  }
+  std::vector<const T*> src;
+  for (const TensorView& t : terms) src.push_back(t.ptr<T>());
+  // One pass over memory, split over the intra-op threads, in chunks that
+  // stay in cache; the terms added in order (o may be the first term's
+  // memory: the planner puts the sum in place).
+  ParallelFor(out.Size(), 1 << 14, [&](int64_t begin, int64_t end) {
+    constexpr int64_t kChunk = 2048;
+    for (int64_t i = begin; i < end; i += kChunk) {
+      const int64_t m = std::min(kChunk, end - i);
+      T* oc = o + i;
+      size_t next = 0;
+      if (req != OpReq::kAdd) {
+        const T* s0 = src[0] + i;
+        if (src.size() > 1) {
+          const T* s1 = src[1] + i;
+          for (int64_t j = 0; j < m; ++j) oc[j] = s0[j] + s1[j];
+          next = 2;
+        } else {
+          if (oc != s0) std::copy(s0, s0 + m, oc);
+          next = 1;
+        }
+      }
+      for (size_t t = next; t < src.size(); ++t) {
+        const T* st = src[t] + i;
+        for (int64_t j = 0; j < m; ++j) oc[j] += st[j];
+      }
+    }
+  });
 }
 
 }  // namespace

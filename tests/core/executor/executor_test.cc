@@ -143,6 +143,29 @@ TEST(ExecutorTest, NDArrayWritesBetweenForwardAndBackwardAreOrdered) {
             (std::vector<float>{3, 3, 3}));
 }
 
+// An internal entry read three times: its gradient is the sum of three
+// terms (computed in place of the first, over many threads' ranges).
+TEST(ExecutorTest, GradientOfASharedEntrySumsItsTerms) {
+  const Symbol x = Var("x");
+  const Symbol h = Op("_mul_scalar", {x}, {{"scalar", 2}});
+  const Symbol y = h * h + h + h;
+  const Shape shape{3, 20001};
+  std::vector<float> xv(static_cast<size_t>(shape.Size()));
+  for (size_t i = 0; i < xv.size(); ++i) xv[i] = 0.001f * (i % 997) - 0.4f;
+  NDArray xa = NDArray::FromVector(xv, shape), gx = NDArray::Zeros(shape);
+  for (GradReq req : {GradReq::kWrite, GradReq::kAdd}) {
+    auto exec = Executor::Bind(y, Context::CPU(), {xa}, {gx}, {req}, {});
+    exec->Forward(true);
+    exec->Backward({NDArray::Ones(shape)});
+    const std::vector<float> got = gx.ToVector<float>();
+    // dy/dx = (2h + 2) * 2 with h = 2x; add doubles it (after write).
+    const float times = req == GradReq::kAdd ? 2.f : 1.f;
+    for (size_t i = 0; i < xv.size(); i += 101) {
+      ASSERT_NEAR(got[i], times * (2 * (2 * xv[i]) + 2) * 2, 1e-4) << i;
+    }
+  }
+}
+
 TEST(ExecutorTest, BindErrorsNameTheArgument) {
   const Symbol fc =
       Op("FullyConnected", {Var("data")}, {{"num_hidden", 3}, {"name", "fc1"}});
