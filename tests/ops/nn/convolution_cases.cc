@@ -105,12 +105,26 @@ std::vector<OpCase> ConvolutionCases() {
        {{"kernel", "(1,1,1)"}, {"num_filter", "5"}},
        {{"data", Shape{2, 3, 2, 3, 2}}},
        {Shape{2, 5, 2, 3, 2}}},
-      // Strided 1x1 (a residual projection): not pointwise.
+      // Strided 1x1 (a residual projection): the pointwise kernel on the
+      // gathered positions, its data gradient spread back.
       {"conv2d_1x1_stride",
        "Convolution",
        {{"kernel", "(1,1)"}, {"num_filter", "6"}, {"stride", "(2,2)"}},
        {{"data", Shape{2, 5, 5, 6}}},
        {Shape{2, 6, 3, 3}}},
+      {"conv2d_1x1_stride_groups",
+       "Convolution",
+       {{"kernel", "(1,1)"},
+        {"num_filter", "6"},
+        {"num_group", "2"},
+        {"stride", "(2,3)"}},
+       {{"data", Shape{3, 4, 7, 5}}},
+       {Shape{3, 6, 4, 2}}},
+      {"conv1d_1x1_stride",
+       "Convolution",
+       {{"kernel", "(1,)"}, {"num_filter", "3"}, {"stride", "(3,)"}},
+       {{"data", Shape{2, 2, 10}}},
+       {Shape{2, 3, 4}}},
       // Depthwise (num_group = channels = filters): the direct kernel.
       {"conv2d_depthwise",
        "Convolution",
