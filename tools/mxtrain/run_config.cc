@@ -768,7 +768,7 @@ void CheckNetworkFitsMemory(const RunConfig& config,
   PostOrderVisit(config.network.symbol.outputs(),
                  [&](const std::shared_ptr<Node>& n) {
                    if (n->is_variable()) return;
-                   Layer l{n->attrs.name, n->attrs.op->name()};
+                   Layer l{n->attrs.name, n->attrs.op->name(), 0, 0, Shape()};
                    for (const NodeEntry& in : n->inputs) {
                      const std::string& v = in.node->attrs.name;
                      if (!in.node->is_variable() || known.count(v)) continue;

@@ -93,6 +93,44 @@ std::string Flags(const std::string& config) {
   return "--config " + config + " --set output=" + RunDir(config);
 }
 
+// A residual network (BatchNorm + ReLU and add + ReLU pairs) trains to the
+// same weights, bit for bit, bound with the executor's fusion pass and
+// without (MX_FUSION=0; Note [Op fusion]).
+TEST(MxtrainTest, FusedAndUnfusedGraphsTrainTheSame) {
+  std::string data = TestImages(true);
+  data.replace(data.find("flat: true"), 10, "flat: false");
+  const std::string yaml =
+      "name: fused\nseed: 5\nepochs: 1\ndata:\n  train:\n" + data +
+      "    num_parts: 10\n" + R"(network:
+  layers:
+    - {op: Convolution, name: conv1, num_filter: 4, kernel: [3, 3], pad: [1, 1], no_bias: true}
+    - {op: BatchNorm, name: bn1, fix_gamma: false}
+    - {op: Activation, name: relu1, act_type: relu}
+    - {op: Convolution, name: conv2, num_filter: 4, kernel: [3, 3], pad: [1, 1], no_bias: true}
+    - {op: BatchNorm, name: bn2, fix_gamma: false}
+    - {op: elemwise_add, name: sum, inputs: [bn2, relu1]}
+    - {op: Activation, name: relu2, act_type: relu}
+    - {op: Pooling, name: pool, pool_type: avg, global_pool: true, kernel: [1, 1]}
+    - {op: Flatten, name: flatten}
+    - {op: FullyConnected, name: fc, num_hidden: 10}
+    - {op: SoftmaxOutput, name: softmax}
+optimizer: {type: sgd, learning_rate: 0.1, momentum: 0.9}
+logging: {progress: none, curve: false}
+)";
+  std::string params[2];
+  for (int fusion : {0, 1}) {
+    const std::string config =
+        WriteConfig("fusion" + std::to_string(fusion), yaml);
+    setenv("MX_FUSION", fusion ? "1" : "0", 1);
+    const Result r = Mxtrain(Flags(config));
+    unsetenv("MX_FUSION");
+    ASSERT_EQ(r.code, 0) << r.output;
+    params[fusion] = Read(RunDir(config) + "/model-0001.params");
+  }
+  EXPECT_FALSE(params[0].empty());
+  EXPECT_TRUE(params[0] == params[1]) << "the fused run's weights differ";
+}
+
 TEST(MxtrainTest, TrainsAndFillsTheRunFolder) {
   const std::string config = WriteConfig("train", TinyConfig());
   const Result r = Mxtrain(Flags(config));
