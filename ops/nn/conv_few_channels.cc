@@ -16,8 +16,8 @@ namespace {
 // vector: kBlock x 2 vectors of 8 stay in AVX2's 16 registers with the two
 // input vectors and a weight, so each input load serves kBlock filters.
 constexpr int64_t kBlock = 4;
-typedef float Vec8 __attribute__((vector_size(32)));
-typedef float Vec8Unaligned __attribute__((vector_size(32), aligned(4)));
+using Vec8 = Vec32<float>::type;
+using Vec8Unaligned = Vec32<float>::unaligned;
 
 // obuf (kBlock planes of q.padded, at pitch wq) = bias[f] + the taps of the
 // kBlock filters' weights w (filter f's channel c tap t at f * channels *

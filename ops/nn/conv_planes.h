@@ -19,6 +19,16 @@ namespace ops {
 // floats with AVX-512).
 constexpr int64_t kPadLanes = 16;
 
+// 32-byte vectors of T, and their unaligned form (used through pointer
+// casts only: passing vectors by value would change the baseline clone's
+// ABI).
+template <typename T>
+struct Vec32 {
+  typedef T type __attribute__((vector_size(32)));
+  typedef T unaligned __attribute__((vector_size(32), aligned(sizeof(T))));
+  static constexpr int64_t kWidth = 32 / sizeof(T);
+};
+
 // One channel's plane geometry (rows and columns of data and output, the
 // kernel's taps, stride, padding and dilation).
 struct Plane {

@@ -13,23 +13,41 @@ namespace mx {
 namespace ops {
 namespace {
 
+// out[j, j + 2 width) = start + the sum over t of w[t] src[t][j + ...], for
+// every j of [0, n) in steps of two vectors (n a multiple of them): each
+// chunk's sums stay in registers over all taps (a pass over memory per tap
+// was a load and a store per multiply-add: forward 20-30% slower).
+// src[t] = base + offsets[t].
+template <typename T>
+[[gnu::always_inline]] inline void SumTaps(const T* base,
+                                           const std::vector<int64_t>& offsets,
+                                           const T* w, T start, int64_t n,
+                                           T* out) {
+  using V = typename Vec32<T>::type;
+  using U = typename Vec32<T>::unaligned;
+  constexpr int64_t kWidth = Vec32<T>::kWidth;
+  const int64_t taps = static_cast<int64_t>(offsets.size());
+  for (int64_t j = 0; j < n; j += 2 * kWidth) {
+    V lo = V{} + start, hi = lo;
+    for (int64_t t = 0; t < taps; ++t) {
+      const T* src = base + offsets[t] + j;
+      lo += w[t] * *reinterpret_cast<const U*>(src);
+      hi += w[t] * *reinterpret_cast<const U*>(src + kWidth);
+    }
+    *reinterpret_cast<U*>(out + j) = lo;
+    *reinterpret_cast<U*>(out + j + kWidth) = hi;
+  }
+}
+
 // out (oh, ow) = bias + the taps of `filter` over `in`, through the phases
-// in `buf` and the pitch-wq sums in `acc`.
+// in `buf` and the pitch-wq sums in `acc` (q.padded).
 template <typename T>
 [[gnu::always_inline]] inline void ForwardPlane(const Plane& p, const Phases& q,
                                                 const T* in, const T* filter,
                                                 T bias, T* out, T* buf,
                                                 T* acc) {
   Split(q, in, buf);
-  const int64_t n = q.padded;
-  std::fill(acc, acc + n, bias);
-  for (int64_t ky = 0; ky < p.kh; ++ky) {
-    for (int64_t kx = 0; kx < p.kw; ++kx) {
-      const T w = filter[ky * p.kw + kx];
-      const T* src = buf + q.taps[ky * p.kw + kx];
-      for (int64_t j = 0; j < n; ++j) acc[j] += w * src[j];
-    }
-  }
+  SumTaps(buf, q.taps, filter, bias, q.padded, acc);
   TakeOutput(p, q, acc, out);
 }
 
