@@ -1,5 +1,5 @@
-// Plane geometry shared by the direct convolution kernels (depthwise
-// convolutions, few-channel weight gradients): a channel's plane split into
+// Plane geometry shared by the direct kernels (depthwise and few-channel
+// convolutions, unit-stride max pooling): a channel's plane split into
 // its stride phases so that every tap of the kernel is one long vector loop
 // over the output plane. Note [Depthwise convolution] in
 // docs/design_notes.md.
@@ -125,10 +125,12 @@ template <typename T>
   return s;
 }
 
-// buf (q.size) = the phases of `in` (ih, iw), zeros elsewhere.
+// buf (q.size) = the phases of `in` (ih, iw), `fill` elsewhere (the
+// padding: zeros for convolutions, -inf for max pooling).
 template <typename T>
-[[gnu::always_inline]] inline void Split(const Phases& q, const T* in, T* buf) {
-  std::fill(buf, buf + q.size, T(0));
+[[gnu::always_inline]] inline void Split(const Phases& q, const T* in, T* buf,
+                                         T fill = T(0)) {
+  std::fill(buf, buf + q.size, fill);
   for (const Phases::Run& r : q.runs) {
     const T* src = in + r.in;
     T* dst = buf + r.at;

@@ -13,6 +13,7 @@
 #include "core/op/kernel.h"
 #include "ops/common/kernel_util.h"
 #include "ops/common/window.h"
+#include "ops/nn/conv_planes.h"
 #include "ops/nn/pooling.h"
 
 namespace mx {
@@ -28,30 +29,17 @@ inline T MaxOf(T acc, T v) {
   return acc < v ? v : acc;
 }
 
-// Max pooling with unit strides (Inception's 3x3, stride 1, pad 1 branch),
-// through a copy of each channel padded with -inf: every window is whole,
-// and with the outputs at the padded plane's pitch wp each tap is one long
-// vector loop over the plane (the wp - ow columns past each output row are
-// computed and dropped; their gradient is 0). The taps are visited in the
-// reference's order, so the maximum and the first maximum (where the
-// gradient goes) are the reference's.
-struct UnitStridePlane {
-  int64_t ih, iw, oh, ow, kh, kw, ph, pw;
-  int64_t wp;       // the padded plane's pitch
-  int64_t outputs;  // oh * wp rounded up to whole vectors
-  int64_t size;     // of the padded plane, with the tail the taps read
-  explicit UnitStridePlane(const Window& w)
-      : ih(w.in[1]),
-        iw(w.in[2]),
-        oh(w.out[1]),
-        ow(w.out[2]),
-        kh(w.kernel[1]),
-        kw(w.kernel[2]),
-        ph(w.pad[1]),
-        pw(w.pad[2]),
-        wp(ow + kw - 1),
-        outputs((oh * wp + 15) / 16 * 16),
-        size((kh - 1) * wp + kw - 1 + outputs) {}
+// Max pooling with unit strides (Inception's 3x3, stride 1, pad 1 branch) on
+// the convolutions' plane geometry (ops/nn/conv_planes.h): each channel
+// copied into a plane padded with -inf, so every window is whole and, with
+// the outputs at the plane's pitch, each tap is one long vector loop (the
+// columns past each output row are computed and dropped; their gradient is
+// 0). The taps are visited in the reference's order, so the maximum and the
+// first maximum (where the gradient goes) are the reference's.
+struct UnitStride {
+  Plane p;
+  Phases q;
+  explicit UnitStride(const Window& w) : p(w), q(p) {}
   // Whether w is a 2-D unit-stride window whose outputs cover exactly the
   // padded data.
   static bool Fits(const Window& w) {
@@ -60,122 +48,96 @@ struct UnitStridePlane {
            w.out[1] == w.in[1] + 2 * w.pad[1] - w.kernel[1] + 1 &&
            w.out[2] == w.in[2] + 2 * w.pad[2] - w.kernel[2] + 1;
   }
-  // Scratch floats UnitStrideMax and UnitStrideMaxGrad need.
-  int64_t scratch() const { return 2 * size + 3 * outputs; }
+  // Scratch elements UnitStrideMax and UnitStrideMaxGrad need.
+  int64_t scratch() const { return 2 * q.size + 3 * q.padded; }
 };
 
-// buf (size) = x (ih, iw) surrounded by -inf.
+// buf (q.size) = x padded with -inf; m (q.padded, at pitch wq) = the window
+// maxima.
 template <typename T>
-[[gnu::always_inline]] inline void PadLowest(const UnitStridePlane& g,
-                                             const T* x, T* buf) {
-  std::fill(buf, buf + g.size, -std::numeric_limits<T>::infinity());
-  for (int64_t h = 0; h < g.ih; ++h) {
-    std::copy(x + h * g.iw, x + (h + 1) * g.iw, buf + (h + g.ph) * g.wp + g.pw);
-  }
-}
-
-// m (outputs, at pitch wp) = the window maxima over the padded plane buf.
-template <typename T>
-[[gnu::always_inline]] inline void WindowMaxima(const UnitStridePlane& g,
-                                                const T* buf, T* m) {
-  std::fill(m, m + g.outputs, -std::numeric_limits<T>::infinity());
-  for (int64_t ky = 0; ky < g.kh; ++ky) {
-    for (int64_t kx = 0; kx < g.kw; ++kx) {
-      const T* src = buf + ky * g.wp + kx;
-      for (int64_t o = 0; o < g.outputs; ++o) m[o] = MaxOf(m[o], src[o]);
-    }
+[[gnu::always_inline]] inline void WindowMaxima(const UnitStride& g, const T* x,
+                                                T* buf, T* m) {
+  constexpr T kLowest = -std::numeric_limits<T>::infinity();
+  Split(g.q, x, buf, kLowest);
+  std::fill(m, m + g.q.padded, kLowest);
+  for (const int64_t tap : g.q.taps) {
+    const T* src = buf + tap;
+    for (int64_t o = 0; o < g.q.padded; ++o) m[o] = MaxOf(m[o], src[o]);
   }
 }
 
 // y (oh, ow) = (or +=) the pooled channel x.
 template <typename T>
-[[gnu::always_inline]] inline void UnitStrideMax(const UnitStridePlane& g,
+[[gnu::always_inline]] inline void UnitStrideMax(const UnitStride& g,
                                                  const T* x, T* y, bool add,
                                                  T* scratch) {
   T* buf = scratch;
-  T* m = buf + g.size;
-  PadLowest(g, x, buf);
-  WindowMaxima(g, buf, m);
-  for (int64_t oh = 0; oh < g.oh; ++oh) {
-    const T* src = m + oh * g.wp;
-    T* out = y + oh * g.ow;
-    if (add) {
-      for (int64_t o = 0; o < g.ow; ++o) out[o] += src[o];
-    } else {
-      std::copy(src, src + g.ow, out);
-    }
+  T* m = buf + g.q.size;
+  WindowMaxima(g, x, buf, m);
+  if (!add) return TakeOutput(g.p, g.q, m, y);
+  for (int64_t oy = 0; oy < g.p.oh; ++oy) {
+    const T* src = m + oy * g.q.wq;
+    T* out = y + oy * g.p.ow;
+    for (int64_t o = 0; o < g.p.ow; ++o) out[o] += src[o];
   }
 }
 
 // dx (ih, iw) = (or +=) gy sent to each window's first maximum (none when
 // every element is -inf or NaN).
 template <typename T>
-[[gnu::always_inline]] inline void UnitStrideMaxGrad(const UnitStridePlane& g,
+[[gnu::always_inline]] inline void UnitStrideMaxGrad(const UnitStride& g,
                                                      const T* x, const T* gy,
                                                      T* dx, bool add,
                                                      T* scratch) {
   constexpr T kLowest = -std::numeric_limits<T>::infinity();
+  const Phases& q = g.q;
   T* buf = scratch;
-  T* dbuf = buf + g.size;
-  T* m = dbuf + g.size;
-  T* grad = m + g.outputs;     // gy at pitch wp, 0 in the dropped columns
-  T* left = grad + g.outputs;  // 1 while the first maximum is to come
-  PadLowest(g, x, buf);
-  WindowMaxima(g, buf, m);
-  std::fill(grad, grad + g.outputs, T(0));
-  for (int64_t oh = 0; oh < g.oh; ++oh) {
-    std::copy(gy + oh * g.ow, gy + (oh + 1) * g.ow, grad + oh * g.wp);
-  }
-  for (int64_t o = 0; o < g.outputs; ++o) {
+  T* dbuf = buf + q.size;
+  T* m = dbuf + q.size;
+  T* grad = m + q.padded;     // gy at pitch wq, 0 in the dropped columns
+  T* left = grad + q.padded;  // 1 while the first maximum is to come
+  WindowMaxima(g, x, buf, m);
+  PlaceOutput(g.p, q, gy, grad);
+  for (int64_t o = 0; o < q.padded; ++o) {
     left[o] = m[o] > kLowest ? T(1) : T(0);
   }
-  std::fill(dbuf, dbuf + g.size, T(0));
-  for (int64_t ky = 0; ky < g.kh; ++ky) {
-    for (int64_t kx = 0; kx < g.kw; ++kx) {
-      const T* src = buf + ky * g.wp + kx;
-      T* dst = dbuf + ky * g.wp + kx;
-      for (int64_t o = 0; o < g.outputs; ++o) {
-        const T first = src[o] == m[o] ? left[o] : T(0);
-        dst[o] += KeepIf(grad[o], first != T(0));
-        left[o] -= first;
-      }
+  std::fill(dbuf, dbuf + q.size, T(0));
+  for (const int64_t tap : q.taps) {
+    const T* src = buf + tap;
+    T* dst = dbuf + tap;
+    for (int64_t o = 0; o < q.padded; ++o) {
+      const T first = src[o] == m[o] ? left[o] : T(0);
+      dst[o] += KeepIf(grad[o], first != T(0));
+      left[o] -= first;
     }
   }
-  for (int64_t h = 0; h < g.ih; ++h) {
-    const T* src = dbuf + (h + g.ph) * g.wp + g.pw;
-    T* row = dx + h * g.iw;
-    if (add) {
-      for (int64_t w = 0; w < g.iw; ++w) row[w] += src[w];
-    } else {
-      std::copy(src, src + g.iw, row);
-    }
-  }
+  if (!add) std::fill(dx, dx + g.p.ih * g.p.iw, T(0));
+  MergeAdd(q, dbuf, dx);
 }
 
 // The float32 loops compiled for AVX-512, AVX2 + FMA and baseline x86-64.
-MX_MULTIVERSION void UnitStrideMaxF(const UnitStridePlane& g, const float* x,
+MX_MULTIVERSION void UnitStrideMaxF(const UnitStride& g, const float* x,
                                     float* y, bool add, float* scratch) {
   UnitStrideMax(g, x, y, add, scratch);
 }
-MX_MULTIVERSION void UnitStrideMaxGradF(const UnitStridePlane& g,
-                                        const float* x, const float* gy,
-                                        float* dx, bool add, float* scratch) {
+MX_MULTIVERSION void UnitStrideMaxGradF(const UnitStride& g, const float* x,
+                                        const float* gy, float* dx, bool add,
+                                        float* scratch) {
   UnitStrideMaxGrad(g, x, gy, dx, add, scratch);
 }
-void UnitStrideMaxAny(const UnitStridePlane& g, const float* x, float* y,
-                      bool add, float* scratch) {
+void UnitStrideMaxAny(const UnitStride& g, const float* x, float* y, bool add,
+                      float* scratch) {
   UnitStrideMaxF(g, x, y, add, scratch);
 }
-void UnitStrideMaxAny(const UnitStridePlane& g, const double* x, double* y,
-                      bool add, double* scratch) {
+void UnitStrideMaxAny(const UnitStride& g, const double* x, double* y, bool add,
+                      double* scratch) {
   UnitStrideMax(g, x, y, add, scratch);
 }
-void UnitStrideMaxGradAny(const UnitStridePlane& g, const float* x,
-                          const float* gy, float* dx, bool add,
-                          float* scratch) {
+void UnitStrideMaxGradAny(const UnitStride& g, const float* x, const float* gy,
+                          float* dx, bool add, float* scratch) {
   UnitStrideMaxGradF(g, x, gy, dx, add, scratch);
 }
-void UnitStrideMaxGradAny(const UnitStridePlane& g, const double* x,
+void UnitStrideMaxGradAny(const UnitStride& g, const double* x,
                           const double* gy, double* dx, bool add,
                           double* scratch) {
   UnitStrideMaxGrad(g, x, gy, dx, add, scratch);
@@ -200,7 +162,7 @@ class PoolingCpu : public OpKernel {
                w_.kernel[2] == 2 && w_.stride[1] == 2 && w_.stride[2] == 2 &&
                w_.pad[1] == 0 && w_.pad[2] == 0 && 2 * w_.out[1] <= w_.in[1] &&
                2 * w_.out[2] <= w_.in[2];  // not past the data ("full")
-    if (max_ && UnitStridePlane::Fits(w_)) unit_.emplace(w_);
+    if (max_ && UnitStride::Fits(w_)) unit_.emplace(w_);
   }
 
   void Forward(const KernelContext&, const ForwardArgs& a) override {
@@ -380,7 +342,7 @@ class PoolingCpu : public OpKernel {
   Window w_;
   int64_t channels_ = 0;
   bool max_ = true, avg_ = false, max_2x2_ = false;
-  std::optional<UnitStridePlane> unit_;  // unit-stride max pooling
+  std::optional<UnitStride> unit_;  // unit-stride max pooling
   std::vector<AxisRange> axis_[3];
 };
 
