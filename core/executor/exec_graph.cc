@@ -343,19 +343,22 @@ MemoryReport PlanSymbolMemory(
     req.push_back(input_shapes.count(a) ? GradReq::kNull : GradReq::kWrite);
   }
   // Naive: the graph as written, an array each; planned: the graph binds
-  // run (Note [Op fusion]).
+  // run (Note [Op fusion]), built a second time only when ops fused.
   const auto plan = [&](const std::vector<GradReq>& reqs) {
+    const auto steps = [](const ExecGraph& g) {
+      const bool training = g.steps.size() > g.num_forward_steps;
+      return training ? g.steps.size() : g.num_forward_steps;
+    };
+    int fused = 0;
     const ExecGraph bound =
-        BuildFusedExecGraph(symbol, Context::CPU(), known, {}, reqs);
-    const ExecGraph written =
-        BuildExecGraph(symbol, Context::CPU(), known, {}, reqs);
-    const bool training = bound.steps.size() > bound.num_forward_steps;
-    MemoryPlan p = PlanMemory(bound.MakePlanRequest(
-        training ? bound.steps.size() : bound.num_forward_steps));
-    p.naive_bytes = PlanMemory(written.MakePlanRequest(
-                                   training ? written.steps.size()
-                                            : written.num_forward_steps))
-                        .naive_bytes;
+        BuildFusedExecGraph(symbol, Context::CPU(), known, {}, reqs, &fused);
+    MemoryPlan p = PlanMemory(bound.MakePlanRequest(steps(bound)));
+    if (fused > 0) {
+      const ExecGraph written =
+          BuildExecGraph(symbol, Context::CPU(), known, {}, reqs);
+      p.naive_bytes =
+          PlanMemory(written.MakePlanRequest(steps(written))).naive_bytes;
+    }
     return p;
   };
   MemoryReport report;

@@ -105,11 +105,15 @@ Symbol FuseOps(const Symbol& symbol, DeviceType device, int* count) {
 ExecGraph BuildFusedExecGraph(const Symbol& symbol, Context ctx,
                               const std::map<std::string, PartialShape>& shapes,
                               const std::map<std::string, DType>& types,
-                              const std::vector<GradReq>& grad_req) {
-  int count = 0;
+                              const std::vector<GradReq>& grad_req,
+                              int* count) {
+  int fused_pairs = 0;
   const Symbol fused =
-      FusionEnabled() ? FuseOps(symbol, ctx.dev_type, &count) : symbol;
-  if (count == 0) return BuildExecGraph(symbol, ctx, shapes, types, grad_req);
+      FusionEnabled() ? FuseOps(symbol, ctx.dev_type, &fused_pairs) : symbol;
+  if (count != nullptr) *count = fused_pairs;
+  if (fused_pairs == 0) {
+    return BuildExecGraph(symbol, ctx, shapes, types, grad_req);
+  }
   try {
     return BuildExecGraph(fused, ctx, shapes, types, grad_req);
   } catch (const InternalError&) {

@@ -26,11 +26,13 @@ bool FusionEnabled();
 Symbol FuseOps(const Symbol& symbol, DeviceType device, int* count = nullptr);
 
 // BuildExecGraph of `symbol` with its ops fused when FusionEnabled(). Its
-// errors are the unfused symbol's, which name the user's nodes.
+// errors are the unfused symbol's, which name the user's nodes. `count`
+// (when not null) gets the number of pairs fused.
 ExecGraph BuildFusedExecGraph(const Symbol& symbol, Context ctx,
                               const std::map<std::string, PartialShape>& shapes,
                               const std::map<std::string, DType>& types,
-                              const std::vector<GradReq>& grad_req);
+                              const std::vector<GradReq>& grad_req,
+                              int* count = nullptr);
 
 }  // namespace mx
 

@@ -97,12 +97,15 @@ MX_MULTIVERSION void ShiftedSums(const float* x, Runs r, int64_t channels,
   return x * scale + shift;
 }
 
-// Per channel: sums of g and of g (x - mean[c]), with g zero where the fused
-// ReLU cut (when `relu`, which gives its per-channel scale and shift).
+// The forward's per-channel scale and shift of a fused ReLU's channels:
+// where it cut, recomputed.
 struct ReluAffine {
   const float* scale;
   const float* shift;
 };
+
+// Per channel: sums of g and of g (x - mean[c]), with g zero where the fused
+// ReLU cut (when `relu`).
 MX_MULTIVERSION void GradSums(const float* g, const float* x, Runs r,
                               int64_t channels, const float* mean,
                               const ReluAffine* relu, double* lanes,

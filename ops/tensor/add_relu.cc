@@ -30,6 +30,15 @@ namespace {
         .InplaceForward({{0, 0}})
         .InplaceBackward({{0, 0}});
 
+// out[begin, end) = max(0, lhs + rhs).
+template <typename T>
+void StoreSums(const ForwardArgs& a, int64_t begin, int64_t end) {
+  const T* lhs = a.inputs[0].ptr<T>() + begin;
+  const T* rhs = a.inputs[1].ptr<T>() + begin;
+  StoreEach(a.req[0], a.outputs[0].ptr<T>() + begin, end - begin,
+            [=](int64_t i) { return AddReLU(lhs[i], rhs[i]); });
+}
+
 // The rhs gradient first: with in place, the lhs one shares g's memory.
 template <typename T>
 void StoreGrads(const BackwardArgs& a, int64_t begin, int64_t end) {
@@ -48,10 +57,7 @@ class AddReLUKernel : public OpKernel {
   explicit AddReLUKernel(const KernelSetup&) {}
 
   void Forward(const KernelContext&, const ForwardArgs& a) override {
-    const T* lhs = a.inputs[0].ptr<T>();
-    const T* rhs = a.inputs[1].ptr<T>();
-    StoreEach(a.req[0], a.outputs[0].ptr<T>(), a.outputs[0].Size(),
-              [=](int64_t i) { return AddReLU(lhs[i], rhs[i]); });
+    StoreSums<T>(a, 0, a.outputs[0].Size());
   }
 
   void Backward(const KernelContext&, const BackwardArgs& a) override {
@@ -62,10 +68,7 @@ class AddReLUKernel : public OpKernel {
 // The float32 loops, compiled for AVX-512, AVX2 + FMA and baseline x86-64.
 MX_MULTIVERSION void AddReLURange(const ForwardArgs& a, int64_t begin,
                                   int64_t end) {
-  const float* lhs = a.inputs[0].ptr<float>() + begin;
-  const float* rhs = a.inputs[1].ptr<float>() + begin;
-  StoreEach(a.req[0], a.outputs[0].ptr<float>() + begin, end - begin,
-            [=](int64_t i) { return AddReLU(lhs[i], rhs[i]); });
+  StoreSums<float>(a, begin, end);
 }
 MX_MULTIVERSION void AddReLUGradRange(const BackwardArgs& a, int64_t begin,
                                       int64_t end) {
