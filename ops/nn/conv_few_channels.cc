@@ -62,7 +62,7 @@ MX_MULTIVERSION void ForwardBlock(const Phases& q, int64_t channels,
 constexpr int64_t kTapBlock = 2;
 
 // The sum of v's lanes, in a fixed order.
-inline float HorizontalSum(Vec8 v) {
+inline float HorizontalSum(const Vec8& v) {
   float s = 0;
   for (int k = 0; k < 8; ++k) s += v[k];
   return s;
