@@ -20,6 +20,11 @@ bazel test "$@" $targets
 bazel_status=$?
 groups=("$(bazel info bazel-testlogs "$@" 2>/dev/null)" $targets)
 
+# The layering of the build graph (Note [Layers]): bazel query cases, counted as target //layering.
+layering_dir=$(mktemp -d)
+python3 tools/check_layering.py "$layering_dir" || bazel_status=1
+groups+=(-- "$layering_dir" //layering)
+
 # The parsers of untrusted input and the tools fed bad input, again under AddressSanitizer and
 # UBSan (Note [Untrusted input]). MX_SKIP_ASAN=1 leaves this out.
 if [[ "${MX_SKIP_ASAN:-0}" != 1 ]]; then

@@ -1,7 +1,8 @@
 // Executor: a symbol bound to arrays on a device. Bind infers every shape,
 // creates each node's kernel, builds the gradient steps and plans internal
 // memory once; Forward and Backward then push every step to the engine and
-// return at once (Note [Executor] in docs/design_notes.md). Arrays read or
+// return at once (docs/design_notes.md: Note [Kernels are planned at bind],
+// Note [Gradient steps], Note [Memory planning]). Arrays read or
 // written by the user between calls are ordered by the engine, so mixing
 // NDArray code with an executor is safe.
 #ifndef MX_CORE_EXECUTOR_EXECUTOR_H_

@@ -1,7 +1,7 @@
 // Saving and loading arrays in MXNet's binary format (.params, mx.nd.save): a
 // list container with magic 0x112 and optional names. Reads legacy V0, V1, V2
 // and V3 records; writes V2 (V3 for 0-d arrays, which V2 cannot hold). Loaded
-// arrays are on cpu(0).
+// arrays are on cpu(0). Note [.params files].
 #ifndef MX_CORE_NDARRAY_NDARRAY_IO_H_
 #define MX_CORE_NDARRAY_NDARRAY_IO_H_
 

@@ -91,6 +91,7 @@ class TopK : public ClassMetric {
 class CrossEntropy : public ClassMetric {
  public:
   CrossEntropy() : ClassMetric("cross-entropy") {}
+  bool lower_is_better() const override { return true; }
   void Add(const std::vector<float>& label, int64_t,
            const std::vector<float>& pred, int64_t width,
            int64_t rows) override {
@@ -111,6 +112,7 @@ class Regression : public EvalMetric {
                    : kind == kMae ? "mae"
                                   : "rmse"),
         kind_(kind) {}
+  bool lower_is_better() const override { return true; }
   void Add(const std::vector<float>& label, int64_t label_width,
            const std::vector<float>& pred, int64_t width,
            int64_t rows) override {
@@ -197,28 +199,35 @@ void EvalMetric::SetState(const std::vector<double>& state) {
   count_ = state[1];
 }
 
+std::string EvalMetric::CanonicalName(const std::string& name) {
+  if (name == "acc") return "accuracy";
+  if (name == "top_k_acc") return "top_k_accuracy";
+  if (name == "cross-entropy") return "ce";
+  return name;
+}
+
 std::unique_ptr<EvalMetric> EvalMetric::Create(const std::string& name,
                                                const AttrDict& params) {
   const auto no_params = [&] {
     MX_CHECK(params.empty(), "metric ", name, " takes no parameters");
   };
-  if (name == "accuracy" || name == "acc") {
+  const std::string kind = CanonicalName(name);
+  if (kind == "accuracy") {
     no_params();
     return std::make_unique<Accuracy>();
   }
-  if (name == "top_k_accuracy" || name == "top_k_acc") {
+  if (kind == "top_k_accuracy") {
     static const auto schema = MakeParamSchema<TopKParam>();
     const auto p = std::any_cast<TopKParam>(
         schema->Parse(params, "metric top_k_accuracy"));
     return std::make_unique<TopK>(p.top_k);
   }
   no_params();
-  if (name == "ce" || name == "cross-entropy")
-    return std::make_unique<CrossEntropy>();
-  if (name == "mse") return std::make_unique<Regression>(Regression::kMse);
-  if (name == "mae") return std::make_unique<Regression>(Regression::kMae);
-  if (name == "rmse") return std::make_unique<Regression>(Regression::kRmse);
-  if (name == "f1") return std::make_unique<F1>();
+  if (kind == "ce") return std::make_unique<CrossEntropy>();
+  if (kind == "mse") return std::make_unique<Regression>(Regression::kMse);
+  if (kind == "mae") return std::make_unique<Regression>(Regression::kMae);
+  if (kind == "rmse") return std::make_unique<Regression>(Regression::kRmse);
+  if (kind == "f1") return std::make_unique<F1>();
   MX_THROW("unknown metric '", name, "'",
            DidYouMean(name, {"accuracy", "top_k_accuracy", "ce", "mse", "mae",
                              "rmse", "f1"}),

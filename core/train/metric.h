@@ -23,6 +23,10 @@ class EvalMetric {
   // "mse", "mae", "rmse", "f1"; mx::Error naming the metric otherwise.
   static std::unique_ptr<EvalMetric> Create(const std::string& name,
                                             const AttrDict& params = {});
+  // The one name of a metric Create knows under several ("acc" and
+  // "accuracy" are "accuracy", "cross-entropy" and "ce" are "ce",
+  // "top_k_acc" is "top_k_accuracy"); other names as they are.
+  static std::string CanonicalName(const std::string& name);
 
   // Adds one batch. labels: (batch,) class ids or targets; preds: (batch,
   // classes) scores / probabilities, or (batch,) / (batch, k) regression
@@ -35,6 +39,8 @@ class EvalMetric {
   const std::string& name() const { return name_; }
   // Whether labels must be class ids (accuracy, top-k, ce, f1), not targets.
   virtual bool needs_class_labels() const { return false; }
+  // Whether a lower value is better (ce, mse, mae, rmse): how epochs rank.
+  virtual bool lower_is_better() const { return false; }
   // The accumulated sums, to continue an interrupted epoch (training state
   // files); SetState takes what State returned, mx::Error otherwise.
   virtual std::vector<double> State() const { return {sum_, count_}; }

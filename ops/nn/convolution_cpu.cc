@@ -1,8 +1,8 @@
 // Convolution as im2col + BLAS gemm (the optimized CPU kernel). Several
 // samples share one product: their columns sit side by side, so the gemm is
 // (filters x rows) x (rows x samples * positions) instead of one thin
-// product per sample. The column and product buffers are the kernel's
-// planned workspace.
+// product per sample (Note [Convolution on gemm]). The column and product
+// buffers are the kernel's planned workspace.
 #include <algorithm>
 #include <cstring>
 

@@ -25,7 +25,7 @@ struct IterHandle {
 
 // Runs `f` without the GIL: every call that may wait for the engine does
 // so, since an engine worker may need the GIL to run a Python-defined op
-// (NumpyOp) that the wait depends on.
+// (NumpyOp) that the wait depends on (Note [Python and the GIL]).
 template <typename F>
 auto WithoutGil(F&& f) {
   pybind11::gil_scoped_release release;

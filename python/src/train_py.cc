@@ -1,5 +1,5 @@
 // mx.init / mx.optimizer / mx.metric / mx.model: the C++ training library
-// (initializers, optimizers, metrics) and mxtrain's Trainer, which
+// (initializers, optimizers, metrics) and fit/'s Trainer (mxtrain's), which
 // FeedForward.fit drives. Long calls release the GIL; callbacks into Python
 // take it back.
 #include <pybind11/functional.h>
@@ -17,8 +17,8 @@
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
 #include "core/train/optimizer.h"
+#include "fit/trainer.h"
 #include "python/src/module.h"
-#include "tools/mxtrain/trainer.h"
 
 namespace py = pybind11;
 
@@ -175,7 +175,8 @@ void BindTrain(py::module_& m) {
           },
           py::arg("updater"));
 
-  py::class_<TrainerHandle>(m, "Trainer", "mxtrain's training loop.")
+  py::class_<TrainerHandle>(m, "Trainer",
+                            "The training loop of fit/ (mxtrain's).")
       .def(py::init([](const Symbol& net, const IterHandle& train,
                        const py::dict& options) {
              const TrainerOptions o = Options(options);

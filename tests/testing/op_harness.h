@@ -1,4 +1,4 @@
-// The shared op test harness (../shared/DESIGN.md "Tests"): every op case is
+// The shared op test harness (Note [Reference kernels]): every op case is
 // run through the same checks, on every registered CPU kernel variant:
 //   - the output shapes inferred for the case equal the expected ones;
 //   - every kernel variant matches the reference (float32, forward and

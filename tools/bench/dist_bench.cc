@@ -26,7 +26,7 @@
 #include "core/engine/engine.h"
 #include "io/iter_registry.h"
 #include "tools/mxtrain/run_config.h"
-#include "tools/mxtrain/trainer.h"
+#include "fit/trainer.h"
 
 namespace mx {
 namespace {

@@ -25,13 +25,14 @@
 #include "core/train/checkpoint.h"
 #include "core/train/train_state.h"
 #include "core/train/training_checkpoint.h"
+#include "fit/fit.h"
+#include "fit/trainer.h"
 #include "io/iter_registry.h"
 #include "tools/mxtrain/interrupts.h"
 #include "tools/mxtrain/progress.h"
 #include "tools/mxtrain/run_config.h"
 #include "tools/mxtrain/run_log.h"
 #include "tools/mxtrain/summary.h"
-#include "tools/mxtrain/trainer.h"
 
 namespace mx {
 namespace {
@@ -80,27 +81,6 @@ std::string DataName(const IterConfig& it) {
 std::map<std::string, Shape> InputShapes(const io::DataIter& it) {
   return {{it.ProvideData().at(0).name, it.ProvideData().at(0).shape},
           {it.ProvideLabel().at(0).name, it.ProvideLabel().at(0).shape}};
-}
-
-// The latest epoch with both .params and .states that belong together
-// (a torn pair, possible on S3, is skipped with a warning); -1 when none.
-int LatestResumable(const std::string& prefix) {
-  std::vector<int> epochs = CheckpointEpochs(prefix, "states");
-  for (auto it = epochs.rbegin(); it != epochs.rend(); ++it) {
-    if (!FileExists(ParamsPath(prefix, *it))) continue;
-    const std::string torn = TornCheckpoint(prefix, *it);
-    if (torn.empty()) return *it;
-    spdlog::warn("--resume: skipping checkpoint {}: {}", *it, torn);
-  }
-  return -1;
-}
-
-bool LowerIsBetter(const std::string& metric) {
-  for (const char* m :
-       {"ce", "cross-entropy", "mse", "mae", "rmse", "nll", "loss"}) {
-    if (metric == m) return true;
-  }
-  return false;
 }
 
 // Logs to stderr and `log_file` (when not empty); `prefix` starts every
@@ -247,18 +227,6 @@ void TidyRunFolder(const RunConfig& c) {
   }
 }
 
-// Deletes checkpoints beyond the newest `keep_last` (never `best`).
-void Prune(const std::string& prefix, int64_t keep_last, int best) {
-  if (keep_last <= 0) return;
-  std::vector<int> epochs = CheckpointEpochs(prefix, "params");
-  if (static_cast<int64_t>(epochs.size()) <= keep_last) return;
-  for (size_t i = 0; i + keep_last < epochs.size(); ++i) {
-    if (epochs[i] == best) continue;
-    RemoveFile(ParamsPath(prefix, epochs[i]));
-    RemoveFile(StatesPath(prefix, epochs[i]));
-  }
-}
-
 int Train(const RunConfig& config, const CommandOptions& o) {
   RunConfig c = config;
   // dist_sync: every process of the MPI job runs this; rank 0 ("the lead")
@@ -346,94 +314,53 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   t.frozen.insert(c.checkpoint.frozen.begin(), c.checkpoint.frozen.end());
   Trainer trainer(c.network.symbol, *data.train, t);
 
-  const std::string prefix = CheckpointPrefix(c);
   const std::string metrics_path =
       c.output + "/" + MetricsFileName(c.logging.metrics_format);
   std::vector<EpochRecord> history;
-  double best_value = 0;
-  int best_epoch = -1;
-  if (o.resume) {
-    int latest = -1;
-    try {
-      latest = LatestResumable(prefix);
-    } catch (const Error& e) {
-      throw DataError(StrCat("--resume: ", e.what()));
-    }
-    // Every process resumes from the lead's choice (a run folder every
-    // process sees, e.g. on a shared file system).
-    if (world)
-      latest = static_cast<int>(world->AllReduceMax(lead ? latest : -1));
-    if (latest < 0) {
-      spdlog::warn(
-          "--resume: no checkpoint with a training state ({}-NNNN."
-          "states); starting from scratch",
-          prefix);
-    } else {
-      std::map<std::string, double> values;
-      try {
-        values = trainer.Resume(prefix, latest, data.train.get());
-      } catch (const DataError&) {
-        throw;
-      } catch (const Error& e) {
-        throw DataError(StrCat("--resume: ", e.what()));
-      }
-      if (values.count("best_epoch")) {
-        best_epoch = static_cast<int>(values["best_epoch"]);
-        best_value = values["best_value"];
-      }
-      const int done =
-          trainer.batch_in_epoch() > 0 ? trainer.epoch() - 1 : trainer.epoch();
-      for (const EpochRecord& r :
-           ReadMetricsFile(metrics_path, c.logging.metrics_format)) {
-        if (r.epoch <= done) history.push_back(r);
-      }
-      spdlog::info("resumed from {} (epoch {}{}, {} updates)",
-                   ParamsPath(prefix, latest), done,
-                   trainer.batch_in_epoch() > 0
-                       ? StrCat(" + ", trainer.batch_in_epoch(), " batches")
-                       : "",
-                   trainer.num_update());
-    }
-  }
-
   Progress progress(lead ? c.logging.progress : "none", c.logging.interval,
                     static_cast<int>(c.epochs));
   // Known up front for indexed data sets; else measured by the first epoch.
   progress.set_batches_per_epoch(data.train->BatchesPerEpoch());
-  EpochControl control;
-  control.stop = o.stop;
-  control.train_name = DataName(c.train);
-  control.val_name = DataName(c.val);
-  control.callback_every = progress.callback_every();
-  control.on_batch = [&](const BatchProgress& p) { progress.Update(p); };
-  const std::string& best_metric = c.checkpoint.best_metric;
-  const auto save = [&](int epoch) {
-    if (!lead) return;
-    const SavingCheckpoint saving;
-    trainer.SaveCheckpoint(
-        prefix, epoch,
-        {{"best_epoch", best_epoch}, {"best_value", best_value}});
+
+  FitOptions fit;
+  fit.epochs = c.epochs;
+  fit.checkpoint = c.checkpoint;
+  fit.checkpoint.prefix = CheckpointPrefix(c);
+  fit.resume = o.resume;
+  fit.resume_name = "--resume";
+  fit.world = world;
+  fit.control.stop = o.stop;
+  fit.control.train_name = DataName(c.train);
+  fit.control.val_name = DataName(c.val);
+  fit.control.callback_every = progress.callback_every();
+  fit.control.on_batch = [&](const BatchProgress& p) { progress.Update(p); };
+  const std::string& prefix = fit.checkpoint.prefix;
+  FitEvents events;
+  events.on_skipped = [](int epoch, const std::string& why) {
+    spdlog::warn("--resume: skipping checkpoint {}: {}", epoch, why);
   };
-  // A stop asked of any process stops them all at the same epoch.
-  const auto stop_requested = [&] {
-    bool stop = o.stop != nullptr && o.stop->load();
-    if (world) stop = world->AllReduceMax(stop ? 1 : 0) != 0;
-    return stop;
-  };
-  while (trainer.epoch() < c.epochs || trainer.batch_in_epoch() > 0) {
-    const bool whole_epoch = trainer.batch_in_epoch() == 0;
-    const EpochReport r =
-        trainer.TrainEpoch(data.train.get(), data.val.get(), control);
-    progress.Clear();
-    if (r.interrupted) {
-      save(r.epoch);
+  events.on_start = [&](const ResumePoint& p) {
+    if (!o.resume) return;
+    if (p.checkpoint < 0) {
       spdlog::warn(
-          "interrupted in epoch {} after batch {}: checkpoint {} "
-          "saved; continue with --resume",
-          r.epoch, trainer.batch_in_epoch(), ParamsPath(prefix, r.epoch));
-      return kExitInterrupted;
+          "--resume: no checkpoint with a training state ({}-NNNN."
+          "states); starting from scratch",
+          prefix);
+      return;
     }
-    if (whole_epoch) progress.set_batches_per_epoch(r.batches);
+    for (const EpochRecord& r :
+         ReadMetricsFile(metrics_path, c.logging.metrics_format)) {
+      if (r.epoch <= p.epochs_done) history.push_back(r);
+    }
+    spdlog::info(
+        "resumed from {} (epoch {}{}, {} updates)",
+        ParamsPath(prefix, p.checkpoint), p.epochs_done,
+        p.batch_in_epoch > 0 ? StrCat(" + ", p.batch_in_epoch, " batches") : "",
+        trainer.num_update());
+  };
+  events.on_epoch = [&](const EpochReport& r) {
+    progress.Clear();
+    if (r.whole) progress.set_batches_per_epoch(r.batches);
     spdlog::info(
         "epoch {}/{}: train {}{}; lr {:.4g}; {:.1f} s, {:.0f} "
         "samples/s, data wait {:.1f}%{}",
@@ -442,53 +369,46 @@ int Train(const RunConfig& config, const CommandOptions& o) {
         r.seconds, r.samples_per_second,
         r.seconds > 0 ? 100 * r.data_wait_seconds / r.seconds : 0.0,
         r.skipped ? StrCat("; ", r.skipped, " steps skipped (NaN/Inf)") : "");
-    EpochRecord rec{r.epoch,   r.learning_rate,
-                    r.seconds, r.samples_per_second,
-                    r.train,   r.val};
-    history.push_back(rec);
+    history.push_back({r.epoch, r.learning_rate, r.seconds,
+                       r.samples_per_second, r.train, r.val});
     if (lead) {
       WriteMetricsFile(metrics_path, c.logging.metrics_format, history);
       if (c.logging.curve) {
         DrawTrainingCurves(c.output + "/training_curve.png", history);
       }
     }
-    // The epoch's value of the ranking metric (validation when there is one).
-    const auto& ranked = r.val.empty() ? r.train : r.val;
-    for (const auto& [name, v] : ranked) {
-      if (name != best_metric) continue;
-      const bool better =
-          best_epoch < 0 ||
-          (LowerIsBetter(name) ? v < best_value : v > best_value);
-      if (better) {
-        best_value = v;
-        best_epoch = r.epoch;
-      }
-    }
-    const bool last = r.epoch >= c.epochs;
-    const bool stopping = stop_requested();
-    if (r.epoch % c.checkpoint.every == 0 || last || stopping) {
-      save(r.epoch);
-      if (lead) {
-        Prune(prefix, c.checkpoint.keep_last,
-              c.checkpoint.keep_best ? best_epoch : -1);
-      }
-    }
-    if (stopping && !last) {
+  };
+  events.around_save = [](const std::function<void()>& save) {
+    const SavingCheckpoint saving;
+    save();
+  };
+  const FitResult result =
+      Fit(&trainer, data.train.get(), data.val.get(), fit, events);
+  progress.Clear();
+  switch (result.stop) {
+    case FitResult::Stop::kInterruptedInEpoch:
+      spdlog::warn(
+          "interrupted in epoch {} after batch {}: checkpoint {} "
+          "saved; continue with --resume",
+          result.epoch, result.batch_in_epoch, result.checkpoint);
+      return kExitInterrupted;
+    case FitResult::Stop::kInterruptedAfterEpoch:
       spdlog::warn(
           "interrupted after epoch {}: checkpoint {} saved; continue with "
           "--resume",
-          r.epoch, ParamsPath(prefix, r.epoch));
+          result.epoch, result.checkpoint);
       return kExitInterrupted;
-    }
+    case FitResult::Stop::kFinished:
+      break;
   }
   struct rusage usage {};
   ::getrusage(RUSAGE_SELF, &usage);
-  if (best_epoch >= 0) {
+  if (result.best.epoch() >= 0) {
     spdlog::info(
         "done: best {} {} {:.4f} at epoch {}; checkpoints {}-NNNN; "
         "peak RSS {:.1f} MiB",
-        data.val ? "val" : "train", best_metric, best_value, best_epoch, prefix,
-        usage.ru_maxrss / 1024.0);
+        data.val ? "val" : "train", result.best.metric(), result.best.value(),
+        result.best.epoch(), prefix, usage.ru_maxrss / 1024.0);
   }
   return kExitOk;
 }

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "tools/mxtrain/trainer.h"
+#include "fit/trainer.h"
 
 namespace mx {
 

@@ -594,21 +594,25 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
     k.keep_last = s.Int("keep_last", 0, 0);
     k.keep_best = s.Bool("keep_best", true);
     const std::string first_metric =
-        t.metrics.empty()
-            ? "accuracy"
-            : EvalMetric::Create(t.metrics[0].first, t.metrics[0].second)
-                  ->Get()
-                  .first;
+        t.metrics.empty() ? "accuracy" : t.metrics[0].first;
     k.best_metric = s.String("best_metric", first_metric);
-    // Ranked by the name the metric reports ("ce" reports cross-entropy).
+    // Ranked by the name the metric reports ("ce" reports cross-entropy),
+    // named by any of its names.
     std::vector<std::string> reported;
+    bool found = t.metrics.empty();
     for (const auto& [name, params] : t.metrics) {
-      const std::string r = EvalMetric::Create(name, params)->Get().first;
-      reported.push_back(r);
-      if (k.best_metric == name || k.best_metric == r) k.best_metric = r;
+      const auto metric = EvalMetric::Create(name, params);
+      reported.push_back(metric->name());
+      if (found) continue;
+      if (k.best_metric == metric->name() ||
+          EvalMetric::CanonicalName(k.best_metric) ==
+              EvalMetric::CanonicalName(name)) {
+        k.best_metric = metric->name();
+        k.lower_is_better = metric->lower_is_better();
+        found = true;
+      }
     }
-    if (!t.metrics.empty() && std::find(reported.begin(), reported.end(),
-                                        k.best_metric) == reported.end()) {
+    if (!found) {
       diag.Add(s.Node("best_metric")->loc(), "checkpoint.best_metric",
                StrCat("'", k.best_metric, "' is not one of the run's metrics",
                       DidYouMean(k.best_metric, reported), " (",

@@ -14,9 +14,10 @@
 #include "core/base/context.h"
 #include "core/op/param.h"
 #include "core/symbol/symbol.h"
+#include "fit/checkpoint_policy.h"
+#include "fit/trainer.h"
 #include "tools/mxtrain/config_node.h"
 #include "tools/mxtrain/network_config.h"
-#include "tools/mxtrain/trainer.h"
 
 namespace mx {
 
@@ -30,13 +31,11 @@ struct IterConfig {
   std::string path;  // "data.train"
 };
 
-struct CheckpointConfig {
-  std::string prefix = "model";  // inside the run folder
-  int64_t every = 1;             // epochs between checkpoints
-  int64_t keep_last = 0;         // 0 keeps all
-  bool keep_best = true;         // never delete the best epoch's
-  std::string best_metric;       // validation metric ranking epochs
-  std::string pretrained;        // .params to start from
+// The checkpoint section: the policy (its prefix as written: a name in the
+// run folder, or a URI; CheckpointPrefix gives the path) and where training
+// starts from.
+struct CheckpointConfig : CheckpointPolicy {
+  std::string pretrained;  // .params to start from
   std::vector<std::string> frozen;
 };
 

@@ -65,6 +65,21 @@ TEST(MetricTest, RegressionAndF1) {
   EXPECT_DOUBLE_EQ(f1->Get().second, 2.0 / 3);
 }
 
+// Every name of a metric is one metric; losses and errors rank lower first.
+TEST(MetricTest, NamesAliasesAndDirection) {
+  EXPECT_EQ(EvalMetric::CanonicalName("acc"), "accuracy");
+  EXPECT_EQ(EvalMetric::CanonicalName("accuracy"), "accuracy");
+  EXPECT_EQ(EvalMetric::CanonicalName("cross-entropy"), "ce");
+  EXPECT_EQ(EvalMetric::CanonicalName("top_k_acc"), "top_k_accuracy");
+  EXPECT_EQ(EvalMetric::CanonicalName("f1"), "f1");
+  for (const char* lower : {"ce", "cross-entropy", "mse", "mae", "rmse"}) {
+    EXPECT_TRUE(EvalMetric::Create(lower)->lower_is_better()) << lower;
+  }
+  for (const char* higher : {"acc", "accuracy", "top_k_accuracy", "f1"}) {
+    EXPECT_FALSE(EvalMetric::Create(higher)->lower_is_better()) << higher;
+  }
+}
+
 TEST(MetricTest, StateContinuesAnEpoch) {
   const NDArray pairs = A({0.2f, 0.8f, 0.9f, 0.1f, 0.3f, 0.7f}, Shape{3, 2});
   const NDArray labels = A({1, 1, 0}, Shape{3});

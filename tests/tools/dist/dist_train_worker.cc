@@ -17,7 +17,7 @@
 #include "core/dist/communicator.h"
 #include "core/ndarray/ndarray_io.h"
 #include "io/ndarray_iter.h"
-#include "tools/mxtrain/trainer.h"
+#include "fit/trainer.h"
 
 namespace mx {
 namespace {

@@ -392,6 +392,12 @@ TEST(MxtrainTest, BestCheckpointByCrossEntropyIsKept) {
   std::snprintf(name, sizeof name, "/model-%04d.params", best);
   EXPECT_TRUE(Exists(RunDir(config) + name)) << rest;
   EXPECT_TRUE(Exists(RunDir(config) + "/model-0004.params"));
+  // Any name of a run's metric names it (the run's are accuracy and ce).
+  for (const char* alias : {"acc", "accuracy", "cross-entropy"}) {
+    const Result ok = Mxtrain("check " + Flags(config) +
+                              " --set checkpoint.best_metric=" + alias);
+    EXPECT_EQ(ok.code, 0) << alias << ": " << ok.output;
+  }
   const Result bad = Mxtrain("check " + Flags(config) +
                              " --set checkpoint.best_metric=accuracyy");
   EXPECT_EQ(bad.code, 2);

@@ -1,14 +1,15 @@
-// Trainer: the training loop behind mxtrain. Binds a network to the shapes
-// of a data iterator on one or more devices (data parallel: each device
-// takes a slice of every batch, a KVStore sums the gradients and updates the
-// weights; with kvstore dist_sync, over the processes of an MPI job too,
-// each reading its own part of the data), initializes (or loads) its
-// parameters, and runs epochs of
-// forward, backward and optimizer updates with a learning-rate schedule,
+// Trainer: the training loop of one epoch, under mxtrain and the Python
+// package (fit/fit.h runs the epochs, checkpoints and resume around it).
+// Binds a network to the shapes of a data iterator on one or more devices
+// (data parallel: each device takes a slice of every batch, a KVStore sums
+// the gradients and updates the weights; with kvstore dist_sync, over the
+// processes of an MPI job too, each reading its own part of the data),
+// initializes (or loads) its parameters, and runs epochs of forward,
+// backward and optimizer updates with a learning-rate schedule,
 // per-parameter lr_mult / wd_mult, metrics, validation, checks for
 // non-finite values, checkpoints and exact resume.
-#ifndef MX_TOOLS_MXTRAIN_TRAINER_H_
-#define MX_TOOLS_MXTRAIN_TRAINER_H_
+#ifndef MX_FIT_TRAINER_H_
+#define MX_FIT_TRAINER_H_
 
 #include <atomic>
 #include <cstdint>
@@ -29,21 +30,10 @@
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
 #include "core/train/optimizer.h"
+#include "fit/errors.h"
 #include "io/data_iter.h"
 
 namespace mx {
-
-// A data set that cannot be read (bad file, corrupt record) while training.
-class DataError : public Error {
- public:
-  explicit DataError(const std::string& message) : Error(message) {}
-};
-
-// The loss or a gradient went NaN or infinite.
-class NumericalError : public Error {
- public:
-  explicit NumericalError(const std::string& message) : Error(message) {}
-};
 
 // DataError (named `name`) unless each unpadded label of `batch` is a class
 // id in [0, classes), naming the label's record; labels of more than one
@@ -130,6 +120,7 @@ struct EpochReport {
   double learning_rate = 0;  // at the epoch's last update
   int64_t num_update = 0;    // updates so far
   int64_t batches = 0;       // trained in this call
+  bool whole = true;         // from its first batch (not a resumed rest)
   int64_t skipped = 0;       // steps skipped for non-finite values
   bool interrupted = false;  // stopped by EpochControl::stop
 };
@@ -258,4 +249,4 @@ class Trainer {
 
 }  // namespace mx
 
-#endif  // MX_TOOLS_MXTRAIN_TRAINER_H_
+#endif  // MX_FIT_TRAINER_H_

@@ -1,7 +1,7 @@
 // The training loop on Fashion-MNIST (tools/setup.sh installs it): an MLP
 // reaches the accuracy a demanding user expects, checkpoints reload to the
 // same evaluation, frozen parameters stay put, multipliers apply.
-#include "tools/mxtrain/trainer.h"
+#include "fit/trainer.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "tools/mxtrain/trainer.h"
+#include "fit/trainer.h"
 
 #include <algorithm>
 #include <chrono>
@@ -429,6 +429,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   EpochReport r;
   r.learning_rate = schedule_->LearningRate(std::max<int64_t>(1, num_update_));
   const bool whole_epoch = batch_in_epoch_ == 0;
+  r.whole = whole_epoch;
   if (batch_in_epoch_ == 0) {
     ++epoch_;
     if (!fresh_train_iter_) train->Reset();
