@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 namespace mx {
 
@@ -48,6 +49,12 @@ struct Context {
 
   // "cpu(0)", "gpu(1)", "cpu_pinned(0)", "cpu_shared(0)".
   std::string ToString() const;
+
+  // The one device grammar of every tool and config: "cpu", "gpu" (id 0),
+  // "cpu:N", "gpu:N", or as ToString writes them, "cpu(N)", "gpu(N)";
+  // N in [0, 1024). mx::Error naming `text` and the grammar otherwise.
+  // Whether a GPU is usable is gpu::CheckDevice's.
+  static Context Parse(std::string_view text);
 };
 
 std::ostream& operator<<(std::ostream& os, const Context& c);

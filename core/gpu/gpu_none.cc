@@ -16,8 +16,9 @@ bool BuiltWithCuda() { return false; }
 int DeviceCount() { return 0; }
 
 void CheckDevice(Context ctx) {
-  MX_THROW(ctx, " is not available: this build of mx has no CUDA support; ",
-           "use cpu()");
+  MX_THROW(ctx,
+           " is not available: this build of mx has no GPU backend (build "
+           "with bazel --config=cuda); use cpu");
 }
 
 void SetDevice(int) { NoCuda("selecting a GPU"); }

@@ -62,27 +62,16 @@ struct Options {
   Context ctx = Context::CPU();
 };
 
-// The Context of a --device value: cpu, gpu or gpu:N; mx::Error naming the
-// flag otherwise, or when the GPU is not usable.
+// The Context of a --device value (Context::Parse's grammar); mx::Error
+// naming the flag otherwise, or when the GPU is not usable.
 Context ParseDevice(const std::string& d) {
-  if (d == "cpu") return Context::CPU();
-  if (d == "gpu" || d.rfind("gpu:", 0) == 0) {
-    int id = 0;
-    if (d.size() > 4) {
-      char* end = nullptr;
-      const long v = std::strtol(d.c_str() + 4, &end, 10);
-      MX_CHECK(*end == '\0' && v >= 0 && v < 1024, "--device: bad device '", d,
-               "' (expected cpu, gpu or gpu:N)");
-      id = static_cast<int>(v);
-    }
-    MX_CHECK(gpu::BuiltWithCuda(), "--device ", d,
-             ": this build of mx has no GPU backend (build with bazel "
-             "--config=cuda)");
-    const Context ctx = Context::GPU(id);
-    gpu::CheckDevice(ctx);
+  try {
+    const Context ctx = Context::Parse(d);
+    if (!ctx.IsHost()) gpu::CheckDevice(ctx);
     return ctx;
+  } catch (const Error& e) {
+    throw Error(StrCat("--device: ", e.what()));
   }
-  MX_THROW("--device: bad device '", d, "' (expected cpu, gpu or gpu:N)");
 }
 
 // The input's format: by extension (.csv, .rec, .lst, image files), else by
@@ -469,7 +458,8 @@ int Main(int argc, char** argv) {
   app.add_flag("--keep-batchnorm", o.keep_batchnorm,
                "run BatchNorm layers as they are instead of folding them "
                "into the convolutions before them");
-  app.add_option("--device", o.device, "cpu, gpu or gpu:N (default cpu)");
+  app.add_option("--device", o.device,
+                 "cpu, gpu, cpu:N or gpu:N (default cpu)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -390,40 +390,20 @@ std::vector<Context> ReadDevices(Section* s, Diagnostics* diag) {
     return {Context::CPU()};
   }
   for (const std::string& name : names) {
-    const size_t colon = name.find(':');
-    const std::string kind = name.substr(0, colon);
-    long id = 0;
-    if (colon != std::string::npos) {
-      char* end = nullptr;
-      id = std::strtol(name.c_str() + colon + 1, &end, 10);
-      if (*end != '\0' || id < 0 || colon + 1 == name.size()) id = -1;
-    }
-    if ((kind != "cpu" && kind != "gpu") || id < 0) {
-      diag->Add(node->loc(), "devices",
-                StrCat("bad device '", name,
-                       "' (expected cpu, cpu:N, gpu:N or a list of them)"));
+    Context ctx;
+    try {
+      ctx = Context::Parse(name);
+    } catch (const Error& e) {
+      diag->Add(node->loc(), "devices", e.what());
       continue;
     }
-    if (kind == "gpu") {
-      if (!gpu::BuiltWithCuda()) {
-        diag->Add(node->loc(), "devices",
-                  StrCat("device '", name,
-                         "': this build of mx has no GPU backend (build with "
-                         "bazel --config=cuda); use cpu"));
-        continue;
-      }
-      const Context ctx = Context::GPU(static_cast<int32_t>(id));
-      try {
-        gpu::CheckDevice(ctx);
-      } catch (const Error& e) {
-        diag->Add(node->loc(), "devices",
-                  StrCat("device '", name, "': ", e.what()));
-        continue;
-      }
+    try {
+      if (!ctx.IsHost()) gpu::CheckDevice(ctx);
       out.push_back(ctx);
-      continue;
+    } catch (const Error& e) {
+      diag->Add(node->loc(), "devices",
+                StrCat("device '", name, "': ", e.what()));
     }
-    out.push_back(Context::CPU(static_cast<int32_t>(id)));
   }
   return out;
 }

@@ -95,6 +95,25 @@ TEST(ContextTest, PrintsLikeMXNet) {
   EXPECT_FALSE(Context::GPU().IsHost());
 }
 
+// One grammar for every tool and config; what ToString writes parses back.
+TEST(ContextTest, ParsesTheDeviceGrammar) {
+  EXPECT_EQ(Context::Parse("cpu"), Context::CPU(0));
+  EXPECT_EQ(Context::Parse("gpu"), Context::GPU(0));
+  EXPECT_EQ(Context::Parse("cpu:3"), Context::CPU(3));
+  EXPECT_EQ(Context::Parse("gpu:1"), Context::GPU(1));
+  EXPECT_EQ(Context::Parse("gpu:1023"), Context::GPU(1023));
+  for (const Context c : {Context::CPU(2), Context::GPU(7)}) {
+    EXPECT_EQ(Context::Parse(c.ToString()), c);
+  }
+  for (const char* bad :
+       {"", "tpu", "cpu:", "gpu:-1", "gpu:1x", "gpu:1024", "gpu:99999", "cpu(1",
+        "cpu()", "cpu_pinned(0)", "CPU", "gpu::1", " cpu"}) {
+    EXPECT_EQ(MessageOf([&] { Context::Parse(bad); }),
+              std::string("bad device '") + bad +
+                  "' (expected cpu, gpu, cpu:N or gpu:N)");
+  }
+}
+
 TEST(ErrorTest, TwoTiers) {
   EXPECT_THROW(MX_CHECK(1 == 2, "user"), Error);
   try {

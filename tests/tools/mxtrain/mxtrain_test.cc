@@ -572,7 +572,12 @@ TEST(MxtrainTest, ConfigErrorsAreReportedTogetherWithTheirPlace) {
       {"gpu",
        tiny,
        "--set devices=gpu:0",
-       {"devices: device 'gpu:0': this build of mx has no GPU backend"}},
+       {"devices: device 'gpu:0': gpu(0) is not available: this build of mx "
+        "has no GPU backend"}},
+      {"device",
+       tiny,
+       "--set devices=[cpu,tpu:1]",
+       {"devices: bad device 'tpu:1' (expected cpu, gpu, cpu:N or gpu:N)"}},
       {"shapes",
        Replace(tiny, "    - {op: FullyConnected, name: fc2, num_hidden: 10}",
                "    - {op: Reshape, name: cube, shape: [100, 7]}\n"
@@ -671,12 +676,19 @@ TEST(MxinferTest, ReproducesTheValidationAccuracyAndWritesPredictions) {
       Mxinfer(model + data + labels + " --output " + run + "/p.jsonl").code, 0);
   EXPECT_THAT(Read(run + "/p.jsonl"),
               HasSubstr("{\"index\": 0, \"label\": 9, \"top\": [["));
-  r = Mxinfer(model + " --benchmark --data-shape 1,28,28 --iterations 5");
+  // The device grammar of mxtrain's devices (Context::Parse).
+  r = Mxinfer(
+      model +
+      " --benchmark --data-shape 1,28,28 --iterations 5 --device cpu:0");
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("batch 1: latency p50 "));
   EXPECT_THAT(r.output, HasSubstr("batch 64: latency p50 "));
   // Errors: bad flags, a missing checkpoint.
   EXPECT_EQ(Mxinfer(model + " --top-k 0" + data).code, 2);
+  r = Mxinfer(model + " --device tpu:0" + data);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.output, HasSubstr("--device: bad device 'tpu:0' (expected "
+                                  "cpu, gpu, cpu:N or gpu:N)"));
   r = Mxinfer("--model " + run + "/nothing" + data);
   EXPECT_EQ(r.code, 3);
   EXPECT_THAT(r.output, HasSubstr("no checkpoint "));
