@@ -60,6 +60,57 @@ std::string ParamTraits<std::string>::Parse(const std::string& text,
   return "";
 }
 
+std::string ParamTraits<std::vector<std::string>>::Parse(
+    const std::string& text, std::vector<std::string>* out) {
+  static const char* kExpected =
+      "expected a list of names such as [a, b] or a single name";
+  std::string t = Trim(text);
+  out->clear();
+  if (t.empty()) return kExpected;
+  if (t.front() != '(' && t.front() != '[') {
+    out->push_back(t);
+    return "";
+  }
+  const char close = t.front() == '(' ? ')' : ']';
+  if (t.back() != close) return kExpected;
+  t = t.substr(1, t.size() - 2);
+  if (Trim(t).empty()) return "";
+  // Split at the commas outside parentheses ("cpu(0), cpu(1)").
+  int depth = 0;
+  std::string item;
+  const auto take = [&] {
+    std::string v = Trim(item);
+    if (v.size() >= 2 && (v.front() == '\'' || v.front() == '"') &&
+        v.back() == v.front()) {
+      v = v.substr(1, v.size() - 2);
+    }
+    item.clear();
+    if (v.empty()) return false;
+    out->push_back(v);
+    return true;
+  };
+  for (const char c : t) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (depth < 0) return kExpected;
+    if (c == ',' && depth == 0) {
+      if (!take()) return kExpected;
+      continue;
+    }
+    item += c;
+  }
+  if (depth != 0) return kExpected;
+  // A trailing comma ends a tuple of one, as Python writes it: "(a,)".
+  const bool trailing_comma = Trim(item).empty() && !out->empty();
+  if (!trailing_comma && !take()) return kExpected;
+  return "";
+}
+
+std::string ParamTraits<std::vector<std::string>>::Print(
+    const std::vector<std::string>& v) {
+  return "(" + Join(v, ", ") + ")";
+}
+
 std::string ParamTraits<std::vector<int64_t>>::Parse(
     const std::string& text, std::vector<int64_t>* out) {
   static const char* kExpected =
@@ -190,7 +241,7 @@ std::any ParamSchema::Parse(const AttrDict& attrs,
       problems.push_back(
           {key,
            StrCat("unknown parameter '", key, "'", DidYouMean(key, names),
-                  names.empty() ? std::string("; this op takes no parameters")
+                  names.empty() ? std::string("; it takes no parameters")
                                 : "; valid parameters: " + Join(names, ", "))});
       continue;
     }

@@ -108,7 +108,8 @@ class ParamSchema {
 };
 
 // Text conversions for the supported field types: int64_t, double, bool,
-// std::string, std::vector<int64_t> (tuples) and std::optional of those.
+// std::string, std::vector<int64_t> (tuples), std::vector<std::string>
+// (lists of names) and std::optional of those.
 template <typename T>
 struct ParamTraits;
 
@@ -141,6 +142,15 @@ struct ParamTraits<std::vector<int64_t>> {
   static const char* TypeName() { return "tuple of int"; }
   static std::string Parse(const std::string& text, std::vector<int64_t>* out);
   static std::string Print(const std::vector<int64_t>& v);
+};
+// Lists of names (config keys such as devices): "(a, b)", "[a, b]", "()",
+// or one bare name; items may hold parentheses ("cpu(0)").
+template <>
+struct ParamTraits<std::vector<std::string>> {
+  static const char* TypeName() { return "list of string"; }
+  static std::string Parse(const std::string& text,
+                           std::vector<std::string>* out);
+  static std::string Print(const std::vector<std::string>& v);
 };
 template <typename T>
 struct ParamTraits<std::optional<T>> {
@@ -199,6 +209,16 @@ inline std::string CheckValue(const std::vector<int64_t>& v,
     std::string problem = CheckRange(static_cast<double>(x), lo, hi);
     if (!problem.empty())
       return "element " + std::to_string(x) + ": " + problem;
+  }
+  return "";
+}
+inline std::string CheckValue(const std::vector<std::string>& v,
+                              const std::optional<double>&,
+                              const std::optional<double>&,
+                              const std::vector<std::string>& allowed) {
+  for (const std::string& x : v) {
+    std::string problem = CheckEnum(x, allowed);
+    if (!problem.empty()) return "element '" + x + "': " + problem;
   }
   return "";
 }

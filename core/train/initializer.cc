@@ -132,62 +132,70 @@ class FillInitializer : public Initializer {
   std::function<void(NDArray*)> fill_;
 };
 
-template <typename P>
-P Parse(const AttrDict& params, const std::string& where) {
-  static const auto schema = MakeParamSchema<P>();
-  return std::any_cast<P>(schema->Parse(params, where));
+// zero and one.
+struct NoParam {
+  static void Declare(ParamDeclarer<NoParam>*) {}
+};
+
+// An initializer: its parameters' schema and how it is built from them.
+struct Kind {
+  std::shared_ptr<const ParamSchema> schema;
+  std::function<std::unique_ptr<Initializer>(const std::any& parsed)> make;
+};
+
+// The Kind of parameters P whose initializer `make(P)` builds.
+template <typename P, typename Make>
+Kind KindOf(Make make) {
+  return {MakeParamSchema<P>(), [make](const std::any& parsed) {
+            return std::unique_ptr<Initializer>(make(std::any_cast<P>(parsed)));
+          }};
 }
 
-using Factory = std::function<std::unique_ptr<Initializer>(const AttrDict&,
-                                                           const std::string&)>;
+// An initializer filling every array with `fill(array)`.
+template <typename F>
+std::unique_ptr<Initializer> Fill(F fill) {
+  return std::make_unique<FillInitializer>(std::move(fill));
+}
 
-const std::map<std::string, Factory>& Factories() {
-  static const auto* const factories = new std::map<std::string, Factory>{
-      {"xavier",
-       [](const AttrDict& a, const std::string& w) {
-         return std::make_unique<Xavier>(Parse<XavierParam>(a, w));
-       }},
-      {"msra",
-       [](const AttrDict& a, const std::string& w) {
-         const MsraParam m = Parse<MsraParam>(a, w);
+const std::map<std::string, Kind>& Factories() {
+  static const auto* const factories = new std::map<std::string, Kind>{
+      {"xavier", KindOf<XavierParam>([](const XavierParam& p) {
+         return std::make_unique<Xavier>(p);
+       })},
+      {"msra", KindOf<MsraParam>([](const MsraParam& m) {
          XavierParam x;
          x.rnd_type = "gaussian";
          x.factor_type = m.factor_type;
          x.magnitude = 2 / (1 + m.slope * m.slope);
          return std::make_unique<Xavier>(x);
-       }},
-      {"uniform",
-       [](const AttrDict& a, const std::string& w) {
-         const double s = Parse<UniformParam>(a, w).scale;
-         return std::make_unique<FillInitializer>(
-             [s](NDArray* x) { FillUniform(x, s); });
-       }},
-      {"normal",
-       [](const AttrDict& a, const std::string& w) {
-         const double s = Parse<NormalParam>(a, w).sigma;
-         return std::make_unique<FillInitializer>(
-             [s](NDArray* x) { FillNormal(x, s); });
-       }},
-      {"constant",
-       [](const AttrDict& a, const std::string& w) {
-         const double v = Parse<ConstantParam>(a, w).value;
-         return std::make_unique<FillInitializer>(
-             [v](NDArray* x) { x->Fill(v); });
-       }},
-      {"zero",
-       [](const AttrDict& a, const std::string& w) {
-         MX_CHECK(a.empty(), w, " takes no parameters");
-         return std::make_unique<FillInitializer>(
-             [](NDArray* x) { x->Fill(0); });
-       }},
-      {"one",
-       [](const AttrDict& a, const std::string& w) {
-         MX_CHECK(a.empty(), w, " takes no parameters");
-         return std::make_unique<FillInitializer>(
-             [](NDArray* x) { x->Fill(1); });
-       }},
+       })},
+      {"uniform", KindOf<UniformParam>([](const UniformParam& p) {
+         return Fill([s = p.scale](NDArray* x) { FillUniform(x, s); });
+       })},
+      {"normal", KindOf<NormalParam>([](const NormalParam& p) {
+         return Fill([s = p.sigma](NDArray* x) { FillNormal(x, s); });
+       })},
+      {"constant", KindOf<ConstantParam>([](const ConstantParam& p) {
+         return Fill([v = p.value](NDArray* x) { x->Fill(v); });
+       })},
+      {"zero", KindOf<NoParam>([](const NoParam&) {
+         return Fill([](NDArray* x) { x->Fill(0); });
+       })},
+      {"one", KindOf<NoParam>([](const NoParam&) {
+         return Fill([](NDArray* x) { x->Fill(1); });
+       })},
   };
   return *factories;
+}
+
+// The Kind of `name`; mx::Error naming the known ones.
+const Kind& Find(const std::string& name) {
+  const auto it = Factories().find(name);
+  if (it == Factories().end()) {
+    MX_THROW("unknown initializer '", name,
+             "' (known: ", Join(Initializer::Names(), ", "), ")");
+  }
+  return it->second;
 }
 
 // Parses MXNet's __init__ attribute: '["name", {"key": value, ...}]' or a
@@ -223,12 +231,15 @@ std::vector<std::string> Initializer::Names() {
 
 std::unique_ptr<Initializer> Initializer::Create(const std::string& name,
                                                  const AttrDict& params) {
-  const auto it = Factories().find(name);
-  if (it == Factories().end()) {
-    MX_THROW("unknown initializer '", name, "' (known: ", Join(Names(), ", "),
-             ")");
-  }
-  return it->second(params, StrCat("initializer ", name));
+  const Kind& kind = Find(name);
+  const std::string where = StrCat("initializer ", name);
+  MX_CHECK(!kind.schema->fields().empty() || params.empty(), where,
+           " takes no parameters");
+  return kind.make(kind.schema->Parse(params, where));
+}
+
+const ParamSchema& Initializer::Schema(const std::string& name) {
+  return *Find(name).schema;
 }
 
 void Initializer::Init(const std::string& name, NDArray* array,

@@ -25,6 +25,9 @@ class Initializer {
                                              const AttrDict& params = {});
   // The names Create knows.
   static std::vector<std::string> Names();
+  // The parameters of initializer `name`, as Create parses them; mx::Error
+  // for an unknown name.
+  static const ParamSchema& Schema(const std::string& name);
 
   // Fills `array`, named `name` (e.g. "fc1_weight"), by its suffix; a
   // non-empty `init_attr` (MXNet's __init__, e.g. '["constant", {"value":

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <any>
 #include <cmath>
+#include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
@@ -171,10 +175,45 @@ class Curve : public LRScheduler {
   bool cosine_;
 };
 
-template <typename P>
-P Parse(const AttrDict& params, const std::string& where) {
-  static const auto schema = MakeParamSchema<P>();
-  return std::any_cast<P>(schema->Parse(params, where));
+// A schedule: its parameters' schema and how it is built from them.
+struct Kind {
+  std::shared_ptr<const ParamSchema> schema;
+  std::function<std::unique_ptr<LRScheduler>(double base_lr,
+                                             const std::any& parsed)>
+      make;
+};
+
+template <typename P, typename Impl, typename... Extra>
+Kind KindOf(Extra... extra) {
+  return {MakeParamSchema<P>(),
+          [extra...](double base_lr, const std::any& parsed) {
+            return std::make_unique<Impl>(base_lr, std::any_cast<P>(parsed),
+                                          extra...);
+          }};
+}
+
+// In the order errors list them.
+const std::vector<std::pair<std::string, Kind>>& Kinds() {
+  static const auto* const kinds =
+      new std::vector<std::pair<std::string, Kind>>{
+          {"constant", KindOf<ConstantParam, Constant>()},
+          {"factor", KindOf<FactorParam, Factor>()},
+          {"multifactor", KindOf<MultiFactorParam, MultiFactor>()},
+          {"cosine", KindOf<CurveParam, Curve>(true)},
+          {"poly", KindOf<CurveParam, Curve>(false)},
+      };
+  return *kinds;
+}
+
+// The Kind of `name`; mx::Error naming the known ones.
+const Kind& Find(const std::string& name) {
+  std::vector<std::string> names;
+  for (const auto& [n, kind] : Kinds()) {
+    if (n == name) return kind;
+    names.push_back(n);
+  }
+  MX_THROW("unknown lr schedule '", name, "'", DidYouMean(name, names),
+           " (known: ", Join(names, ", "), ")");
 }
 
 }  // namespace
@@ -192,26 +231,13 @@ double LRScheduler::LearningRate(int64_t num_update) const {
 std::unique_ptr<LRScheduler> LRScheduler::Create(const std::string& name,
                                                  double base_lr,
                                                  const AttrDict& params) {
-  const std::string where = StrCat("lr schedule ", name);
-  if (name == "constant") {
-    return std::make_unique<Constant>(base_lr,
-                                      Parse<ConstantParam>(params, where));
-  }
-  if (name == "factor") {
-    return std::make_unique<Factor>(base_lr, Parse<FactorParam>(params, where));
-  }
-  if (name == "multifactor") {
-    return std::make_unique<MultiFactor>(
-        base_lr, Parse<MultiFactorParam>(params, where));
-  }
-  if (name == "cosine" || name == "poly") {
-    return std::make_unique<Curve>(base_lr, Parse<CurveParam>(params, where),
-                                   name == "cosine");
-  }
-  MX_THROW(
-      "unknown lr schedule '", name, "'",
-      DidYouMean(name, {"constant", "factor", "multifactor", "cosine", "poly"}),
-      " (known: constant, factor, multifactor, cosine, poly)");
+  const Kind& kind = Find(name);
+  return kind.make(base_lr,
+                   kind.schema->Parse(params, StrCat("lr schedule ", name)));
+}
+
+const ParamSchema& LRScheduler::Schema(const std::string& name) {
+  return *Find(name).schema;
 }
 
 }  // namespace mx

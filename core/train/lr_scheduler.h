@@ -24,6 +24,9 @@ class LRScheduler {
   static std::unique_ptr<LRScheduler> Create(const std::string& name,
                                              double base_lr,
                                              const AttrDict& params);
+  // The parameters of schedule `name`, as Create parses them; mx::Error for
+  // an unknown name.
+  static const ParamSchema& Schema(const std::string& name);
 
   // The rate for update number `num_update` (1 for the first update).
   double LearningRate(int64_t num_update) const;

@@ -265,27 +265,42 @@ class RmsProp : public Optimizer {
   RmsPropParam p_;
 };
 
-// Parses P from `params` and builds Impl from it.
+// An optimizer: its parameters' schema and how it is built from them.
+struct Kind {
+  std::shared_ptr<const ParamSchema> schema;
+  std::function<std::unique_ptr<Optimizer>(const std::any& parsed)> make;
+};
+
 template <typename P, typename Impl>
-std::unique_ptr<Optimizer> Make(const AttrDict& params,
-                                const std::string& where) {
-  static const auto schema = MakeParamSchema<P>();
-  const P p = std::any_cast<P>(schema->Parse(params, where));
-  return std::make_unique<Impl>(p);
+Kind KindOf() {
+  return {MakeParamSchema<P>(), [](const std::any& parsed) {
+            return std::make_unique<Impl>(std::any_cast<P>(parsed));
+          }};
 }
 
-using Factory = std::function<std::unique_ptr<Optimizer>(const AttrDict&,
-                                                         const std::string&)>;
-
-const std::map<std::string, Factory>& Factories() {
-  static const auto* const factories = new std::map<std::string, Factory>{
-      {"sgd", Make<SgdParam, Sgd>},
-      {"nag", Make<NagParam, Nag>},
-      {"adam", Make<AdamParam, Adam>},
-      {"adagrad", Make<AdaGradParam, AdaGrad>},
-      {"rmsprop", Make<RmsPropParam, RmsProp>},
+const std::map<std::string, Kind>& Factories() {
+  static const auto* const factories = new std::map<std::string, Kind>{
+      {"sgd", KindOf<SgdParam, Sgd>()},
+      {"nag", KindOf<NagParam, Nag>()},
+      {"adam", KindOf<AdamParam, Adam>()},
+      {"adagrad", KindOf<AdaGradParam, AdaGrad>()},
+      {"rmsprop", KindOf<RmsPropParam, RmsProp>()},
   };
   return *factories;
+}
+
+// The Kind of `name` (any case); mx::Error naming the known ones.
+const Kind& Find(const std::string& name) {
+  std::string lower = name;
+  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  const auto it = Factories().find(lower);
+  if (it == Factories().end()) {
+    std::string known;
+    for (const auto& [n, kind] : Factories())
+      known += (known.empty() ? "" : ", ") + n;
+    MX_THROW("unknown optimizer '", name, "' (known: ", known, ")");
+  }
+  return it->second;
 }
 
 }  // namespace
@@ -298,19 +313,17 @@ std::vector<std::string> Optimizer::Names() {
 
 std::unique_ptr<Optimizer> Optimizer::Create(const std::string& name,
                                              const AttrDict& params) {
+  const Kind& kind = Find(name);
   std::string lower = name;
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
-  const auto it = Factories().find(lower);
-  if (it == Factories().end()) {
-    std::string known;
-    for (const std::string& n : Names())
-      known += (known.empty() ? "" : ", ") + n;
-    MX_THROW("unknown optimizer '", name, "' (known: ", known, ")");
-  }
-  const std::string where = StrCat("optimizer ", lower);
-  std::unique_ptr<Optimizer> opt = it->second(params, where);
+  std::unique_ptr<Optimizer> opt =
+      kind.make(kind.schema->Parse(params, StrCat("optimizer ", lower)));
   opt->name_ = lower;
   return opt;
+}
+
+const ParamSchema& Optimizer::Schema(const std::string& name) {
+  return *Find(name).schema;
 }
 
 std::vector<NDArray> Optimizer::CreateState(const NDArray& weight) const {

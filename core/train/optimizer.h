@@ -44,6 +44,9 @@ class Optimizer {
                                            const AttrDict& params);
   // The names Create knows.
   static std::vector<std::string> Names();
+  // The parameters of optimizer `name` (any case), as Create parses them;
+  // mx::Error for an unknown name.
+  static const ParamSchema& Schema(const std::string& name);
 
   const std::string& name() const { return name_; }
   const OptimizerCommon& common() const { return common_; }

@@ -436,6 +436,8 @@ namespace {
 // True when plain `s` would not parse back as one scalar with this text.
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
+  // YAML's nulls (MXNet's SoftmaxOutput normalization 'null' is a string).
+  if (s == "null" || s == "Null" || s == "NULL" || s == "~") return true;
   if (std::isspace(static_cast<unsigned char>(s.front())) ||
       std::isspace(static_cast<unsigned char>(s.back())))
     return true;

@@ -18,18 +18,19 @@
 #include "core/base/strings.h"
 #include "core/dist/communicator.h"
 #include "core/gpu/gpu.h"
+#include "core/op/op.h"
 #include "core/symbol/node.h"
 #include "core/train/initializer.h"
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
 #include "core/train/optimizer.h"
 #include "io/iter_registry.h"
+#include "tools/mxtrain/config_schema.h"
+#include "tools/mxtrain/run_keys.h"
 
 namespace mx {
 namespace {
 
-// Epochs a run may ask for: past this it is a typo (1e18), not a plan.
-constexpr int64_t kMaxEpochs = 1000000;
 // Devices of one process's data parallelism.
 constexpr size_t kMaxDevices = 64;
 
@@ -68,135 +69,13 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir,
   return (ec ? p : abs).lexically_normal().string();
 }
 
-// Reads the keys of one mapping of the resolved tree, checking types and
-// ranges, writing defaults for missing keys, and reporting unknown keys
-// (with the nearest known one) when done.
-class Section {
- public:
-  Section(ConfigNode* node, std::string path, Diagnostics* diag)
-      : node_(node), path_(std::move(path)), diag_(diag) {
-    if (node_->IsNull()) *node_ = ConfigNode::Map(node_->loc());
-    if (!node_->IsMap()) {
-      diag_->Add(node_->loc(), path_,
-                 StrCat("expected a mapping, got ", node_->KindName()));
-      valid_ = false;
-    }
+// The section `key` of the top level (an empty mapping when missing).
+ConfigNode* SectionNode(ConfigNode* root, const std::string& key) {
+  if (root->Find(key) == nullptr) {
+    root->Set(key, ConfigNode::Map(root->loc()), root->loc());
   }
-
-  bool valid() const { return valid_; }
-
-  std::string String(const std::string& key, const std::string& def,
-                     const std::vector<std::string>& choices = {}) {
-    const ConfigNode* v = Node(key, ConfigNode::Scalar(def));
-    if (v == nullptr) return def;
-    if (!v->IsScalar()) return Bad(*v, key, "expected text", def);
-    if (!choices.empty() &&
-        std::find(choices.begin(), choices.end(), v->text()) == choices.end()) {
-      return Bad(*v, key,
-                 StrCat("'", v->text(), "' is not one of ",
-                        param_detail::QuoteList(choices),
-                        DidYouMean(v->text(), choices)),
-                 def);
-    }
-    return v->text();
-  }
-
-  int64_t Int(const std::string& key, int64_t def, int64_t min,
-              int64_t max = std::numeric_limits<int64_t>::max()) {
-    const ConfigNode* v = Node(key, ConfigNode::Scalar(std::to_string(def)));
-    if (v == nullptr) return def;
-    int64_t out = 0;
-    const std::string problem =
-        v->IsScalar() && !v->quoted()
-            ? ParamTraits<int64_t>::Parse(v->text(), &out)
-            : std::string("expected an integer");
-    if (!problem.empty()) return Bad(*v, key, problem, def);
-    if (out < min) {
-      return Bad(*v, key, StrCat("must be at least ", min, ", got ", out), def);
-    }
-    if (out > max) {
-      return Bad(*v, key, StrCat("must be at most ", max, ", got ", out), def);
-    }
-    return out;
-  }
-
-  bool Bool(const std::string& key, bool def) {
-    const ConfigNode* v = Node(key, ConfigNode::Scalar(def ? "true" : "false"));
-    if (v == nullptr) return def;
-    if (v->IsScalar() && !v->quoted()) {
-      const std::string t = ToLower(v->text());
-      if (t == "true" || t == "yes" || t == "on") return true;
-      if (t == "false" || t == "no" || t == "off") return false;
-    }
-    return Bad(*v, key, "expected true or false", def);
-  }
-
-  // A list of texts; a single text counts as a list of one.
-  std::vector<std::string> StringList(const std::string& key,
-                                      const std::vector<std::string>& def) {
-    ConfigNode d = ConfigNode::List();
-    for (const std::string& s : def) d.Append(ConfigNode::Scalar(s));
-    const ConfigNode* v = Node(key, d);
-    if (v == nullptr) return def;
-    if (v->IsScalar()) return {v->text()};
-    std::vector<std::string> out;
-    if (!v->IsList()) return Bad(*v, key, "expected a list of names", def);
-    for (size_t i = 0; i < v->items().size(); ++i) {
-      if (!v->items()[i].IsScalar()) {
-        diag_->Add(v->items()[i].loc(), StrCat(Child(path_, key), "[", i, "]"),
-                   "expected a name");
-        continue;
-      }
-      out.push_back(v->items()[i].text());
-    }
-    return out;
-  }
-
-  // The node of `key` (created with `def` when missing and def is not
-  // null), marking the key known.
-  ConfigNode* Node(const std::string& key, const ConfigNode& def = {}) {
-    if (std::find(known_.begin(), known_.end(), key) == known_.end()) {
-      known_.push_back(key);
-    }
-    if (!valid_) return nullptr;
-    ConfigNode* v = node_->Find(key);
-    if (v == nullptr && !def.IsNull()) {
-      node_->Set(key, def);
-      v = node_->Find(key);
-      v->Relocate(node_->loc());
-    }
-    return v;
-  }
-
-  // Reports keys nothing asked for.
-  void Finish(const std::string& what) {
-    if (!valid_) return;
-    for (const auto& m : node_->members()) {
-      if (std::find(known_.begin(), known_.end(), m.key) != known_.end()) {
-        continue;
-      }
-      diag_->Add(m.key_loc, Child(path_, m.key),
-                 StrCat("unknown key '", m.key, "'", DidYouMean(m.key, known_),
-                        "; ", what, " takes ", Join(known_, ", ")));
-    }
-  }
-
-  ConfigNode* node() { return node_; }
-
- private:
-  template <typename T>
-  T Bad(const ConfigNode& v, const std::string& key, const std::string& problem,
-        T def) {
-    diag_->Add(v.loc(), Child(path_, key), problem);
-    return def;
-  }
-
-  ConfigNode* node_;
-  std::string path_;
-  Diagnostics* diag_;
-  std::vector<std::string> known_;
-  bool valid_ = true;
-};
+  return root->Find(key);
+}
 
 // The members of a mapping other than `type`, as op-style parameter text.
 AttrDict ParamsOf(const ConfigNode& node, const std::string& path,
@@ -231,6 +110,50 @@ void Located(const ConfigNode& node, const std::string& path,
     const ConfigNode* type = node.Find("type");
     diag->Add(type != nullptr ? type->loc() : node.loc(),
               type != nullptr ? Child(path, "type") : path, e.what());
+  }
+}
+
+// Checks the parameters of a {type: NAME, ...} section (`node` at `path`)
+// against `schema_of(type)` (problems at their keys, an unknown type at
+// `type`) and writes their defaults into it, but `skip`'s.
+void CheckTyped(
+    ConfigNode* node, const std::string& path, const std::string& type,
+    const AttrDict& params,
+    const std::function<const ParamSchema&(const std::string&)>& schema_of,
+    const std::vector<std::string>& skip, Diagnostics* diag) {
+  Located(
+      *node, path,
+      [&] {
+        const ParamSchema& schema = schema_of(type);
+        schema.Parse(params, path);
+        WriteDefaults(node, schema, params, skip);
+      },
+      diag);
+}
+
+// Writes the parameter defaults of each op layer of network.layers into it:
+// not the layers of blocks (templates), nor the input count of a variadic
+// op (its inputs give it).
+void WriteLayerDefaults(ConfigNode* network) {
+  ConfigNode* layers = network->IsMap() ? network->Find("layers") : nullptr;
+  if (layers == nullptr || !layers->IsList()) return;
+  for (ConfigNode& layer : layers->items()) {
+    const ConfigNode* op_node = layer.IsMap() ? layer.Find("op") : nullptr;
+    const OpDef* op = op_node != nullptr && op_node->IsScalar()
+                          ? OpRegistry::Global().Find(op_node->text())
+                          : nullptr;
+    if (op == nullptr) continue;
+    ConfigNode params = ConfigNode::Map();
+    for (const ConfigMember& m : layer.members()) {
+      const auto& keys = LayerKeys();
+      if (std::find(keys.begin(), keys.end(), m.key) == keys.end()) {
+        params.Set(m.key, m.value);
+      }
+    }
+    Diagnostics unused;  // the layer was checked when the network was built
+    std::vector<std::string> skip;
+    if (!op->variadic_key().empty()) skip.push_back(op->variadic_key());
+    WriteDefaults(&layer, op->schema(), ParamsOf(params, "", &unused), skip);
   }
 }
 
@@ -379,10 +302,10 @@ IterConfig ReadIter(ConfigNode* node, const std::string& path,
   return it;
 }
 
-std::vector<Context> ReadDevices(Section* s, Diagnostics* diag) {
-  const std::vector<std::string> names = s->StringList("devices", {"cpu"});
+// The contexts of `names`, the devices key written at `node`.
+std::vector<Context> ReadDevices(const std::vector<std::string>& names,
+                                 const ConfigNode* node, Diagnostics* diag) {
   std::vector<Context> out;
-  const ConfigNode* node = s->Node("devices");
   if (names.size() > kMaxDevices) {
     diag->Add(
         node->loc(), "devices",
@@ -419,6 +342,228 @@ bool IsFileNamePrefix(const std::string& prefix) {
   return true;
 }
 
+// The top level's own keys into `c` (Note [Config keys]).
+TopKeys ReadTop(RunConfig* config, const std::string& base_dir,
+                Diagnostics* diag) {
+  RunConfig& c = *config;
+  const TopKeys top =
+      ReadSection<TopKeys>(&c.resolved, "", TopSections(), diag);
+  const auto node_of = [&](const char* key) {
+    ConfigNode* node = c.resolved.Find(key);
+    MX_INTERNAL_CHECK(node != nullptr, "key ", key, " has a default");
+    return node;
+  };
+  c.name = top.name.value_or(Stem(c.file));
+  if (!top.name) c.resolved.Set("name", ConfigNode::Scalar(c.name));
+  c.epochs = top.epochs;
+  c.seed = static_cast<uint64_t>(top.seed);
+  if (top.devices.size() > kMaxDevices) {
+    diag->Add(node_of("devices")->loc(), "devices",
+              StrCat(top.devices.size(), " devices; a run may use at most ",
+                     kMaxDevices));
+  } else {
+    c.devices = ReadDevices(top.devices, node_of("devices"), diag);
+  }
+  c.kvstore = top.kvstore;
+  if (StartsWith(c.kvstore, "dist") && !dist::LaunchedByMpi()) {
+    diag->Add(
+        node_of("kvstore")->loc(), "kvstore",
+        StrCat("kvstore '", c.kvstore,
+               "' sums gradients over the processes of an MPI job, but "
+               "no MPI launcher started this one: run it as mpirun -np N "
+               "mxtrain ... (docs/distributed.md), or use kvstore local"));
+  }
+  {
+    // The default and --set values are the working directory's, a value
+    // written in the file is the file's folder's (as every path there).
+    // (A None default is not written: a present key is the user's.)
+    const ConfigNode* written = c.resolved.Find("output");
+    const SourceLocation loc =
+        written != nullptr ? written->loc() : c.resolved.loc();
+    c.output = ResolvePath(top.output.value_or("runs/" + c.name), base_dir,
+                           written != nullptr && !FromFlag(loc));
+    c.resolved.Set("output", ConfigNode::Scalar(c.output, loc));
+  }
+  return top;
+}
+
+// data.train and data.val.
+void ReadData(RunConfig* config, const std::string& base_dir,
+              Diagnostics* diag) {
+  RunConfig& c = *config;
+  ConfigNode* data = SectionNode(&c.resolved, "data");
+  ReadSection<DataKeys>(data, "data", DataSections(), diag);
+  ConfigNode* train = data->IsMap() ? data->Find("train") : nullptr;
+  if (train == nullptr) {
+    // (data that is not a mapping is reported as such)
+    if (data->IsMap()) {
+      diag->Add(data->loc(), "data.train",
+                "missing the training iterator (e.g. {type: MNISTIter, "
+                "image: ..., label: ...})");
+    }
+  } else {
+    c.train = ReadIter(train, "data.train", base_dir, false, diag);
+  }
+  if (ConfigNode* val = data->IsMap() ? data->Find("val") : nullptr) {
+    c.val = ReadIter(val, "data.val", base_dir, true, diag);
+  }
+}
+
+// The network section, built; its layers' defaults written.
+void ReadNetwork(RunConfig* config, const std::string& base_dir,
+                 Diagnostics* diag) {
+  RunConfig& c = *config;
+  if (ConfigNode* network = c.resolved.Find("network")) {
+    ConfigNode* symbol = network->IsMap() ? network->Find("symbol") : nullptr;
+    if (symbol != nullptr && symbol->IsScalar()) {
+      *symbol = ConfigNode::Scalar(
+          ResolvePath(symbol->text(), base_dir, !FromFlag(symbol->loc())),
+          symbol->loc());
+    }
+    const size_t problems = diag->size();
+    c.network = BuildNetwork(*network, "network", base_dir, diag);
+    if (diag->size() == problems) WriteLayerDefaults(network);
+  } else {
+    diag->Add(c.resolved.loc(), "network",
+              "missing the network (network: {layers: [...]} or {symbol: "
+              "FILE})");
+  }
+}
+
+// metrics: names, or {type: top_k_accuracy, top_k: 5}, into `names`; the
+// metrics made of them (once: checkpoint.best_metric asks them).
+std::vector<std::unique_ptr<EvalMetric>> ReadMetrics(
+    ConfigNode* root, std::vector<std::pair<std::string, AttrDict>>* names,
+    Diagnostics* diag) {
+  names->clear();
+  std::vector<std::unique_ptr<EvalMetric>> metrics;
+  ConfigNode def = ConfigNode::List();
+  def.Append(ConfigNode::Scalar("accuracy"));
+  def.Append(ConfigNode::Scalar("ce"));
+  ConfigNode* list = root->Find("metrics");
+  if (list == nullptr) {
+    root->Set("metrics", def);
+    list = root->Find("metrics");
+    list->Relocate(root->loc());
+  }
+  std::vector<ConfigNode*> items;
+  if (list->IsScalar() || list->IsMap()) {
+    items.push_back(list);
+  } else if (list->IsList()) {
+    for (ConfigNode& m : list->items()) items.push_back(&m);
+  }
+  if (items.empty()) {
+    diag->Add(list->loc(), "metrics", "expected a list of metric names");
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    const std::string mpath =
+        list->IsList() ? StrCat("metrics[", i, "]") : "metrics";
+    std::string name;
+    AttrDict params;
+    if (items[i]->IsScalar()) {
+      name = items[i]->text();
+    } else if (items[i]->IsMap() && items[i]->Find("type") != nullptr) {
+      name = items[i]->Find("type")->text();
+      params = ParamsOf(*items[i], mpath, diag);
+    } else {
+      diag->Add(items[i]->loc(), mpath,
+                "expected a metric name or {type: NAME, ...}");
+      continue;
+    }
+    ConfigNode* where = items[i]->IsMap() ? items[i] : nullptr;
+    try {
+      metrics.push_back(EvalMetric::Create(name, params));
+      names->emplace_back(name, params);
+    } catch (const ParamError&) {
+      Located(
+          *where, mpath, [&] { EvalMetric::Create(name, params); }, diag);
+    } catch (const mx::Error& e) {
+      diag->Add(items[i]->loc(), mpath, e.what());
+    }
+  }
+  return metrics;
+}
+
+// The checkpoint section; best_metric resolved among `metrics`.
+void ReadCheckpoint(RunConfig* config,
+                    const std::vector<std::unique_ptr<EvalMetric>>& metrics,
+                    const std::string& base_dir, Diagnostics* diag) {
+  RunConfig& c = *config;
+  const auto& names = c.trainer.metrics;
+  ConfigNode* node = SectionNode(&c.resolved, "checkpoint");
+  const CheckpointKeys keys =
+      ReadSection<CheckpointKeys>(node, "checkpoint", {}, diag);
+  const auto where = [&](const char* key) {
+    const ConfigNode* v = node->IsMap() ? node->Find(key) : nullptr;
+    return v != nullptr ? v->loc() : node->loc();
+  };
+  CheckpointConfig& k = c.checkpoint;
+  k.prefix = keys.prefix;
+  k.every = keys.every;
+  k.keep_last = keys.keep_last;
+  k.keep_best = keys.keep_best;
+  // Ranked by the name the metric reports ("ce" reports cross-entropy),
+  // named by any of its names; by default the first metric.
+  k.best_metric =
+      keys.best_metric.value_or(names.empty() ? "accuracy" : names[0].first);
+  std::vector<std::string> reported;
+  bool found = metrics.empty();
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    reported.push_back(metrics[i]->name());
+    if (found) continue;
+    if (k.best_metric == metrics[i]->name() ||
+        EvalMetric::CanonicalName(k.best_metric) ==
+            EvalMetric::CanonicalName(names[i].first)) {
+      k.best_metric = metrics[i]->name();
+      k.lower_is_better = metrics[i]->lower_is_better();
+      found = true;
+    }
+  }
+  if (!found) {
+    diag->Add(where("best_metric"), "checkpoint.best_metric",
+              StrCat("'", k.best_metric, "' is not one of the run's metrics",
+                     DidYouMean(k.best_metric, reported), " (",
+                     Join(reported, ", "), ")"));
+  }
+  if (node->IsMap() && !keys.best_metric) {
+    node->Set("best_metric", ConfigNode::Scalar(k.best_metric, node->loc()),
+              node->loc());
+  }
+  k.pretrained = keys.pretrained;
+  if (ConfigNode* pretrained =
+          node->IsMap() ? node->Find("pretrained") : nullptr) {
+    k.pretrained =
+        ResolvePath(k.pretrained, base_dir, !FromFlag(pretrained->loc()));
+    *pretrained = ConfigNode::Scalar(k.pretrained, pretrained->loc());
+  }
+  k.frozen = keys.frozen;
+  if (UriScheme(k.prefix).empty() && !IsFileNamePrefix(k.prefix)) {
+    diag->Add(where("prefix"), "checkpoint.prefix",
+              StrCat("'", k.prefix,
+                     "' is not a file-name prefix (letters, digits, '_', "
+                     "'-' and '.', not starting with '.' or '-'; the files "
+                     "go in the run folder), nor a URI such as "
+                     "s3://bucket/runs/net/model"));
+  }
+}
+
+// The network's inputs must be the iterators' arrays.
+void CheckNetworkInputs(const RunConfig& c, Diagnostics* diag) {
+  if (!c.network.symbol.outputs().empty()) {
+    const std::vector<std::string> args = c.network.symbol.ListArguments();
+    for (const char* input : {"data", "softmax_label"}) {
+      if (std::find(args.begin(), args.end(), input) == args.end()) {
+        diag->Add(LocationOf(c, "network"), "network",
+                  StrCat("the network has no input '", input,
+                         "', which the data iterators provide (the first layer "
+                         "reads 'data'; name the loss layer 'softmax' to get "
+                         "'softmax_label'); its inputs: ",
+                         Join(args, ", ")));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 RunConfig LoadRunConfig(const std::string& path,
@@ -434,216 +579,39 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
   for (const std::string& o : overrides) ApplyOverride(&c.resolved, o);
   const std::string base_dir = Dirname(path);
   Diagnostics diag;
-  Section top(&c.resolved, "", &diag);
-  if (!top.valid()) diag.ThrowIfAny();
-  c.name = top.String("name", Stem(path));
-  c.epochs = top.Int("epochs", 10, 1, kMaxEpochs);
-  c.seed = static_cast<uint64_t>(top.Int("seed", 0, 0));
-  c.devices = ReadDevices(&top, &diag);
-  c.kvstore = top.String("kvstore", "local",
-                         {"local", "device", "dist_sync", "dist_device_sync"});
-  if (StartsWith(c.kvstore, "dist") && !dist::LaunchedByMpi()) {
-    diag.Add(top.Node("kvstore")->loc(), "kvstore",
-             StrCat("kvstore '", c.kvstore,
-                    "' sums gradients over the processes of an MPI job, but "
-                    "no MPI launcher started this one: run it as mpirun -np N "
-                    "mxtrain ... (docs/distributed.md), or use kvstore local"));
+  if (!c.resolved.IsMap() && !c.resolved.IsNull()) {
+    diag.Add(c.resolved.loc(), "",
+             StrCat("expected a mapping, got ", c.resolved.KindName()));
+    diag.ThrowIfAny();
   }
-  {
-    // The default and --set values are the working directory's, a value
-    // written in the file is the file's folder's (as every path there).
-    const ConfigNode* written = c.resolved.Find("output");
-    c.output = top.String("output", "runs/" + c.name);
-    c.output = ResolvePath(c.output, base_dir,
-                           written != nullptr && !FromFlag(written->loc()));
-    *top.Node("output") =
-        ConfigNode::Scalar(c.output, top.Node("output")->loc());
-  }
-  const std::string nonfinite =
-      top.String("on_nonfinite", "stop", {"stop", "skip"});
-
-  // data
-  {
-    Section data(top.Node("data", ConfigNode::Map()), "data", &diag);
-    ConfigNode* train = data.Node("train");
-    if (train == nullptr) {
-      diag.Add(data.node()->loc(), "data.train",
-               "missing the training iterator (e.g. {type: MNISTIter, image: "
-               "..., label: ...})");
-    } else {
-      c.train = ReadIter(train, "data.train", base_dir, false, &diag);
-    }
-    if (ConfigNode* val = data.Node("val")) {
-      c.val = ReadIter(val, "data.val", base_dir, true, &diag);
-    }
-    data.Finish("data");
-  }
-
-  // network
-  if (ConfigNode* network = top.Node("network")) {
-    ConfigNode* symbol = network->IsMap() ? network->Find("symbol") : nullptr;
-    if (symbol != nullptr && symbol->IsScalar()) {
-      *symbol = ConfigNode::Scalar(
-          ResolvePath(symbol->text(), base_dir, !FromFlag(symbol->loc())),
-          symbol->loc());
-    }
-    c.network = BuildNetwork(*network, "network", base_dir, &diag);
-  } else {
-    diag.Add(c.resolved.loc(), "network",
-             "missing the network (network: {layers: [...]} or {symbol: "
-             "FILE})");
-  }
-
-  // optimizer, schedule, initializer
+  const TopKeys top = ReadTop(&c, base_dir, &diag);
+  ReadData(&c, base_dir, &diag);
+  ReadNetwork(&c, base_dir, &diag);
   TrainerOptions& t = c.trainer;
-  top.Node("optimizer");
   std::tie(t.optimizer, t.optimizer_params) =
       TypedSection(&c.resolved, "optimizer", "sgd", &diag);
-  Located(
-      *c.resolved.Find("optimizer"), "optimizer",
-      [&] { Optimizer::Create(t.optimizer, t.optimizer_params); }, &diag);
-  top.Node("schedule");
+  // rescale_grad's default is the trainer's: 1 / the global batch.
+  CheckTyped(c.resolved.Find("optimizer"), "optimizer", t.optimizer,
+             t.optimizer_params, Optimizer::Schema, {"rescale_grad"}, &diag);
   std::tie(t.lr_schedule, t.lr_schedule_params) =
       TypedSection(&c.resolved, "schedule", "constant", &diag);
-  Located(
-      *c.resolved.Find("schedule"), "schedule",
-      [&] { LRScheduler::Create(t.lr_schedule, 0.1, t.lr_schedule_params); },
-      &diag);
-  top.Node("initializer");
+  CheckTyped(c.resolved.Find("schedule"), "schedule", t.lr_schedule,
+             t.lr_schedule_params, LRScheduler::Schema, {}, &diag);
   std::tie(t.initializer, t.initializer_params) =
       TypedSection(&c.resolved, "initializer", "xavier", &diag);
-  Located(
-      *c.resolved.Find("initializer"), "initializer",
-      [&] { Initializer::Create(t.initializer, t.initializer_params); }, &diag);
-
-  // metrics: names, or {type: top_k_accuracy, top_k: 5}
-  t.metrics.clear();
-  {
-    ConfigNode def = ConfigNode::List();
-    def.Append(ConfigNode::Scalar("accuracy"));
-    def.Append(ConfigNode::Scalar("ce"));
-    ConfigNode* metrics = top.Node("metrics", def);
-    std::vector<ConfigNode*> items;
-    if (metrics->IsScalar() || metrics->IsMap()) {
-      items.push_back(metrics);
-    } else if (metrics->IsList()) {
-      for (ConfigNode& m : metrics->items()) items.push_back(&m);
-    }
-    if (items.empty()) {
-      diag.Add(metrics->loc(), "metrics", "expected a list of metric names");
-    }
-    for (size_t i = 0; i < items.size(); ++i) {
-      const std::string mpath =
-          metrics->IsList() ? StrCat("metrics[", i, "]") : "metrics";
-      std::string name;
-      AttrDict params;
-      if (items[i]->IsScalar()) {
-        name = items[i]->text();
-      } else if (items[i]->IsMap() && items[i]->Find("type") != nullptr) {
-        name = items[i]->Find("type")->text();
-        params = ParamsOf(*items[i], mpath, &diag);
-      } else {
-        diag.Add(items[i]->loc(), mpath,
-                 "expected a metric name or {type: NAME, ...}");
-        continue;
-      }
-      ConfigNode* where = items[i]->IsMap() ? items[i] : nullptr;
-      try {
-        EvalMetric::Create(name, params);
-        t.metrics.emplace_back(name, params);
-      } catch (const ParamError&) {
-        Located(
-            *where, mpath, [&] { EvalMetric::Create(name, params); }, &diag);
-      } catch (const mx::Error& e) {
-        diag.Add(items[i]->loc(), mpath, e.what());
-      }
-    }
-  }
+  CheckTyped(c.resolved.Find("initializer"), "initializer", t.initializer,
+             t.initializer_params, Initializer::Schema, {}, &diag);
+  const std::vector<std::unique_ptr<EvalMetric>> metrics =
+      ReadMetrics(&c.resolved, &t.metrics, &diag);
   t.seed = c.seed;
   t.contexts = c.devices;
   t.kvstore = c.kvstore;
-  t.on_nonfinite =
-      nonfinite == "skip" ? NonFinitePolicy::kSkip : NonFinitePolicy::kStop;
-
-  // checkpoint
-  {
-    Section s(top.Node("checkpoint", ConfigNode::Map()), "checkpoint", &diag);
-    CheckpointConfig& k = c.checkpoint;
-    k.prefix = s.String("prefix", "model");
-    k.every = s.Int("every", 1, 1);
-    k.keep_last = s.Int("keep_last", 0, 0);
-    k.keep_best = s.Bool("keep_best", true);
-    const std::string first_metric =
-        t.metrics.empty() ? "accuracy" : t.metrics[0].first;
-    k.best_metric = s.String("best_metric", first_metric);
-    // Ranked by the name the metric reports ("ce" reports cross-entropy),
-    // named by any of its names.
-    std::vector<std::string> reported;
-    bool found = t.metrics.empty();
-    for (const auto& [name, params] : t.metrics) {
-      const auto metric = EvalMetric::Create(name, params);
-      reported.push_back(metric->name());
-      if (found) continue;
-      if (k.best_metric == metric->name() ||
-          EvalMetric::CanonicalName(k.best_metric) ==
-              EvalMetric::CanonicalName(name)) {
-        k.best_metric = metric->name();
-        k.lower_is_better = metric->lower_is_better();
-        found = true;
-      }
-    }
-    if (!found) {
-      diag.Add(s.Node("best_metric")->loc(), "checkpoint.best_metric",
-               StrCat("'", k.best_metric, "' is not one of the run's metrics",
-                      DidYouMean(k.best_metric, reported), " (",
-                      Join(reported, ", "), ")"));
-    }
-    k.pretrained = s.String("pretrained", "");
-    if (ConfigNode* pretrained = s.Node("pretrained")) {
-      k.pretrained =
-          ResolvePath(k.pretrained, base_dir, !FromFlag(pretrained->loc()));
-      *pretrained = ConfigNode::Scalar(k.pretrained, pretrained->loc());
-    }
-    k.frozen = s.StringList("frozen", {});
-    if (UriScheme(k.prefix).empty() && !IsFileNamePrefix(k.prefix)) {
-      diag.Add(s.Node("prefix")->loc(), "checkpoint.prefix",
-               StrCat("'", k.prefix,
-                      "' is not a file-name prefix (letters, digits, '_', "
-                      "'-' and '.', not starting with '.' or '-'; the files "
-                      "go in the run folder), nor a URI such as "
-                      "s3://bucket/runs/net/model"));
-    }
-    s.Finish("checkpoint");
-  }
-
-  // logging
-  {
-    Section s(top.Node("logging", ConfigNode::Map()), "logging", &diag);
-    LoggingConfig& l = c.logging;
-    l.progress = s.String("progress", "auto", {"auto", "bar", "lines", "none"});
-    l.interval = s.Int("interval", 100, 1);
-    l.metrics_format = s.String("metrics_format", "csv", {"csv", "jsonl"});
-    l.curve = s.Bool("curve", true);
-    l.level = s.String("level", "info", {"debug", "info", "warn", "error"});
-    l.rank_logs = s.Bool("rank_logs", false);
-    s.Finish("logging");
-  }
-  top.Finish("the config");
-
-  // The network's inputs must be the iterators' arrays.
-  if (!c.network.symbol.outputs().empty()) {
-    const std::vector<std::string> args = c.network.symbol.ListArguments();
-    for (const char* input : {"data", "softmax_label"}) {
-      if (std::find(args.begin(), args.end(), input) == args.end()) {
-        diag.Add(LocationOf(c, "network"), "network",
-                 StrCat("the network has no input '", input,
-                        "', which the data iterators provide (the first layer "
-                        "reads 'data'; name the loss layer 'softmax' to get "
-                        "'softmax_label'); its inputs: ",
-                        Join(args, ", ")));
-      }
-    }
-  }
+  t.on_nonfinite = top.on_nonfinite == "skip" ? NonFinitePolicy::kSkip
+                                              : NonFinitePolicy::kStop;
+  ReadCheckpoint(&c, metrics, base_dir, &diag);
+  c.logging = ReadSection<LoggingKeys>(SectionNode(&c.resolved, "logging"),
+                                       "logging", {}, &diag);
+  CheckNetworkInputs(c, &diag);
   diag.ThrowIfAny();
   return c;
 }

@@ -18,6 +18,7 @@
 #include "fit/trainer.h"
 #include "tools/mxtrain/config_node.h"
 #include "tools/mxtrain/network_config.h"
+#include "tools/mxtrain/run_keys.h"
 
 namespace mx {
 
@@ -39,17 +40,6 @@ struct CheckpointConfig : CheckpointPolicy {
   std::vector<std::string> frozen;
 };
 
-struct LoggingConfig {
-  std::string progress = "auto";       // auto | bar | lines | none
-  int64_t interval = 100;              // batches between plain lines
-  std::string metrics_format = "csv";  // csv | jsonl
-  bool curve = true;                   // training-curve PNG
-  std::string level = "info";
-  // dist_sync: processes other than rank 0 also log to train-rank<N>.log in
-  // the run folder (else they print warnings and errors only).
-  bool rank_logs = false;
-};
-
 struct RunConfig {
   std::string file;  // the config file
   std::string name;
@@ -62,7 +52,7 @@ struct RunConfig {
   BuiltNetwork network;
   TrainerOptions trainer;  // optimizer, schedule, initializer, metrics, ...
   CheckpointConfig checkpoint;
-  LoggingConfig logging;
+  LoggingKeys logging;  // as declared (tools/mxtrain/run_keys.h)
   ConfigNode resolved;  // the config with defaults, for --print-config
 };
 

@@ -272,8 +272,8 @@ TEST(NDArrayTest, OperandsOnTwoDevicesAreAnError) {
             "cpu_pinned(0); copy one with CopyTo(cpu(0)) first");
   if (!gpu::BuiltWithCuda()) {
     EXPECT_EQ(MessageOf([] { NDArray(Shape{2}, Context::GPU(0)); }),
-              "gpu(0) is not available: this build of mx has no CUDA "
-              "support; use cpu()");
+              "gpu(0) is not available: this build of mx has no GPU backend "
+              "(build with bazel --config=cuda); use cpu");
   }
 }
 

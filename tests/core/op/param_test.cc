@@ -105,6 +105,30 @@ TEST(Params, ErrorsNameTheParameterAndExpectation) {
             "Demo 'd': slow mode takes count <= 5");
 }
 
+TEST(Params, ListsOfNames) {
+  using Names = std::vector<std::string>;
+  const auto parse = [](const std::string& text) {
+    Names out;
+    const std::string problem = ParamTraits<Names>::Parse(text, &out);
+    return problem.empty() ? out : Names{"<" + problem + ">"};
+  };
+  EXPECT_EQ(parse("cpu"), Names({"cpu"}));
+  EXPECT_EQ(parse("[a, 'b', \"c\"]"), Names({"a", "b", "c"}));
+  EXPECT_EQ(parse("(cpu(0), cpu(1))"), Names({"cpu(0)", "cpu(1)"}));
+  EXPECT_EQ(parse("(a,)"), Names({"a"}));
+  EXPECT_EQ(parse("()"), Names());
+  EXPECT_EQ(parse("[ ]"), Names());
+  for (const char* bad : {"", "(a, b", "[a,,b]", "(,)", "(a))", "[(a]"}) {
+    EXPECT_EQ(parse(bad),
+              Names({"<expected a list of names such as [a, b] or a single "
+                     "name>"}))
+        << bad;
+  }
+  EXPECT_EQ(ParamTraits<Names>::Print({"a", "b"}), "(a, b)");
+  EXPECT_EQ(parse(ParamTraits<Names>::Print({"cpu(0)", "x"})),
+            Names({"cpu(0)", "x"}));
+}
+
 TEST(Params, PrintAndDoc) {
   static const auto schema = MakeParamSchema<DemoParam>();
   const AttrDict printed = schema->Print(schema->Parse({{"count", "2"}}, "x"));

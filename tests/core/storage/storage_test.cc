@@ -69,8 +69,8 @@ TEST(StorageTest, MissingGpuIsAClearError) {
         << message;
     if (!gpu::BuiltWithCuda()) {
       EXPECT_EQ(message,
-                "gpu(0) is not available: this build of mx has no CUDA "
-                "support; use cpu()");
+                "gpu(0) is not available: this build of mx has no GPU backend "
+                "(build with bazel --config=cuda); use cpu");
     }
   }
 }

@@ -264,7 +264,8 @@ TEST(BadInputTest, YamlThatIsNotPlainUtf8IsRefused) {
 TEST(BadInputTest, ConfigValuesOutsideAnySaneRange) {
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
       {"epochs: 1000000000000\n",
-       {"epochs: must be at most 1000000, got 1000000000000"}},
+       {"epochs: parameter 'epochs' = \"1000000000000\": out of range; "
+        "expected 1 <= value <= 1000000"}},
       {"metrics: [{type: top_k_accuracy, top_k: 50}]\n",
        {"metrics[0]: top_k 50 is not below the network's 10 classes"}},
       {"kvstore: dist_sync\n",

@@ -524,7 +524,8 @@ TEST(MxtrainTest, ConfigErrorsAreReportedTogetherWithTheirPlace) {
       {"wrong_type",
        Replace(tiny, "epochs: 2", "epochs: two"),
        "",
-       {"net.yaml:3:9: epochs: expected an integer"}},
+       {"net.yaml:3:1: epochs: parameter 'epochs' = \"two\": expected an "
+        "integer"}},
       {"missing_network",
        tiny.substr(0, tiny.find("network:")) +
            tiny.substr(tiny.find("optimizer:")),
@@ -566,8 +567,9 @@ TEST(MxtrainTest, ConfigErrorsAreReportedTogetherWithTheirPlace) {
       {"enum",
        tiny,
        "--set logging.progress=fancy",
-       {"--set logging.progress=fancy: logging.progress: 'fancy' is not one "
-        "of 'auto', 'bar', 'lines', 'none'"}},
+       {"--set logging.progress=fancy: logging.progress: parameter "
+        "'progress' = \"fancy\": expected one of 'auto', 'bar', 'lines', "
+        "'none'"}},
       {"bad_set", tiny, "--set optimizer", {"expected key.path=value"}},
       {"gpu",
        tiny,
@@ -638,6 +640,19 @@ TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
   EXPECT_EQ(r.code, 0);
   EXPECT_THAT(r.output, HasSubstr("keep_last: 0"));
   EXPECT_THAT(r.output, HasSubstr("    prefetch_buffer: 4"));
+  // Every default: the optimizer's, the schedule's, the initializer's and
+  // each layer's (but rescale_grad, which is 1 / batch at run time).
+  EXPECT_THAT(r.output, HasSubstr("  beta2: 0.999\n"));
+  EXPECT_THAT(r.output, Not(HasSubstr("rescale_grad")));
+  EXPECT_THAT(r.output, HasSubstr("  stop_factor_lr: 1e-08\n"));
+  EXPECT_THAT(r.output,
+              HasSubstr("initializer:\n  type: xavier\n  rnd_type: uniform\n"
+                        "  factor_type: avg\n  magnitude: 3"));
+  EXPECT_THAT(r.output, HasSubstr("num_hidden: 32, no_bias: false, "
+                                  "flatten: true}"));
+  EXPECT_THAT(r.output, HasSubstr("p: 0.2, mode: training, cudnn_off: false}"));
+  EXPECT_THAT(r.output, HasSubstr("  rank_logs: false\n"));
+  EXPECT_THAT(r.output, HasSubstr("  best_metric: accuracy\n"));
   const std::string again = WriteConfig("cmds_again", r.output);
   EXPECT_EQ(Mxtrain("--print-config --config " + again).output, r.output);
 }
