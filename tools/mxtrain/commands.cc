@@ -29,8 +29,8 @@
 #include "fit/trainer.h"
 #include "io/iter_registry.h"
 #include "tools/mxtrain/interrupts.h"
-#include "tools/mxtrain/progress.h"
 #include "tools/mxtrain/run_config.h"
+#include "tools/mxtrain/run_display.h"
 #include "tools/mxtrain/run_log.h"
 #include "tools/mxtrain/summary.h"
 
@@ -227,6 +227,83 @@ void TidyRunFolder(const RunConfig& c) {
   }
 }
 
+// Claims the run folder (the lead: refuses another run's unless resuming
+// or overwriting; a resume tidies what a killed run left), then logs to it:
+// train.log (the lead), train-rankN.log (the others, when asked).
+void OpenRunFolder(const RunConfig& c, const CommandOptions& o,
+                   dist::Communicator* world) {
+  const int rank = world ? world->rank() : 0;
+  const bool lead = rank == 0;
+  CheckOutputFolder(c);
+  const size_t removed = lead && !o.resume ? ClaimRunFolder(c, o.overwrite) : 0;
+  // The others write to the run folder (train-rankN.log) only once the lead
+  // has claimed it.
+  if (world) world->AllReduceMax(0);
+  if (lead) {
+    SetupLogging(c, c.output + "/train.log",
+                 world && world->size() > 1 ? "rank 0: " : "");
+  } else {
+    SetupLogging(c,
+                 c.logging.rank_logs
+                     ? StrCat(c.output, "/train-rank", rank, ".log")
+                     : "",
+                 StrCat("rank ", rank, ": "), spdlog::level::warn);
+  }
+  if (removed > 0) {
+    spdlog::warn("--overwrite: removed {} files of the earlier run", removed);
+  }
+  if (lead && o.resume) {
+    try {
+      TidyRunFolder(c);
+    } catch (const Error& e) {
+      throw DataError(StrCat("--resume: ", e.what()));
+    }
+  }
+}
+
+// The first log lines of a run: the processes (dist_sync), the devices, the
+// inputs and the network's summary.
+void LogRunStart(const RunConfig& c, const io::DataIter& train,
+                 dist::Communicator* world) {
+  const auto shapes = InputShapes(train);
+  if (world != nullptr) {
+    const int64_t batch = shapes.at(train.ProvideData().at(0).name)[0];
+    char host[256] = "?";
+    ::gethostname(host, sizeof host - 1);
+    spdlog::info(
+        "{}: {}; rank {} (host {}, pid {}); global batch {} ({} per "
+        "process), each process reads part {} of {} of the data",
+        c.kvstore, world->Describe(), world->rank(), host, ::getpid(),
+        batch * world->size(), batch, world->rank() + 1, world->size());
+  }
+  std::vector<std::string> devices;
+  for (const Context& ctx : c.devices) devices.push_back(StrCat(ctx));
+  spdlog::info("mxtrain {}: {} epochs on {}; run folder {}", c.name, c.epochs,
+               Join(devices, ", "), c.output);
+  spdlog::info("inputs: {}", ShapesText(shapes));
+  const NetworkSummary summary = Summarize(c.network.symbol, shapes);
+  for (const std::string& line : Split(FormatSummary(summary), '\n')) {
+    if (!line.empty()) spdlog::info("{}", line);
+  }
+}
+
+// The trainer's options with where training starts: the pretrained
+// parameters (checkpoint.pretrained) and the frozen ones.
+TrainerOptions StartingPoint(const RunConfig& c) {
+  TrainerOptions t = c.trainer;
+  if (!c.checkpoint.pretrained.empty()) {
+    try {
+      LoadParams(c.checkpoint.pretrained, &t.initial_args, &t.initial_aux);
+    } catch (const Error& e) {
+      throw DataError(StrCat("checkpoint.pretrained: ", e.what()));
+    }
+    spdlog::info("starting from {} ({} arrays)", c.checkpoint.pretrained,
+                 t.initial_args.size() + t.initial_aux.size());
+  }
+  t.frozen.insert(c.checkpoint.frozen.begin(), c.checkpoint.frozen.end());
+  return t;
+}
+
 int Train(const RunConfig& config, const CommandOptions& o) {
   RunConfig c = config;
   // dist_sync: every process of the MPI job runs this; rank 0 ("the lead")
@@ -248,80 +325,13 @@ int Train(const RunConfig& config, const CommandOptions& o) {
     }
   } finalizer{world};
   if (distributed) ShardData(&c, rank, workers);
-  CheckOutputFolder(c);
-  const size_t removed = lead && !o.resume ? ClaimRunFolder(c, o.overwrite) : 0;
-  // The others write to the run folder (train-rankN.log) only once the lead
-  // has claimed it.
-  if (world) world->AllReduceMax(0);
-  if (lead) {
-    SetupLogging(c, c.output + "/train.log", workers > 1 ? "rank 0: " : "");
-  } else {
-    SetupLogging(c,
-                 c.logging.rank_logs
-                     ? StrCat(c.output, "/train-rank", rank, ".log")
-                     : "",
-                 StrCat("rank ", rank, ": "), spdlog::level::warn);
-  }
-  if (removed > 0) {
-    spdlog::warn("--overwrite: removed {} files of the earlier run", removed);
-  }
-  if (lead && o.resume) {
-    try {
-      TidyRunFolder(c);
-    } catch (const Error& e) {
-      throw DataError(StrCat("--resume: ", e.what()));
-    }
-  }
+  OpenRunFolder(c, o, world);
   Data data = OpenData(c, false);
   if (lead) WriteFileAtomic(c.output + "/config.yaml", EmitYaml(c.resolved));
-  const auto shapes = InputShapes(*data.train);
-  if (distributed) {
-    const int64_t batch = shapes.at(data.train->ProvideData().at(0).name)[0];
-    char host[256] = "?";
-    ::gethostname(host, sizeof host - 1);
-    spdlog::info(
-        "{}: {}; rank {} (host {}, pid {}); global batch {} ({} per "
-        "process), each process reads part {} of {} of the data",
-        c.kvstore, world->Describe(), rank, host, ::getpid(), batch * workers,
-        batch, rank + 1, workers);
-  }
-  spdlog::info("mxtrain {}: {} epochs on {}; run folder {}", c.name, c.epochs,
-               Join(
-                   [&] {
-                     std::vector<std::string> d;
-                     for (const Context& ctx : c.devices)
-                       d.push_back(StrCat(ctx));
-                     return d;
-                   }(),
-                   ", "),
-               c.output);
-  spdlog::info("inputs: {}", ShapesText(shapes));
-  const NetworkSummary summary = Summarize(c.network.symbol, shapes);
-  for (const std::string& line : Split(FormatSummary(summary), '\n')) {
-    if (!line.empty()) spdlog::info("{}", line);
-  }
+  LogRunStart(c, *data.train, world);
+  Trainer trainer(c.network.symbol, *data.train, StartingPoint(c));
 
-  TrainerOptions t = c.trainer;
-  if (!c.checkpoint.pretrained.empty()) {
-    try {
-      LoadParams(c.checkpoint.pretrained, &t.initial_args, &t.initial_aux);
-    } catch (const Error& e) {
-      throw DataError(StrCat("checkpoint.pretrained: ", e.what()));
-    }
-    spdlog::info("starting from {} ({} arrays)", c.checkpoint.pretrained,
-                 t.initial_args.size() + t.initial_aux.size());
-  }
-  t.frozen.insert(c.checkpoint.frozen.begin(), c.checkpoint.frozen.end());
-  Trainer trainer(c.network.symbol, *data.train, t);
-
-  const std::string metrics_path =
-      c.output + "/" + MetricsFileName(c.logging.metrics_format);
-  std::vector<EpochRecord> history;
-  Progress progress(lead ? c.logging.progress : "none", c.logging.interval,
-                    static_cast<int>(c.epochs));
-  // Known up front for indexed data sets; else measured by the first epoch.
-  progress.set_batches_per_epoch(data.train->BatchesPerEpoch());
-
+  RunDisplay display(c, lead, data.train->BatchesPerEpoch());
   FitOptions fit;
   fit.epochs = c.epochs;
   fit.checkpoint = c.checkpoint;
@@ -332,59 +342,11 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   fit.control.stop = o.stop;
   fit.control.train_name = DataName(c.train);
   fit.control.val_name = DataName(c.val);
-  fit.control.callback_every = progress.callback_every();
-  fit.control.on_batch = [&](const BatchProgress& p) { progress.Update(p); };
+  display.Attach(&fit.control);
   const std::string& prefix = fit.checkpoint.prefix;
-  FitEvents events;
-  events.on_skipped = [](int epoch, const std::string& why) {
-    spdlog::warn("--resume: skipping checkpoint {}: {}", epoch, why);
-  };
-  events.on_start = [&](const ResumePoint& p) {
-    if (!o.resume) return;
-    if (p.checkpoint < 0) {
-      spdlog::warn(
-          "--resume: no checkpoint with a training state ({}-NNNN."
-          "states); starting from scratch",
-          prefix);
-      return;
-    }
-    for (const EpochRecord& r :
-         ReadMetricsFile(metrics_path, c.logging.metrics_format)) {
-      if (r.epoch <= p.epochs_done) history.push_back(r);
-    }
-    spdlog::info(
-        "resumed from {} (epoch {}{}, {} updates)",
-        ParamsPath(prefix, p.checkpoint), p.epochs_done,
-        p.batch_in_epoch > 0 ? StrCat(" + ", p.batch_in_epoch, " batches") : "",
-        trainer.num_update());
-  };
-  events.on_epoch = [&](const EpochReport& r) {
-    progress.Clear();
-    if (r.whole) progress.set_batches_per_epoch(r.batches);
-    spdlog::info(
-        "epoch {}/{}: train {}{}; lr {:.4g}; {:.1f} s, {:.0f} "
-        "samples/s, data wait {:.1f}%{}",
-        r.epoch, c.epochs, FormatMetrics(r.train),
-        r.val.empty() ? "" : "; val " + FormatMetrics(r.val), r.learning_rate,
-        r.seconds, r.samples_per_second,
-        r.seconds > 0 ? 100 * r.data_wait_seconds / r.seconds : 0.0,
-        r.skipped ? StrCat("; ", r.skipped, " steps skipped (NaN/Inf)") : "");
-    history.push_back({r.epoch, r.learning_rate, r.seconds,
-                       r.samples_per_second, r.train, r.val});
-    if (lead) {
-      WriteMetricsFile(metrics_path, c.logging.metrics_format, history);
-      if (c.logging.curve) {
-        DrawTrainingCurves(c.output + "/training_curve.png", history);
-      }
-    }
-  };
-  events.around_save = [](const std::function<void()>& save) {
-    const SavingCheckpoint saving;
-    save();
-  };
-  const FitResult result =
-      Fit(&trainer, data.train.get(), data.val.get(), fit, events);
-  progress.Clear();
+  const FitResult result = Fit(&trainer, data.train.get(), data.val.get(), fit,
+                               display.Events(trainer, prefix, o.resume));
+  display.Clear();
   switch (result.stop) {
     case FitResult::Stop::kInterruptedInEpoch:
       spdlog::warn(
