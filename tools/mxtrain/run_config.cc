@@ -470,13 +470,12 @@ std::vector<std::unique_ptr<EvalMetric>> ReadMetrics(
                 "expected a metric name or {type: NAME, ...}");
       continue;
     }
-    ConfigNode* where = items[i]->IsMap() ? items[i] : nullptr;
     try {
       metrics.push_back(EvalMetric::Create(name, params));
       names->emplace_back(name, params);
-    } catch (const ParamError&) {
-      Located(
-          *where, mpath, [&] { EvalMetric::Create(name, params); }, diag);
+    } catch (const ParamError& e) {
+      // Parameters come from a {type: ...} mapping: each at its key.
+      diag->AddParamError(e, *items[i], mpath, "");
     } catch (const mx::Error& e) {
       diag->Add(items[i]->loc(), mpath, e.what());
     }

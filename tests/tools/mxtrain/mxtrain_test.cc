@@ -576,6 +576,11 @@ TEST(MxtrainTest, ConfigErrorsAreReportedTogetherWithTheirPlace) {
        "--set devices=gpu:0",
        {"devices: device 'gpu:0': gpu(0) is not available: this build of mx "
         "has no GPU backend"}},
+      {"metric_param",
+       tiny + "metrics: [acc, {type: top_k_accuracy, top_k: 0}]\n",
+       "",
+       {"metrics[1].top_k: parameter 'top_k' = \"0\": out of range; "
+        "expected value >= 1"}},
       {"device",
        tiny,
        "--set devices=[cpu,tpu:1]",
