@@ -92,13 +92,13 @@ std::string PythonFloatRepr(double value) {
 }
 
 std::string PythonTuple(const std::vector<int64_t>& values) {
-  std::string out = "(";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ", ";
-    out += std::to_string(values[i]);
-  }
-  if (values.size() == 1) out += ",";
-  return out + ")";
+  std::vector<std::string> items;
+  for (const int64_t v : values) items.push_back(std::to_string(v));
+  return PythonTupleOf(items);
+}
+
+std::string PythonTupleOf(const std::vector<std::string>& items) {
+  return "(" + Join(items, ", ") + (items.size() == 1 ? ",)" : ")");
 }
 
 std::string ToLower(std::string s) {

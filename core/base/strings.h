@@ -32,6 +32,8 @@ std::string PythonFloatRepr(double value);
 
 // Python's str of a tuple of integers: "()", "(5,)", "(3, 3)".
 std::string PythonTuple(const std::vector<int64_t>& values);
+// The same of items already written as text: "(a, b)", "(a,)".
+std::string PythonTupleOf(const std::vector<std::string>& items);
 
 // `s` with ASCII letters in lower case.
 std::string ToLower(std::string s);

@@ -108,7 +108,7 @@ std::string ParamTraits<std::vector<std::string>>::Parse(
 
 std::string ParamTraits<std::vector<std::string>>::Print(
     const std::vector<std::string>& v) {
-  return "(" + Join(v, ", ") + ")";
+  return PythonTupleOf(v);
 }
 
 std::string ParamTraits<std::vector<int64_t>>::Parse(

@@ -7,9 +7,11 @@
 #include <functional>
 #include <limits>
 #include <map>
+#include <utility>
 
 #include "core/base/error.h"
 #include "core/base/multiversion.h"
+#include "core/base/strings.h"
 #include "core/engine/engine.h"
 #include "core/engine/parallel.h"
 #include "core/train/optimizer_gpu.h"
@@ -289,18 +291,17 @@ const std::map<std::string, Kind>& Factories() {
   return *factories;
 }
 
-// The Kind of `name` (any case); mx::Error naming the known ones.
-const Kind& Find(const std::string& name) {
+// The lowercase name and Kind of `name` (any case); mx::Error naming the
+// known ones.
+const std::pair<const std::string, Kind>& Find(const std::string& name) {
   std::string lower = name;
   std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
   const auto it = Factories().find(lower);
   if (it == Factories().end()) {
-    std::string known;
-    for (const auto& [n, kind] : Factories())
-      known += (known.empty() ? "" : ", ") + n;
-    MX_THROW("unknown optimizer '", name, "' (known: ", known, ")");
+    MX_THROW("unknown optimizer '", name,
+             "' (known: ", Join(Optimizer::Names(), ", "), ")");
   }
-  return it->second;
+  return *it;
 }
 
 }  // namespace
@@ -313,9 +314,7 @@ std::vector<std::string> Optimizer::Names() {
 
 std::unique_ptr<Optimizer> Optimizer::Create(const std::string& name,
                                              const AttrDict& params) {
-  const Kind& kind = Find(name);
-  std::string lower = name;
-  std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+  const auto& [lower, kind] = Find(name);
   std::unique_ptr<Optimizer> opt =
       kind.make(kind.schema->Parse(params, StrCat("optimizer ", lower)));
   opt->name_ = lower;
@@ -323,7 +322,7 @@ std::unique_ptr<Optimizer> Optimizer::Create(const std::string& name,
 }
 
 const ParamSchema& Optimizer::Schema(const std::string& name) {
-  return *Find(name).schema;
+  return *Find(name).second.schema;
 }
 
 std::vector<NDArray> Optimizer::CreateState(const NDArray& weight) const {

@@ -141,6 +141,10 @@ void Diagnostics::Add(const SourceLocation& loc, const std::string& path,
   list_.push_back({loc, path, message});
 }
 
+std::string KeyPath(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
+
 void Diagnostics::AddParamError(const ParamError& e, const ConfigNode& node,
                                 const std::string& path,
                                 const std::string& prefix) {
@@ -150,7 +154,7 @@ void Diagnostics::AddParamError(const ParamError& e, const ConfigNode& node,
     for (const ConfigMember& m : node.members()) {
       if (!p.key.empty() && m.key == p.key) {
         loc = m.key_loc;
-        key_path = path.empty() ? m.key : path + "." + m.key;
+        key_path = KeyPath(path, m.key);
       }
     }
     Add(loc, key_path, prefix + p.message);

@@ -82,6 +82,10 @@ struct ConfigMember {
   ConfigNode value;
 };
 
+// The key path of `key` inside the one at `path` ("" is the top level):
+// "network.layers[2]" + "num_hidden".
+std::string KeyPath(const std::string& path, const std::string& key);
+
 // One problem in a config, with its place and key path
 // ("network.layers[2].num_hidden").
 struct Diagnostic {

@@ -7,10 +7,6 @@
 namespace mx {
 namespace {
 
-std::string Child(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
 bool IsListField(const ParamField& f) {
   return f.type_name == ParamTraits<std::vector<std::string>>::TypeName() ||
          f.type_name == ParamTraits<std::vector<int64_t>>::TypeName();
@@ -43,7 +39,7 @@ std::string ValueText(const ConfigNode& v, const ParamField& f,
       }
       parts.push_back(item.text());
     }
-    return "(" + Join(parts, ", ") + (parts.size() == 1 ? ",)" : ")");
+    return PythonTupleOf(parts);
   }
   *problem = StrCat("expected ", IsListField(f) ? "a list" : "a value",
                     ", got ", v.KindName());
@@ -96,20 +92,6 @@ std::string DocType(const ParamField& f) {
   return f.constraint.empty() ? type : type + ", " + f.constraint;
 }
 
-// Writes the fields of `parsed` that `*node` lacks (but `skip` and None).
-void WriteParsed(ConfigNode* node, const ParamSchema& schema,
-                 const std::any& parsed, const std::vector<std::string>& skip) {
-  const AttrDict printed = schema.Print(parsed);
-  for (const ParamField& f : schema.fields()) {
-    const std::string& value = printed.at(f.name);
-    if (node->Find(f.name) != nullptr || value == "None" ||
-        std::find(skip.begin(), skip.end(), f.name) != skip.end()) {
-      continue;
-    }
-    node->Set(f.name, DefaultNode(f, value, node->loc()), node->loc());
-  }
-}
-
 }  // namespace
 
 std::any ReadSection(ConfigNode* node, const std::string& path,
@@ -130,7 +112,7 @@ std::any ReadSection(ConfigNode* node, const std::string& path,
     const ParamField* field = schema.Find(m.key);
     if (field == nullptr) {
       if (std::find(known.begin(), known.end(), m.key) == known.end()) {
-        diag->Add(m.key_loc, Child(path, m.key),
+        diag->Add(m.key_loc, KeyPath(path, m.key),
                   StrCat("unknown key '", m.key, "'", DidYouMean(m.key, known),
                          "; ", where, " takes ", Join(known, ", ")));
       }
@@ -139,7 +121,7 @@ std::any ReadSection(ConfigNode* node, const std::string& path,
     std::string problem;
     const std::string text = ValueText(m.value, *field, &problem);
     if (!problem.empty()) {
-      diag->Add(m.value.loc(), Child(path, m.key), problem);
+      diag->Add(m.value.loc(), KeyPath(path, m.key), problem);
       continue;
     }
     attrs[m.key] = text;
@@ -157,21 +139,23 @@ std::any ReadSection(ConfigNode* node, const std::string& path,
       parsed = schema.Parse({}, where);  // a cross-field check failed
     }
   }
-  WriteParsed(node, schema, parsed, {});
+  WriteDefaults(node, schema, parsed);
   return parsed;
 }
 
 void WriteDefaults(ConfigNode* node, const ParamSchema& schema,
-                   const AttrDict& params,
+                   const std::any& parsed,
                    const std::vector<std::string>& skip) {
   if (!node->IsMap()) return;
-  std::any parsed;
-  try {
-    parsed = schema.Parse(params, "defaults");
-  } catch (const Error&) {
-    return;
+  const AttrDict printed = schema.Print(parsed);
+  for (const ParamField& f : schema.fields()) {
+    const std::string& value = printed.at(f.name);
+    if (node->Find(f.name) != nullptr || value == "None" ||
+        std::find(skip.begin(), skip.end(), f.name) != skip.end()) {
+      continue;
+    }
+    node->Set(f.name, DefaultNode(f, value, node->loc()), node->loc());
   }
-  WriteParsed(node, schema, parsed, skip);
 }
 
 std::string KeyTable(const ParamSchema& schema,

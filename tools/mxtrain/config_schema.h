@@ -44,12 +44,11 @@ P ReadSection(ConfigNode* node, const std::string& path,
   return std::any_cast<P>(ReadSection(node, path, *schema, nested, diag));
 }
 
-// Writes into the mapping `*node` each field of `schema` it lacks, with the
-// value parsing `params` gives it (its default), but not `skip`'s nor those
-// whose default is None. Nothing when `params` do not parse (their problems
-// are reported elsewhere).
+// Writes into the mapping `*node` each field of `schema` it lacks, with its
+// value in `parsed` (what schema.Parse gave: the default), but not `skip`'s
+// nor those whose value is None.
 void WriteDefaults(ConfigNode* node, const ParamSchema& schema,
-                   const AttrDict& params,
+                   const std::any& parsed,
                    const std::vector<std::string>& skip = {});
 
 // The Markdown table of a section's keys: key, type, default, meaning; the

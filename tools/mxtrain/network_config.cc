@@ -393,7 +393,7 @@ bool NetworkBuilder::ParamText(const ConfigNode& v, const std::string& path,
       }
       parts.push_back(part);
     }
-    *out = "(" + Join(parts, ", ") + (parts.size() == 1 ? ",)" : ")");
+    *out = PythonTupleOf(parts);
     return true;
   }
   Error(v.loc(), path,

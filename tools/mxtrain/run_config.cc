@@ -46,10 +46,6 @@ std::string Stem(const std::string& path) {
   return dot == std::string::npos || dot == 0 ? base : base.substr(0, dot);
 }
 
-std::string Child(const std::string& path, const std::string& key) {
-  return path.empty() ? key : path + "." + key;
-}
-
 // Whether `loc` is a --set flag (its paths are the working directory's).
 bool FromFlag(const SourceLocation& loc) {
   return StartsWith(loc.file, "--set");
@@ -89,9 +85,9 @@ AttrDict ParamsOf(const ConfigNode& node, const std::string& path,
       std::vector<std::string> parts;
       for (const ConfigNode& item : m.value.items())
         parts.push_back(item.text());
-      out[m.key] = "(" + Join(parts, ", ") + (parts.size() == 1 ? ",)" : ")");
+      out[m.key] = PythonTupleOf(parts);
     } else {
-      diag->Add(m.value.loc(), Child(path, m.key),
+      diag->Add(m.value.loc(), KeyPath(path, m.key),
                 StrCat("expected a value, got ", m.value.KindName()));
     }
   }
@@ -109,7 +105,7 @@ void Located(const ConfigNode& node, const std::string& path,
   } catch (const mx::Error& e) {
     const ConfigNode* type = node.Find("type");
     diag->Add(type != nullptr ? type->loc() : node.loc(),
-              type != nullptr ? Child(path, "type") : path, e.what());
+              type != nullptr ? KeyPath(path, "type") : path, e.what());
   }
 }
 
@@ -125,15 +121,14 @@ void CheckTyped(
       *node, path,
       [&] {
         const ParamSchema& schema = schema_of(type);
-        schema.Parse(params, path);
-        WriteDefaults(node, schema, params, skip);
+        WriteDefaults(node, schema, schema.Parse(params, path), skip);
       },
       diag);
 }
 
 // Writes the parameter defaults of each op layer of network.layers into it:
 // not the layers of blocks (templates), nor the input count of a variadic
-// op (its inputs give it).
+// op (its inputs give it, here as in the builder).
 void WriteLayerDefaults(ConfigNode* network) {
   ConfigNode* layers = network->IsMap() ? network->Find("layers") : nullptr;
   if (layers == nullptr || !layers->IsList()) return;
@@ -151,9 +146,20 @@ void WriteLayerDefaults(ConfigNode* network) {
       }
     }
     Diagnostics unused;  // the layer was checked when the network was built
-    std::vector<std::string> skip;
-    if (!op->variadic_key().empty()) skip.push_back(op->variadic_key());
-    WriteDefaults(&layer, op->schema(), ParamsOf(params, "", &unused), skip);
+    AttrDict attrs = ParamsOf(params, "", &unused);
+    // A variadic op counts its inputs, as the network builder does.
+    const std::string& count = op->variadic_key();
+    if (!count.empty() && !attrs.count(count)) {
+      const ConfigNode* inputs = layer.Find("inputs");
+      attrs[count] = StrCat(
+          inputs != nullptr && inputs->IsList() ? inputs->items().size() : 1);
+    }
+    try {
+      WriteDefaults(&layer, op->schema(), op->schema().Parse(attrs, ""),
+                    {count});
+    } catch (const ParamError&) {
+      // Values the builder read otherwise (a nested list): left as written.
+    }
   }
 }
 
@@ -210,7 +216,7 @@ void SetValidationOrder(const io::IterKind& kind, ConfigNode* node,
     node->Set(key, ConfigNode::Scalar(value, node->loc()), node->loc());
   };
   if (const ConfigNode* v = given("round_batch"); v && truthy(v->text())) {
-    diag->Add(v->loc(), Child(path, "round_batch"),
+    diag->Add(v->loc(), KeyPath(path, "round_batch"),
               "round_batch: true would start each validation pass where the "
               "last one ended, so epochs would be measured on different "
               "samples; remove it (data.val pads its last batch instead)");
@@ -223,7 +229,7 @@ void SetValidationOrder(const io::IterKind& kind, ConfigNode* node,
             : kind.schema->Find("shuffle") != nullptr &&
                   truthy(kind.schema->Find("shuffle")->default_text);
     if (v->text() == "round_batch" || (v->text() == "discard" && shuffled)) {
-      diag->Add(v->loc(), Child(path, "last_batch"),
+      diag->Add(v->loc(), KeyPath(path, "last_batch"),
                 StrCat("last_batch: ", v->text(),
                        v->text() == "discard" ? " with shuffle" : "",
                        " would measure different samples each epoch; use "
@@ -249,14 +255,14 @@ IterConfig ReadIter(ConfigNode* node, const std::string& path,
   }
   const ConfigNode* type = node->Find("type");
   if (type == nullptr || !type->IsScalar()) {
-    diag->Add(type ? type->loc() : node->loc(), Child(path, "type"),
+    diag->Add(type ? type->loc() : node->loc(), KeyPath(path, "type"),
               StrCat("missing the iterator type (one of ",
                      param_detail::QuoteList(io::IterKindNames()), ")"));
     return it;
   }
   const io::IterKind* kind = io::FindIterKind(type->text());
   if (kind == nullptr) {
-    diag->Add(type->loc(), Child(path, "type"),
+    diag->Add(type->loc(), KeyPath(path, "type"),
               StrCat("unknown iterator '", type->text(), "'",
                      DidYouMean(type->text(), io::IterKindNames()),
                      "; iterators: ", Join(io::IterKindNames(), ", ")));
@@ -357,13 +363,7 @@ TopKeys ReadTop(RunConfig* config, const std::string& base_dir,
   if (!top.name) c.resolved.Set("name", ConfigNode::Scalar(c.name));
   c.epochs = top.epochs;
   c.seed = static_cast<uint64_t>(top.seed);
-  if (top.devices.size() > kMaxDevices) {
-    diag->Add(node_of("devices")->loc(), "devices",
-              StrCat(top.devices.size(), " devices; a run may use at most ",
-                     kMaxDevices));
-  } else {
-    c.devices = ReadDevices(top.devices, node_of("devices"), diag);
-  }
+  c.devices = ReadDevices(top.devices, node_of("devices"), diag);
   c.kvstore = top.kvstore;
   if (StartsWith(c.kvstore, "dist") && !dist::LaunchedByMpi()) {
     diag->Add(
@@ -492,10 +492,6 @@ void ReadCheckpoint(RunConfig* config,
   ConfigNode* node = SectionNode(&c.resolved, "checkpoint");
   const CheckpointKeys keys =
       ReadSection<CheckpointKeys>(node, "checkpoint", {}, diag);
-  const auto where = [&](const char* key) {
-    const ConfigNode* v = node->IsMap() ? node->Find(key) : nullptr;
-    return v != nullptr ? v->loc() : node->loc();
-  };
   CheckpointConfig& k = c.checkpoint;
   k.prefix = keys.prefix;
   k.every = keys.every;
@@ -519,7 +515,7 @@ void ReadCheckpoint(RunConfig* config,
     }
   }
   if (!found) {
-    diag->Add(where("best_metric"), "checkpoint.best_metric",
+    diag->Add(LocationOf(c, "checkpoint.best_metric"), "checkpoint.best_metric",
               StrCat("'", k.best_metric, "' is not one of the run's metrics",
                      DidYouMean(k.best_metric, reported), " (",
                      Join(reported, ", "), ")"));
@@ -537,7 +533,7 @@ void ReadCheckpoint(RunConfig* config,
   }
   k.frozen = keys.frozen;
   if (UriScheme(k.prefix).empty() && !IsFileNamePrefix(k.prefix)) {
-    diag->Add(where("prefix"), "checkpoint.prefix",
+    diag->Add(LocationOf(c, "checkpoint.prefix"), "checkpoint.prefix",
               StrCat("'", k.prefix,
                      "' is not a file-name prefix (letters, digits, '_', "
                      "'-' and '.', not starting with '.' or '-'; the files "

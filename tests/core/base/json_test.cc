@@ -104,6 +104,8 @@ TEST(Strings, PythonFormatting) {
   EXPECT_EQ(PythonTuple({}), "()");
   EXPECT_EQ(PythonTuple({5}), "(5,)");
   EXPECT_EQ(PythonTuple({3, 3}), "(3, 3)");
+  EXPECT_EQ(PythonTupleOf({"a"}), "(a,)");
+  EXPECT_EQ(PythonTupleOf({"a", "cpu(0)"}), "(a, cpu(0))");
 }
 
 TEST(Strings, NearestMatch) {

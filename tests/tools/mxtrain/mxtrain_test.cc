@@ -660,6 +660,18 @@ TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
   EXPECT_THAT(r.output, HasSubstr("  best_metric: accuracy\n"));
   const std::string again = WriteConfig("cmds_again", r.output);
   EXPECT_EQ(Mxtrain("--print-config --config " + again).output, r.output);
+  // A variadic op's defaults too, its input count left to its inputs.
+  const std::string concat = WriteConfig(
+      "cmds_concat",
+      Replace(TinyConfig(),
+              "    - {op: FullyConnected, name: fc2, num_hidden: 10}",
+              "    - {op: FullyConnected, name: fc2, num_hidden: 10}\n"
+              "    - {op: Concat, name: cat, inputs: [fc2, fc2]}"));
+  r = Mxtrain("--print-config " + Flags(concat));
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output,
+              HasSubstr("{op: Concat, name: cat, inputs: [fc2, fc2], dim: 1}"));
+  EXPECT_THAT(r.output, Not(HasSubstr("num_args")));
 }
 
 TEST(MxinferTest, ReproducesTheValidationAccuracyAndWritesPredictions) {
