@@ -192,6 +192,12 @@ NDArray RandomUniform(float low, float high, const Shape& shape,
                       Context ctx = Context::CPU());
 NDArray RandomNormal(float mean, float stddev, const Shape& shape,
                      Context ctx = Context::CPU());
+// The draws behind them: n values into out from `e` (random sampling ops
+// use them too, so an op and an array function give the same numbers).
+void FillUniform(std::mt19937_64& e, float* out, int64_t n, float low,
+                 float high);
+void FillNormal(std::mt19937_64& e, float* out, int64_t n, float mean,
+                float stddev);
 
 // ----- templates -----
 

@@ -57,6 +57,8 @@ NDArray Draw(const Shape& shape, Context ctx, const char* name,
   return ctx.IsHost() ? out : out.CopyTo(ctx);
 }
 
+}  // namespace
+
 void FillUniform(std::mt19937_64& e, float* out, int64_t n, float low,
                  float high) {
   const float range = high - low;
@@ -80,8 +82,6 @@ void FillNormal(std::mt19937_64& e, float* out, int64_t n, float mean,
     }
   }
 }
-
-}  // namespace
 
 RandomResource GetRandomResource(Context ctx) {
   // A GPU's generator lives on the host too: GPU kernels draw their seeds

@@ -60,18 +60,23 @@ void DeclareRegression(OpDef& op, const char* doc) {
   DeclareRegression(OpRegistry::Global().Register("LogisticRegressionOutput"),
                     "Sigmoid in forward; gradient (out - label) * grad_scale "
                     "/ num_output (logistic cross-entropy).");
+  DeclareRegression(OpRegistry::Global().Register("MAERegressionOutput"),
+                    "Identity in forward; gradient sign(out - label) * "
+                    "grad_scale / num_output (absolute error).");
   return true;
 }();
 
 namespace {
 
-// Linear: out = x; logistic: out = sigmoid(x). Gradient (out - label) *
-// grad_scale / num_output, num_output = label size / batch.
+// Linear and MAE: out = x; logistic: out = sigmoid(x). Gradient (out -
+// label) * grad_scale / num_output (MAE: its sign), num_output = label size
+// / batch.
 template <typename T>
 class RegressionKernel : public OpKernel {
  public:
   explicit RegressionKernel(const KernelSetup& s)
       : logistic_(s.attrs->op->name() == "LogisticRegressionOutput"),
+        mae_(s.attrs->op->name() == "MAERegressionOutput"),
         scale_(s.params<RegressionOutputParam>().grad_scale /
                std::max<int64_t>(
                    1, s.in_shapes[1].Size() /
@@ -90,18 +95,26 @@ class RegressionKernel : public OpKernel {
     const T* y = a.outputs[0].ptr<T>();
     const T* label = a.inputs[1].ptr<T>();
     const T scale = static_cast<T>(scale_);
+    if (mae_) {
+      return StoreEach(a.req[0], a.in_grads[0].ptr_or_null<T>(),
+                       a.outputs[0].Size(), [=](int64_t i) {
+                         return T((y[i] > label[i]) - (y[i] < label[i])) *
+                                scale;
+                       });
+    }
     StoreEach(a.req[0], a.in_grads[0].ptr_or_null<T>(), a.outputs[0].Size(),
               [=](int64_t i) { return (y[i] - label[i]) * scale; });
   }
 
  private:
   bool logistic_;
+  bool mae_;
   double scale_;
 };
 
 [[maybe_unused]] const bool kKernelsRegistered = [] {
-  for (const char* op :
-       {"LinearRegressionOutput", "LogisticRegressionOutput"}) {
+  for (const char* op : {"LinearRegressionOutput", "LogisticRegressionOutput",
+                         "MAERegressionOutput"}) {
     KernelRegistry::Global()
         .Register(op, DeviceType::kCPU, KernelVariant::kReference)
         .Types({DType::kFloat32, DType::kFloat64})

@@ -1,4 +1,5 @@
-// Harness cases of the loss heads: SoftmaxOutput and the regression outputs.
+// Harness cases of the loss heads: SoftmaxOutput and the regression outputs
+// (linear, logistic, MAE).
 // Their backward is the gradient of a loss, given here for the numeric check.
 #include <cmath>
 
@@ -46,9 +47,12 @@ OpCase RegressionCase(const std::string& op, Shape data, double grad_scale) {
            {{"data", data}},
            {data}};
   const bool logistic = op == "LogisticRegressionOutput";
-  c.init = [logistic](const std::string& n, std::vector<double>* v,
-                      std::mt19937_64* rng) {
+  const bool mae = op == "MAERegressionOutput";
+  c.init = [logistic, mae](const std::string& n, std::vector<double>* v,
+                           std::mt19937_64* rng) {
     if (n == "label" && logistic) FillUniform(v, 0, 1, rng);
+    // MAE: labels away from the data (|y - l| has a kink at 0).
+    if (mae) FillUniform(v, n == "label" ? 1.5 : -1, n == "label" ? 2 : 1, rng);
   };
   const double per_row = data.Size() / data[0];
   c.loss = [=](const std::vector<std::vector<double>>& in,
@@ -57,6 +61,7 @@ OpCase RegressionCase(const std::string& op, Shape data, double grad_scale) {
     for (size_t i = 0; i < outs[0].size(); ++i) {
       const double y = outs[0][i], l = in[1][i];
       loss += logistic ? -(l * std::log(y) + (1 - l) * std::log(1 - y))
+              : mae    ? std::fabs(y - l)
                        : 0.5 * (y - l) * (y - l);
     }
     return loss * grad_scale / per_row;
@@ -83,6 +88,7 @@ std::vector<OpCase> LossCases() {
       RegressionCase("LinearRegressionOutput", Shape{3, 4}, 1),
       RegressionCase("LinearRegressionOutput", Shape{5, 1}, 2),
       RegressionCase("LogisticRegressionOutput", Shape{3, 2, 2}, 1),
+      RegressionCase("MAERegressionOutput", Shape{4, 3}, 1.5),
   };
 }
 

@@ -1,0 +1,487 @@
+// Ops that move, add, remove or cut axes: transpose, SwapAxis, expand_dims,
+// squeeze, slice_axis and Crop (MXNet's names and parameters).
+#include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/base/strings.h"
+#include "core/op/kernel.h"
+#include "core/op/op.h"
+#include "core/op/param.h"
+#include "ops/common/kernel_util.h"
+#include "ops/common/strided.h"
+
+namespace mx {
+namespace ops {
+namespace {
+
+// "axis 3 is out of range for 2-d data; expected -2 <= axis < 2", or "".
+std::string AxisProblem(const char* what, int64_t axis, int ndim) {
+  if (axis >= -ndim && axis < ndim) return "";
+  return StrCat(what, " ", axis, " is out of range for ", ndim,
+                "-d data; expected ", -ndim, " <= ", what, " < ", ndim);
+}
+
+// ---- transpose and SwapAxis: a permutation of the axes ----
+
+struct TransposeParam {
+  std::vector<int64_t> axes;
+
+  static void Declare(ParamDeclarer<TransposeParam>* d) {
+    d->Field("axes", &TransposeParam::axes)
+        .Default({})
+        .Doc(
+            "The permutation: output axis i is input axis axes[i]; () "
+            "reverses the axes.");
+  }
+};
+
+struct SwapAxisParam {
+  int64_t dim1 = 0, dim2 = 0;
+
+  static void Declare(ParamDeclarer<SwapAxisParam>* d) {
+    d->Field("dim1", &SwapAxisParam::dim1).Default(0).Doc("The first axis.");
+    d->Field("dim2", &SwapAxisParam::dim2).Default(0).Doc("The second axis.");
+  }
+};
+
+// The permutation of an ndim-array; "" in *problem or what is wrong.
+std::vector<int> PermutationOf(const NodeAttrs& attrs, int ndim,
+                               std::string* problem) {
+  std::vector<int> perm(ndim);
+  for (int i = 0; i < ndim; ++i) perm[i] = i;
+  if (attrs.op->name() == "SwapAxis") {
+    const SwapAxisParam& p = attrs.params<SwapAxisParam>();
+    for (int64_t a : {p.dim1, p.dim2}) {
+      *problem = AxisProblem("dim", a, ndim);
+      if (!problem->empty()) return {};
+    }
+    std::swap(perm[PositiveAxis(p.dim1, ndim)],
+              perm[PositiveAxis(p.dim2, ndim)]);
+    return perm;
+  }
+  const std::vector<int64_t>& axes = attrs.params<TransposeParam>().axes;
+  if (axes.empty()) {
+    std::reverse(perm.begin(), perm.end());
+    return perm;
+  }
+  if (static_cast<int>(axes.size()) != ndim) {
+    *problem =
+        StrCat("axes ", PythonTuple(axes), " has ", axes.size(),
+               " entries; expected one per axis of the ", ndim, "-d data");
+    return {};
+  }
+  std::vector<bool> seen(ndim, false);
+  for (int i = 0; i < ndim; ++i) {
+    *problem = AxisProblem("axis", axes[i], ndim);
+    if (!problem->empty()) return {};
+    perm[i] = PositiveAxis(axes[i], ndim);
+    if (seen[perm[i]]) {
+      *problem = StrCat("axes ", PythonTuple(axes),
+                        " is not a permutation: axis ", perm[i], " twice");
+      return {};
+    }
+    seen[perm[i]] = true;
+  }
+  return perm;
+}
+
+void InferTransposeShape(InferShapeContext* ctx) {
+  const PartialShape& in = ctx->in(0);
+  if (!in.rank_known()) return;
+  std::string problem;
+  const std::vector<int> perm =
+      PermutationOf(ctx->attrs(), in.ndim(), &problem);
+  if (!problem.empty()) ctx->Fail(problem);
+  std::vector<int64_t> dims(in.ndim());
+  for (int i = 0; i < in.ndim(); ++i) dims[i] = in[perm[i]];
+  ctx->AssignOut(0, PartialShape(dims));
+}
+
+// out[i] = in[perm applied]; the gradient goes back by the same walk.
+template <typename T>
+class TransposeKernel : public OpKernel {
+ public:
+  explicit TransposeKernel(const KernelSetup& s) {
+    std::string problem;
+    const Shape& in = s.in_shapes[0];
+    const std::vector<int> perm = PermutationOf(*s.attrs, in.ndim(), &problem);
+    const std::vector<int64_t> strides = RowMajorStrides(in);
+    dims_ = s.out_shapes[0].dims();
+    for (int p : perm) in_strides_.push_back(strides[p]);
+  }
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const T* x = a.inputs[0].ptr<T>();
+    T* y = a.outputs[0].ptr<T>();
+    const OpReq req = a.req[0];
+    if (req == OpReq::kNull) return;
+    ForEachStrided<1>(dims_, {in_strides_.data()},
+                      [&](int64_t i, const std::array<int64_t, 1>& o) {
+                        if (req == OpReq::kAdd) {
+                          y[i] += x[o[0]];
+                        } else {
+                          y[i] = x[o[0]];
+                        }
+                      });
+  }
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const T* g = a.out_grads[0].ptr<T>();
+    T* dx = a.in_grads[0].ptr<T>();
+    const OpReq req = a.req[0];
+    if (req == OpReq::kNull) return;
+    ForEachStrided<1>(dims_, {in_strides_.data()},
+                      [&](int64_t i, const std::array<int64_t, 1>& o) {
+                        if (req == OpReq::kAdd) {
+                          dx[o[0]] += g[i];
+                        } else {
+                          dx[o[0]] = g[i];
+                        }
+                      });
+  }
+
+ private:
+  std::vector<int64_t> dims_, in_strides_;
+};
+
+BackwardDeps GradientOnly(const NodeAttrs&) { return {{0}, {}, {}}; }
+
+MX_REGISTER_OP(transpose)
+    .Describe(
+        "Permutes the axes: output axis i is input axis axes[i]; () "
+        "reverses them.")
+    .Params<TransposeParam>()
+    .Inputs({"data"})
+    .InferShape(InferTransposeShape)
+    .Backward(GradientOnly);
+
+MX_REGISTER_OP(SwapAxis)
+    .Alias("swapaxes")
+    .Describe("Swaps axes dim1 and dim2.")
+    .Params<SwapAxisParam>()
+    .Inputs({"data"})
+    .InferShape(InferTransposeShape)
+    .Backward(GradientOnly);
+
+MX_REGISTER_KERNEL(transpose, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<TransposeKernel>());
+MX_REGISTER_KERNEL(SwapAxis, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<TransposeKernel>());
+
+// ---- expand_dims and squeeze: the same memory, another shape ----
+
+struct ExpandDimsParam {
+  int64_t axis = 0;
+
+  static void Declare(ParamDeclarer<ExpandDimsParam>* d) {
+    d->Field("axis", &ExpandDimsParam::axis)
+        .Required()
+        .Doc(
+            "Where the new axis goes, in the output (negative from the "
+            "end).");
+  }
+};
+
+struct SqueezeParam {
+  std::optional<std::vector<int64_t>> axis;
+
+  static void Declare(ParamDeclarer<SqueezeParam>* d) {
+    d->Field("axis", &SqueezeParam::axis)
+        .Default(std::nullopt)
+        .Doc("Axes of extent 1 to remove; None removes every one.");
+  }
+};
+
+void InferExpandDimsShape(InferShapeContext* ctx) {
+  const PartialShape& in = ctx->in(0);
+  if (!in.rank_known()) return;
+  const int64_t axis = ctx->params<ExpandDimsParam>().axis;
+  const std::string problem = AxisProblem("axis", axis, in.ndim() + 1);
+  if (!problem.empty()) ctx->Fail(problem);
+  std::vector<int64_t> dims = in.dims();
+  dims.insert(dims.begin() + PositiveAxis(axis, in.ndim() + 1), 1);
+  ctx->AssignOut(0, PartialShape(dims));
+}
+
+void InferSqueezeShape(InferShapeContext* ctx) {
+  const PartialShape& in = ctx->in(0);
+  if (!in.rank_known()) return;
+  const SqueezeParam& p = ctx->params<SqueezeParam>();
+  std::vector<bool> drop(in.ndim(), false);
+  if (!p.axis) {
+    for (int i = 0; i < in.ndim(); ++i) {
+      if (in[i] < 0) return;  // unknown: it may be 1
+      drop[i] = in[i] == 1;
+    }
+  } else {
+    for (int64_t a : *p.axis) {
+      const std::string problem = AxisProblem("axis", a, in.ndim());
+      if (!problem.empty()) ctx->Fail(problem);
+      const int i = PositiveAxis(a, in.ndim());
+      if (in[i] >= 0 && in[i] != 1) {
+        ctx->Fail(StrCat("axis ", a, " has extent ", in[i],
+                         "; expected 1 to squeeze it"));
+      }
+      drop[i] = true;
+    }
+  }
+  std::vector<int64_t> dims;
+  for (int i = 0; i < in.ndim(); ++i) {
+    if (!drop[i]) dims.push_back(in[i]);
+  }
+  if (dims.empty()) dims.push_back(1);
+  ctx->AssignOut(0, PartialShape(dims));
+}
+
+MX_REGISTER_OP(expand_dims)
+    .Describe("Inserts an axis of extent 1 at `axis`.")
+    .Params<ExpandDimsParam>()
+    .Inputs({"data"})
+    .InferShape(InferExpandDimsShape)
+    .Backward(GradientOnly)
+    .InplaceForward({{0, 0}})
+    .InplaceBackward({{0, 0}});
+
+MX_REGISTER_OP(squeeze)
+    .Describe(
+        "Removes axes of extent 1 (those in `axis`, or all); a result with "
+        "no axes has shape (1,).")
+    .Params<SqueezeParam>()
+    .Inputs({"data"})
+    .InferShape(InferSqueezeShape)
+    .Backward(GradientOnly)
+    .InplaceForward({{0, 0}})
+    .InplaceBackward({{0, 0}});
+
+MX_REGISTER_KERNEL(expand_dims, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<CopyKernel>());
+MX_REGISTER_KERNEL(squeeze, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<CopyKernel>());
+
+// ---- slice_axis and Crop: a window of the input ----
+
+struct SliceAxisParam {
+  int64_t axis = 0;
+  int64_t begin = 0;
+  std::optional<int64_t> end;
+
+  static void Declare(ParamDeclarer<SliceAxisParam>* d) {
+    d->Field("axis", &SliceAxisParam::axis)
+        .Required()
+        .Doc("The axis to slice (negative from the end).");
+    d->Field("begin", &SliceAxisParam::begin)
+        .Required()
+        .Doc("The first index (negative from the end).");
+    d->Field("end", &SliceAxisParam::end)
+        .Required()
+        .Doc(
+            "One past the last index (negative from the end); None for "
+            "the extent.");
+  }
+};
+
+// MXNet's Crop (v0.7): the (h, w) window at `offset` of NCHW data, its size
+// given by h_w or by a second input's last two extents; center_crop centers
+// it.
+struct CropParam {
+  int64_t num_args = 1;
+  std::vector<int64_t> offset{0, 0};
+  std::vector<int64_t> h_w{0, 0};
+  bool center_crop = false;
+
+  static void Declare(ParamDeclarer<CropParam>* d) {
+    d->Field("num_args", &CropParam::num_args)
+        .Required()
+        .Range(1, 2)
+        .Doc("1: the size is h_w; 2: the size is crop_like's (H, W).");
+    d->Field("offset", &CropParam::offset)
+        .Default({0, 0})
+        .Min(0)
+        .Doc("The window's top-left corner (y, x).");
+    d->Field("h_w", &CropParam::h_w)
+        .Default({0, 0})
+        .Min(0)
+        .Doc("The window's (height, width) when num_args is 1.");
+    d->Field("center_crop", &CropParam::center_crop)
+        .Default(false)
+        .Doc("Center the window instead of placing it at offset.");
+    d->Check([](const CropParam& p) -> std::string {
+      if (p.offset.size() != 2 || p.h_w.size() != 2) {
+        return "offset and h_w must have two entries (y, x) and (h, w)";
+      }
+      return "";
+    });
+  }
+};
+
+// A window of the input: its start in each axis.
+struct Window {
+  std::vector<int64_t> start;
+};
+
+// The window of `in` that gives `out` (shapes already checked).
+Window WindowOf(const NodeAttrs& attrs, const Shape& in, const Shape& out) {
+  Window w;
+  w.start.assign(in.ndim(), 0);
+  if (attrs.op->name() == "slice_axis") {
+    const SliceAxisParam& p = attrs.params<SliceAxisParam>();
+    const int axis = PositiveAxis(p.axis, in.ndim());
+    w.start[axis] = p.begin < 0 ? p.begin + in[axis] : p.begin;
+    return w;
+  }
+  const CropParam& p = attrs.params<CropParam>();
+  if (p.center_crop) {
+    w.start[2] = (in[2] - out[2]) / 2;
+    w.start[3] = (in[3] - out[3]) / 2;
+  } else {
+    w.start[2] = p.offset[0];
+    w.start[3] = p.offset[1];
+  }
+  return w;
+}
+
+void InferSliceAxisShape(InferShapeContext* ctx) {
+  const PartialShape& in = ctx->in(0);
+  if (!in.rank_known()) return;
+  const SliceAxisParam& p = ctx->params<SliceAxisParam>();
+  const std::string problem = AxisProblem("axis", p.axis, in.ndim());
+  if (!problem.empty()) ctx->Fail(problem);
+  const int axis = PositiveAxis(p.axis, in.ndim());
+  const int64_t n = in[axis];
+  PartialShape out = in;
+  if (n < 0) {
+    out.set(axis, -1);
+    return ctx->AssignOut(0, out);
+  }
+  const int64_t begin = p.begin < 0 ? p.begin + n : p.begin;
+  const int64_t end = !p.end ? n : (*p.end < 0 ? *p.end + n : *p.end);
+  if (begin < 0 || end > n || begin >= end) {
+    ctx->Fail(StrCat("slice [", p.begin, ", ",
+                     p.end ? std::to_string(*p.end) : "None", ") of axis ",
+                     p.axis, " (extent ", n,
+                     ") is empty or out of range; expected 0 <= begin < end "
+                     "<= ",
+                     n, " after counting negative values from the end"));
+  }
+  out.set(axis, end - begin);
+  ctx->AssignOut(0, out);
+}
+
+void InferCropShape(InferShapeContext* ctx) {
+  const PartialShape& in = ctx->in(0);
+  const CropParam& p = ctx->params<CropParam>();
+  if (!in.rank_known()) return;
+  if (in.ndim() != 4) {
+    ctx->Fail(StrCat("data has ", in.ndim(), " axes; expected 4 (NCHW)"));
+  }
+  int64_t h = p.h_w[0], w = p.h_w[1];
+  if (p.num_args == 2) {
+    const PartialShape& like = ctx->in(1);
+    if (!like.rank_known()) return;
+    if (like.ndim() < 2) ctx->Fail("crop_like needs at least 2 axes");
+    h = like[-2];
+    w = like[-1];
+  } else if (h <= 0 || w <= 0) {
+    ctx->Fail("h_w must be positive (height, width) when num_args is 1");
+  }
+  PartialShape out = in;
+  out.set(2, h);
+  out.set(3, w);
+  if (in.IsKnown() && h >= 0 && w >= 0) {
+    const int64_t y = p.center_crop ? (in[2] - h) / 2 : p.offset[0];
+    const int64_t x = p.center_crop ? (in[3] - w) / 2 : p.offset[1];
+    if (h > in[2] || w > in[3] || y + h > in[2] || x + w > in[3]) {
+      ctx->Fail(StrCat("the window (", h, ", ", w, ") at (", y, ", ", x,
+                       ") does not fit data ", in.ToString()));
+    }
+  }
+  ctx->AssignOut(0, out);
+}
+
+// out = in[window]; the gradient goes to the window, zero elsewhere.
+template <typename T>
+class WindowKernel : public OpKernel {
+ public:
+  explicit WindowKernel(const KernelSetup& s)
+      : in_size_(s.in_shapes[0].Size()) {
+    const Shape& in = s.in_shapes[0];
+    const Shape& out = s.out_shapes[0];
+    const Window w = WindowOf(*s.attrs, in, out);
+    const std::vector<int64_t> strides = RowMajorStrides(in);
+    dims_ = out.dims();
+    strides_ = strides;
+    for (int i = 0; i < in.ndim(); ++i) offset_ += w.start[i] * strides[i];
+  }
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    const T* x = a.inputs[0].ptr<T>() + offset_;
+    T* y = a.outputs[0].ptr<T>();
+    const OpReq req = a.req[0];
+    if (req == OpReq::kNull) return;
+    ForEachStrided<1>(dims_, {strides_.data()},
+                      [&](int64_t i, const std::array<int64_t, 1>& o) {
+                        if (req == OpReq::kAdd) {
+                          y[i] += x[o[0]];
+                        } else {
+                          y[i] = x[o[0]];
+                        }
+                      });
+  }
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const T* g = a.out_grads[0].ptr<T>();
+    T* dx = a.in_grads[0].ptr_or_null<T>();
+    if (dx != nullptr && a.req[0] != OpReq::kNull) {
+      const OpReq req = a.req[0];
+      if (req != OpReq::kAdd) std::fill(dx, dx + in_size_, T(0));
+      T* base = dx + offset_;
+      ForEachStrided<1>(dims_, {strides_.data()},
+                        [&](int64_t i, const std::array<int64_t, 1>& o) {
+                          base[o[0]] += g[i];
+                        });
+    }
+  }
+
+ private:
+  int64_t in_size_;
+  int64_t offset_ = 0;
+  std::vector<int64_t> dims_, strides_;
+};
+
+MX_REGISTER_OP(slice_axis)
+    .Describe(
+        "The indices [begin, end) of one axis (negative values count from "
+        "the end; end None for the extent).")
+    .Params<SliceAxisParam>()
+    .Inputs({"data"})
+    .InferShape(InferSliceAxisShape)
+    .Backward(GradientOnly);
+
+MX_REGISTER_OP(Crop)
+    .Alias("crop")
+    .Describe(
+        "The (h, w) window of NCHW data at `offset` (or centered), its size "
+        "h_w or crop_like's last two extents (num_args 2).")
+    .Params<CropParam>()
+    .Inputs([](const NodeAttrs& a) {
+      return a.params<CropParam>().num_args == 2
+                 ? std::vector<std::string>{"data", "crop_like"}
+                 : std::vector<std::string>{"data"};
+    })
+    .VariadicInputs("num_args")
+    .InferShape(InferCropShape)
+    .NoGradient({"crop_like"})
+    .Backward(GradientOnly);
+
+MX_REGISTER_KERNEL(slice_axis, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<WindowKernel>());
+MX_REGISTER_KERNEL(Crop, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<WindowKernel>());
+
+}  // namespace
+}  // namespace ops
+}  // namespace mx
