@@ -40,7 +40,7 @@ std::string MakeNodeName(const std::string& name, const std::string& hint) {
 
 AttrScope::AttrScope(const AttrDict& attrs) {
   AttrDict merged = AttrStack().back();
-  for (const auto& [key, value] : attrs) merged[HiddenAttrKey(key)] = value;
+  for (const auto& [key, value] : attrs) merged[UserAttrKey(key)] = value;
   AttrStack().push_back(std::move(merged));
 }
 

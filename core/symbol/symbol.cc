@@ -56,6 +56,12 @@ std::string HiddenAttrKey(const std::string& key) {
   return key;
 }
 
+std::string UserAttrKey(const std::string& key) {
+  const bool hidden = key.size() > 4 && key.compare(0, 2, "__") == 0 &&
+                      key.compare(key.size() - 2, 2, "__") == 0;
+  return hidden ? key : "__" + key + "__";
+}
+
 // ---- construction ----
 
 Symbol Symbol::Variable(const std::string& name,
@@ -325,9 +331,12 @@ std::optional<std::string> Symbol::Attr(const std::string& key) const {
   MX_CHECK(outputs_.size() == 1, "Attr needs a symbol with one output, not ",
            outputs_.size());
   const mx::AttrDict& dict = outputs_[0].node->attrs.dict;
-  auto it = dict.find(HiddenAttrKey(key));
-  if (it == dict.end()) return std::nullopt;
-  return it->second;
+  // As given (a variable's attr={...}), then as a user attribute.
+  for (const std::string& k : {HiddenAttrKey(key), UserAttrKey(key)}) {
+    auto it = dict.find(k);
+    if (it != dict.end()) return it->second;
+  }
+  return std::nullopt;
 }
 
 void Symbol::SetAttr(const std::string& key, const std::string& value) {

@@ -207,6 +207,10 @@ std::vector<int> InferEntryTypes(const IndexedGraph& g,
 const std::vector<std::string>& HiddenAttrNames();
 // "lr_mult" -> "__lr_mult__" for those names; other keys unchanged.
 std::string HiddenAttrKey(const std::string& key);
+// Where a user attribute (AttrScope, attr={...}) is kept: "group" ->
+// "__group__" (unchanged when already of that form), so it is never read as
+// an op parameter (MXNet 1.x's form).
+std::string UserAttrKey(const std::string& key);
 
 }  // namespace mx
 

@@ -1,8 +1,14 @@
-"""``mx.nd`` (``mx.narray`` in MXNet's first guide): arrays on devices, computed by the engine."""
+"""``mx.nd`` (``mx.narray`` in MXNet's first guide): arrays on devices, computed by the engine.
+Every registered operator is a function here too (``mx.nd.sum(x, axis=1)``,
+``mx.nd.transpose(x)``): positional arrays are its inputs, further positional values its
+parameters in order, ``out=`` writes into given arrays."""
 import numpy as _np
 
 from ._core import (NDArray, empty, zeros, ones, full, array, waitall, dot, save, load,
                     choose_element_0index, fill_element_0index, onehot_encode, clip)
+from ._core import _invoke
+from ._core import random as _random
+from ._core.symbol import list_ops as _list_ops, op_doc as _op_doc
 
 
 def arange(start, stop=None, step=1.0, repeat=1, ctx=None, dtype=None):
@@ -19,6 +25,111 @@ def create(shape, ctx=None, dtype=None):
     return empty(shape, ctx, dtype)
 
 
+def _make_op(op):
+    def invoke(*args, **kwargs):
+        return _invoke(op, *args, **kwargs)
+    invoke.__name__ = op
+    invoke.__doc__ = _op_doc(op)
+    return invoke
+
+
+for _op in _list_ops():
+    if _op.isidentifier() and _op not in globals():
+        globals()[_op] = _make_op(_op)
+
+
+def _binary(broadcast_op, scalar_op, rscalar_op=None):
+    def apply(lhs, rhs):
+        if isinstance(lhs, NDArray) and isinstance(rhs, NDArray):
+            return _invoke(broadcast_op, lhs, rhs)
+        if isinstance(lhs, NDArray):
+            return _invoke(scalar_op, lhs, scalar=rhs)
+        if isinstance(rhs, NDArray):
+            return _invoke(rscalar_op or scalar_op, rhs, scalar=lhs)
+        raise TypeError("%s: expected an NDArray operand" % broadcast_op)
+    return apply
+
+
+# NumPy-style functions of two operands (arrays broadcast; numbers allowed).
+maximum = _binary("broadcast_maximum", "_maximum_scalar")
+minimum = _binary("broadcast_minimum", "_minimum_scalar")
+power = _binary("broadcast_power", "_power_scalar", "_rpower_scalar")
+equal = _binary("broadcast_equal", "_equal_scalar")
+not_equal = _binary("broadcast_not_equal", "_not_equal_scalar")
+greater = _binary("broadcast_greater", "_greater_scalar", "_lesser_scalar")
+greater_equal = _binary("broadcast_greater_equal", "_greater_equal_scalar",
+                        "_lesser_equal_scalar")
+lesser = _binary("broadcast_lesser", "_lesser_scalar", "_greater_scalar")
+lesser_equal = _binary("broadcast_lesser_equal", "_lesser_equal_scalar",
+                       "_greater_equal_scalar")
+modulo = _binary("broadcast_mod", "_mod_scalar")
+
+
+def _compare(op):
+    def apply(self, other):
+        return op(self, other)
+    return apply
+
+
+NDArray.__eq__ = _compare(equal)
+NDArray.__ne__ = _compare(not_equal)
+NDArray.__gt__ = _compare(greater)
+NDArray.__ge__ = _compare(greater_equal)
+NDArray.__lt__ = _compare(lesser)
+NDArray.__le__ = _compare(lesser_equal)
+NDArray.__hash__ = object.__hash__
+NDArray.__pow__ = lambda self, other: power(self, other)
+NDArray.__rpow__ = lambda self, other: power(other, self)
+NDArray.__mod__ = lambda self, other: modulo(self, other)
+NDArray.__abs__ = lambda self: _invoke("abs", self)
+
+
+def _method(op):
+    def method(self, *args, **kwargs):
+        return _invoke(op, self, *args, **kwargs)
+    method.__name__ = op
+    method.__doc__ = _op_doc(op)
+    return method
+
+
+# Array methods of MXNet 1.x (x.sum(axis=1), x.transpose(), x.exp(), ...).
+for _op in ("sum", "mean", "prod", "max", "min", "norm", "argmax", "argmin", "transpose",
+            "expand_dims", "squeeze", "flatten", "swapaxes", "slice_axis", "broadcast_to",
+            "softmax", "log_softmax", "topk", "one_hot", "take", "pick", "abs", "sign", "round",
+            "ceil", "floor", "sqrt", "rsqrt", "square", "exp", "log", "sin", "cos", "tanh",
+            "sigmoid", "relu", "nansum"):
+    if not hasattr(NDArray, _op):
+        setattr(NDArray, _op, _method(_op))
+NDArray.clip = lambda self, a_min, a_max: clip(self, a_min, a_max)
+NDArray.T = property(lambda self: _invoke("transpose", self))
+
+
+class _RandomNamespace:
+    """``mx.nd.random``: ``uniform`` / ``normal`` arrays and ``seed``."""
+    seed = staticmethod(_random.seed)
+
+    @staticmethod
+    def uniform(low=0.0, high=1.0, shape=1, ctx=None, out=None, dtype=None):
+        """Draws of U[low, high) (float32 unless dtype says float64)."""
+        if dtype is not None and _np.dtype(dtype) != _np.float32:
+            shape = (shape,) if isinstance(shape, int) else shape
+            return _invoke("_random_uniform", low=low, high=high, shape=shape,
+                           dtype=_np.dtype(dtype).name, ctx=ctx, out=out)
+        return _random.uniform(low, high, shape, ctx, out)
+
+    @staticmethod
+    def normal(loc=0.0, scale=1.0, shape=1, ctx=None, out=None, dtype=None):
+        """Draws of N(loc, scale^2) (float32 unless dtype says float64)."""
+        if dtype is not None and _np.dtype(dtype) != _np.float32:
+            shape = (shape,) if isinstance(shape, int) else shape
+            return _invoke("_random_normal", loc=loc, scale=scale, shape=shape,
+                           dtype=_np.dtype(dtype).name, ctx=ctx, out=out)
+        return _random.normal(loc, scale, shape, ctx, out)
+
+
+random = _RandomNamespace()
+
 __all__ = ["NDArray", "arange", "create", "empty", "zeros", "ones", "full", "array", "waitall", "dot",
            "save", "load", "choose_element_0index", "fill_element_0index", "onehot_encode",
-           "clip"]
+           "clip", "maximum", "minimum", "power", "equal", "not_equal", "greater",
+           "greater_equal", "lesser", "lesser_equal", "modulo", "random"]

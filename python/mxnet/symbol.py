@@ -68,4 +68,86 @@ Symbol.__pow__ = pow
 Symbol.__rpow__ = lambda self, other: pow(other, self)
 Symbol.__neg__ = lambda self: _create("_mul_scalar", self, scalar=-1.0)
 
-__all__ = ["Symbol", "Variable", "Group", "load", "load_json", "pow"]
+
+def _elementwise(op, scalar_op, swapped_scalar_op=None):
+    """A function of two operands: Symbols of one shape, or a Symbol and a number."""
+    def apply(lhs, rhs):
+        if isinstance(lhs, Symbol) and isinstance(rhs, Symbol):
+            return _create(op, lhs, rhs)
+        if isinstance(lhs, Symbol):
+            return _create(scalar_op, lhs, scalar=rhs)
+        if isinstance(rhs, Symbol):
+            return _create(swapped_scalar_op or scalar_op, rhs, scalar=lhs)
+        raise TypeError("%s: expected a Symbol operand" % op)
+    return apply
+
+
+maximum = _elementwise("_maximum", "_maximum_scalar")
+minimum = _elementwise("_minimum", "_minimum_scalar")
+# Comparisons give 1 or 0 (and no gradient); a number on the left flips them.
+_equal = _elementwise("_equal", "_equal_scalar")
+_not_equal = _elementwise("_not_equal", "_not_equal_scalar")
+_greater = _elementwise("_greater", "_greater_scalar", "_lesser_scalar")
+_greater_equal = _elementwise("_greater_equal", "_greater_equal_scalar",
+                              "_lesser_equal_scalar")
+_lesser = _elementwise("_lesser", "_lesser_scalar", "_greater_scalar")
+_lesser_equal = _elementwise("_lesser_equal", "_lesser_equal_scalar",
+                             "_greater_equal_scalar")
+Symbol.__eq__ = lambda self, other: _equal(self, other)
+Symbol.__ne__ = lambda self, other: _not_equal(self, other)
+Symbol.__gt__ = lambda self, other: _greater(self, other)
+Symbol.__ge__ = lambda self, other: _greater_equal(self, other)
+Symbol.__lt__ = lambda self, other: _lesser(self, other)
+Symbol.__le__ = lambda self, other: _lesser_equal(self, other)
+Symbol.__hash__ = object.__hash__
+Symbol.__mod__ = lambda self, other: _elementwise("_mod", "_mod_scalar")(self, other)
+Symbol.__abs__ = lambda self: _create("abs", self)
+
+
+def _method(op):
+    def method(self, *args, **kwargs):
+        return _create(op, self, *args, **kwargs)
+    method.__name__ = op
+    method.__doc__ = op_doc(op)
+    return method
+
+
+def _reshape(self, shape=None, **kwargs):
+    """The symbol reshaped (Reshape's special values 0, -1, -2, -3, -4 allowed)."""
+    if shape is not None:
+        kwargs["shape"] = shape
+    return _create("Reshape", self, **kwargs)
+
+
+Symbol.reshape = _reshape
+# Symbol methods of MXNet 1.x (s.sum(axis=1), s.transpose(), s.exp(), ...).
+for _name in ("sum", "mean", "prod", "max", "min", "norm", "argmax", "argmin", "transpose",
+              "expand_dims", "squeeze", "flatten", "swapaxes", "slice_axis", "broadcast_to",
+              "softmax", "log_softmax", "topk", "one_hot", "take", "pick", "abs", "sign",
+              "round", "ceil", "floor", "sqrt", "rsqrt", "square", "exp", "log", "sin", "cos",
+              "tanh", "sigmoid", "relu", "clip", "nansum"):
+    if not hasattr(Symbol, _name):
+        setattr(Symbol, _name, _method(_name))
+Symbol.T = property(lambda self: _create("transpose", self))
+
+
+class _RandomNamespace:
+    """``mx.sym.random``: symbols drawing ``uniform`` / ``normal`` values at each forward."""
+
+    @staticmethod
+    def uniform(low=0.0, high=1.0, shape=None, dtype=None, name=None, **kwargs):
+        """Draws of U[low, high) of ``shape``."""
+        return _create("_random_uniform", low=low, high=high, shape=shape, dtype=dtype,
+                       name=name, **kwargs)
+
+    @staticmethod
+    def normal(loc=0.0, scale=1.0, shape=None, dtype=None, name=None, **kwargs):
+        """Draws of N(loc, scale^2) of ``shape``."""
+        return _create("_random_normal", loc=loc, scale=scale, shape=shape, dtype=dtype,
+                       name=name, **kwargs)
+
+
+random = _RandomNamespace()
+
+__all__ = ["Symbol", "Variable", "Group", "load", "load_json", "pow", "maximum", "minimum",
+           "random"]

@@ -9,10 +9,13 @@
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/strings.h"
 #include "core/engine/engine.h"
+#include "core/executor/imperative.h"
 #include "core/ndarray/ndarray.h"
 #include "core/ndarray/ndarray_io.h"
 #include "core/ndarray/row_ops.h"
+#include "core/op/op.h"
 #include "python/src/module.h"
 
 namespace py = pybind11;
@@ -144,6 +147,79 @@ void Save(const std::string& path, const py::object& data) {
       py::isinstance<NDArray>(data) ? std::vector<NDArray>{data.cast<NDArray>()}
                                     : data.cast<std::vector<NDArray>>();
   WithoutGil([&] { SaveNDArrays(path, arrays); });
+}
+
+// mx.nd.<op>(*args, out=None, name=None, ctx=None, **kwargs): positional
+// arrays are the op's inputs in order (all of them for a variadic op); other
+// positional values are its parameters in declaration order (MXNet's
+// generated signatures); keyword arrays are inputs by name.
+py::object Invoke(const std::string& op_name, const py::args& args,
+                  const py::kwargs& kwargs) {
+  const OpDef& op = OpRegistry::Global().Get(op_name);
+  std::vector<NDArray> positional;
+  std::vector<py::handle> values;
+  for (const py::handle a : args) {
+    if (py::isinstance<NDArray>(a) && values.empty()) {
+      positional.push_back(a.cast<NDArray>());
+    } else {
+      values.push_back(a);
+    }
+  }
+  InvokeOptions options;
+  AttrDict params;
+  std::map<std::string, NDArray> named;
+  const auto& fields = op.schema().fields();
+  MX_CHECK(values.size() <= fields.size(), op_name, ": takes ", fields.size(),
+           " parameters, got ", values.size(), " positional values");
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (!values[i].is_none()) params[fields[i].name] = ParamText(values[i]);
+  }
+  for (const auto& [k, v] : kwargs) {
+    const std::string key = k.cast<std::string>();
+    if (key == "out") {
+      if (py::isinstance<NDArray>(v)) {
+        options.out = {v.cast<NDArray>()};
+      } else if (!v.is_none()) {
+        options.out = v.cast<std::vector<NDArray>>();
+      }
+    } else if (key == "name") {
+      if (!v.is_none()) options.name = v.cast<std::string>();
+    } else if (key == "ctx") {
+      if (!v.is_none()) options.ctx = v.cast<Context>();
+    } else if (py::isinstance<NDArray>(v)) {
+      named[key] = v.cast<NDArray>();
+    } else if (!v.is_none()) {
+      params[key] = ParamText(v);
+    }
+  }
+  if (options.ctx == Context::CPU() && !kwargs.contains("ctx") &&
+      positional.empty() && named.empty()) {
+    options.ctx = ContextOf(py::none());
+  }
+  std::vector<NDArray> inputs = positional;
+  if (!named.empty()) {
+    // Arrays by name fill the input slots after the positional ones.
+    AttrDict probe = params;
+    if (!op.variadic_key().empty() && !probe.count(op.variadic_key())) {
+      probe[op.variadic_key()] =
+          std::to_string(positional.size() + named.size());
+    }
+    const NodeAttrs attrs = MakeNodeAttrs(op, op_name, probe);
+    const std::vector<std::string> names = op.ListInputs(attrs);
+    for (size_t i = positional.size(); i < names.size(); ++i) {
+      auto it = named.find(names[i]);
+      MX_CHECK(it != named.end(), attrs.Where(), ": input '", names[i],
+               "' is missing");
+      inputs.push_back(it->second);
+      named.erase(it);
+    }
+    MX_CHECK(named.empty(), attrs.Where(), ": unknown input '",
+             named.begin()->first, "'; inputs: ", Join(names, ", "));
+  }
+  const std::vector<NDArray> out =
+      WithoutGil([&] { return InvokeOp(op_name, inputs, params, options); });
+  if (out.size() == 1) return py::cast(out[0]);
+  return py::cast(out);
 }
 
 }  // namespace
@@ -332,6 +408,7 @@ void BindNDArray(py::module_& m) {
       },
       py::arg("indices"), py::arg("out"));
   m.def("clip", &Clip, py::arg("data"), py::arg("a_min"), py::arg("a_max"));
+  m.def("_invoke", &Invoke, py::arg("op"));
   m.def("save", &Save, py::arg("fname"), py::arg("data"));
   m.def("load", &Load, py::arg("fname"));
 }

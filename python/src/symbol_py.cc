@@ -36,6 +36,17 @@ Symbol Create(const std::string& op, const py::args& args,
   for (const auto& [k, v] : kwargs) {
     const std::string key = k.cast<std::string>();
     if (v.is_none()) continue;
+    if (key == "attr") {
+      // attr={'ctx_group': 'dev1', ...}: node attributes, not parameters
+      // (stored as __ctx_group__, as AttrScope's: UserAttrKey).
+      MX_CHECK(py::isinstance<py::dict>(v), op,
+               ": attr must be a dict of strings, got ",
+               py::str(v.get_type()).cast<std::string>());
+      for (const auto& [ak, av] : ParamDict(v.cast<py::dict>())) {
+        kw.emplace_back(UserAttrKey(ak), Arg(av));
+      }
+      continue;
+    }
     if (py::isinstance<Symbol>(v)) {
       kw.emplace_back(key, Arg(v.cast<Symbol>()));
     } else {
