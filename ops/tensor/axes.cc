@@ -277,7 +277,7 @@ struct SliceAxisParam {
         .Required()
         .Doc("The first index (negative from the end).");
     d->Field("end", &SliceAxisParam::end)
-        .Required()
+        .Default(std::nullopt)
         .Doc(
             "One past the last index (negative from the end); None for "
             "the extent.");

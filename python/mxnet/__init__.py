@@ -21,7 +21,8 @@ from . import callback
 from . import kvstore
 from . import kvstore as kv
 from . import operator
+from . import test_utils
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope",
            "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback",
-           "kvstore", "kv", "operator"]
+           "kvstore", "kv", "operator", "test_utils"]

@@ -25,6 +25,9 @@ def _exit(self, *exc):
 
 Context.__enter__ = _enter
 Context.__exit__ = _exit
+# MXNet's class attribute: the default of array creation outside any `with ctx:` block
+# (assignable, as MXNet 0.x scripts do: mx.Context.default_ctx = mx.gpu()).
+Context.default_ctx = Context("cpu", 0)
 
 
 def cpu(device_id=0):
@@ -43,9 +46,10 @@ def num_gpus():
 
 
 def current_context():
-    """The default context of array creation: the innermost ``with`` context, else the CPU."""
+    """The default context of array creation: the innermost ``with`` context, else
+    ``Context.default_ctx`` (the CPU)."""
     stack = _stack()
-    return stack[-1] if stack else cpu()
+    return stack[-1] if stack else Context.default_ctx
 
 
 __all__ = ["Context", "cpu", "gpu", "num_gpus", "current_context"]

@@ -4,7 +4,7 @@ Every registered operator is a function here too (``mx.nd.sum(x, axis=1)``,
 parameters in order, ``out=`` writes into given arrays."""
 import numpy as _np
 
-from ._core import (NDArray, empty, zeros, ones, full, array, waitall, dot, save, load,
+from ._core import (NDArray, empty, zeros, ones, full, array, waitall, save, load,
                     choose_element_0index, fill_element_0index, onehot_encode, clip)
 from ._core import _invoke
 from ._core import random as _random

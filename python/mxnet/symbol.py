@@ -120,6 +120,35 @@ def _reshape(self, shape=None, **kwargs):
 
 
 Symbol.reshape = _reshape
+
+
+def _debug_str(self):
+    """The graph as text, as MXNet's debug_str: the outputs, then each variable and each op with
+    its inputs (node(output index)) and parameters, in topological order."""
+    graph = json.loads(self.tojson())
+    nodes = graph["nodes"]
+
+    def entry(e):
+        return "%s(%d)" % (nodes[e[0]]["name"], e[1])
+    lines = ["Symbol Outputs:"]
+    lines += ["\toutput[%d]=%s" % (i, entry(e)) for i, e in enumerate(graph["heads"])]
+    for node in nodes:
+        if node["op"] == "null":
+            lines.append("Variable:%s" % node["name"])
+            continue
+        lines.append("--------------------")
+        lines.append("Op:%s, Name=%s" % (node["op"], node["name"]))
+        lines.append("Inputs:")
+        lines += ["\targ[%d]=%s version=%d" % (i, entry(e), e[2] if len(e) > 2 else 0)
+                  for i, e in enumerate(node["inputs"])]
+        attrs = node.get("attrs", node.get("param", {}))
+        if attrs:
+            lines.append("Attrs:")
+            lines += ["\t%s=%s" % (k, v) for k, v in sorted(attrs.items())]
+    return "\n".join(lines) + "\n"
+
+
+Symbol.debug_str = _debug_str
 # Symbol methods of MXNet 1.x (s.sum(axis=1), s.transpose(), s.exp(), ...).
 for _name in ("sum", "mean", "prod", "max", "min", "norm", "argmax", "argmin", "transpose",
               "expand_dims", "squeeze", "flatten", "swapaxes", "slice_axis", "broadcast_to",

@@ -129,7 +129,10 @@ py::list TypeList(const std::vector<int>& codes) {
   py::module_ np = py::module_::import("numpy");
   py::list out;
   for (int c : codes) {
-    out.append(np.attr(DTypeName(static_cast<DType>(c))));
+    // Unknown types (partial inference) are None.
+    out.append(c == kUnknownType
+                   ? py::object(py::none())
+                   : py::object(np.attr(DTypeName(static_cast<DType>(c)))));
   }
   return out;
 }
@@ -234,6 +237,16 @@ py::class_<Symbol> BindSymbol(py::module_& m) {
              return py::make_tuple(TypeList(r.arguments), TypeList(r.outputs),
                                    TypeList(r.aux_states));
            })
+      .def(
+          "infer_type_partial",
+          [](const Symbol& s, const py::args& args,
+             const py::kwargs& kwargs) -> py::tuple {
+            const PartialTypes r =
+                s.InferTypePartial(KnownTypes(s, args, kwargs));
+            return py::make_tuple(TypeList(r.arguments), TypeList(r.outputs),
+                                  TypeList(r.aux_states));
+          },
+          "Like infer_type, with None for the types that stay unknown.")
       .def("attr_dict", &Symbol::AllAttrs)
       .def("list_attr",
            [](const Symbol& s) {
