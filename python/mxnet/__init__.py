@@ -22,7 +22,8 @@ from . import kvstore
 from . import kvstore as kv
 from . import operator
 from . import test_utils
+from . import recordio
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope",
            "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback",
-           "kvstore", "kv", "operator", "test_utils"]
+           "kvstore", "kv", "operator", "test_utils", "recordio"]

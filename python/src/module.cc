@@ -27,4 +27,5 @@ PYBIND11_MODULE(_core, m) {
   mx::python::BindTrain(train);
   py::module_ op = m.def_submodule("operator", "Python-defined operators");
   mx::python::BindOperator(op);
+  mx::python::BindRecordIO(m);
 }

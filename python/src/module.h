@@ -60,6 +60,8 @@ void BindIO(pybind11::module_& m);
 void BindTrain(pybind11::module_& m);
 // Python-defined operators (NumpyOp) on the _Native op.
 void BindOperator(pybind11::module_& m);
+// RecordIO readers / writers and image codecs (submodule `recordio`).
+void BindRecordIO(pybind11::module_& m);
 
 }  // namespace python
 }  // namespace mx
