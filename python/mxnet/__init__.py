@@ -23,7 +23,9 @@ from . import kvstore as kv
 from . import operator
 from . import test_utils
 from . import recordio
+from . import module
+from . import module as mod
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope",
            "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback",
-           "kvstore", "kv", "operator", "test_utils", "recordio"]
+           "kvstore", "kv", "operator", "test_utils", "recordio", "mod", "module"]
