@@ -5,13 +5,13 @@
   /usr/bin/python3 tools/bench/torch_zoo.py --net NET --infer [--batch 128] [--threads 2]
 
 NET: mlp, lenet (the anchor's, ../shared/bench/torch_fmnist.py), resnet (configs/fashion_resnet.yaml),
-vgg, mobilenet, inception, resnet20 (configs/fashion_<NET>.yaml). Each twin has the config's layers,
+vgg, mobilenet, inception, resnet20, transformer, lstm (configs/fashion_<NET>.yaml). Each twin has the config's layers,
 shapes and parameters (BatchNorm with eps 1e-3 and learnable gamma where the config says fix_gamma: false;
 MXNet's default fix_gamma: true is gamma frozen at 1), the config's initializer (msra: normal with
 variance 2 / fan, the fan being --msra-factor as MXNet's factor_type: in, out or their average; xavier:
 Glorot uniform), zero biases.
 
-The loop is the anchor's: SGD lr 0.1 (or --lr), momentum 0.9, weight decay 1e-4, batch 128, reshuffle
+The loop is the anchor's: SGD lr 0.1 (or --lr), momentum 0.9 (or --optimizer adam), weight decay 1e-4, batch 128, reshuffle
 every epoch, the last partial batch dropped, seed 0; samples/s covers the training loop only (the
 host-side gather of the shuffled batch, forward, backward, step) and the final JSON line reports the
 median over the epochs after the first. --parts N trains on the first 1/N of the training set (as
@@ -101,6 +101,57 @@ class Inception(nn.Module):
         return torch.cat([self.b1(x), self.b3(x), self.b5(x), self.bp(x)], 1)
 
 
+class Encoder(nn.Module):
+    """configs/fashion_transformer.yaml's pre-norm encoder layer: 4-head self-attention and a ReLU
+    MLP, each added to its input."""
+
+    def __init__(self, d=64, heads=4, hidden=128):
+        super().__init__()
+        self.heads = heads
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.q, self.k, self.v, self.out = (nn.Linear(d, d) for _ in range(4))
+        self.fc1, self.fc2 = nn.Linear(d, hidden), nn.Linear(hidden, d)
+
+    def forward(self, x):
+        n, t, d = x.shape
+        h = self.ln1(x)
+        split = lambda y: y.view(n, t, self.heads, d // self.heads).transpose(1, 2)
+        q, k, v = split(self.q(h)), split(self.k(h)), split(self.v(h))
+        w = torch.softmax(q @ k.transpose(-1, -2) / (d // self.heads) ** 0.5, dim=-1)
+        x = x + self.out((w @ v).transpose(1, 2).reshape(n, t, d))
+        return x + self.fc2(F.relu(self.fc1(self.ln2(x))))
+
+
+class Transformer(nn.Module):
+    """configs/fashion_transformer.yaml: rows as tokens, a projection plus learned positions, two
+    encoder layers, LayerNorm, the mean over tokens, a classifier."""
+
+    def __init__(self, d=64):
+        super().__init__()
+        self.embed = nn.Linear(28, d)
+        self.pos = nn.Parameter(torch.randn(28, d) * 0.02)
+        self.layers = nn.Sequential(Encoder(d), Encoder(d))
+        self.ln = nn.LayerNorm(d)
+        self.fc = nn.Linear(d, 10)
+
+    def forward(self, x):
+        x = self.layers(self.embed(x.view(-1, 28, 28)) + self.pos)
+        return self.fc(self.ln(x).mean(1))
+
+
+class RowLSTM(nn.Module):
+    """configs/fashion_lstm.yaml: an LSTM of 128 units over the 28 rows, the last h classified."""
+
+    def __init__(self, hidden=128):
+        super().__init__()
+        self.lstm = nn.LSTM(28, hidden, batch_first=True)
+        self.fc = nn.Linear(hidden, 10)
+
+    def forward(self, x):
+        out, _ = self.lstm(x.view(-1, 28, 28))
+        return self.fc(out[:, -1])
+
+
 def head(c):
     return [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c, 10)]
 
@@ -143,11 +194,18 @@ def build_net(name):
                 layers.append(Residual(cin, c, 2 if stage and i == 0 else 1, True))
                 cin = c
         return nn.Sequential(*layers, *head(64)), "msra"
+    if name == "transformer":
+        return Transformer(), "xavier"
+    if name == "lstm":
+        return RowLSTM(), "xavier"
     raise SystemExit(f"unknown --net {name}")
 
 
 def initialize(m, family, msra_factor):
     for mod in m.modules():
+        if isinstance(mod, nn.LSTM):  # as mx's FullyConnected i2h / h2h: weights, zero biases
+            for pname, p in mod.named_parameters():
+                (nn.init.xavier_uniform_ if pname.startswith("weight") else nn.init.zeros_)(p)
         if isinstance(mod, (nn.Linear, nn.Conv2d)):
             if family == "xavier":
                 nn.init.xavier_uniform_(mod.weight)
@@ -200,6 +258,8 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd",
+                    help="the config's optimizer.type (sgd: momentum 0.9; both: weight decay 1e-4)")
     ap.add_argument("--msra-factor", choices=("in", "out", "avg"), default="avg",
                     help="the config's initializer.factor_type for msra (MXNet's default: avg)")
     ap.add_argument("--seed", type=int, default=0)
@@ -216,8 +276,9 @@ def main():
     if a.infer:
         run_infer(a, m, xte)
         return
-    opt = torch.optim.SGD([p for p in m.parameters() if p.requires_grad], lr=a.lr, momentum=0.9,
-                          weight_decay=1e-4)
+    params = [p for p in m.parameters() if p.requires_grad]
+    opt = (torch.optim.Adam(params, lr=a.lr, weight_decay=1e-4) if a.optimizer == "adam" else
+           torch.optim.SGD(params, lr=a.lr, momentum=0.9, weight_decay=1e-4))
     nb = len(xtr) // a.batch
     speeds, acc = [], 0.0
     for ep in range(a.epochs):

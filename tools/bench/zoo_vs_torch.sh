@@ -1,18 +1,18 @@
 #!/usr/bin/env bash
 # The model zoo against PyTorch: each net of configs/fashion_<NET>.yaml trained by mxtrain and by its
-# PyTorch twin (tools/bench/torch_zoo.py: same layers, parameters, initializer family, SGD momentum 0.9,
-# wd 1e-4, batch 128, constant learning rate from the config), alternating in one run because the
+# PyTorch twin (tools/bench/torch_zoo.py: same layers, parameters, initializer family, SGD momentum 0.9
+# or Adam as the config's optimizer, wd 1e-4, batch 128, constant learning rate from the config), alternating in one run because the
 # machine is noisy. PyTorch runs at its best (OPENBLAS_NUM_THREADS=1, 2 torch threads). Prints per
 # run training samples/s (median of the epochs after the first, training loop only), peak RSS and
 # test accuracy; per net the ratios; then inference samples/s at batch 1 and 128 (mxinfer --benchmark
 # on the trained checkpoint, torch_zoo.py --infer) and, last, the geometric mean of the training ratios.
-#   bash tools/bench/zoo_vs_torch.sh [--nets "mlp lenet resnet vgg mobilenet inception resnet20"]
+#   bash tools/bench/zoo_vs_torch.sh [--nets "mlp lenet resnet vgg mobilenet inception resnet20 transformer lstm"]
 #       [--rounds 1] [--epochs 2] [--parts 4] [--no-infer]
 # --parts N trains on the first 1/N of the training set (both sides) to keep a run short; accuracy
 # is then that of a shorter training, the same for both.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-nets="mlp lenet resnet vgg mobilenet inception resnet20" rounds=1 epochs=2 parts=4 infer=1
+nets="mlp lenet resnet vgg mobilenet inception resnet20 transformer lstm" rounds=1 epochs=2 parts=4 infer=1
 while (($#)); do
   case $1 in
     --nets) nets=$2; shift 2 ;;
@@ -34,22 +34,25 @@ trap 'rm -rf "$work"' EXIT
 results=$work/results
 : >"$results"
 
-# The config's learning rate and msra factor_type -> "LR FACTOR" (the twin uses the same).
+# The config's learning rate, msra factor_type and optimizer (sgd or adam) -> "LR FACTOR OPT" (the
+# twin uses the same).
 config_settings() {
   python3 -c 'import sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))
 o, i = c.get("optimizer", {}), c.get("initializer", {})
 lr = o.get("learning_rate", 0.1) if isinstance(o, dict) else 0.1
-print(lr, i.get("factor_type", "avg") if isinstance(i, dict) else "avg")' "configs/fashion_$1.yaml"
+kind = o.get("type", "sgd") if isinstance(o, dict) else "sgd"
+print(lr, i.get("factor_type", "avg") if isinstance(i, dict) else "avg", kind)' "configs/fashion_$1.yaml"
 }
 
-# mxtrain NET LR -> "samples/s rss_mib accuracy"; the run folder stays in $work/mx_NET.
+# mxtrain NET LR OPT -> "samples/s rss_mib accuracy"; the run folder stays in $work/mx_NET.
 run_mx() {
-  local net=$1 lr=$2 out=$work/mx_$1
+  local net=$1 lr=$2 out=$work/mx_$1 optimizer="{type: sgd, learning_rate: $2, momentum: 0.9, wd: 0.0001}"
+  [[ $3 == adam ]] && optimizer="{type: adam, learning_rate: $2, wd: 0.0001}"
   rm -rf "$out"
   bazel-bin/tools/mxtrain/mxtrain --config "configs/fashion_$net.yaml" --set output="$out" \
     --set epochs="$epochs" --set seed=0 --set logging.progress=none --set logging.curve=false \
-    --set "optimizer={type: sgd, learning_rate: $lr, momentum: 0.9, wd: 0.0001}" \
+    --set "optimizer=$optimizer" \
     --set schedule=constant --set checkpoint.every=1000 --set checkpoint.keep_last=1 \
     --set data.train.num_parts="$parts" --set data.train.part_index=0 >"$work/log" 2>&1 ||
     { cat "$work/log" >&2; exit 1; }
@@ -62,10 +65,11 @@ print(f"{sps:.0f} {rss} {float(rows[-1]['val_accuracy']):.4f}")
 PY
 }
 
-# torch NET LR FACTOR -> "samples/s rss_mib accuracy"
+# torch NET LR FACTOR OPT -> "samples/s rss_mib accuracy"
 run_torch() {
   OPENBLAS_NUM_THREADS=1 /usr/bin/python3 tools/bench/torch_zoo.py --net "$1" --lr "$2" \
-    --msra-factor "$3" --epochs "$epochs" --threads 2 --parts "$parts" | tail -1 | python3 -c 'import json, sys
+    --msra-factor "$3" --optimizer "$4" --epochs "$epochs" --threads 2 --parts "$parts" | tail -1 |
+    python3 -c 'import json, sys
 r = json.load(sys.stdin)
 print("%.0f %s %.4f" % (r["samples_per_sec"], r["peak_rss_mib"], r["test_acc"]))'
 }
@@ -91,12 +95,13 @@ print(r["b1"]["samples_per_sec"], r["b128"]["samples_per_sec"])'
 echo "training: $epochs epochs on 1/$parts of the training set, batch 128, 2 threads"
 printf "%-10s %-6s %12s %10s %9s\n" net run samples/s "RSS MiB" accuracy
 for net in $nets; do
-  read -r lr factor < <(config_settings "$net")
+  read -r lr factor optimizer < <(config_settings "$net")
   mx_sps=() torch_sps=() mx_rss=() torch_rss=()
   for ((r = 1; r <= rounds; r++)); do
-    read -r s m a < <(run_mx "$net" "$lr"); mx_sps+=("$s"); mx_rss+=("$m")
+    read -r s m a < <(run_mx "$net" "$lr" "$optimizer"); mx_sps+=("$s"); mx_rss+=("$m")
     printf "%-10s %-6s %12s %10s %9s\n" "$net" mx "$s" "$m" "$a"
-    read -r s m a < <(run_torch "$net" "$lr" "$factor"); torch_sps+=("$s"); torch_rss+=("$m")
+    read -r s m a < <(run_torch "$net" "$lr" "$factor" "$optimizer"); torch_sps+=("$s")
+    torch_rss+=("$m")
     printf "%-10s %-6s %12s %10s %9s\n" "$net" torch "$s" "$m" "$a"
   done
   line="$net ${mx_sps[*]// /,} ${torch_sps[*]// /,} ${mx_rss[*]// /,} ${torch_rss[*]// /,}"

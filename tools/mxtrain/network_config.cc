@@ -11,7 +11,8 @@ namespace mx {
 
 const std::vector<std::string>& LayerKeys() {
   static const std::vector<std::string> keys = {
-      "op", "block", "name", "inputs", "lr_mult", "wd_mult", "ctx_group"};
+      "op",     "block",   "variable", "name",
+      "inputs", "lr_mult", "wd_mult",  "ctx_group"};
   return keys;
 }
 
@@ -48,6 +49,12 @@ class NetworkBuilder {
   Value RunBlock(const ConfigNode& layer, const std::string& path, Scope* scope,
                  const Value& previous, const std::string& prefix,
                  const Args& outer_args, int depth);
+  // A free variable (a parameter several layers share, e.g. an RNN's
+  // weights across time steps); the chain of layers continues from
+  // `previous`.
+  Value RunVariable(const ConfigNode& layer, const std::string& path,
+                    Scope* scope, const Value& previous,
+                    const std::string& prefix, const Args& args);
   // The layer's inputs: its `inputs` key, or the previous layer.
   bool Inputs(const ConfigNode& layer, const std::string& path,
               const Scope& scope, const Value& previous,
@@ -234,9 +241,15 @@ Value NetworkBuilder::RunLayers(const ConfigNode& layers,
       continue;
     }
     const bool is_block = layer.Find("block") != nullptr;
-    if (is_block && layer.Find("op") != nullptr) {
-      Error(layer.loc(), lpath, "a layer has either 'op' or 'block', not both");
+    const bool is_variable = layer.Find("variable") != nullptr;
+    if (is_block + is_variable + (layer.Find("op") != nullptr) > 1) {
+      Error(layer.loc(), lpath,
+            "a layer has one of 'op', 'block' and 'variable', not several");
       previous = {};
+      continue;
+    }
+    if (is_variable) {
+      previous = RunVariable(layer, lpath, scope, previous, prefix, args);
       continue;
     }
     previous =
@@ -454,7 +467,11 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
   }
   if (ok) {
     try {
-      op->schema().Parse(attrs, where);
+      // An op without inputs (sampling) starts a chain of its own.
+      const NodeAttrs node = MakeNodeAttrs(*op, where, attrs);
+      if (op->ListInputs(node).empty() && layer.Find("inputs") == nullptr) {
+        inputs.clear();
+      }
     } catch (const ParamError& e) {
       diag_->AddParamError(e, layer, path, where + ": ");
       ok = false;
@@ -559,23 +576,119 @@ Value NetworkBuilder::RunBlock(const ConfigNode& layer, const std::string& path,
   }
   std::vector<Symbol> inputs;
   if (!Inputs(layer, path, *scope, previous, &inputs)) ok = false;
-  if (ok && inputs.size() != 1) {
-    Error(layer.loc(), path,
-          StrCat("a block takes one input, got ", inputs.size()));
-    ok = false;
-  }
   if (!ok) {
     (*scope)[local] = {};
     return {};
   }
+  // Inside: `input` is the first input; with several, input0, input1, ...
   Scope inner;
   const Value input{inputs[0], true};
   inner["input"] = input;
+  if (inputs.size() > 1) {
+    for (size_t k = 0; k < inputs.size(); ++k) {
+      inner[StrCat("input", k)] = Value{inputs[k], true};
+    }
+  }
   const Value v =
       RunLayers(*def.Find("layers"), block_paths_[block] + ".layers", &inner,
                 input, name, args, depth + 1);
   (*scope)[local] = v;
   return v;
+}
+
+Value NetworkBuilder::RunVariable(const ConfigNode& layer,
+                                  const std::string& path, Scope* scope,
+                                  const Value& previous,
+                                  const std::string& prefix, const Args& args) {
+  const ConfigNode& var = *layer.Find("variable");
+  if (!var.IsScalar() || var.text().empty()) {
+    Error(var.loc(), path + ".variable",
+          "expected the variable's name (e.g. variable: rnn_i2h_weight)");
+    return previous;
+  }
+  const std::string& local = var.text();
+  const std::string name = prefix.empty() ? local : prefix + "_" + local;
+  bool ok = Unique(name, layer, path);
+  VariableOptions options;
+  for (const auto& m : layer.members()) {
+    const std::string mpath = path + "." + m.key;
+    if (m.key == "variable") continue;
+    std::string text;
+    if (m.key == "init") {
+      // A type name or {type: NAME, PARAM: VALUE}: MXNet's __init__ JSON.
+      const ConfigNode* type =
+          m.value.IsMap() ? m.value.Find("type") : &m.value;
+      if (type == nullptr || !type->IsScalar()) {
+        Error(m.value.loc(), mpath,
+              "expected an initializer: a name or {type: NAME, PARAM: VALUE}");
+        ok = false;
+        continue;
+      }
+      std::vector<std::string> params;
+      if (m.value.IsMap()) {
+        for (const auto& p : m.value.members()) {
+          if (p.key == "type") continue;
+          if (!ParamText(p.value, mpath + "." + p.key, args, &text)) {
+            ok = false;
+            continue;
+          }
+          char* end = nullptr;
+          std::strtod(text.c_str(), &end);
+          const bool number = !text.empty() && *end == '\0';
+          params.push_back(
+              StrCat("\"", p.key, "\": ", number ? text : "\"" + text + "\""));
+        }
+      }
+      options.init =
+          StrCat("[\"", type->text(), "\", {", Join(params, ", "), "}]");
+      continue;
+    }
+    if (m.key != "shape" && m.key != "lr_mult" && m.key != "wd_mult") {
+      Error(m.key_loc, mpath,
+            StrCat("a variable takes shape, init, lr_mult and wd_mult, not '",
+                   m.key, "'"));
+      ok = false;
+      continue;
+    }
+    if (!ParamText(m.value, mpath, args, &text)) {
+      ok = false;
+      continue;
+    }
+    if (m.key == "shape") {
+      std::vector<int64_t> dims;
+      const std::string problem =
+          ParamTraits<std::vector<int64_t>>::Parse(text, &dims);
+      if (!problem.empty() || dims.empty()) {
+        Error(m.value.loc(), mpath,
+              "expected a shape such as [1, 28, 64] (0 or -1: inferred)");
+        ok = false;
+        continue;
+      }
+      for (int64_t& d : dims) {
+        if (d <= 0) d = -1;
+      }
+      options.shape = PartialShape(dims);
+    } else {
+      double v = 0;
+      if (!ParamTraits<double>::Parse(text, &v).empty() || v < 0) {
+        Error(m.value.loc(), mpath, "expected a number >= 0");
+        ok = false;
+        continue;
+      }
+      (m.key == "lr_mult" ? options.lr_mult : options.wd_mult) = v;
+    }
+  }
+  Value v;
+  if (ok) {
+    try {
+      v.symbol = Symbol::Variable(name, options);
+      v.ok = true;
+    } catch (const mx::Error& e) {
+      Error(layer.loc(), path, e.what());
+    }
+  }
+  (*scope)[local] = v;
+  return previous;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "core/base/strings.h"
 #include "core/executor/executor.h"
 #include "core/executor/plan_memory.h"
+#include "core/op/param.h"
 #include "core/symbol/node.h"
 
 namespace mx {
@@ -49,6 +50,9 @@ NetworkSummary SummarizeLayers(
   for (size_t i = 0; i < args.size(); ++i)
     arg_shape[args[i]] = net_shapes.arguments[i];
   const std::set<std::string> learnable(args.begin(), args.end());
+  // A parameter shared by several layers (an RNN's weights across steps)
+  // counts once, at its first reader.
+  std::set<std::string> counted;
 
   PostOrderVisit(net.outputs(), [&](const std::shared_ptr<Node>& n) {
     if (n->is_variable()) return;
@@ -72,7 +76,7 @@ NetworkSummary SummarizeLayers(
       if (!in.node->is_variable()) continue;
       const std::string& v = in.node->attrs.name;
       if (input_shapes.count(v) || !learnable.count(v)) continue;
-      l.params += arg_shape.at(v).Size();
+      if (counted.insert(v).second) l.params += arg_shape.at(v).Size();
       if (EndsWith(v, "_weight")) {
         weight = arg_shape.at(v);
       }
@@ -84,6 +88,17 @@ NetworkSummary SummarizeLayers(
                            : Shape();
       l.flops = 2.0 * static_cast<double>(in.Size()) *
                 (static_cast<double>(weight.Size()) / weight[0]);
+      l.products = true;
+    } else if ((l.op == "dot" || l.op == "batch_dot") &&
+               shape_of.count(EntryName(n->inputs[0]))) {
+      // 2 multiply-adds per output element and summed index.
+      const Shape lhs = shape_of.at(EntryName(n->inputs[0]));
+      bool ta = false;
+      const auto t = n->attrs.dict.find("transpose_a");
+      if (t != n->attrs.dict.end()) ParamTraits<bool>::Parse(t->second, &ta);
+      const int64_t k =
+          ta ? (l.op == "dot" ? lhs[0] : lhs[1]) : lhs[lhs.ndim() - 1];
+      l.flops = 2.0 * out_elems * static_cast<double>(k);
       l.products = true;
     } else if (weight.ndim() >= 2 && l.op != "Embedding") {
       l.flops =

@@ -619,6 +619,58 @@ TEST(MxtrainTest, ConfigErrorsAreReportedTogetherWithTheirPlace) {
   }
 }
 
+// Network variables (weights several layers share, as an RNN's across time
+// steps), blocks of several inputs and layers without inputs (sampling) build
+// and train; a shared weight is one parameter.
+TEST(MxtrainTest, SharedVariablesMultiInputBlocksAndSamplingLayers) {
+  const std::string net = R"(network:
+  blocks:
+    mix:  # input0 through a shared layer, plus input1
+      args: {}
+      layers:
+        - {op: FullyConnected, name: fc, num_hidden: 32, inputs: [input0, input2, input3]}
+        - {op: elemwise_add, name: sum, inputs: [fc, input1]}
+  layers:
+    - {op: _random_normal, name: noise, shape: [100, 784], scale: 0.01}
+    - {op: elemwise_add, name: noisy, inputs: [data, noise]}
+    - {variable: shared_weight, init: {type: uniform, scale: 0.05}}
+    - {variable: shared_bias}
+    - {op: FullyConnected, name: first, num_hidden: 32, inputs: [noisy, shared_weight, shared_bias]}
+    - {block: mix, name: again, inputs: [noisy, first, shared_weight, shared_bias]}
+    - {op: Activation, name: relu, act_type: relu}
+    - {op: FullyConnected, name: out, num_hidden: 10}
+    - {op: SoftmaxOutput, name: softmax}
+)";
+  std::string yaml = TinyConfig();
+  yaml = yaml.substr(0, yaml.find("network:")) + net +
+         yaml.substr(yaml.find("optimizer:"));
+  const std::string config = WriteConfig("shared", yaml);
+  Result r = Mxtrain("summary " + Flags(config));
+  ASSERT_EQ(r.code, 0) << r.output;
+  // 784 * 32 + 32 shared, 32 * 10 + 10 for the classifier.
+  EXPECT_THAT(r.output, HasSubstr("parameters: 25450 "));
+  r = Mxtrain(Flags(config) + " --set epochs=1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, ContainsRegex("val accuracy=0\\.[5-9]"));
+  const std::string params = Read(RunDir(config) + "/model-0001.params");
+  EXPECT_THAT(params, HasSubstr("arg:shared_weight"));
+  EXPECT_THAT(params, Not(HasSubstr("first_weight")));
+  // A variable's keys are checked; a block's inputs are named by position.
+  const std::string bad_key = WriteConfig(
+      "shared_bad_key", Replace(yaml, "{variable: shared_bias}",
+                                "{variable: shared_bias, num_hidden: 3}"));
+  r = Mxtrain("check " + Flags(bad_key));
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.output, HasSubstr("a variable takes shape, init, lr_mult and "
+                                  "wd_mult, not 'num_hidden'"));
+  const std::string bad_input = WriteConfig(
+      "shared_bad_input",
+      Replace(yaml, "inputs: [fc, input1]", "inputs: [fc, input7]"));
+  r = Mxtrain("check " + Flags(bad_input));
+  EXPECT_NE(r.code, 0);
+  EXPECT_THAT(r.output, HasSubstr("unknown input 'input7'"));
+}
+
 TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
   const std::string config = WriteConfig("cmds", TinyConfig());
   Result r = Mxtrain("check " + Flags(config));

@@ -22,7 +22,8 @@ const std::map<std::string, long long>& Expected() {
       {"fashion_mlp", 109386},       {"fashion_lenet", 431080},
       {"fashion_resnet", 28410},     {"fashion_vgg", 870634},
       {"fashion_mobilenet", 136202}, {"fashion_inception", 32682},
-      {"fashion_resnet20", 272186},
+      {"fashion_resnet20", 272186},  {"fashion_transformer", 71370},
+      {"fashion_lstm", 82186},
   };
   return *expected;
 }
