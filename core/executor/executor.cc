@@ -77,6 +77,21 @@ void SumInto(const std::vector<TensorView>& terms, const TensorView& out,
   });
 }
 
+// The float16 sum: in float32, rounded to half once (Note [Float16
+// arithmetic]).
+void SumHalves(const std::vector<TensorView>& terms, const TensorView& out,
+               OpReq req) {
+  Half* o = static_cast<Half*>(out.data);
+  const int64_t n = out.Size();
+  for (int64_t i = 0; i < n; ++i) {
+    float sum = req == OpReq::kAdd ? HalfToFloat(o[i]) : 0.f;
+    for (const TensorView& t : terms) {
+      sum += HalfToFloat(static_cast<const Half*>(t.data)[i]);
+    }
+    o[i] = FloatToHalf(sum);
+  }
+}
+
 }  // namespace
 
 void Executor::StepRun::Execute(bool is_train, void* stream) const {
@@ -101,6 +116,8 @@ void Executor::StepRun::Execute(bool is_train, void* stream) const {
     case StepKind::kSum:
       if (out.dtype == DType::kFloat64) {
         SumInto<double>(terms, out, req);
+      } else if (out.dtype == DType::kFloat16) {
+        SumHalves(terms, out, req);
       } else {
         SumInto<float>(terms, out, req);
       }

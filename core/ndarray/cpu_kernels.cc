@@ -4,6 +4,7 @@
 #include <cstring>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "core/base/error.h"
 #include "core/base/multiversion.h"
@@ -204,8 +205,32 @@ const char* OpName(ReduceOp op) {
   return kNames[static_cast<int>(op)];
 }
 
+namespace {
+
+// Float16 arithmetic is computed in float32 and rounded to half when stored
+// (as mshadow's half_t): the float32 kernels on converted copies.
+std::vector<float> ToFloats(const void* a, int64_t n) {
+  std::vector<float> f(static_cast<size_t>(n));
+  const Half* h = static_cast<const Half*>(a);
+  for (int64_t i = 0; i < n; ++i) f[i] = HalfToFloat(h[i]);
+  return f;
+}
+
+void StoreHalves(const std::vector<float>& f, void* out) {
+  Half* h = static_cast<Half*>(out);
+  for (size_t i = 0; i < f.size(); ++i) h[i] = FloatToHalf(f[i]);
+}
+
+}  // namespace
+
 void Binary(BinaryOp op, DType dtype, const void* a, const void* b, void* out,
             int64_t n) {
+  if (dtype == DType::kFloat16) {
+    const std::vector<float> fa = ToFloats(a, n), fb = ToFloats(b, n);
+    std::vector<float> fo(static_cast<size_t>(n));
+    Binary(op, DType::kFloat32, fa.data(), fb.data(), fo.data(), n);
+    return StoreHalves(fo, out);
+  }
   if (dtype == DType::kFloat32) {
     return BinaryF32(op, static_cast<const float*>(a),
                      static_cast<const float*>(b), static_cast<float*>(out), n);
@@ -218,6 +243,12 @@ void Binary(BinaryOp op, DType dtype, const void* a, const void* b, void* out,
 
 void Scalar(ScalarOp op, DType dtype, const void* a, double s, void* out,
             int64_t n) {
+  if (dtype == DType::kFloat16) {
+    const std::vector<float> fa = ToFloats(a, n);
+    std::vector<float> fo(static_cast<size_t>(n));
+    Scalar(op, DType::kFloat32, fa.data(), s, fo.data(), n);
+    return StoreHalves(fo, out);
+  }
   bool reverse;
   const BinaryOp bop = AsBinary(op, &reverse);
   if (dtype == DType::kFloat32) {
@@ -241,6 +272,12 @@ void Scalar(ScalarOp op, DType dtype, const void* a, double s, void* out,
 }
 
 void Unary(UnaryOp op, DType dtype, const void* a, void* out, int64_t n) {
+  if (dtype == DType::kFloat16) {
+    const std::vector<float> fa = ToFloats(a, n);
+    std::vector<float> fo(static_cast<size_t>(n));
+    Unary(op, DType::kFloat32, fa.data(), fo.data(), n);
+    return StoreHalves(fo, out);
+  }
   if (dtype == DType::kFloat32) {
     return UnaryF32(op, static_cast<const float*>(a), static_cast<float*>(out),
                     n);
@@ -255,6 +292,12 @@ void Unary(UnaryOp op, DType dtype, const void* a, void* out, int64_t n) {
 }
 
 void Reduce(ReduceOp op, DType dtype, const void* a, int64_t n, void* out) {
+  if (dtype == DType::kFloat16) {
+    const std::vector<float> fa = ToFloats(a, n);
+    float result = 0;
+    Reduce(op, DType::kFloat32, fa.data(), n, &result);
+    return StoreHalves({result}, out);
+  }
   MX_ARITH_DTYPE_SWITCH(dtype, OpName(op), T, {
     const T* in = static_cast<const T*>(a);
     T* o = static_cast<T*>(out);

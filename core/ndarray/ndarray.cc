@@ -44,11 +44,13 @@ void CheckHost(const NDArray& a, const char* op) {
            " are not supported yet; copy to cpu() first");
 }
 
-// Arithmetic needs a compute type; float16 is storage-only (caught here, not
+// Float16 arithmetic runs on the host (computed in float32, stored as half);
+// the GPU's elementwise kernels have no half path yet (caught here, not
 // inside the kernel).
 void CheckArithmetic(const NDArray& a, const char* op) {
-  MX_CHECK(a.dtype() != DType::kFloat16, op,
-           ": float16 arrays are storage-only; convert with "
+  MX_CHECK(a.dtype() != DType::kFloat16 || a.context().IsHost(), op,
+           ": float16 arithmetic on ", a.context(),
+           " is not supported yet; compute on cpu() or convert with "
            "AsType(DType::kFloat32) first");
 }
 

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "core/base/strings.h"
+#include "core/op/half_kernel.h"
 
 namespace mx {
 
@@ -98,6 +99,19 @@ std::unique_ptr<OpKernel> KernelRegistry::Create(
   const std::vector<const KernelDef*> variants = Variants(op, device);
   for (auto it = variants.rbegin(); it != variants.rend(); ++it) {
     if ((*it)->CanRun(setup)) return (*it)->Create(setup);
+  }
+  // Float16 on the host: the float32 kernel on converted copies (Note
+  // [Float16 arithmetic]).
+  if (setup.dtype == DType::kFloat16 && device == DeviceType::kCPU) {
+    KernelSetup f32 = setup;
+    f32.dtype = DType::kFloat32;
+    for (auto it = variants.rbegin(); it != variants.rend(); ++it) {
+      if ((*it)->CanRun(f32)) {
+        return MakeHalfKernel(
+            (*it)->Create(f32),
+            setup.attrs->op->ListArguments(*setup.attrs).size());
+      }
+    }
   }
   MX_CHECK(!variants.empty(), setup.attrs->Where(), ": no kernel on ",
            setup.ctx, " (the op has none for this device)");

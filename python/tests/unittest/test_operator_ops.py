@@ -613,3 +613,41 @@ def test_default_ctx():
     assert mx.nd.zeros((2,)).context == mx.cpu()
     with mx.cpu(0):
         assert mx.current_context() == mx.cpu(0)
+
+
+@pytest.mark.parametrize("fn,np_fn", [
+    (lambda a, b: a + b, np.add), (lambda a, b: a - b, np.subtract),
+    (lambda a, b: a * b, np.multiply), (lambda a, b: a / b, np.divide),
+    (lambda a, b: mx.nd.maximum(a, b), np.maximum), (lambda a, b: a ** b, np.power)])
+def test_float16_elementwise(fn, np_fn):
+    """MXNet's elementwise checks in float16 (test_ndarray's check_with_uniform with
+    type_list float16): arrays stay float16 and match NumPy's float16 arithmetic."""
+    for dim in range(1, 4):
+        shape = tuple(np.random.randint(1, 10, size=dim))
+        a = np.random.uniform(0.5, 2, shape).astype(np.float16)
+        b = np.random.uniform(0.5, 2, shape).astype(np.float16)
+        out = fn(mx.nd.array(a, dtype=np.float16), mx.nd.array(b, dtype=np.float16))
+        assert out.dtype == np.float16
+        assert_almost_equal(out.asnumpy(), np_fn(a, b), rtol=1e-3, atol=1e-3)
+
+
+def test_float16_symbols():
+    """A float16 graph (unary, broadcast, reduction, FullyConnected, softmax) forward and
+    backward matches the float32 graph to half precision."""
+    data = mx.sym.Variable('data')
+    net = mx.sym.FullyConnected(mx.sym.sqrt(mx.sym.abs(data) + 1), num_hidden=6, name='fc')
+    net = mx.sym.softmax(mx.sym.broadcast_mul(net, mx.sym.sum(data, axis=1, keepdims=True)))
+    x = np.random.uniform(-1, 1, (4, 5))
+    outs, grads = {}, {}
+    for dtype in (np.float32, np.float16):
+        exe = net.simple_bind(mx.cpu(), data=(4, 5), type_dict={'data': dtype})
+        exe.arg_dict['data'][:] = x
+        exe.arg_dict['fc_weight'][:] = np.linspace(-1, 1, 30).reshape(6, 5)
+        exe.arg_dict['fc_bias'][:] = 0.1
+        exe.forward(is_train=True)
+        exe.backward([mx.nd.array(np.linspace(0, 1, 24).reshape(4, 6), dtype=dtype)])
+        assert exe.outputs[0].dtype == dtype and exe.grad_dict['data'].dtype == dtype
+        outs[dtype] = exe.outputs[0].asnumpy().astype(np.float32)
+        grads[dtype] = exe.grad_dict['data'].asnumpy().astype(np.float32)
+    assert_almost_equal(outs[np.float16], outs[np.float32], rtol=1e-2, atol=1e-3)
+    assert_almost_equal(grads[np.float16], grads[np.float32], rtol=5e-2, atol=5e-3)

@@ -290,11 +290,28 @@ TEST(NDArrayTest, ShapeAndTypeMismatchesAreErrors) {
             "with AsType");
   EXPECT_EQ(MessageOf([] { NDArray() + NDArray(Shape{1}); }),
             "add: lhs is a none NDArray (no shape, no memory)");
-  EXPECT_EQ(MessageOf([] {
-              Sqrt(NDArray::Zeros(Shape{2}, Context::CPU(), DType::kFloat16));
-            }),
-            "sqrt: float16 arrays are storage-only; convert with "
-            "AsType(DType::kFloat32) first");
+}
+
+// Float16 arithmetic: computed in float32, each result rounded to half.
+TEST(NDArrayTest, Float16ArithmeticRoundsEachResultToHalf) {
+  const NDArray a =
+      NDArray::FromVector<float>({1.5f, -2.25f, 1000.f, 0.1f}, Shape{4})
+          .AsType(DType::kFloat16);
+  const NDArray b =
+      NDArray::FromVector<float>({0.5f, 4.f, 1000.f, 0.2f}, Shape{4})
+          .AsType(DType::kFloat16);
+  const std::vector<float> sum =
+      (a + b).AsType(DType::kFloat32).ToVector<float>();
+  EXPECT_EQ(sum[0], 2.0f);
+  EXPECT_EQ(sum[1], 1.75f);
+  EXPECT_EQ(sum[2], 2000.f);
+  // 0.1 and 0.2 are not halves: the sum of their halves, rounded to half.
+  EXPECT_EQ(sum[3], HalfToFloat(FloatToHalf(HalfToFloat(FloatToHalf(0.1f)) +
+                                            HalfToFloat(FloatToHalf(0.2f)))));
+  const NDArray big = (a * 100.0).AsType(DType::kFloat32);
+  EXPECT_TRUE(std::isinf(big.ToVector<float>()[2]));  // 1e5 > half's max
+  EXPECT_EQ(Sqrt(b).AsType(DType::kFloat32).ToVector<float>()[1], 2.f);
+  EXPECT_EQ(b.AsType(DType::kFloat16).dtype(), DType::kFloat16);
 }
 
 TEST(NDArrayTest, KernelErrorsSurfaceAtTheNextWait) {
