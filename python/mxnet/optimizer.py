@@ -2,10 +2,15 @@
 rules, computed by mx's C++ optimizers on the engine. ``update(index, weight, grad, state)``
 updates one parameter; ``get_updater(opt)`` gives MXNet's ``updater(index, grad, weight)``.
 
+``multi_precision=True`` keeps a float32 master copy of float16 weights in the state (MXNet 1.x's
+mixed precision); without it a float16 weight is updated in float32 and rounded back each step.
+
 As in MXNet 0.7+: the rate comes from ``lr_scheduler(num_update)`` when one is given, times the
 parameter's ``lr_mult``; weight decay applies (``wd_mult`` 1) to names ending in ``_weight`` or
 ``_gamma`` and not to biases, when ``param_idx2name`` names the index (or the index is a
 name)."""
+import numpy as _np
+
 from . import _core
 
 
@@ -16,8 +21,10 @@ class Optimizer(object):
     _kind = None
 
     def __init__(self, rescale_grad=1., param_idx2name=None, wd=0., clip_gradient=None,
-                 learning_rate=0.01, lr_scheduler=None, sym=None, begin_num_update=0, **extra):
+                 learning_rate=0.01, lr_scheduler=None, sym=None, begin_num_update=0,
+                 multi_precision=False, **extra):
         self.rescale_grad = rescale_grad
+        self.multi_precision = multi_precision
         self.lr = learning_rate
         self.wd = wd
         self.clip_gradient = clip_gradient
@@ -83,7 +90,12 @@ class Optimizer(object):
         self.wd_mult.update(args_wd_mult)
 
     def create_state(self, index, weight):
-        """The optimizer state of one parameter (a list of arrays, empty for plain SGD)."""
+        """The optimizer state of one parameter (a list of arrays, empty for plain SGD). With
+        ``multi_precision`` a float16 weight also gets a float32 master copy (the first array),
+        which the updates accumulate into."""
+        if self.multi_precision and weight.dtype == _np.float16:
+            master = weight.astype(_np.float32)
+            return [master] + list(self._impl.create_state(master))
         return self._impl.create_state(weight)
 
     def _update_count(self, index):
@@ -111,9 +123,18 @@ class Optimizer(object):
     def update(self, index, weight, grad, state):
         """weight <- update(weight, grad, state) (pushed to the engine)."""
         t = self._update_count(index)
-        name = self._name(index)
-        self._impl.update(str(name if name is not None else index), self._get_lr(index),
-                          self._get_wd(index), t, weight, grad, state)
+        name = str(self._name(index) if self._name(index) is not None else index)
+        if weight.dtype != _np.float16:
+            self._impl.update(name, self._get_lr(index), self._get_wd(index), t, weight, grad,
+                              state)
+            return
+        # Float16 weights update in float32: on the master copy (multi_precision), or on a
+        # copy rounded back to half after every step.
+        master, inner = (state[0], state[1:]) if self.multi_precision else \
+            (weight.astype(_np.float32), state)
+        self._impl.update(name, self._get_lr(index), self._get_wd(index), t, master,
+                          grad.astype(_np.float32), inner)
+        master.astype(_np.float16).copyto(weight)
 
 
 def _builtin(kind, doc, **defaults):

@@ -651,3 +651,26 @@ def test_float16_symbols():
         grads[dtype] = exe.grad_dict['data'].asnumpy().astype(np.float32)
     assert_almost_equal(outs[np.float16], outs[np.float32], rtol=1e-2, atol=1e-3)
     assert_almost_equal(grads[np.float16], grads[np.float32], rtol=5e-2, atol=5e-3)
+
+
+def test_multi_precision_sgd():
+    """multi_precision keeps a float32 master of a float16 weight: steps smaller than half's
+    spacing accumulate there (and reach the weight), while without it they round away."""
+    for multi, expect_moved in ((True, True), (False, False)):
+        opt = mx.optimizer.SGD(learning_rate=1e-4, multi_precision=multi)
+        weight = mx.nd.ones((4,), dtype='float16')
+        grad = mx.nd.ones((4,), dtype='float16')
+        state = opt.create_state(0, weight)
+        assert len(state) == (1 if multi else 0)
+        for _ in range(30):
+            opt.update(0, weight, grad, state)
+        assert weight.dtype == np.float16
+        moved = bool((weight.asnumpy() < 1).all())
+        assert moved == expect_moved, weight.asnumpy()
+        if multi:
+            assert_almost_equal(state[0].asnumpy(), np.full(4, 1 - 30e-4), rtol=1e-5)
+    # A float32 weight ignores the option.
+    opt = mx.optimizer.SGD(learning_rate=0.1, multi_precision=True)
+    w = mx.nd.ones((2,))
+    opt.update(0, w, mx.nd.ones((2,)), opt.create_state(0, w))
+    assert_almost_equal(w.asnumpy(), [0.9, 0.9])
