@@ -156,10 +156,16 @@ Executor::~Executor() = default;
 
 namespace {
 
+// Arrays on any host context (cpu(0), cpu(1): one memory) run with a host
+// executor, as MXNet's model-parallel tests place them.
+bool Compatible(Context array, Context ctx) {
+  return array == ctx || (array.IsHost() && ctx.IsHost());
+}
+
 void CheckArray(const NDArray& a, const std::string& what,
                 const std::string& name, Context ctx) {
   MX_CHECK(!a.is_none(), "Bind: ", what, " '", name, "' is a none array");
-  MX_CHECK(a.context() == ctx, "Bind: ", what, " '", name, "' is on ",
+  MX_CHECK(Compatible(a.context(), ctx), "Bind: ", what, " '", name, "' is on ",
            a.context(), " but the executor is bound to ", ctx,
            "; copy it with CopyTo(", ctx, ")");
 }
@@ -229,7 +235,22 @@ std::unique_ptr<Executor> Executor::SimpleBind(
     const Symbol& symbol, Context ctx,
     const std::map<std::string, Shape>& input_shapes, GradReq grad_req,
     const std::map<std::string, GradReq>& grad_req_overrides,
-    const std::map<std::string, DType>& input_types) {
+    const std::map<std::string, DType>& input_types,
+    const std::map<std::string, Context>& group2ctx) {
+  CheckGroupContexts(ctx, group2ctx);
+  // Each variable's context: its ctx_group's, else the executor's.
+  std::map<std::string, Context> placed;
+  PostOrderVisit(symbol.outputs(), [&](const std::shared_ptr<Node>& n) {
+    auto g = n->attrs.dict.find("__ctx_group__");
+    if (n->is_variable() && g != n->attrs.dict.end()) {
+      auto c = group2ctx.find(g->second);
+      if (c != group2ctx.end()) placed[n->attrs.name] = c->second;
+    }
+  });
+  const auto context_of = [&](const std::string& name) {
+    auto it = placed.find(name);
+    return it == placed.end() ? ctx : it->second;
+  };
   std::map<std::string, PartialShape> known;
   for (const auto& [name, shape] : input_shapes) known[name] = shape;
   const Shapes shapes = symbol.InferShape(known);
@@ -250,13 +271,14 @@ std::unique_ptr<Executor> Executor::SimpleBind(
   std::vector<GradReq> reqs;
   for (size_t i = 0; i < arg_names.size(); ++i) {
     const DType t = type_of(types.arguments[i]);
-    args.push_back(NDArray::Zeros(shapes.arguments[i], ctx, t));
+    const Context at = context_of(arg_names[i]);
+    args.push_back(NDArray::Zeros(shapes.arguments[i], at, t));
     auto o = grad_req_overrides.find(arg_names[i]);
     const GradReq req = o == grad_req_overrides.end() ? grad_req : o->second;
     reqs.push_back(req);
     grads.push_back(req == GradReq::kNull
                         ? NDArray()
-                        : NDArray::Zeros(shapes.arguments[i], ctx, t));
+                        : NDArray::Zeros(shapes.arguments[i], at, t));
   }
   // Auxiliary states whose variable says __init__ "one" start at one.
   std::map<std::string, bool> starts_at_one;
@@ -270,11 +292,23 @@ std::unique_ptr<Executor> Executor::SimpleBind(
   });
   for (size_t i = 0; i < aux_names.size(); ++i) {
     const DType t = type_of(types.aux_states[i]);
+    const Context at = context_of(aux_names[i]);
     aux.push_back(starts_at_one[aux_names[i]]
-                      ? NDArray::Ones(shapes.aux_states[i], ctx, t)
-                      : NDArray::Zeros(shapes.aux_states[i], ctx, t));
+                      ? NDArray::Ones(shapes.aux_states[i], at, t)
+                      : NDArray::Zeros(shapes.aux_states[i], at, t));
   }
   return Bind(symbol, ctx, args, grads, reqs, aux);
+}
+
+void Executor::CheckGroupContexts(
+    Context ctx, const std::map<std::string, Context>& group2ctx) {
+  for (const auto& [group, c] : group2ctx) {
+    MX_CHECK(Compatible(c, ctx), "group2ctx: group '", group, "' on ", c,
+             " with the executor on ", ctx,
+             ": placing groups on other devices needs copies between devices, "
+             "which the executor does not insert yet (groups on host "
+             "contexts, cpu(0), cpu(1), ..., run together on the host)");
+  }
 }
 
 void Executor::Init(const std::vector<NDArray>& args,
@@ -562,7 +596,7 @@ void Executor::Backward(const std::vector<NDArray>& head_grads) {
              "output");
     MX_CHECK(head_grads[h].shape() == outputs_[h].shape() &&
                  head_grads[h].dtype() == outputs_[h].dtype() &&
-                 head_grads[h].context() == ctx_,
+                 Compatible(head_grads[h].context(), ctx_),
              "Backward: head gradient for output '", output_names_[h], "' is ",
              head_grads[h].Describe(), ", expected shape ", outputs_[h].shape(),
              " ", outputs_[h].dtype(), " on ", ctx_);

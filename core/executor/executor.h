@@ -44,13 +44,23 @@ class Executor {
   // Infers every shape from `input_shapes` and allocates arguments,
   // gradients (none where the request is null) and auxiliary states as
   // zeros (moving variances and other "__init__ one" states as ones).
-  // `grad_req_overrides` sets the request of single arguments.
+  // `grad_req_overrides` sets the request of single arguments. `group2ctx`
+  // places the variables of a ctx_group attribute on a context (MXNet's
+  // model parallelism; see CheckGroupContexts).
   static std::unique_ptr<Executor> SimpleBind(
       const Symbol& symbol, Context ctx,
       const std::map<std::string, Shape>& input_shapes,
       GradReq grad_req = GradReq::kWrite,
       const std::map<std::string, GradReq>& grad_req_overrides = {},
-      const std::map<std::string, DType>& input_types = {});
+      const std::map<std::string, DType>& input_types = {},
+      const std::map<std::string, Context>& group2ctx = {});
+  // mx::Error unless every context of `group2ctx` can run with an executor
+  // bound to `ctx`: the same context, or host contexts (which share memory
+  // and workers: cpu(0) and cpu(1) both run on the host). Groups on other
+  // devices would need copies between devices, which the executor does not
+  // insert yet.
+  static void CheckGroupContexts(
+      Context ctx, const std::map<std::string, Context>& group2ctx);
 
   // A new executor of the same symbol for other input shapes (MXNet's
   // Executor.reshape), sharing this one's memory: arguments, gradients and

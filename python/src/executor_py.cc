@@ -148,11 +148,29 @@ void BindExecutor(py::module_& m, py::class_<Symbol>& symbol) {
       .def_property_readonly(
           "aux_dict", [](const Executor& e) { return AsDict(e.aux_dict()); })
       .def("debug_str", &Executor::DebugString);
+  // group2ctx={'dev1': mx.cpu(0), ...}: where each ctx_group runs.
+  const auto group_contexts = [](const py::object& group2ctx) {
+    std::map<std::string, Context> out;
+    if (group2ctx.is_none()) return out;
+    MX_CHECK(py::isinstance<py::dict>(group2ctx),
+             "group2ctx must be a dict of group name to Context, got ",
+             py::str(group2ctx.get_type()).cast<std::string>());
+    for (const auto& [k, v] : group2ctx.cast<py::dict>()) {
+      MX_CHECK(py::isinstance<py::str>(k) && py::isinstance<Context>(v),
+               "group2ctx: expected group name -> Context, got ",
+               py::repr(k).cast<std::string>(), " -> ",
+               py::repr(v).cast<std::string>());
+      out[k.cast<std::string>()] = v.cast<Context>();
+    }
+    return out;
+  };
   symbol
       .def(
           "simple_bind",
-          [](const Symbol& s, const py::object& ctx, const py::object& grad_req,
-             const py::object& type_dict, const py::kwargs& shapes) {
+          [group_contexts](
+              const Symbol& s, const py::object& ctx,
+              const py::object& grad_req, const py::object& type_dict,
+              const py::object& group2ctx, const py::kwargs& shapes) {
             // type_dict: element types of some arguments (NumPy types).
             std::map<std::string, DType> types;
             if (!type_dict.is_none()) {
@@ -162,15 +180,18 @@ void BindExecutor(py::module_& m, py::class_<Symbol>& symbol) {
             }
             return std::shared_ptr<Executor>(Executor::SimpleBind(
                 s, ContextArg(ctx), ShapesOf(shapes), GradReq::kWrite,
-                GradReqs(s, grad_req), types));
+                GradReqs(s, grad_req), types, group_contexts(group2ctx)));
           },
           py::arg("ctx") = py::none(), py::arg("grad_req") = "write",
-          py::arg("type_dict") = py::none())
+          py::arg("type_dict") = py::none(), py::arg("group2ctx") = py::none())
       .def(
           "bind",
-          [](const Symbol& s, const py::object& ctx, const py::object& args,
-             const py::object& args_grad, const py::object& grad_req,
-             const py::object& aux_states) {
+          [group_contexts](
+              const Symbol& s, const py::object& ctx, const py::object& args,
+              const py::object& args_grad, const py::object& grad_req,
+              const py::object& aux_states, const py::object& group2ctx) {
+            Executor::CheckGroupContexts(ContextArg(ctx),
+                                         group_contexts(group2ctx));
             const auto arg_names = s.ListArguments();
             return std::shared_ptr<Executor>(Executor::Bind(
                 s, ContextArg(ctx), ArraysByName(arg_names, args, "args"),
@@ -180,7 +201,8 @@ void BindExecutor(py::module_& m, py::class_<Symbol>& symbol) {
                              "aux_states")));
           },
           py::arg("ctx"), py::arg("args"), py::arg("args_grad") = py::none(),
-          py::arg("grad_req") = "write", py::arg("aux_states") = py::none());
+          py::arg("grad_req") = "write", py::arg("aux_states") = py::none(),
+          py::arg("group2ctx") = py::none());
 }
 
 }  // namespace python
