@@ -47,6 +47,10 @@ inline int PositiveAxis(int64_t axis, int ndim) {
   return static_cast<int>(axis < 0 ? axis + ndim : axis);
 }
 
+// "" when -ndim <= axis < ndim, else "axis 3 is out of range for 2-d data;
+// expected -2 <= axis < 2" (`what` names the parameter: "axis", "dim").
+std::string AxisProblem(int64_t axis, int ndim, const char* what = "axis");
+
 // Moves a part (outer, part_extent, inner) to or from a whole (outer,
 // whole.extent, inner) at `offset` along the middle axis, storing as `req`
 // says: into the whole (Concat forward) or out of it (its backward).

@@ -5,12 +5,14 @@
 #ifndef MX_OPS_COMMON_STRIDED_H_
 #define MX_OPS_COMMON_STRIDED_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/base/shape.h"
+#include "core/op/kernel.h"
 #include "core/op/partial_shape.h"
 
 namespace mx {
@@ -65,6 +67,33 @@ void ForEachStrided(const std::vector<int64_t>& dims,
     }
     if (d < 0) return;
   }
+}
+
+// out[i] = src[offset of i] for every index i of `dims` (strides into
+// src), stored as `req` says: transposes, windows, broadcasts.
+template <typename T>
+void GatherStrided(const std::vector<int64_t>& dims,
+                   const std::vector<int64_t>& strides, const T* src, T* out,
+                   OpReq req) {
+  if (req == OpReq::kNull) return;
+  const bool add = req == OpReq::kAdd;
+  ForEachStrided<1>(dims, {strides.data()},
+                    [&](int64_t i, const std::array<int64_t, 1>& o) {
+                      out[i] = add ? out[i] + src[o[0]] : src[o[0]];
+                    });
+}
+
+// dst[offset of i] += g[i]: the gradient of GatherStrided, for gathers that
+// may read an element several times (dst zeroed first unless `req` adds).
+template <typename T>
+void ScatterAddStrided(const std::vector<int64_t>& dims,
+                       const std::vector<int64_t>& strides, const T* g, T* dst,
+                       int64_t dst_size, OpReq req) {
+  if (req == OpReq::kNull) return;
+  if (req != OpReq::kAdd) std::fill(dst, dst + dst_size, T(0));
+  ForEachStrided<1>(
+      dims, {strides.data()},
+      [&](int64_t i, const std::array<int64_t, 1>& o) { dst[o[0]] += g[i]; });
 }
 
 }  // namespace ops

@@ -127,10 +127,8 @@ void InferNormShape(InferShapeContext* ctx) {
   int64_t params_extent = -1;
   if (op == "LayerNorm") {
     const int64_t axis = ctx->params<LayerNormParam>().axis;
-    if (axis < -data.ndim() || axis >= data.ndim()) {
-      ctx->Fail(StrCat("axis ", axis, " is out of range for ", data.ndim(),
-                       "-d data"));
-    }
+    const std::string problem = AxisProblem(axis, data.ndim());
+    if (!problem.empty()) ctx->Fail(problem);
     params_extent = data[PositiveAxis(axis, data.ndim())];
   } else {
     const bool needs_spatial =

@@ -79,11 +79,8 @@ void InferSoftmaxShape(InferShapeContext* ctx) {
     return;
   }
   const int64_t axis = ctx->params<SoftmaxParam>().axis;
-  if (axis < -shape.ndim() || axis >= shape.ndim()) {
-    ctx->Fail(StrCat("axis ", axis, " is out of range for ", shape.ndim(),
-                     "-d data; expected ", -shape.ndim(), " <= axis < ",
-                     shape.ndim()));
-  }
+  const std::string problem = AxisProblem(axis, shape.ndim());
+  if (!problem.empty()) ctx->Fail(problem);
 }
 
 template <typename T>

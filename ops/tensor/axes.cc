@@ -16,13 +16,6 @@ namespace mx {
 namespace ops {
 namespace {
 
-// "axis 3 is out of range for 2-d data; expected -2 <= axis < 2", or "".
-std::string AxisProblem(const char* what, int64_t axis, int ndim) {
-  if (axis >= -ndim && axis < ndim) return "";
-  return StrCat(what, " ", axis, " is out of range for ", ndim,
-                "-d data; expected ", -ndim, " <= ", what, " < ", ndim);
-}
-
 // ---- transpose and SwapAxis: a permutation of the axes ----
 
 struct TransposeParam {
@@ -54,7 +47,7 @@ std::vector<int> PermutationOf(const NodeAttrs& attrs, int ndim,
   if (attrs.op->name() == "SwapAxis") {
     const SwapAxisParam& p = attrs.params<SwapAxisParam>();
     for (int64_t a : {p.dim1, p.dim2}) {
-      *problem = AxisProblem("dim", a, ndim);
+      *problem = AxisProblem(a, ndim, "dim");
       if (!problem->empty()) return {};
     }
     std::swap(perm[PositiveAxis(p.dim1, ndim)],
@@ -74,7 +67,7 @@ std::vector<int> PermutationOf(const NodeAttrs& attrs, int ndim,
   }
   std::vector<bool> seen(ndim, false);
   for (int i = 0; i < ndim; ++i) {
-    *problem = AxisProblem("axis", axes[i], ndim);
+    *problem = AxisProblem(axes[i], ndim);
     if (!problem->empty()) return {};
     perm[i] = PositiveAxis(axes[i], ndim);
     if (seen[perm[i]]) {
@@ -112,32 +105,13 @@ class TransposeKernel : public OpKernel {
     for (int p : perm) in_strides_.push_back(strides[p]);
   }
   void Forward(const KernelContext&, const ForwardArgs& a) override {
-    const T* x = a.inputs[0].ptr<T>();
-    T* y = a.outputs[0].ptr<T>();
-    const OpReq req = a.req[0];
-    if (req == OpReq::kNull) return;
-    ForEachStrided<1>(dims_, {in_strides_.data()},
-                      [&](int64_t i, const std::array<int64_t, 1>& o) {
-                        if (req == OpReq::kAdd) {
-                          y[i] += x[o[0]];
-                        } else {
-                          y[i] = x[o[0]];
-                        }
-                      });
+    GatherStrided(dims_, in_strides_, a.inputs[0].ptr<T>(),
+                  a.outputs[0].ptr<T>(), a.req[0]);
   }
+  // A permutation reads every element once: the gradient is scattered back.
   void Backward(const KernelContext&, const BackwardArgs& a) override {
-    const T* g = a.out_grads[0].ptr<T>();
-    T* dx = a.in_grads[0].ptr<T>();
-    const OpReq req = a.req[0];
-    if (req == OpReq::kNull) return;
-    ForEachStrided<1>(dims_, {in_strides_.data()},
-                      [&](int64_t i, const std::array<int64_t, 1>& o) {
-                        if (req == OpReq::kAdd) {
-                          dx[o[0]] += g[i];
-                        } else {
-                          dx[o[0]] = g[i];
-                        }
-                      });
+    ScatterAddStrided(dims_, in_strides_, a.out_grads[0].ptr<T>(),
+                      a.in_grads[0].ptr<T>(), a.in_grads[0].Size(), a.req[0]);
   }
 
  private:
@@ -198,7 +172,7 @@ void InferExpandDimsShape(InferShapeContext* ctx) {
   const PartialShape& in = ctx->in(0);
   if (!in.rank_known()) return;
   const int64_t axis = ctx->params<ExpandDimsParam>().axis;
-  const std::string problem = AxisProblem("axis", axis, in.ndim() + 1);
+  const std::string problem = AxisProblem(axis, in.ndim() + 1);
   if (!problem.empty()) ctx->Fail(problem);
   std::vector<int64_t> dims = in.dims();
   dims.insert(dims.begin() + PositiveAxis(axis, in.ndim() + 1), 1);
@@ -217,7 +191,7 @@ void InferSqueezeShape(InferShapeContext* ctx) {
     }
   } else {
     for (int64_t a : *p.axis) {
-      const std::string problem = AxisProblem("axis", a, in.ndim());
+      const std::string problem = AxisProblem(a, in.ndim());
       if (!problem.empty()) ctx->Fail(problem);
       const int i = PositiveAxis(a, in.ndim());
       if (in[i] >= 0 && in[i] != 1) {
@@ -348,7 +322,7 @@ void InferSliceAxisShape(InferShapeContext* ctx) {
   const PartialShape& in = ctx->in(0);
   if (!in.rank_known()) return;
   const SliceAxisParam& p = ctx->params<SliceAxisParam>();
-  const std::string problem = AxisProblem("axis", p.axis, in.ndim());
+  const std::string problem = AxisProblem(p.axis, in.ndim());
   if (!problem.empty()) ctx->Fail(problem);
   const int axis = PositiveAxis(p.axis, in.ndim());
   const int64_t n = in[axis];
@@ -417,31 +391,16 @@ class WindowKernel : public OpKernel {
     for (int i = 0; i < in.ndim(); ++i) offset_ += w.start[i] * strides[i];
   }
   void Forward(const KernelContext&, const ForwardArgs& a) override {
-    const T* x = a.inputs[0].ptr<T>() + offset_;
-    T* y = a.outputs[0].ptr<T>();
-    const OpReq req = a.req[0];
-    if (req == OpReq::kNull) return;
-    ForEachStrided<1>(dims_, {strides_.data()},
-                      [&](int64_t i, const std::array<int64_t, 1>& o) {
-                        if (req == OpReq::kAdd) {
-                          y[i] += x[o[0]];
-                        } else {
-                          y[i] = x[o[0]];
-                        }
-                      });
+    GatherStrided(dims_, strides_, a.inputs[0].ptr<T>() + offset_,
+                  a.outputs[0].ptr<T>(), a.req[0]);
   }
   void Backward(const KernelContext&, const BackwardArgs& a) override {
-    const T* g = a.out_grads[0].ptr<T>();
     T* dx = a.in_grads[0].ptr_or_null<T>();
-    if (dx != nullptr && a.req[0] != OpReq::kNull) {
-      const OpReq req = a.req[0];
-      if (req != OpReq::kAdd) std::fill(dx, dx + in_size_, T(0));
-      T* base = dx + offset_;
-      ForEachStrided<1>(dims_, {strides_.data()},
-                        [&](int64_t i, const std::array<int64_t, 1>& o) {
-                          base[o[0]] += g[i];
-                        });
-    }
+    if (dx == nullptr || a.req[0] == OpReq::kNull) return;
+    if (a.req[0] != OpReq::kAdd) std::fill(dx, dx + in_size_, T(0));
+    // Added into the window: the rest stays zero.
+    ScatterAddStrided(dims_, strides_, a.out_grads[0].ptr<T>(), dx + offset_, 0,
+                      OpReq::kAdd);
   }
 
  private:

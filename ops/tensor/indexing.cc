@@ -18,12 +18,6 @@ namespace mx {
 namespace ops {
 namespace {
 
-std::string AxisProblem(int64_t axis, int ndim) {
-  if (axis >= -ndim && axis < ndim) return "";
-  return StrCat("axis ", axis, " is out of range for ", ndim,
-                "-d data; expected ", -ndim, " <= axis < ", ndim);
-}
-
 // Index `v` into [0, n): "clip" clamps, "wrap" wraps; "raise" reports
 // out-of-range values (returns -1).
 int64_t ResolveIndex(double v, int64_t n, const std::string& mode) {

@@ -15,6 +15,7 @@
 #include "core/op/kernel.h"
 #include "core/op/op.h"
 #include "core/op/param.h"
+#include "ops/common/kernel_util.h"
 #include "ops/common/strided.h"
 
 namespace mx {
@@ -75,11 +76,8 @@ std::vector<bool> ReducedAxes(const ReduceParam& p, int ndim,
   std::vector<bool> reduced(ndim, !p.axis || p.axis->empty());
   if (p.axis && !p.axis->empty()) {
     for (int64_t a : *p.axis) {
-      if (a < -ndim || a >= ndim) {
-        *problem = StrCat("axis ", a, " is out of range for ", ndim,
-                          "-d data; expected ", -ndim, " <= axis < ", ndim);
-        return {};
-      }
+      *problem = AxisProblem(a, ndim);
+      if (!problem->empty()) return {};
       const int k = static_cast<int>(a < 0 ? a + ndim : a);
       if (reduced[k]) {
         *problem = StrCat("axis ", a, " is named twice");
@@ -399,10 +397,8 @@ void InferBroadcastToShape(InferShapeContext* ctx) {
     dims = in.dims();
     for (size_t k = 0; k < p.axis.size(); ++k) {
       const int64_t a = p.axis[k];
-      if (a < -in.ndim() || a >= in.ndim()) {
-        ctx->Fail(
-            StrCat("axis ", a, " is out of range for ", in.ndim(), "-d data"));
-      }
+      const std::string problem = AxisProblem(a, in.ndim());
+      if (!problem.empty()) ctx->Fail(problem);
       const int i = static_cast<int>(a < 0 ? a + in.ndim() : a);
       if (in[i] >= 0 && in[i] != 1) {
         ctx->Fail(StrCat("axis ", a, " has extent ", in[i],
@@ -423,18 +419,8 @@ class BroadcastToKernel : public OpKernel {
       : walk_(MakeWalk(s.out_shapes[0], s.in_shapes[0])) {}
 
   void Forward(const KernelContext&, const ForwardArgs& a) override {
-    const T* x = a.inputs[0].ptr<T>();
-    T* y = a.outputs[0].ptr<T>();
-    const OpReq req = a.req[0];
-    if (req == OpReq::kNull) return;
-    ForEachStrided<1>(walk_.dims, {walk_.out.data()},
-                      [&](int64_t i, const std::array<int64_t, 1>& o) {
-                        if (req == OpReq::kAdd) {
-                          y[i] += x[o[0]];
-                        } else {
-                          y[i] = x[o[0]];
-                        }
-                      });
+    GatherStrided(walk_.dims, walk_.out, a.inputs[0].ptr<T>(),
+                  a.outputs[0].ptr<T>(), a.req[0]);
   }
   void Backward(const KernelContext&, const BackwardArgs& a) override {
     ReduceForward<SumR, T>(walk_, a.out_grads[0].ptr<T>(),

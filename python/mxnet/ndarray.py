@@ -104,27 +104,24 @@ NDArray.clip = lambda self, a_min, a_max: clip(self, a_min, a_max)
 NDArray.T = property(lambda self: _invoke("transpose", self))
 
 
+def _sampler(op, first, second, draw):
+    """mx.nd.random.<name>(first, second, shape, ctx, out, dtype): float32 draws from the array
+    functions, other types from the sampling op (the same numbers for one seed)."""
+    def sample(a=first[1], b=second[1], shape=1, ctx=None, out=None, dtype=None):
+        if dtype is not None and _np.dtype(dtype) != _np.float32:
+            shape = (shape,) if isinstance(shape, int) else shape
+            return _invoke(op, shape=shape, dtype=_np.dtype(dtype).name, ctx=ctx, out=out,
+                           **{first[0]: a, second[0]: b})
+        return draw(a, b, shape, ctx, out)
+    return staticmethod(sample)
+
+
 class _RandomNamespace:
-    """``mx.nd.random``: ``uniform`` / ``normal`` arrays and ``seed``."""
+    """``mx.nd.random``: ``uniform(low, high, ...)`` / ``normal(loc, scale, ...)`` arrays and
+    ``seed``."""
     seed = staticmethod(_random.seed)
-
-    @staticmethod
-    def uniform(low=0.0, high=1.0, shape=1, ctx=None, out=None, dtype=None):
-        """Draws of U[low, high) (float32 unless dtype says float64)."""
-        if dtype is not None and _np.dtype(dtype) != _np.float32:
-            shape = (shape,) if isinstance(shape, int) else shape
-            return _invoke("_random_uniform", low=low, high=high, shape=shape,
-                           dtype=_np.dtype(dtype).name, ctx=ctx, out=out)
-        return _random.uniform(low, high, shape, ctx, out)
-
-    @staticmethod
-    def normal(loc=0.0, scale=1.0, shape=1, ctx=None, out=None, dtype=None):
-        """Draws of N(loc, scale^2) (float32 unless dtype says float64)."""
-        if dtype is not None and _np.dtype(dtype) != _np.float32:
-            shape = (shape,) if isinstance(shape, int) else shape
-            return _invoke("_random_normal", loc=loc, scale=scale, shape=shape,
-                           dtype=_np.dtype(dtype).name, ctx=ctx, out=out)
-        return _random.normal(loc, scale, shape, ctx, out)
+    uniform = _sampler("_random_uniform", ("low", 0.0), ("high", 1.0), _random.uniform)
+    normal = _sampler("_random_normal", ("loc", 0.0), ("scale", 1.0), _random.normal)
 
 
 random = _RandomNamespace()
