@@ -13,29 +13,11 @@
 #include "core/op/op.h"
 #include "core/op/param.h"
 #include "ops/common/kernel_util.h"
+#include "ops/nn/layer_norm.h"
 
 namespace mx {
 namespace ops {
 namespace {
-
-struct LayerNormParam {
-  int64_t axis = -1;
-  double eps = 1e-5;
-  bool output_mean_var = false;
-
-  static void Declare(ParamDeclarer<LayerNormParam>* d) {
-    d->Field("axis", &LayerNormParam::axis)
-        .Default(-1)
-        .Doc("The axis normalized (negative from the end).");
-    d->Field("eps", &LayerNormParam::eps)
-        .Default(1e-5)
-        .Min(0)
-        .Doc("Added to the variance.");
-    d->Field("output_mean_var", &LayerNormParam::output_mean_var)
-        .Default(false)
-        .Doc("Also output the mean and the standard deviation.");
-  }
-};
 
 struct InstanceNormParam {
   double eps = 1e-3;

@@ -1,6 +1,8 @@
 // Softmax as a layer (not a loss head): softmax and log_softmax along any
 // axis, and MXNet's older SoftmaxActivation (over all but the first axis, or
 // over channels).
+#include "ops/nn/softmax.h"
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -17,39 +19,6 @@
 namespace mx {
 namespace ops {
 namespace {
-
-struct SoftmaxParam {
-  int64_t axis = -1;
-  std::optional<double> temperature;
-
-  static void Declare(ParamDeclarer<SoftmaxParam>* d) {
-    d->Field("axis", &SoftmaxParam::axis)
-        .Default(-1)
-        .Doc("The axis to normalize (negative from the end).");
-    d->Field("temperature", &SoftmaxParam::temperature)
-        .Default(std::nullopt)
-        .Doc("Divides the input first; None for 1.");
-    d->Check([](const SoftmaxParam& p) -> std::string {
-      if (p.temperature && *p.temperature <= 0) {
-        return "temperature must be positive";
-      }
-      return "";
-    });
-  }
-};
-
-struct SoftmaxActivationParam {
-  std::string mode = "instance";
-
-  static void Declare(ParamDeclarer<SoftmaxActivationParam>* d) {
-    d->Field("mode", &SoftmaxActivationParam::mode)
-        .Default("instance")
-        .Enum({"instance", "channel"})
-        .Doc(
-            "instance: over all axes but the first; channel: over axis 1 "
-            "at each position.");
-  }
-};
 
 // The groups one node normalizes: (outer, extent, inner) around its axis.
 AxisSplit GroupsOf(const NodeAttrs& attrs, const Shape& shape) {

@@ -5,7 +5,7 @@ parameters in order, ``out=`` writes into given arrays."""
 import numpy as _np
 
 from ._core import (NDArray, empty, zeros, ones, full, array, waitall, save, load,
-                    choose_element_0index, fill_element_0index, onehot_encode, clip)
+                    choose_element_0index, fill_element_0index, onehot_encode)
 from ._core import _invoke
 from ._core import random as _random
 from ._core.symbol import list_ops as _list_ops, op_doc as _op_doc
