@@ -70,9 +70,7 @@ std::vector<NDArray> InvokeOp(const std::string& op_name,
                               const InvokeOptions& options) {
   const OpDef& op = OpRegistry::Global().Get(op_name);
   AttrDict dict = params;
-  if (!op.variadic_key().empty() && dict.count(op.variadic_key()) == 0) {
-    dict[op.variadic_key()] = std::to_string(inputs.size());
-  }
+  op.CountInputs(inputs.size(), &dict);
   auto attrs = std::make_shared<NodeAttrs>(MakeNodeAttrs(
       op, options.name.empty() ? op.name() : options.name, std::move(dict)));
   const std::vector<std::string> names = op.ListInputs(*attrs);

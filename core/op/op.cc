@@ -213,6 +213,12 @@ OpDef& OpDef::FusesWith(OpFusion fusion) {
   return *this;
 }
 
+void OpDef::CountInputs(size_t num_inputs, AttrDict* dict) const {
+  if (!variadic_key_.empty() && dict->count(variadic_key_) == 0) {
+    (*dict)[variadic_key_] = std::to_string(num_inputs);
+  }
+}
+
 std::vector<std::string> OpDef::ListArguments(const NodeAttrs& attrs) const {
   return inputs_ ? inputs_(attrs) : std::vector<std::string>{"data"};
 }

@@ -201,6 +201,10 @@ class OpDef {
   const std::vector<std::string>& aliases() const { return aliases_; }
   const ParamSchema& schema() const { return *schema_; }
   const std::string& variadic_key() const { return variadic_key_; }
+  // For a variadic op, sets its count parameter to `num_inputs` unless
+  // `dict` gives it (symbol creation, imperative calls and configs count
+  // inputs alike); nothing for other ops.
+  void CountInputs(size_t num_inputs, AttrDict* dict) const;
   std::vector<std::string> ListArguments(const NodeAttrs& attrs) const;
   const std::vector<std::string>& ListAuxStates() const { return aux_; }
   // Arguments followed by auxiliary states: the node's inputs in order.

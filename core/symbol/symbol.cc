@@ -115,9 +115,7 @@ Symbol Symbol::Create(const std::string& op_name,
     MX_CHECK(dict.count(k) == 0, op_name, ": keyword '", key, "' given twice");
     dict[k] = arg.text();
   }
-  if (!op.variadic_key().empty() && dict.count(op.variadic_key()) == 0) {
-    dict[op.variadic_key()] = std::to_string(inputs.size() + named.size());
-  }
+  op.CountInputs(inputs.size() + named.size(), &dict);
   for (const auto& [key, value] : AttrScope::Current())
     dict.emplace(key, value);
 

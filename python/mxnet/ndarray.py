@@ -9,6 +9,7 @@ from ._core import (NDArray, empty, zeros, ones, full, array, waitall, save, loa
 from ._core import _invoke
 from ._core import random as _random
 from ._core.symbol import list_ops as _list_ops, op_doc as _op_doc
+from ._op_functions import METHODS, add_op_functions, add_op_methods, two_operands
 
 
 def arange(start, stop=None, step=1.0, repeat=1, ctx=None, dtype=None):
@@ -25,29 +26,11 @@ def create(shape, ctx=None, dtype=None):
     return empty(shape, ctx, dtype)
 
 
-def _make_op(op):
-    def invoke(*args, **kwargs):
-        return _invoke(op, *args, **kwargs)
-    invoke.__name__ = op
-    invoke.__doc__ = _op_doc(op)
-    return invoke
-
-
-for _op in _list_ops():
-    if _op.isidentifier() and _op not in globals():
-        globals()[_op] = _make_op(_op)
+add_op_functions(globals(), _list_ops(), _invoke, _op_doc)
 
 
 def _binary(broadcast_op, scalar_op, rscalar_op=None):
-    def apply(lhs, rhs):
-        if isinstance(lhs, NDArray) and isinstance(rhs, NDArray):
-            return _invoke(broadcast_op, lhs, rhs)
-        if isinstance(lhs, NDArray):
-            return _invoke(scalar_op, lhs, scalar=rhs)
-        if isinstance(rhs, NDArray):
-            return _invoke(rscalar_op or scalar_op, rhs, scalar=lhs)
-        raise TypeError("%s: expected an NDArray operand" % broadcast_op)
-    return apply
+    return two_operands(NDArray, "an NDArray", _invoke, broadcast_op, scalar_op, rscalar_op)
 
 
 # NumPy-style functions of two operands (arrays broadcast; numbers allowed).
@@ -84,22 +67,8 @@ NDArray.__mod__ = lambda self, other: modulo(self, other)
 NDArray.__abs__ = lambda self: _invoke("abs", self)
 
 
-def _method(op):
-    def method(self, *args, **kwargs):
-        return _invoke(op, self, *args, **kwargs)
-    method.__name__ = op
-    method.__doc__ = _op_doc(op)
-    return method
-
-
 # Array methods of MXNet 1.x (x.sum(axis=1), x.transpose(), x.exp(), ...).
-for _op in ("sum", "mean", "prod", "max", "min", "norm", "argmax", "argmin", "transpose",
-            "expand_dims", "squeeze", "flatten", "swapaxes", "slice_axis", "broadcast_to",
-            "softmax", "log_softmax", "topk", "one_hot", "take", "pick", "abs", "sign", "round",
-            "ceil", "floor", "sqrt", "rsqrt", "square", "exp", "log", "sin", "cos", "tanh",
-            "sigmoid", "relu", "nansum"):
-    if not hasattr(NDArray, _op):
-        setattr(NDArray, _op, _method(_op))
+add_op_methods(NDArray, METHODS, _invoke, _op_doc)
 NDArray.clip = lambda self, a_min, a_max: clip(self, a_min, a_max)
 NDArray.T = property(lambda self: _invoke("transpose", self))
 

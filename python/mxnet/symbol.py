@@ -5,6 +5,7 @@ import json
 
 from ._core.symbol import Symbol, Group, load, load_json, _create, list_ops, op_doc
 from ._core.symbol import Variable as _Variable
+from ._op_functions import METHODS, add_op_functions, add_op_methods, two_operands
 
 
 def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, init=None,
@@ -23,17 +24,7 @@ def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
 
 
 
-def _make_op(op):
-    def create(*args, **kwargs):
-        return _create(op, *args, **kwargs)
-    create.__name__ = op
-    create.__doc__ = op_doc(op)
-    return create
-
-
-for _op in list_ops():
-    if _op.isidentifier() and _op not in globals():
-        globals()[_op] = _make_op(_op)
+add_op_functions(globals(), list_ops(), _create, op_doc)
 
 
 def _binary(op, scalar_op, rscalar_op=None):
@@ -71,15 +62,7 @@ Symbol.__neg__ = lambda self: _create("_mul_scalar", self, scalar=-1.0)
 
 def _elementwise(op, scalar_op, swapped_scalar_op=None):
     """A function of two operands: Symbols of one shape, or a Symbol and a number."""
-    def apply(lhs, rhs):
-        if isinstance(lhs, Symbol) and isinstance(rhs, Symbol):
-            return _create(op, lhs, rhs)
-        if isinstance(lhs, Symbol):
-            return _create(scalar_op, lhs, scalar=rhs)
-        if isinstance(rhs, Symbol):
-            return _create(swapped_scalar_op or scalar_op, rhs, scalar=lhs)
-        raise TypeError("%s: expected a Symbol operand" % op)
-    return apply
+    return two_operands(Symbol, "a Symbol", _create, op, scalar_op, swapped_scalar_op)
 
 
 maximum = _elementwise("_maximum", "_maximum_scalar")
@@ -100,16 +83,9 @@ Symbol.__ge__ = lambda self, other: _greater_equal(self, other)
 Symbol.__lt__ = lambda self, other: _lesser(self, other)
 Symbol.__le__ = lambda self, other: _lesser_equal(self, other)
 Symbol.__hash__ = object.__hash__
-Symbol.__mod__ = lambda self, other: _elementwise("_mod", "_mod_scalar")(self, other)
+_mod = _elementwise("_mod", "_mod_scalar")
+Symbol.__mod__ = lambda self, other: _mod(self, other)
 Symbol.__abs__ = lambda self: _create("abs", self)
-
-
-def _method(op):
-    def method(self, *args, **kwargs):
-        return _create(op, self, *args, **kwargs)
-    method.__name__ = op
-    method.__doc__ = op_doc(op)
-    return method
 
 
 def _reshape(self, shape=None, **kwargs):
@@ -150,13 +126,7 @@ def _debug_str(self):
 
 Symbol.debug_str = _debug_str
 # Symbol methods of MXNet 1.x (s.sum(axis=1), s.transpose(), s.exp(), ...).
-for _name in ("sum", "mean", "prod", "max", "min", "norm", "argmax", "argmin", "transpose",
-              "expand_dims", "squeeze", "flatten", "swapaxes", "slice_axis", "broadcast_to",
-              "softmax", "log_softmax", "topk", "one_hot", "take", "pick", "abs", "sign",
-              "round", "ceil", "floor", "sqrt", "rsqrt", "square", "exp", "log", "sin", "cos",
-              "tanh", "sigmoid", "relu", "clip", "nansum"):
-    if not hasattr(Symbol, _name):
-        setattr(Symbol, _name, _method(_name))
+add_op_methods(Symbol, METHODS + ("clip",), _create, op_doc)
 Symbol.T = property(lambda self: _create("transpose", self))
 
 

@@ -200,10 +200,7 @@ py::object Invoke(const std::string& op_name, const py::args& args,
   if (!named.empty()) {
     // Arrays by name fill the input slots after the positional ones.
     AttrDict probe = params;
-    if (!op.variadic_key().empty() && !probe.count(op.variadic_key())) {
-      probe[op.variadic_key()] =
-          std::to_string(positional.size() + named.size());
-    }
+    op.CountInputs(positional.size() + named.size(), &probe);
     const NodeAttrs attrs = MakeNodeAttrs(op, op_name, probe);
     const std::vector<std::string> names = op.ListInputs(attrs);
     for (size_t i = positional.size(); i < names.size(); ++i) {

@@ -461,10 +461,7 @@ Value NetworkBuilder::RunOp(const ConfigNode& layer, const std::string& path,
   std::vector<Symbol> inputs;
   const bool inputs_ok = Inputs(layer, path, *scope, previous, &inputs);
   // A variadic op counts its inputs itself (as Symbol::Create does).
-  const std::string& count_key = op->variadic_key();
-  if (!count_key.empty() && !attrs.count(count_key)) {
-    attrs[count_key] = StrCat(inputs_ok ? inputs.size() : 1);
-  }
+  op->CountInputs(inputs_ok ? inputs.size() : 1, &attrs);
   if (ok) {
     try {
       // An op without inputs (sampling) starts a chain of its own.

@@ -149,11 +149,10 @@ void WriteLayerDefaults(ConfigNode* network) {
     AttrDict attrs = ParamsOf(params, "", &unused);
     // A variadic op counts its inputs, as the network builder does.
     const std::string& count = op->variadic_key();
-    if (!count.empty() && !attrs.count(count)) {
-      const ConfigNode* inputs = layer.Find("inputs");
-      attrs[count] = StrCat(
-          inputs != nullptr && inputs->IsList() ? inputs->items().size() : 1);
-    }
+    const ConfigNode* inputs = layer.Find("inputs");
+    op->CountInputs(
+        inputs != nullptr && inputs->IsList() ? inputs->items().size() : 1,
+        &attrs);
     try {
       WriteDefaults(&layer, op->schema(), op->schema().Parse(attrs, ""),
                     {count});
