@@ -29,6 +29,17 @@ void InferConvolutionShape(InferShapeContext* ctx) {
   ctx->AssignIn(1, PartialShape(weight));
   if (!p.no_bias) ctx->AssignIn(2, PartialShape{p.num_filter});
   ctx->AssignOut(0, PartialShape(out));
+  // Backward (as MXNet): the batch, and with stride 1 each spatial extent,
+  // follow from the output's.
+  const PartialShape& known = ctx->out(0);
+  std::vector<int64_t> in = data.dims();
+  in[0] = known[0];
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t o = known[2 + i];
+    const int64_t x = o + dilate[i] * (p.kernel[i] - 1) - 2 * pad[i];
+    if (stride[i] == 1 && o >= 0 && in[2 + i] < 0 && x > 0) in[2 + i] = x;
+  }
+  ctx->AssignIn(0, PartialShape(in));
 }
 
 }  // namespace

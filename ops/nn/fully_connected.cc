@@ -30,6 +30,12 @@ void InferFullyConnectedShape(InferShapeContext* ctx) {
   ctx->AssignIn(1, PartialShape{p.num_hidden, k});
   if (!p.no_bias) ctx->AssignIn(2, PartialShape{p.num_hidden});
   ctx->AssignOut(0, out);
+  // Backward: the output's leading extents are the data's (the batch).
+  const PartialShape& known = ctx->out(0);
+  std::vector<int64_t> dims = data.dims();
+  const int leading = p.flatten ? 1 : data.ndim() - 1;
+  for (int i = 0; i < leading; ++i) dims[i] = known[i];
+  ctx->AssignIn(0, PartialShape(dims));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Ops that move, add, remove or cut axes: transpose, SwapAxis, expand_dims,
-// squeeze, slice_axis and Crop (MXNet's names and parameters).
+// Ops that move, add, remove, reverse or cut axes: transpose, SwapAxis,
+// expand_dims, squeeze, reverse (flip), slice_axis and Crop (MXNet's names
+// and parameters).
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -235,6 +236,93 @@ MX_REGISTER_KERNEL(expand_dims, kCPU, kReference)
 MX_REGISTER_KERNEL(squeeze, kCPU, kReference)
     .Types({DType::kFloat32, DType::kFloat64})
     .Factory(TypedFactory<CopyKernel>());
+
+// ---- reverse (flip): the order of some axes reversed ----
+
+struct ReverseParam {
+  std::vector<int64_t> axis;
+
+  static void Declare(ParamDeclarer<ReverseParam>* d) {
+    d->Field("axis", &ReverseParam::axis)
+        .Required()
+        .Doc("The axes to reverse (negative from the end).");
+  }
+};
+
+// The axes of an ndim-array that `reverse` flips; "" in *problem or what
+// is wrong.
+std::vector<bool> ReversedAxes(const ReverseParam& p, int ndim,
+                               std::string* problem) {
+  std::vector<bool> flipped(ndim, false);
+  for (int64_t a : p.axis) {
+    *problem = AxisProblem(a, ndim);
+    if (!problem->empty()) return {};
+    const int i = PositiveAxis(a, ndim);
+    if (flipped[i]) {
+      *problem =
+          StrCat("axis ", PythonTuple(p.axis), " names axis ", i, " twice");
+      return {};
+    }
+    flipped[i] = true;
+  }
+  return flipped;
+}
+
+void InferReverseShape(InferShapeContext* ctx) {
+  const PartialShape& in = ctx->in(0);
+  if (in.rank_known()) {
+    std::string problem;
+    ReversedAxes(ctx->params<ReverseParam>(), in.ndim(), &problem);
+    if (!problem.empty()) ctx->Fail(problem);
+  }
+  ctx->AssignOut(0, in);
+}
+
+// out = in read backwards along the flipped axes (negative strides from
+// the last element of each); the gradient goes back by the same walk.
+template <typename T>
+class ReverseKernel : public OpKernel {
+ public:
+  explicit ReverseKernel(const KernelSetup& s) {
+    const Shape& in = s.in_shapes[0];
+    std::string problem;
+    const std::vector<bool> flipped =
+        ReversedAxes(s.params<ReverseParam>(), in.ndim(), &problem);
+    dims_ = in.dims();
+    strides_ = RowMajorStrides(in);
+    for (int i = 0; i < in.ndim(); ++i) {
+      if (!flipped[i] || in[i] == 0) continue;
+      offset_ += (in[i] - 1) * strides_[i];
+      strides_[i] = -strides_[i];
+    }
+  }
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    GatherStrided(dims_, strides_, a.inputs[0].ptr<T>() + offset_,
+                  a.outputs[0].ptr<T>(), a.req[0]);
+  }
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    T* dx = a.in_grads[0].ptr_or_null<T>();
+    if (dx == nullptr) return;
+    GatherStrided(dims_, strides_, a.out_grads[0].ptr<T>() + offset_, dx,
+                  a.req[0]);
+  }
+
+ private:
+  int64_t offset_ = 0;
+  std::vector<int64_t> dims_, strides_;
+};
+
+MX_REGISTER_OP(reverse)
+    .Alias("flip")
+    .Describe("Reverses the order of the elements along the given axes.")
+    .Params<ReverseParam>()
+    .Inputs({"data"})
+    .InferShape(InferReverseShape)
+    .Backward(GradientOnly);
+
+MX_REGISTER_KERNEL(reverse, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<ReverseKernel>());
 
 // ---- slice_axis and Crop: a window of the input ----
 

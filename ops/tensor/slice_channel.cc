@@ -13,11 +13,10 @@ namespace {
 void InferSliceChannelShape(InferShapeContext* ctx) {
   const auto& p = ctx->params<SliceChannelParam>();
   const int64_t n = p.num_outputs;
-  PartialShape data = ctx->in(0);
-  if (!data.rank_known()) {
-    // The input follows from a known output: widen the axis n times.
-    const PartialShape& part = ctx->out(0);
-    if (!part.rank_known()) return;
+  // The input follows from every known output: the axis widened n times.
+  for (int i = 0; i < ctx->num_outputs(); ++i) {
+    const PartialShape& part = ctx->out(i);
+    if (!part.rank_known()) continue;
     std::vector<int64_t> dims = part.dims();
     const int ndim = static_cast<int>(dims.size()) + (p.squeeze_axis ? 1 : 0);
     const int axis = NormalizeAxis(ctx, "axis", p.axis, ndim);
@@ -27,8 +26,9 @@ void InferSliceChannelShape(InferShapeContext* ctx) {
       dims[axis] *= n;
     }
     ctx->AssignIn(0, PartialShape(dims));
-    data = ctx->in(0);
   }
+  const PartialShape data = ctx->in(0);
+  if (!data.rank_known()) return;
   const int axis = NormalizeAxis(ctx, "axis", p.axis, data.ndim());
   const int64_t extent = data[axis];
   if (extent >= 0 && extent % n != 0) {

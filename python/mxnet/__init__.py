@@ -1,5 +1,7 @@
 """mx's Python package: MXNet's Python API (``import mxnet as mx``) on mx's C++ core."""
 from . import _core
+from ._errors import wrap_core as _wrap_core
+_wrap_core(_core)  # before any module takes names from _core
 from .base import MXNetError
 from .context import Context, cpu, gpu, current_context
 from . import ndarray

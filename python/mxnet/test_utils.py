@@ -218,8 +218,9 @@ def numeric_grad(executor, location, aux_states=None, eps=1e-4, use_forward_trai
 def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rtol=1e-2,
                            atol=None, grad_nodes=None, use_forward_train=True, ctx=None,
                            dtype=np.float32):
-    """Checks the symbolic gradient of every argument (or those in ``grad_nodes``) against
-    central differences; AssertionError naming the argument and the worst element."""
+    """Checks the symbolic gradient of every argument (or those in ``grad_nodes``: a list, or a
+    dict of grad_req 'write' / 'add' / 'null' per argument) against central differences;
+    AssertionError naming the argument and the worst element."""
     ctx = ctx or default_context()
     location = _parse_location(sym, location, ctx, dtype)
     location_npy = {k: v.asnumpy() for k, v in location.items()}
@@ -227,8 +228,16 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
     aux_npy = {k: v.asnumpy() for k, v in aux.items()} if aux else None
     names = sym.list_arguments()
     grad_nodes = grad_nodes or [n for n in names if n in location]
-    grads = {k: nd.zeros(location[k].shape, ctx=ctx, dtype=dtype) for k in grad_nodes}
-    req = {k: ('write' if k in grad_nodes else 'null') for k in names}
+    # A dict gives each node's grad_req ('write', 'add' or 'null': not checked).
+    node_req = dict(grad_nodes) if isinstance(grad_nodes, dict) else {
+        k: 'write' for k in grad_nodes}
+    grad_nodes = [k for k, r in node_req.items() if r != 'null']
+    # 'add' must add to what is there: start from random values, subtracted after.
+    initial = {k: (np.random.normal(size=location[k].shape).astype(dtype)
+                   if node_req[k] == 'add' else np.zeros(location[k].shape, dtype))
+               for k in grad_nodes}
+    grads = {k: nd.array(initial[k], ctx=ctx, dtype=dtype) for k in grad_nodes}
+    req = {k: node_req.get(k, 'null') if k in grads else 'null' for k in names}
     exe = sym.bind(ctx, args=location, args_grad=grads, grad_req=req, aux_states=aux)
     exe.forward(is_train=True)
     out_shape = exe.outputs[0].shape
@@ -236,7 +245,7 @@ def check_numeric_gradient(sym, location, aux_states=None, numeric_eps=1e-3, rto
     proj = np.random.rand(*out_shape) + 0.1
     exe.backward([nd.array(proj, ctx=ctx, dtype=dtype)] +
                  [nd.zeros(o.shape, ctx=ctx, dtype=dtype) for o in exe.outputs[1:]])
-    symbolic = {k: grads[k].asnumpy() for k in grad_nodes}
+    symbolic = {k: grads[k].asnumpy() - initial[k] for k in grad_nodes}
     numeric = numeric_grad(exe, {k: location_npy[k] for k in grad_nodes}, aux_npy,
                            eps=numeric_eps, use_forward_train=use_forward_train, proj=proj)
     for name in grad_nodes:

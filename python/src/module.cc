@@ -4,16 +4,26 @@
 
 namespace py = pybind11;
 
+namespace {
+// Starts the message of a cast_error turned MXNetError (python/mxnet/_errors.py
+// recognizes it).
+constexpr const char* kWrongTypePrefix = "argument of the wrong type: ";
+}  // namespace
+
 PYBIND11_MODULE(_core, m) {
   m.doc() = "mx's C++ core (engine, NDArray, Symbol, executors, ops, io)";
   // mx::Error (user errors and internal bugs alike) reaches Python as
-  // mxnet.MXNetError with the full message.
+  // mxnet.MXNetError with the full message; so does a Python value of the
+  // wrong type met inside a bound function (pybind11's cast_error, which
+  // python/mxnet/_errors.py prefixes with the function's name).
   static py::exception<mx::Error> error(m, "MXNetError", PyExc_Exception);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const mx::Error& e) {
       error(e.what());
+    } catch (const py::cast_error& e) {
+      error((std::string(kWrongTypePrefix) + e.what()).c_str());
     }
   });
   mx::python::BindContext(m);

@@ -176,6 +176,16 @@ void AddMathAndLayoutCases(std::vector<ShapeCase>* cases) {
        {{"data", {4, 1}}},
        {{4, 1}},
        {{"label", {4}}}},
+      {"reverse", {{"axis", "(1,)"}}, {{"data", {2, 3}}}, {{2, 3}}},
+      {"Pad",
+       {{"pad_width", "(0,0, 0,0, 1,2, 3,4)"}},
+       {{"data", {2, 3, 3, 5}}},
+       {{2, 3, 6, 12}}},
+      {"SVMOutput", {}, {{"data", {4, 7}}}, {{4, 7}}, {{"label", {4}}}},
+      {"ROIPooling",
+       {{"pooled_size", "(2, 3)"}, {"spatial_scale", "0.0625"}},
+       {{"data", {2, 8, 14, 14}}, {"rois", {5, 5}}},
+       {{5, 8, 2, 3}}},
   };
   cases->insert(cases->end(), more.begin(), more.end());
 }
@@ -570,7 +580,9 @@ TEST(OpRegistryTest, MxnetNamesResolve) {
       {"identity", "_copy"},
       {"uniform", "_random_uniform"},
       {"random_normal", "_random_normal"},
-      {"broadcast_axes", "broadcast_axis"}};
+      {"broadcast_axes", "broadcast_axis"},
+      {"flip", "reverse"},
+      {"pad", "Pad"}};
   for (const auto& [alias, canonical] : names) {
     EXPECT_EQ(OpRegistry::Global().Get(alias).name(), canonical) << alias;
   }
@@ -688,6 +700,23 @@ TEST(OpShapeErrors, NameTheOpNodeAndShapes) {
        {{"data", {2, 3}}},
        "is empty or out of range"},
       {"squeeze", {{"axis", "0"}}, {{"data", {2, 1}}}, "expected 1 to squeeze"},
+      {"reverse",
+       {{"axis", "(1, -1)"}},
+       {{"data", {2, 3}}},
+       "reverse 'n': axis (1, -1) names axis 1 twice"},
+      {"Pad",
+       {{"pad_width", "(1, 1)"}},
+       {{"data", {2, 3}}},
+       "pad_width (1, 1) has 2 entries; expected 2 * 2"},
+      {"Pad",
+       {{"mode", "reflect"}, {"pad_width", "(0,0, 3,0)"}},
+       {{"data", {2, 3}}},
+       "reflect mode pads axis 1 (extent 3) by 3; expected at most 2"},
+      {"SVMOutput", {}, {{"data", {4}}}, "must have at least 2 axes"},
+      {"ROIPooling",
+       {{"pooled_size", "(2, 2)"}, {"spatial_scale", "1"}},
+       {{"data", {1, 3, 8, 8}}, {"rois", {2, 4}}},
+       "rois (2,4) must be (R, 5)"},
       {"Crop",
        {{"num_args", "1"}, {"h_w", "(9, 2)"}},
        {{"data", {1, 1, 4, 4}}},

@@ -1,6 +1,6 @@
 // Harness cases of the axis ops (transpose, SwapAxis, expand_dims, squeeze,
-// slice_axis, Crop), dot / batch_dot, and the indexing ops (one_hot, argmax,
-// topk, take, pick, where).
+// reverse, slice_axis, Crop), dot / batch_dot, and the indexing ops (one_hot,
+// argmax, topk, take, pick, where).
 #include <string>
 
 #include "tests/testing/op_harness.h"
@@ -60,6 +60,16 @@ std::vector<OpCase> AxisCases() {
        {{"axis", "-1"}, {"begin", "-2"}, {"end", "None"}},
        {{"data", Shape{2, 5, 3}}},
        {Shape{2, 5, 2}}},
+      {"reverse_first_and_last",
+       "reverse",
+       {{"axis", "(0, -1)"}},
+       {{"data", Shape{2, 3, 4}}},
+       {Shape{2, 3, 4}}},
+      {"flip_middle",
+       "flip",
+       {{"axis", "1"}},
+       {{"data", Shape{3, 5, 2}}},
+       {Shape{3, 5, 2}}},
       {"crop_offset",
        "Crop",
        {{"num_args", "1"}, {"offset", "(1, 2)"}, {"h_w", "(3, 2)"}},

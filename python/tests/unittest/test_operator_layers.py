@@ -1,0 +1,292 @@
+"""Ports of MXNet's unit tests of the layers and shape codes added in 2016 (test_operator.py of
+v0.7-v0.8): grouped and dilated Convolution, Reshape's special codes, flip, Pad, SVMOutput and
+ROIPooling. Behaviour, not text: each test says what it checks; expected values come from NumPy
+or from an equivalent graph, gradients from mx.test_utils' central differences. Changes:
+Python 3; Pad also in 'reflect' mode (MXNet added it in 2017)."""
+import random
+
+import numpy as np
+
+import mxnet as mx
+from mxnet.test_utils import assert_almost_equal, check_numeric_gradient, default_context
+
+
+def test_convolution_grouping():
+    """A grouped Convolution equals Concat of Convolutions over the SliceChannel'd data,
+    weight and bias: outputs and every gradient."""
+    num_filter = 4
+    num_group = 2
+    kernel = (3, 3)
+    shape = (1, 4, 9, 9)
+
+    x = mx.sym.Variable('x')
+    w = mx.sym.Variable('w')
+    b = mx.sym.Variable('b')
+    y1 = mx.sym.Convolution(data=x, weight=w, bias=b, num_filter=num_filter,
+                            num_group=num_group, kernel=kernel)
+    xslice = mx.sym.SliceChannel(data=x, num_outputs=num_group, axis=1)
+    wslice = mx.sym.SliceChannel(data=w, num_outputs=num_group, axis=0)
+    bslice = mx.sym.SliceChannel(data=b, num_outputs=num_group, axis=0)
+    y2 = mx.sym.Concat(*[mx.sym.Convolution(data=xslice[i], weight=wslice[i], bias=bslice[i],
+                                            num_filter=num_filter // num_group, kernel=kernel)
+                         for i in range(num_group)])
+
+    exe1 = y1.simple_bind(default_context(), x=shape)
+    exe2 = y2.simple_bind(default_context(), x=shape,
+                          w=(num_filter, shape[1] // num_group, kernel[0], kernel[1]),
+                          b=(num_filter,))
+    for arr1, arr2 in zip(exe1.arg_arrays, exe2.arg_arrays):
+        arr1[:] = np.random.normal(size=arr1.shape)
+        arr2[:] = arr1
+    exe1.forward(is_train=True)
+    exe1.backward(exe1.outputs[0])
+    exe2.forward(is_train=True)
+    exe2.backward(exe2.outputs[0])
+
+    for arr1, arr2 in zip(exe1.outputs + exe1.grad_arrays, exe2.outputs + exe2.grad_arrays):
+        np.testing.assert_allclose(arr1.asnumpy(), arr2.asnumpy(), rtol=1e-3, atol=1e-4)
+
+
+def check_convolution_dilated_impulse_response(dil, kernel_shape):
+    """With all-one weights, a spike convolves to the kernel's taps placed `dil` apart (their
+    count is prod(kernel)); a spike of output gradient goes back to the same taps; and the
+    weight gradient of an impulse error, added to the weights, raises that output by the
+    gradient's sum (the output is linear in the weights)."""
+    size = (1, 1, 33, 33)
+    spike = np.zeros(size, dtype=np.float32)
+    spike[0, 0, 16, 16] = 1.0
+    ones = np.ones((1, 1) + kernel_shape, dtype=np.float32)
+    net = mx.sym.Convolution(mx.sym.Variable('input'), num_filter=1, kernel=kernel_shape,
+                             dilate=dil, no_bias=True, name='test_convolution')
+    data_grad = mx.nd.zeros(size)
+    exe = net.bind(default_context(),
+                   args={'input': mx.nd.array(spike),
+                         'test_convolution_weight': mx.nd.array(ones)},
+                   args_grad={'input': data_grad,
+                              'test_convolution_weight': mx.nd.zeros(ones.shape)})
+    exe.forward(is_train=True)
+    out = exe.outputs[0].asnumpy()
+    assert out.sum() == np.prod(kernel_shape)
+    # Each tap (i, j) of the kernel reads the spike at output (16 - i*dy, 16 - j*dx).
+    expected = np.zeros_like(out)
+    for i in range(kernel_shape[0]):
+        for j in range(kernel_shape[1]):
+            expected[0, 0, 16 - i * dil[0], 16 - j * dil[1]] = 1
+    assert_almost_equal(out, expected)
+
+    out_grad = np.zeros(out.shape, dtype=np.float32)
+    out_grad[0, 0, 16, 16] = 1.0
+    exe.backward([mx.nd.array(out_grad)])
+    back = data_grad.asnumpy()
+    expected = np.zeros(size, dtype=np.float32)
+    for i in range(kernel_shape[0]):
+        for j in range(kernel_shape[1]):
+            expected[0, 0, 16 + i * dil[0], 16 + j * dil[1]] = 1
+    assert_almost_equal(back, expected)
+
+    # The weight gradient of an impulse error on a white input.
+    weights = np.random.uniform(0, 1, (1, 1) + kernel_shape).astype(np.float32)
+    impulse = np.zeros(out.shape, dtype=np.float32)
+    impulse[0, 0, 16, 16] = 1.0
+    weight_grad = mx.nd.zeros(weights.shape)
+    exe = net.bind(default_context(), args={'input': mx.nd.ones(size),
+                                            'test_convolution_weight': mx.nd.array(weights)},
+                   args_grad={'input': mx.nd.zeros(size),
+                              'test_convolution_weight': weight_grad})
+    exe.forward(is_train=True)
+    exe.backward([mx.nd.array(impulse)])
+    before = exe.outputs[0].asnumpy()[0, 0, 16, 16]
+    gradient = weight_grad.asnumpy()
+    exe = net.bind(default_context(), args={'input': mx.nd.ones(size),
+                                            'test_convolution_weight':
+                                            mx.nd.array(weights + gradient)})
+    exe.forward()
+    after = exe.outputs[0].asnumpy()[0, 0, 16, 16]
+    assert abs(after - before - gradient.sum()) < 1e-3
+
+
+def test_convolution_dilated_impulse_response():
+    for dil in [(1, 1), (2, 2), (3, 3)]:
+        for ks in [(3, 3), (4, 4), (2, 3), (3, 2), (1, 1)]:
+            check_convolution_dilated_impulse_response(dil, ks)
+
+
+def test_reshape():
+    """Reshape's special codes (0 keep, -1 infer, -2 copy the rest, -3 merge two, -4 split
+    one) after a JSON round trip: inferred shape, forward and backward equal NumPy's reshape;
+    and the old target_shape parameter."""
+    def check_reshape_new(src_shape, shape_args, dst_shape):
+        net = mx.sym.Variable("data")
+        net = mx.sym.Reshape(net, shape=shape_args)
+        net = mx.sym.load_json(net.tojson())
+        _, output_shape, __ = net.infer_shape(data=src_shape)
+        assert output_shape[0] == dst_shape, (src_shape, shape_args, output_shape)
+        dat_npy = np.random.rand(*src_shape)
+        grad_npy = np.random.rand(*dst_shape)
+        exe = net.simple_bind(default_context(), data=src_shape)
+        exe.arg_dict['data'][:] = dat_npy
+        exe.forward(is_train=True)
+        assert np.square(exe.outputs[0].asnumpy() - dat_npy.reshape(dst_shape)).mean() < 1E-7
+        exe.backward(out_grads=mx.nd.array(grad_npy))
+        assert np.square(exe.grad_dict['data'].asnumpy()
+                         - grad_npy.reshape(src_shape)).mean() < 1E-7
+
+    test_cases = [[(2, 3, 5, 5), (0, -1), (2, 75)],
+                  [(2, 3, 5, 5), (0, 0, -1), (2, 3, 25)],
+                  [(5, 3, 4, 5), (0, -1, 0), (5, 15, 4)],
+                  [(2, 3, 5, 4), (-1, 0, 0), (8, 3, 5)],
+                  [(2, 3, 5, 5), (0, 0, 0, 0), (2, 3, 5, 5)],
+                  [(2, 4, 5, 3), (-1, 2, 2, 1), (30, 2, 2, 1)],
+                  [(2, 3, 5, 6), (-2,), (2, 3, 5, 6)],
+                  [(2, 3, 5, 6), (6, 1, -2), (6, 1, 5, 6)],
+                  [(2, 3, 5, 6), (-3, -3), (6, 30)],
+                  [(2, 3, 5, 6), (-3, -1), (6, 30)],
+                  [(64,), (-4, 16, 4), (16, 4)],
+                  [(64,), (-4, 16, -1), (16, 4)],
+                  [(64, 1, 2, 3), (-4, 16, -1, -2), (16, 4, 1, 2, 3)]]
+    for test_case in test_cases:
+        check_reshape_new(*test_case)
+    # The old API (target_shape).
+    net = mx.sym.Variable("data")
+    net = mx.sym.Reshape(net, target_shape=(2, 0))
+    net = mx.sym.load_json(net.tojson())
+    _, output_shape, __ = net.infer_shape(data=(2, 3, 5, 5))
+    assert output_shape[0] == (2, 75)
+
+
+def test_flip():
+    """mx.nd.flip along one random axis of 1- to 5-d arrays equals NumPy's [::-1] there."""
+    for ndim in range(1, 6):
+        for _ in range(5):
+            dims = [random.randint(1, 10) for _ in range(ndim)]
+            axis = random.randint(0, ndim - 1)
+            idx = tuple(slice(None, None, -1) if i == axis else slice(None, None)
+                        for i in range(ndim))
+            x = mx.nd.array(np.random.normal(size=dims))
+            y = mx.nd.flip(x, axis=axis)
+            np.testing.assert_allclose(x.asnumpy()[idx], y.asnumpy())
+
+
+def check_pad_with_shape(shape, xpu, pad_width, mode):
+    """Pad's output equals np.pad's in `mode`; its gradient matches central differences."""
+    X = mx.symbol.Variable('X')
+    Y = mx.symbol.Pad(data=X, mode=mode, pad_width=pad_width)
+    x = mx.random.uniform(-1, 1, shape, ctx=mx.cpu()).copyto(xpu)
+    pad_grouped = list(zip(*[iter(list(pad_width))] * 2))
+    np_out = np.pad(x.asnumpy(), pad_grouped, mode)
+    grad = mx.nd.empty(shape, ctx=xpu)
+    exec1 = Y.bind(xpu, args=[x], args_grad={'X': grad})
+    exec1.forward(is_train=True)
+    assert_almost_equal(exec1.outputs[0].asnumpy(), np_out)
+    check_numeric_gradient(Y, [x.asnumpy()], numeric_eps=1e-2, rtol=1e-2)
+
+
+def test_pad():
+    shape1 = (2, 3, 3, 5)
+    pad1 = (0, 0, 0, 0, 1, 2, 3, 4)
+    shape2 = (2, 3, 3, 5, 4)
+    pad2 = (0, 0, 0, 0, 1, 2, 3, 4, 3, 1)
+    for mode in ('constant', 'edge'):
+        check_pad_with_shape(shape1, default_context(), pad1, mode)
+        check_pad_with_shape(shape2, default_context(), pad2, mode)
+    # reflect: each pad below the axis' extent.
+    check_pad_with_shape(shape1, default_context(), (0, 0, 0, 0, 1, 2, 2, 4), 'reflect')
+    check_pad_with_shape(shape2, default_context(), (0, 0, 0, 0, 1, 2, 2, 4, 3, 1), 'reflect')
+
+
+def _svm_problem(shape):
+    x_np = np.random.rand(*shape).astype(np.float32)
+    l_np = np.random.randint(0, shape[1], (shape[0],))
+    # +1 for the label's class, -1 for the others.
+    l_mask = np.array(np.equal(l_np.reshape(shape[0], 1), range(shape[1])),
+                      dtype=np.float32) * 2 - 1
+    return x_np, l_np, l_mask
+
+
+def _svm_forward_backward(sym, x_np, l_np):
+    xpu = default_context()
+    grad = mx.nd.empty(x_np.shape, ctx=xpu)
+    exec1 = sym.bind(xpu, args=[mx.nd.array(x_np, ctx=xpu), mx.nd.array(l_np, ctx=xpu)],
+                     args_grad={'X': grad})
+    exec1.forward(is_train=True)
+    assert_almost_equal(x_np, exec1.outputs[0].asnumpy())
+    exec1.backward()
+    return grad.asnumpy()
+
+
+def test_support_vector_machine_l1_svm():
+    """SVMOutput use_linear: identity forward; gradient -t * [1 - t*x > 0] (t = +-1)."""
+    X = mx.symbol.Variable('X')
+    L = mx.symbol.Variable('L')
+    Y = mx.symbol.SVMOutput(data=X, label=L, use_linear=True)
+    x_np, l_np, l_mask = _svm_problem((20, 10))
+    grad_np = (-1) * l_mask * np.greater(1 - l_mask * x_np, 0)
+    assert_almost_equal(grad_np, _svm_forward_backward(Y, x_np, l_np))
+
+
+def test_support_vector_machine_l2_svm():
+    """SVMOutput (squared hinge): identity forward; gradient -2t * max(1 - t*x, 0)."""
+    X = mx.symbol.Variable('X')
+    L = mx.symbol.Variable('L')
+    Y = mx.symbol.SVMOutput(data=X, label=L)
+    x_np, l_np, l_mask = _svm_problem((20, 10))
+    grad_np = ((-2) * l_mask * np.maximum(1 - l_mask * x_np, 0)).astype(np.float32)
+    assert_almost_equal(grad_np, _svm_forward_backward(Y, x_np, l_np))
+
+
+def test_roipooling():
+    """ROIPooling's gradient to the data matches central differences (write and add), over
+    regions of several batch entries, fractional corners and one single-pixel region."""
+    np.random.seed(1234)
+    data = mx.symbol.Variable(name='data')
+    rois = mx.symbol.Variable(name='rois')
+    test = mx.symbol.ROIPooling(data=data, rois=rois, pooled_size=(4, 4), spatial_scale=1)
+    x1 = np.random.rand(4, 3, 12, 8).astype('float32')
+    x2 = np.array([[0, 1.1, 1.1, 6.2, 6.2], [2, 6.1, 2.1, 8.2, 11.2],
+                   [1, 3.1, 1.1, 5.2, 10.2], [0, 3, 3, 3, 3]], dtype='float32')
+    check_numeric_gradient(sym=test, location=[x1, x2],
+                           grad_nodes={'data': 'write', 'rois': 'null'},
+                           numeric_eps=1e-4, rtol=1e-1, atol=1e-4)
+    check_numeric_gradient(sym=test, location=[x1, x2],
+                           grad_nodes={'data': 'add', 'rois': 'null'},
+                           numeric_eps=1e-4, rtol=1e-1, atol=1E-4)
+
+
+def test_roipooling_forward_and_errors():
+    """(Added by the port.) Each pooled cell is its bin's maximum, with Fast R-CNN's bins
+    (corners rounded after spatial_scale); a batch index out of range is an MXNetError."""
+    data = np.arange(2 * 1 * 6 * 6, dtype=np.float32).reshape(2, 1, 6, 6)
+    rois = np.array([[1, 0, 0, 11, 11]], dtype=np.float32)  # the whole map at scale 0.5
+    sym = mx.sym.ROIPooling(mx.sym.Variable('data'), mx.sym.Variable('rois'),
+                            pooled_size=(2, 3), spatial_scale=0.5)
+    exe = sym.bind(mx.cpu(), args={'data': mx.nd.array(data), 'rois': mx.nd.array(rois)})
+    exe.forward()
+    # Corners (0, 0) and round(5.5) = 6: a 7 x 7 region, bins 3.5 rows x 2.33 columns, each
+    # from floor(start) to ceil(end), clipped to the 6 x 6 map (neighbouring bins overlap).
+    rows = [(0, 4), (3, 6)]
+    cols = [(0, 3), (2, 5), (4, 6)]
+    expected = np.array([[data[1, 0, r0:r1, c0:c1].max() for c0, c1 in cols]
+                         for r0, r1 in rows])
+    assert_almost_equal(exe.outputs[0].asnumpy()[0, 0], expected)
+    rois[0, 0] = 2
+    exe = sym.bind(mx.cpu(), args={'data': mx.nd.array(data), 'rois': mx.nd.array(rois)})
+    try:
+        exe.forward()
+        exe.outputs[0].asnumpy()
+        assert False, "expected an MXNetError"
+    except mx.MXNetError as e:
+        assert "batch index 2" in str(e)
+
+
+def test_svm_output_bad_label():
+    """(Added by the port.) A label that is not a class index is an MXNetError naming it."""
+    X = mx.symbol.Variable('X')
+    Y = mx.symbol.SVMOutput(data=X, label=mx.symbol.Variable('L'))
+    x_np, l_np, _ = _svm_problem((4, 3))
+    l_np = l_np.astype(np.float32)
+    l_np[2] = 3
+    try:
+        _svm_forward_backward(Y, x_np, l_np)
+        assert False, "expected an MXNetError"
+    except mx.MXNetError as e:
+        assert "label 3 at position 2 is not a class in [0, 3)" in str(e)
