@@ -152,6 +152,43 @@ std::string ParamTraits<std::vector<int64_t>>::Print(
   return PythonTuple(v);
 }
 
+std::string ParamTraits<OptionalInts>::Parse(const std::string& text,
+                                             OptionalInts* out) {
+  static const char* kExpected =
+      "expected a tuple of integers or None such as (0, None) or (2,)";
+  std::string t = Trim(text);
+  out->clear();
+  if (t.empty()) return kExpected;
+  const bool bracketed = t.front() == '(' || t.front() == '[';
+  if (bracketed) {
+    const char close = t.front() == '(' ? ')' : ']';
+    if (t.back() != close) return kExpected;
+    t = t.substr(1, t.size() - 2);
+  }
+  if (Trim(t).empty()) return bracketed ? "" : kExpected;
+  std::vector<std::string> items = Split(t, ',');
+  // A trailing comma, as in (2,), leaves one empty item.
+  if (items.size() > 1 && Trim(items.back()).empty()) items.pop_back();
+  for (const std::string& raw : items) {
+    const std::string item = Trim(raw);
+    if (item == "None") {
+      out->push_back(std::nullopt);
+      continue;
+    }
+    int64_t v = 0;
+    if (!ParamTraits<int64_t>::Parse(item, &v).empty()) return kExpected;
+    out->push_back(v);
+  }
+  return "";
+}
+std::string ParamTraits<OptionalInts>::Print(const OptionalInts& v) {
+  std::vector<std::string> items;
+  for (const std::optional<int64_t>& x : v) {
+    items.push_back(x ? std::to_string(*x) : "None");
+  }
+  return PythonTupleOf(items);
+}
+
 // ---- checks ----
 
 namespace param_detail {

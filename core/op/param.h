@@ -152,6 +152,14 @@ struct ParamTraits<std::vector<std::string>> {
                            std::vector<std::string>* out);
   static std::string Print(const std::vector<std::string>& v);
 };
+// Tuples whose entries may be None, as slice's (0, None, -1).
+using OptionalInts = std::vector<std::optional<int64_t>>;
+template <>
+struct ParamTraits<OptionalInts> {
+  static const char* TypeName() { return "tuple of int or None"; }
+  static std::string Parse(const std::string& text, OptionalInts* out);
+  static std::string Print(const OptionalInts& v);
+};
 template <typename T>
 struct ParamTraits<std::optional<T>> {
   static const char* TypeName() { return ParamTraits<T>::TypeName(); }
@@ -219,6 +227,18 @@ inline std::string CheckValue(const std::vector<std::string>& v,
   for (const std::string& x : v) {
     std::string problem = CheckEnum(x, allowed);
     if (!problem.empty()) return "element '" + x + "': " + problem;
+  }
+  return "";
+}
+inline std::string CheckValue(const OptionalInts& v,
+                              const std::optional<double>& lo,
+                              const std::optional<double>& hi,
+                              const std::vector<std::string>&) {
+  for (const std::optional<int64_t>& x : v) {
+    std::string problem =
+        x ? CheckRange(static_cast<double>(*x), lo, hi) : std::string();
+    if (!problem.empty())
+      return "element " + std::to_string(*x) + ": " + problem;
   }
   return "";
 }

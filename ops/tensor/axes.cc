@@ -1,6 +1,6 @@
 // Ops that move, add, remove, reverse or cut axes: transpose, SwapAxis,
-// expand_dims, squeeze, reverse (flip), slice_axis and Crop (MXNet's names
-// and parameters).
+// expand_dims, squeeze, reverse (flip), slice (crop), _slice_assign,
+// slice_axis and Crop (MXNet's names and parameters).
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -380,16 +380,144 @@ struct CropParam {
   }
 };
 
-// A window of the input: its start in each axis.
+// ---- slice (crop): [begin:end:step] along the leading axes ----
+
+struct SliceParam {
+  OptionalInts begin, end, step;
+
+  static void Declare(ParamDeclarer<SliceParam>* d) {
+    d->Field("begin", &SliceParam::begin)
+        .Required()
+        .Doc(
+            "The first index of each leading axis (negative from the end; "
+            "None: the start, or the end for a negative step).");
+    d->Field("end", &SliceParam::end)
+        .Required()
+        .Doc(
+            "One past the last index of each axis in begin (negative from "
+            "the end; None: past the end).");
+    d->Field("step", &SliceParam::step)
+        .Default({})
+        .Doc("The step of each axis (None or () for 1; negative reverses).");
+  }
+};
+
+// The indices of one axis a slice takes: start, step and count.
+struct AxisSlice {
+  int64_t start = 0, step = 1, count = 0;
+};
+
+// Python's slice semantics for [b:e:s] over extent n (out-of-range bounds
+// clamp).
+AxisSlice SliceOfAxis(std::optional<int64_t> b, std::optional<int64_t> e,
+                      int64_t s, int64_t n) {
+  auto wrap = [n](int64_t v, int64_t lo, int64_t hi) {
+    return std::clamp<int64_t>(v < 0 ? v + n : v, lo, hi);
+  };
+  AxisSlice r;
+  r.step = s;
+  if (s > 0) {
+    r.start = b ? wrap(*b, 0, n) : 0;
+    const int64_t end = e ? wrap(*e, 0, n) : n;
+    r.count = end > r.start ? (end - r.start + s - 1) / s : 0;
+  } else {
+    r.start = b ? wrap(*b, -1, n - 1) : n - 1;
+    const int64_t end = e ? wrap(*e, -1, n - 1) : -1;
+    r.count = r.start > end ? (r.start - end - s - 1) / -s : 0;
+  }
+  return r;
+}
+
+// The slice of each axis of `in` (extents < 0 unknown: count -1); "" in
+// *problem or what is wrong.
+std::vector<AxisSlice> SlicesOf(const SliceParam& p, const PartialShape& in,
+                                std::string* problem) {
+  const size_t k = p.begin.size();
+  if (p.end.size() != k || (!p.step.empty() && p.step.size() != k) ||
+      static_cast<int>(k) > in.ndim()) {
+    *problem = StrCat(
+        "begin ", ParamTraits<OptionalInts>::Print(p.begin), ", end ",
+        ParamTraits<OptionalInts>::Print(p.end), " and step ",
+        ParamTraits<OptionalInts>::Print(p.step),
+        " must have one entry per sliced axis (step may be ()), at most ",
+        in.ndim(), " for the ", in.ndim(), "-d data");
+    return {};
+  }
+  std::vector<AxisSlice> slices(in.ndim());
+  for (int i = 0; i < in.ndim(); ++i) {
+    if (in[i] < 0) {
+      slices[i].count = -1;
+      continue;
+    }
+    if (i >= static_cast<int>(k)) {
+      slices[i].count = in[i];
+      continue;
+    }
+    const int64_t step = p.step.empty() ? 1 : p.step[i].value_or(1);
+    if (step == 0) {
+      *problem = StrCat("step of axis ", i, " is 0");
+      return {};
+    }
+    slices[i] = SliceOfAxis(p.begin[i], p.end[i], step, in[i]);
+    if (slices[i].count == 0) {
+      *problem = StrCat("axis ", i, " (extent ", in[i], ") sliced by begin ",
+                        ParamTraits<OptionalInts>::Print(p.begin), ", end ",
+                        ParamTraits<OptionalInts>::Print(p.end), " is empty");
+      return {};
+    }
+  }
+  return slices;
+}
+
+// The shape the slice of `in` takes.
+PartialShape SlicedShape(InferShapeContext* ctx, const PartialShape& in) {
+  std::string problem;
+  const std::vector<AxisSlice> slices =
+      SlicesOf(ctx->params<SliceParam>(), in, &problem);
+  if (!problem.empty()) ctx->Fail(problem);
+  std::vector<int64_t> dims;
+  for (const AxisSlice& a : slices) dims.push_back(a.count);
+  return PartialShape(dims);
+}
+
+void InferSliceShape(InferShapeContext* ctx) {
+  const PartialShape& in = ctx->in(0);
+  if (!in.rank_known()) return;
+  ctx->AssignOut(0, SlicedShape(ctx, in));
+}
+
+// lhs with its slice replaced by rhs: out has lhs's shape, rhs the slice's.
+void InferSliceAssignShape(InferShapeContext* ctx) {
+  PartialShape lhs = ctx->in(0);
+  if (!lhs.rank_known()) lhs = ctx->out(0);
+  if (!lhs.rank_known()) return;
+  ctx->AssignIn(0, lhs);
+  ctx->AssignOut(0, lhs);
+  ctx->AssignIn(1, SlicedShape(ctx, ctx->in(0)));
+}
+
+// A window of the input: its start and step in each axis.
 struct Window {
-  std::vector<int64_t> start;
+  std::vector<int64_t> start, step;
 };
 
 // The window of `in` that gives `out` (shapes already checked).
 Window WindowOf(const NodeAttrs& attrs, const Shape& in, const Shape& out) {
   Window w;
   w.start.assign(in.ndim(), 0);
-  if (attrs.op->name() == "slice_axis") {
+  w.step.assign(in.ndim(), 1);
+  const std::string& op = attrs.op->name();
+  if (op == "slice" || op == "_slice_assign") {
+    std::string problem;
+    const std::vector<AxisSlice> slices =
+        SlicesOf(attrs.params<SliceParam>(), PartialShape(in.dims()), &problem);
+    for (int i = 0; i < in.ndim(); ++i) {
+      w.start[i] = slices[i].start;
+      w.step[i] = slices[i].step;
+    }
+    return w;
+  }
+  if (op == "slice_axis") {
     const SliceAxisParam& p = attrs.params<SliceAxisParam>();
     const int axis = PositiveAxis(p.axis, in.ndim());
     w.start[axis] = p.begin < 0 ? p.begin + in[axis] : p.begin;
@@ -475,8 +603,10 @@ class WindowKernel : public OpKernel {
     const Window w = WindowOf(*s.attrs, in, out);
     const std::vector<int64_t> strides = RowMajorStrides(in);
     dims_ = out.dims();
-    strides_ = strides;
-    for (int i = 0; i < in.ndim(); ++i) offset_ += w.start[i] * strides[i];
+    for (int i = 0; i < in.ndim(); ++i) {
+      offset_ += w.start[i] * strides[i];
+      strides_.push_back(strides[i] * w.step[i]);
+    }
   }
   void Forward(const KernelContext&, const ForwardArgs& a) override {
     GatherStrided(dims_, strides_, a.inputs[0].ptr<T>() + offset_,
@@ -507,7 +637,6 @@ MX_REGISTER_OP(slice_axis)
     .Backward(GradientOnly);
 
 MX_REGISTER_OP(Crop)
-    .Alias("crop")
     .Describe(
         "The (h, w) window of NCHW data at `offset` (or centered), its size "
         "h_w or crop_like's last two extents (num_args 2).")
@@ -528,6 +657,86 @@ MX_REGISTER_KERNEL(slice_axis, kCPU, kReference)
 MX_REGISTER_KERNEL(Crop, kCPU, kReference)
     .Types({DType::kFloat32, DType::kFloat64})
     .Factory(TypedFactory<WindowKernel>());
+
+MX_REGISTER_OP(slice)
+    .Alias("crop")
+    .Describe(
+        "data[begin:end:step] along the leading len(begin) axes, with "
+        "Python's slice rules (negative indices from the end, None for the "
+        "ends, a negative step reverses).")
+    .Params<SliceParam>()
+    .Inputs({"data"})
+    .InferShape(InferSliceShape)
+    .Backward(GradientOnly);
+
+MX_REGISTER_KERNEL(slice, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<WindowKernel>());
+
+// out = lhs with the slice [begin:end:step] replaced by rhs; gradients: lhs
+// the output's outside the slice, rhs the output's slice.
+template <typename T>
+class SliceAssignKernel : public OpKernel {
+ public:
+  explicit SliceAssignKernel(const KernelSetup& s)
+      : size_(s.in_shapes[0].Size()) {
+    const Shape& lhs = s.in_shapes[0];
+    const Window w = WindowOf(*s.attrs, lhs, s.in_shapes[1]);
+    const std::vector<int64_t> strides = RowMajorStrides(lhs);
+    dims_ = s.in_shapes[1].dims();
+    for (int i = 0; i < lhs.ndim(); ++i) {
+      offset_ += w.start[i] * strides[i];
+      strides_.push_back(strides[i] * w.step[i]);
+    }
+  }
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    if (a.req[0] == OpReq::kNull) return;
+    const T* lhs = a.inputs[0].ptr<T>();
+    std::vector<T> whole(lhs, lhs + size_);
+    Assign(a.inputs[1].ptr<T>(), whole.data() + offset_);
+    StoreArray(a.req[0], a.outputs[0].ptr<T>(), whole.data(), size_);
+  }
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const T* g = a.out_grads[0].ptr<T>();
+    if (T* dl = a.in_grads[0].ptr_or_null<T>();
+        dl && a.req[0] != OpReq::kNull) {
+      std::vector<T> outside(g, g + size_);
+      std::vector<T> zeros(a.in_grads[1].Size(), T(0));
+      Assign(zeros.data(), outside.data() + offset_);
+      StoreArray(a.req[0], dl, outside.data(), size_);
+    }
+    if (T* dr = a.in_grads[1].ptr_or_null<T>()) {
+      GatherStrided(dims_, strides_, g + offset_, dr, a.req[1]);
+    }
+  }
+
+ private:
+  // dst's slice (dst already offset to its start) = src.
+  void Assign(const T* src, T* dst) const {
+    ForEachStrided<1>(dims_, {strides_.data()},
+                      [&](int64_t i, const std::array<int64_t, 1>& o) {
+                        dst[o[0]] = src[i];
+                      });
+  }
+
+  int64_t size_;
+  int64_t offset_ = 0;
+  std::vector<int64_t> dims_, strides_;
+};
+
+MX_REGISTER_OP(_slice_assign)
+    .Alias("_crop_assign")
+    .Describe(
+        "lhs with its slice [begin:end:step] (as slice's) replaced by rhs, "
+        "which has the slice's shape.")
+    .Params<SliceParam>()
+    .Inputs({"lhs", "rhs"})
+    .InferShape(InferSliceAssignShape)
+    .Backward(GradientOnly);
+
+MX_REGISTER_KERNEL(_slice_assign, kCPU, kReference)
+    .Types({DType::kFloat32, DType::kFloat64})
+    .Factory(TypedFactory<SliceAssignKernel>());
 
 }  // namespace
 }  // namespace ops

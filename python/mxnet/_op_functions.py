@@ -1,13 +1,15 @@
 """How registered operators become Python functions and methods, for ``mx.nd`` (run at once)
 and ``mx.sym`` (graph nodes) alike: ``call(op, *args, **kwargs)`` does the work."""
+import sys
+import types
 
 
 # The operators MXNet 1.x also offers as methods of arrays and symbols (x.sum(axis=1)).
 METHODS = ("sum", "mean", "prod", "max", "min", "norm", "argmax", "argmin", "transpose",
-           "expand_dims", "squeeze", "flatten", "swapaxes", "slice_axis", "broadcast_to",
-           "softmax", "log_softmax", "topk", "one_hot", "take", "pick", "abs", "sign", "round",
-           "ceil", "floor", "sqrt", "rsqrt", "square", "exp", "log", "sin", "cos", "tanh",
-           "sigmoid", "relu", "nansum")
+           "expand_dims", "squeeze", "flatten", "swapaxes", "slice", "slice_axis", "flip",
+           "broadcast_to", "softmax", "log_softmax", "topk", "one_hot", "take", "pick", "abs",
+           "sign", "round", "ceil", "floor", "sqrt", "rsqrt", "square", "exp", "log", "sin",
+           "cos", "tanh", "sigmoid", "relu", "nansum")
 
 
 def add_op_functions(namespace, names, call, doc):
@@ -17,12 +19,25 @@ def add_op_functions(namespace, names, call, doc):
             namespace[op] = op_function(op, call, doc)
 
 
+def internal_module(name, namespace):
+    """A module ``name`` (importable) of the operator functions in ``namespace`` whose names
+    start with an underscore: MXNet's ``mx.nd._internal`` / ``mx.sym._internal``."""
+    module = types.ModuleType(name, "Operators for internal use (names starting with '_').")
+    for op, fn in namespace.items():
+        if op.startswith("_") and not op.startswith("__") and callable(fn) \
+                and getattr(fn, "_mx_op", False):
+            setattr(module, op, fn)
+    sys.modules[name] = module
+    return module
+
+
 def op_function(op, call, doc):
     """``op(*args, **kwargs)`` as a function named and documented after the operator."""
     def function(*args, **kwargs):
         return call(op, *args, **kwargs)
     function.__name__ = op
     function.__doc__ = doc(op)
+    function._mx_op = True
     return function
 
 

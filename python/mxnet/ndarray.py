@@ -9,7 +9,9 @@ from ._core import (NDArray, empty, zeros, ones, full, array, waitall, save, loa
 from ._core import _invoke
 from ._core import random as _random
 from ._core.symbol import list_ops as _list_ops, op_doc as _op_doc
-from ._op_functions import METHODS, add_op_functions, add_op_methods, two_operands
+from ._core import MXNetError
+from ._op_functions import (METHODS, add_op_functions, add_op_methods, internal_module,
+                            two_operands)
 
 
 def arange(start, stop=None, step=1.0, repeat=1, ctx=None, dtype=None):
@@ -27,6 +29,33 @@ def create(shape, ctx=None, dtype=None):
 
 
 add_op_functions(globals(), _list_ops(), _invoke, _op_doc)
+_internal = internal_module(__name__ + "._internal", globals())
+
+
+def concatenate(arrays, axis=0, always_copy=True):
+    """The arrays joined along ``axis`` (their other extents equal), as
+    ``numpy.concatenate``; one array is returned itself unless ``always_copy``."""
+    arrays = list(arrays)
+    if not arrays:
+        raise MXNetError("concatenate: expected at least one NDArray")
+    if len(arrays) == 1 and not always_copy:
+        return arrays[0]
+    return _invoke("Concat", *arrays, num_args=len(arrays), dim=axis)
+
+
+def moveaxis(tensor, source, destination):
+    """``tensor`` with axis ``source`` moved to position ``destination`` (the others keep
+    their order), as ``numpy.moveaxis``."""
+    axes = list(range(tensor.ndim))
+    try:
+        source = axes[source]
+        destination = axes[destination]
+    except (IndexError, TypeError):
+        raise MXNetError("moveaxis: source %r and destination %r must be axes of the %d-d array"
+                         % (source, destination, tensor.ndim)) from None
+    axes.remove(source)
+    axes.insert(destination, source)
+    return _invoke("transpose", tensor, axes=tuple(axes))
 
 
 def _binary(broadcast_op, scalar_op, rscalar_op=None):
@@ -98,4 +127,5 @@ random = _RandomNamespace()
 __all__ = ["NDArray", "arange", "create", "empty", "zeros", "ones", "full", "array", "waitall", "dot",
            "save", "load", "choose_element_0index", "fill_element_0index", "onehot_encode",
            "clip", "maximum", "minimum", "power", "equal", "not_equal", "greater",
-           "greater_equal", "lesser", "lesser_equal", "modulo", "random"]
+           "greater_equal", "lesser", "lesser_equal", "modulo", "random", "concatenate",
+           "moveaxis"]

@@ -5,7 +5,8 @@ import json
 
 from ._core.symbol import Symbol, Group, load, load_json, _create, list_ops, op_doc
 from ._core.symbol import Variable as _Variable
-from ._op_functions import METHODS, add_op_functions, add_op_methods, two_operands
+from ._op_functions import (METHODS, add_op_functions, add_op_methods, internal_module,
+                            two_operands)
 
 
 def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, init=None,
@@ -25,6 +26,7 @@ def Variable(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None
 
 
 add_op_functions(globals(), list_ops(), _create, op_doc)
+_internal = internal_module(__name__ + "._internal", globals())
 
 
 def _binary(op, scalar_op, rscalar_op=None):

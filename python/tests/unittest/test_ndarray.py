@@ -1,5 +1,7 @@
-"""Port of MXNet's tests/python/unittest/test_ndarray.py (2015-2016). Changes: Python 3, and the
-scalar test's one-sided asserts compare absolute values (MXNet's later fix)."""
+"""Port of MXNet's tests/python/unittest/test_ndarray.py (2015-2016: elementwise arithmetic,
+choose/fill/onehot, copies, scalars, pickle, save/load, slicing, crop and _crop_assign,
+concatenate, clip, dot, the legacy file format). Changes: Python 3, and the scalar test's
+one-sided asserts compare absolute values (MXNet's later fix)."""
 import os
 import pickle as pkl
 
@@ -165,6 +167,31 @@ def test_ndarray_slice():
     A2[3:8] *= 10
     A[3:8] = A2[3:8]
     assert same(A[3:8].asnumpy(), A2[3:8])
+
+
+def test_ndarray_crop():
+    # get crop
+    x = mx.nd.ones((2, 3, 4))
+    y = mx.nd.crop(x, begin=(0, 0, 0), end=(2, 1, 3))
+    assert same(y.asnumpy(), np.ones((2, 1, 3), dtype=y.dtype))
+    # set crop
+    z = mx.nd.zeros((2, 1, 3))
+    mx.nd._internal._crop_assign(x, z, begin=(0, 0, 0), end=(2, 1, 3), out=x)
+    np_x = np.ones(x.shape, dtype=x.dtype)
+    np_x[0:2, 0:1, 0:3] = 0
+    assert same(x.asnumpy(), np_x)
+
+
+def test_ndarray_concatenate():
+    axis = 1
+    shapes = [(2, 3, 4, 2), (2, 2, 4, 2), (2, 1, 4, 2)]
+    arrays_np = [np.random.uniform(-10, 10, s).astype(np.float32) for s in shapes]
+    arrays_nd = [mx.nd.array(x) for x in arrays_np]
+
+    array_nd = mx.nd.concatenate(arrays_nd, axis=axis)
+    array_np = np.concatenate(arrays_np, axis=axis)
+
+    assert same(array_np, array_nd.asnumpy())
 
 
 def test_clip():

@@ -290,3 +290,34 @@ def test_svm_output_bad_label():
         assert False, "expected an MXNetError"
     except mx.MXNetError as e:
         assert "label 3 at position 2 is not a class in [0, 3)" in str(e)
+
+
+def test_slice_and_slice_assign():
+    """(Added by the port: MXNet 1.x's slice with step.) slice equals NumPy's basic slicing
+    (None ends, negative indices and steps, fewer entries than axes); _slice_assign writes rhs
+    into that slice; both gradients match central differences; an empty slice is an
+    MXNetError."""
+    a = np.random.rand(5, 6, 7)
+    cases = [((1, None), (4, None), (2, -1)), ((None,), (None,), (-1,)),
+             ((-2, 1, 6), (None, -1, 0), (-1, 2, -3)), ((0,), (5,), ())]
+    for begin, end, step in cases:
+        steps = step or (None,) * len(begin)
+        index = tuple(slice(b, e, s) for b, e, s in zip(begin, end, steps))
+        got = mx.nd.slice(mx.nd.array(a), begin=begin, end=end, step=step).asnumpy()
+        assert_almost_equal(got, a[index])
+        sym = mx.sym.slice(mx.sym.Variable('data'), begin=begin, end=end, step=step)
+        check_numeric_gradient(sym, [a])
+        rhs = np.random.rand(*a[index].shape)
+        assign = mx.sym._internal._slice_assign(mx.sym.Variable('lhs'), mx.sym.Variable('rhs'),
+                                                begin=begin, end=end, step=step)
+        exe = assign.bind(mx.cpu(), args={'lhs': mx.nd.array(a), 'rhs': mx.nd.array(rhs)})
+        exe.forward()
+        expected = a.copy()
+        expected[index] = rhs
+        assert_almost_equal(exe.outputs[0].asnumpy(), expected)
+        check_numeric_gradient(assign, {'lhs': a, 'rhs': rhs})
+    try:
+        mx.nd.slice(mx.nd.array(a), begin=(3,), end=(1,))
+        assert False, "expected an MXNetError"
+    except mx.MXNetError as e:
+        assert "axis 0 (extent 5) sliced by begin (3,), end (1,) is empty" in str(e)

@@ -129,6 +129,31 @@ TEST(Params, ListsOfNames) {
             Names({"cpu(0)", "x"}));
 }
 
+TEST(Params, TuplesWithNone) {
+  using Ints = OptionalInts;
+  const auto parse = [](const std::string& text, Ints* out) {
+    return ParamTraits<Ints>::Parse(text, out);
+  };
+  Ints v;
+  EXPECT_EQ(parse("(1, None, -2)", &v), "");
+  EXPECT_EQ(v, Ints({1, std::nullopt, -2}));
+  EXPECT_EQ(parse("[None]", &v), "");
+  EXPECT_EQ(v, Ints({std::nullopt}));
+  EXPECT_EQ(parse("(3,)", &v), "");
+  EXPECT_EQ(v, Ints({3}));
+  EXPECT_EQ(parse("4", &v), "");
+  EXPECT_EQ(v, Ints({4}));
+  EXPECT_EQ(parse("()", &v), "");
+  EXPECT_EQ(v, Ints());
+  for (const char* bad : {"", "(1, 2", "[1,,2]", "(,)", "(none)", "(1.5)"}) {
+    EXPECT_EQ(parse(bad, &v),
+              "expected a tuple of integers or None such as (0, None) or (2,)")
+        << bad;
+  }
+  EXPECT_EQ(ParamTraits<Ints>::Print({0, std::nullopt}), "(0, None)");
+  EXPECT_EQ(ParamTraits<Ints>::Print({std::nullopt}), "(None,)");
+}
+
 TEST(Params, PrintAndDoc) {
   static const auto schema = MakeParamSchema<DemoParam>();
   const AttrDict printed = schema->Print(schema->Parse({{"count", "2"}}, "x"));

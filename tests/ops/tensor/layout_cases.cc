@@ -1,6 +1,6 @@
 // Harness cases of the axis ops (transpose, SwapAxis, expand_dims, squeeze,
-// reverse, slice_axis, Crop), dot / batch_dot, and the indexing ops (one_hot,
-// argmax, topk, take, pick, where).
+// reverse, slice, _slice_assign, slice_axis, Crop), dot / batch_dot, and the
+// indexing ops (one_hot, argmax, topk, take, pick, where).
 #include <string>
 
 #include "tests/testing/op_harness.h"
@@ -70,6 +70,23 @@ std::vector<OpCase> AxisCases() {
        {{"axis", "1"}},
        {{"data", Shape{3, 5, 2}}},
        {Shape{3, 5, 2}}},
+      {"slice_steps_and_none",
+       "slice",
+       {{"begin", "(1, None, -1)"},
+        {"end", "(None, 1, 0)"},
+        {"step", "(2, -1, -2)"}},
+       {{"data", Shape{5, 4, 6}}},
+       {Shape{2, 2, 3}}},
+      {"crop_leading_axes",
+       "crop",
+       {{"begin", "(0, 1)"}, {"end", "(2, 3)"}},
+       {{"data", Shape{3, 4, 2}}},
+       {Shape{2, 2, 2}}},
+      {"slice_assign_strided",
+       "_slice_assign",
+       {{"begin", "(None, 1)"}, {"end", "(None, None)"}, {"step", "(-1, 2)"}},
+       {{"lhs", Shape{3, 5}}, {"rhs", Shape{3, 2}}},
+       {Shape{3, 5}}},
       {"crop_offset",
        "Crop",
        {{"num_args", "1"}, {"offset", "(1, 2)"}, {"h_w", "(3, 2)"}},
