@@ -1,6 +1,6 @@
 """Ports of MXNet's unit tests of the layers and shape codes added in 2016 (test_operator.py of
-v0.7-v0.8): grouped and dilated Convolution, Reshape's special codes, flip, Pad, SVMOutput and
-ROIPooling. Behaviour, not text: each test says what it checks; expected values come from NumPy
+v0.7-v0.8): grouped and dilated Convolution, Reshape's special codes, flip, Pad, SVMOutput,
+ROIPooling and Correlation. Behaviour, not text: each test says what it checks; expected values come from NumPy
 or from an equivalent graph, gradients from mx.test_utils' central differences. Changes:
 Python 3; Pad also in 'reflect' mode (MXNet added it in 2017)."""
 import random
@@ -321,3 +321,125 @@ def test_slice_and_slice_assign():
         assert False, "expected an MXNetError"
     except mx.MXNetError as e:
         assert "axis 0 (extent 5) sliced by begin (3,), end (1,) is empty" in str(e)
+
+
+def correlation_forward(data1, data2, pad_size, kernel_size, stride1, stride2, max_displacement,
+                        is_multiply):
+    """NumPy reference of FlowNet's correlation (MXNet's test): the output and both padded
+    inputs."""
+    paddedbottomheight = data1.shape[2] + 2 * pad_size
+    paddedbottomwidth = data1.shape[3] + 2 * pad_size
+    kernel_radius = (kernel_size - 1) // 2
+    border_size = max_displacement + kernel_radius
+    top_width = (paddedbottomwidth - border_size * 2) // stride1
+    top_height = (paddedbottomheight - border_size * 2) // stride1
+    neighborhood_grid_radius = max_displacement // stride2
+    neighborhood_grid_width = neighborhood_grid_radius * 2 + 1
+    top_channels = neighborhood_grid_width * neighborhood_grid_width
+
+    out = np.zeros((data1.shape[0], top_channels, top_height, top_width))
+    tmp1 = np.zeros((data1.shape[0], data1.shape[1], paddedbottomheight, paddedbottomwidth))
+    tmp2 = np.zeros((data1.shape[0], data1.shape[1], paddedbottomheight, paddedbottomwidth))
+    tmp1[:, :, pad_size:pad_size + data1.shape[2], pad_size:pad_size + data1.shape[3]] = data1
+    tmp2[:, :, pad_size:pad_size + data2.shape[2], pad_size:pad_size + data2.shape[3]] = data2
+    for i in range(top_height):
+        for j in range(top_width):
+            for nbatch in range(data1.shape[0]):
+                # (x1, y1): the patch in data1 of output (i, j)
+                x1 = j * stride1 + max_displacement
+                y1 = i * stride1 + max_displacement
+                for top_channel in range(top_channels):
+                    s2o = (top_channel % neighborhood_grid_width
+                           - neighborhood_grid_radius) * stride2
+                    s2p = (top_channel // neighborhood_grid_width
+                           - neighborhood_grid_radius) * stride2
+                    x2 = x1 + s2o
+                    y2 = y1 + s2p
+                    a = tmp1[nbatch, :, y1:y1 + kernel_size, x1:x1 + kernel_size]
+                    b = tmp2[nbatch, :, y2:y2 + kernel_size, x2:x2 + kernel_size]
+                    out[nbatch, top_channel, i, j] = (a * b).sum() if is_multiply \
+                        else np.abs(a - b).sum()
+    out /= float(kernel_size ** 2 * data1.shape[1])
+    return out, tmp1, tmp2
+
+
+def correlation_backward(out_grad, tmp1, tmp2, data1, data2, pad_size, kernel_size, stride1,
+                         stride2, max_displacement, is_multiply):
+    """NumPy reference of the correlation's gradients to both inputs (MXNet's test)."""
+    neighborhood_grid_radius = max_displacement // stride2
+    neighborhood_grid_width = neighborhood_grid_radius * 2 + 1
+    top_channels, top_height, top_width = out_grad.shape[1:]
+    tmp1_grad = np.zeros(tmp1.shape)
+    tmp2_grad = np.zeros(tmp2.shape)
+    for i in range(top_height):
+        for j in range(top_width):
+            for nbatch in range(data1.shape[0]):
+                x1 = j * stride1 + max_displacement
+                y1 = i * stride1 + max_displacement
+                for top_channel in range(top_channels):
+                    s2o = (top_channel % neighborhood_grid_width
+                           - neighborhood_grid_radius) * stride2
+                    s2p = (top_channel // neighborhood_grid_width
+                           - neighborhood_grid_radius) * stride2
+                    x2 = x1 + s2o
+                    y2 = y1 + s2p
+                    g = out_grad[nbatch, top_channel, i, j]
+                    a = tmp1[nbatch, :, y1:y1 + kernel_size, x1:x1 + kernel_size]
+                    b = tmp2[nbatch, :, y2:y2 + kernel_size, x2:x2 + kernel_size]
+                    if is_multiply:
+                        tmp1_grad[nbatch, :, y1:y1 + kernel_size, x1:x1 + kernel_size] += g * b
+                        tmp2_grad[nbatch, :, y2:y2 + kernel_size, x2:x2 + kernel_size] += g * a
+                    else:
+                        sgn = np.sign(a - b)
+                        tmp1_grad[nbatch, :, y1:y1 + kernel_size, x1:x1 + kernel_size] += g * sgn
+                        tmp2_grad[nbatch, :, y2:y2 + kernel_size, x2:x2 + kernel_size] -= g * sgn
+    norm = float(kernel_size ** 2 * data1.shape[1])
+    crop = (slice(None), slice(None), slice(pad_size, pad_size + data1.shape[2]),
+            slice(pad_size, pad_size + data1.shape[3]))
+    return tmp1_grad[crop] / norm, tmp2_grad[crop] / norm
+
+
+def unittest_correlation(data_shape, kernel_size, max_displacement, stride1, stride2, pad_size,
+                         is_multiply):
+    """Correlation's forward and both input gradients (all-one head gradient) equal the NumPy
+    reference."""
+    img1 = np.random.random(data_shape)
+    img2 = np.random.random(data_shape)
+    net = mx.sym.Correlation(data1=mx.sym.Variable('img1'), data2=mx.sym.Variable('img2'),
+                             kernel_size=kernel_size, max_displacement=max_displacement,
+                             stride1=stride1, stride2=stride2, pad_size=pad_size,
+                             is_multiply=is_multiply)
+    exe1 = net.simple_bind(default_context(), img1=img1.shape, img2=img1.shape)
+    exe1.arg_dict['img1'][:] = img1
+    exe1.arg_dict['img2'][:] = img2
+    exe1.forward(is_train=True)
+    forward_result, tmp1, tmp2 = correlation_forward(img1, img2, pad_size, kernel_size, stride1,
+                                                     stride2, max_displacement, is_multiply)
+    assert_almost_equal(exe1.outputs[0].asnumpy(), forward_result, rtol=1e-4, atol=1e-4)
+    a = np.ones(forward_result.shape)
+    exe1.backward(out_grads=mx.nd.array(a, default_context()))
+    grad1, grad2 = correlation_backward(a, tmp1, tmp2, img1, img2, pad_size, kernel_size,
+                                        stride1, stride2, max_displacement, is_multiply)
+    assert_almost_equal(exe1.grad_dict['img1'].asnumpy(), grad1, rtol=1e-3, atol=1e-4)
+    assert_almost_equal(exe1.grad_dict['img2'].asnumpy(), grad2, rtol=1e-3, atol=1e-4)
+
+
+def test_correlation():
+    unittest_correlation((1, 3, 10, 10), kernel_size=1, max_displacement=4, stride1=1,
+                         stride2=1, pad_size=4, is_multiply=False)
+    unittest_correlation((5, 1, 15, 15), kernel_size=1, max_displacement=5, stride1=1,
+                         stride2=1, pad_size=5, is_multiply=False)
+    unittest_correlation((5, 1, 15, 15), kernel_size=1, max_displacement=5, stride1=1,
+                         stride2=1, pad_size=5, is_multiply=True)
+    unittest_correlation((5, 1, 15, 15), kernel_size=1, max_displacement=10, stride1=1,
+                         stride2=2, pad_size=10, is_multiply=True)
+    unittest_correlation((5, 1, 4, 4), kernel_size=3, max_displacement=1, stride1=1,
+                         stride2=1, pad_size=2, is_multiply=True)
+    unittest_correlation((5, 1, 4, 4), kernel_size=3, max_displacement=1, stride1=2,
+                         stride2=1, pad_size=2, is_multiply=True)
+    unittest_correlation((5, 1, 4, 4), kernel_size=3, max_displacement=1, stride1=2,
+                         stride2=1, pad_size=2, is_multiply=False)
+    unittest_correlation((5, 1, 6, 4), kernel_size=3, max_displacement=1, stride1=2,
+                         stride2=1, pad_size=2, is_multiply=False)
+    unittest_correlation((5, 1, 11, 11), kernel_size=5, max_displacement=1, stride1=1,
+                         stride2=1, pad_size=2, is_multiply=False)

@@ -1,4 +1,4 @@
-// Harness cases of Pad, SVMOutput and ROIPooling.
+// Harness cases of Pad, SVMOutput, ROIPooling and Correlation.
 #include <algorithm>
 #include <cmath>
 
@@ -89,8 +89,36 @@ std::vector<OpCase> ROIPoolingCases() {
   return {pool, scaled, bad};
 }
 
+std::vector<OpCase> CorrelationCases() {
+  return {
+      {"correlation_multiply_3x3",
+       "Correlation",
+       {{"kernel_size", "3"}, {"max_displacement", "1"}, {"pad_size", "1"}},
+       {{"data1", Shape{2, 2, 5, 5}}},
+       {Shape{2, 9, 3, 3}}},
+      {"correlation_absolute_difference",
+       "Correlation",
+       {{"kernel_size", "3"},
+        {"max_displacement", "1"},
+        {"pad_size", "2"},
+        {"is_multiply", "False"}},
+       {{"data1", Shape{1, 3, 4, 4}}},
+       {Shape{1, 9, 4, 4}}},
+      // Strides that do not divide the extent: ceil, reading zeros past it.
+      {"correlation_strides_ceil",
+       "Correlation",
+       {{"max_displacement", "2"},
+        {"stride1", "2"},
+        {"stride2", "2"},
+        {"pad_size", "1"}},
+       {{"data1", Shape{1, 2, 6, 5}}},
+       {Shape{1, 9, 2, 2}}},
+  };
+}
+
 std::vector<OpCase> Layer2016Cases() {
   std::vector<OpCase> cases = PadCases();
+  for (OpCase& c : CorrelationCases()) cases.push_back(c);
   cases.push_back(SVMCase(true));
   cases.push_back(SVMCase(false));
   for (OpCase& c : ROIPoolingCases()) cases.push_back(c);
