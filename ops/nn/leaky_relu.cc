@@ -55,6 +55,11 @@ MX_REGISTER_OP(LeakyReLU)
     })
     .VisibleOutputs([](const NodeAttrs&) { return 1; })
     .InferShape(InferLeakyReLUShape)
+    // As MXNet (and PyTorch's PReLU): learned slopes start at 0.25.
+    .OnInputVariable([](const NodeAttrs& a, int index, AttrDict* var_attrs) {
+      if (!IsPReLU(a) || index != 1 || var_attrs->count("__init__")) return;
+      (*var_attrs)["__init__"] = "[\"constant\", {\"value\": 0.25}]";
+    })
     .Backward([](const NodeAttrs& a) {
       if (IsPReLU(a)) return BackwardDeps{{0}, {0, 1}, {}};
       if (IsRReLU(a)) return BackwardDeps{{0}, {0}, {1}};

@@ -75,7 +75,14 @@ class Optimizer(object):
         return Optimizer.opt_registry[name.lower()](rescale_grad=rescale_grad, **kwargs)
 
     def _mults_from_symbol(self, sym):
-        for name, attrs in sym.attr_dict().items():
+        """As MXNet: parameters not named *_weight / *_gamma take no weight decay; then the
+        __lr_mult__ / __wd_mult__ attributes of the symbol's arguments (not of its ops)."""
+        for name in self.idx2name.values():
+            if not name.endswith(('_weight', '_gamma')):
+                self.wd_mult[name] = 0.0
+        attr_dict = sym.attr_dict()
+        for name in sym.list_arguments():
+            attrs = attr_dict.get(name, {})
             if '__lr_mult__' in attrs:
                 self.lr_mult[name] = float(attrs['__lr_mult__'])
             if '__wd_mult__' in attrs:
