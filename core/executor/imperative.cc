@@ -157,7 +157,7 @@ std::vector<NDArray> InvokeOp(const std::string& op_name,
         kc.stream = rc.stream;
         kernel->Forward(kc, args);
       },
-      ctx, reads, writes, 0, attrs->Where());
+      ctx, reads, writes, 0, attrs->name);
   outputs.resize(visible);
   return outputs;
 }

@@ -1,6 +1,6 @@
 """Ports of MXNet's unit tests of the layers and shape codes added in 2016 (test_operator.py of
 v0.7-v0.8): grouped and dilated Convolution, Reshape's special codes, flip, Pad, SVMOutput,
-ROIPooling and Correlation. Behaviour, not text: each test says what it checks; expected values come from NumPy
+ROIPooling, Correlation and the sequence ops (SequenceMask, SequenceLast, SequenceReverse). Behaviour, not text: each test says what it checks; expected values come from NumPy
 or from an equivalent graph, gradients from mx.test_utils' central differences. Changes:
 Python 3; Pad also in 'reflect' mode (MXNet added it in 2017)."""
 import random
@@ -443,3 +443,70 @@ def test_correlation():
                          stride2=1, pad_size=2, is_multiply=False)
     unittest_correlation((5, 1, 11, 11), kernel_size=5, max_displacement=1, stride1=1,
                          stride2=1, pad_size=2, is_multiply=False)
+
+
+def _sequence_case(axis):
+    """Time-first data (5 steps, 3 sequences, 2 features), its lengths, and data laid out
+    along ``axis`` (1: batch first)."""
+    x = np.random.rand(5, 3, 2)
+    lengths = np.array([2, 5, 1], dtype=np.float32)
+    return x, lengths, (x if axis == 0 else x.transpose(1, 0, 2))
+
+
+def _time_first(a, axis):
+    return a if axis == 0 else a.transpose(1, 0, 2)
+
+
+def test_sequence_mask():
+    """SequenceMask sets the steps past each sequence's length to `value` (NumPy reference),
+    time first or batch first; its gradient to the data matches central differences."""
+    for axis in (0, 1):
+        x, lengths, data = _sequence_case(axis)
+        sym = mx.sym.SequenceMask(mx.sym.Variable('data'), mx.sym.Variable('len'),
+                                  use_sequence_length=True, value=-1, axis=axis)
+        exe = sym.bind(default_context(), args={'data': mx.nd.array(data),
+                                                'len': mx.nd.array(lengths)})
+        exe.forward()
+        expected = x.copy()
+        for n, length in enumerate(lengths):
+            expected[int(length):, n] = -1
+        assert_almost_equal(exe.outputs[0].asnumpy(), _time_first(expected, axis))
+        check_numeric_gradient(sym, {'data': data, 'len': lengths},
+                               grad_nodes={'data': 'write', 'len': 'null'})
+    # Without lengths every step is kept.
+    x = np.random.rand(4, 2, 3)
+    assert_almost_equal(mx.nd.SequenceMask(mx.nd.array(x)).asnumpy(), x)
+
+
+def test_sequence_last_and_reverse():
+    """SequenceLast takes each sequence's step at its length; SequenceReverse reverses the
+    steps up to the length and keeps the padding; gradients match central differences; a
+    length beyond the time axis is an MXNetError."""
+    for axis in (0, 1):
+        x, lengths, data = _sequence_case(axis)
+        args = {'data': mx.nd.array(data), 'len': mx.nd.array(lengths)}
+        last = mx.sym.SequenceLast(mx.sym.Variable('data'), mx.sym.Variable('len'),
+                                   use_sequence_length=True, axis=axis)
+        exe = last.bind(default_context(), args=args)
+        exe.forward()
+        expected = np.stack([x[int(length) - 1, n] for n, length in enumerate(lengths)])
+        assert_almost_equal(exe.outputs[0].asnumpy(), expected)
+        check_numeric_gradient(last, {'data': data, 'len': lengths},
+                               grad_nodes={'data': 'write', 'len': 'null'})
+        reverse = mx.sym.SequenceReverse(mx.sym.Variable('data'), mx.sym.Variable('len'),
+                                         use_sequence_length=True, axis=axis)
+        exe = reverse.bind(default_context(), args=args)
+        exe.forward()
+        expected = x.copy()
+        for n, length in enumerate(lengths):
+            expected[:int(length), n] = x[:int(length), n][::-1]
+        assert_almost_equal(exe.outputs[0].asnumpy(), _time_first(expected, axis))
+        check_numeric_gradient(reverse, {'data': data, 'len': lengths},
+                               grad_nodes={'data': 'write', 'len': 'null'})
+    x = np.random.rand(5, 3, 2)
+    try:
+        mx.nd.SequenceLast(mx.nd.array(x), mx.nd.array([1, 6, 2]),
+                           use_sequence_length=True).asnumpy()
+        assert False, "expected an MXNetError"
+    except mx.MXNetError as e:
+        assert "sequence_length 6 of sequence 1 is not an integer in [1, 5]" in str(e)
