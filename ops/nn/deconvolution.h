@@ -43,7 +43,9 @@ struct DeconvolutionParam {
       std::string problem = CheckSpatialTuples(
           p.kernel, {{"adj", &p.adj}, {"target_shape", &p.target_shape}});
       const auto stride = SpatialOr(p.stride, p.kernel.size(), 1);
-      for (size_t i = 0; problem.empty() && i < p.adj.size(); ++i) {
+      // With target_shape, adj (like pad) is ignored, as in MXNet.
+      const size_t checked = p.target_shape.empty() ? p.adj.size() : 0;
+      for (size_t i = 0; problem.empty() && i < checked; ++i) {
         if (p.adj[i] >= stride[i]) {
           problem =
               StrCat("adj ", PythonTuple(p.adj),

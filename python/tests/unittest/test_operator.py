@@ -1,5 +1,8 @@
-"""Port of MXNet's tests/python/unittest/test_operator.py (2015-10 to 2015-12). Changes: Python 3.
-One Deconvolution check also runs on oneDNN at a looser tolerance, explained there."""
+"""Port of MXNet's tests/python/unittest/test_operator.py (2015-10 to 2016: the 2015 tests and
+their 2016 additions: SoftmaxOutput with ignore_label and probability labels, Deconvolution's
+target_shape and forward with bias). Changes: Python 3. One Deconvolution check also runs on
+oneDNN at a looser tolerance, explained there. The operators added in 2016 are in
+test_operator_ops.py and test_operator_layers.py."""
 import os
 
 import numpy as np
@@ -8,6 +11,7 @@ from numpy.testing import assert_allclose
 import mxnet as mx
 from check_utils import (check_numeric_gradient, check_symbolic_backward,
                          check_symbolic_forward)
+from mxnet.test_utils import assert_almost_equal
 from common import reldiff, same
 
 
@@ -162,6 +166,70 @@ def test_regression():
                      lambda x, y: x - y)
 
 
+def np_softmax(x, axis=-1):
+    x = x - np.max(x, axis=axis, keepdims=True)
+    x = np.exp(x)
+    x /= np.sum(x, axis=axis, keepdims=True)
+    return x
+
+
+def check_softmax_with_ignore_label(xpu):
+    X = mx.symbol.Variable('X')
+    L = mx.symbol.Variable('L')
+    Y = mx.symbol.SoftmaxOutput(data=X, label=L, ignore_label=0, use_ignore=True)
+
+    shape = (20, 10)
+    x = mx.nd.empty(shape, ctx=xpu)
+    l = mx.nd.empty((shape[0],), ctx=xpu)
+    x_np = np.random.rand(*shape)
+    l_np = np.random.randint(0, shape[1] - 1, (shape[0],))
+    x[:] = x_np
+    l[:] = l_np
+
+    grad = mx.nd.empty(shape, ctx=xpu)
+
+    exec1 = Y.bind(xpu, args=[x, l], args_grad={'X': grad})
+    exec1.forward(is_train=True)
+    exec1.backward()
+
+    grad0 = grad.asnumpy()
+
+    for i in range(int(shape[0] / 2)):
+        l_np[i] = 0
+    l[:] = l_np
+
+    exec1.forward(is_train=True)
+    exec1.backward()
+    grad1 = grad.asnumpy()
+
+    assert abs(np.sum(grad1[:int(shape[0] / 2)])) < 1e-5
+    assert reldiff(grad0[int(shape[0] / 2):], grad1[int(shape[0] / 2):]) < 1e-5
+
+
+def check_softmax_with_shape(shape, xpu, preserve_shape=False):
+    # bind with label
+    X = mx.symbol.Variable('X')
+    L = mx.symbol.Variable('L')
+    Y = mx.symbol.SoftmaxOutput(data=X, label=L, preserve_shape=preserve_shape)
+    x = mx.random.uniform(-1, 1, shape, ctx=xpu)
+    l = mx.random.uniform(-1, 1, shape, ctx=xpu)
+    l[:] = np_softmax(l.asnumpy())
+    grad = mx.nd.empty(shape, ctx=xpu)
+    exec1 = Y.bind(xpu, args=[x, l], args_grad={'X': grad})
+    exec1.forward(is_train=True)
+    out = exec1.outputs[0].asnumpy()
+    assert_almost_equal(out, np_softmax(x.asnumpy()), rtol=1e-4)
+    exec1.backward()
+    assert_almost_equal(grad.asnumpy(), np_softmax(x.asnumpy()) - l.asnumpy(), rtol=1e-4)
+
+
+def test_softmax():
+    check_softmax_with_ignore_label(mx.cpu())
+    check_softmax_with_shape((3, 4), mx.cpu(), preserve_shape=False)
+    check_softmax_with_shape((3, 4), mx.cpu(), preserve_shape=True)
+    check_softmax_with_shape((3, 4, 2), mx.cpu(), preserve_shape=True)
+
+
 def test_python_op():
     X = mx.symbol.Variable('X')
     op = mx.operator.NumpyOp()
@@ -277,7 +345,10 @@ def test_binary_op_duplicate_input():
 
 def test_batchnorm_training():
     for shape in [(2, 3), (2, 3, 2, 2)]:
-        data_tmp = np.random.normal(size=shape)
+        # MXNet's later data (mean -0.1, deviation 0.1): with standard normal data and batch 2
+        # the data gradient almost vanishes and the float32 central differences, noise, failed
+        # the check in about a third of the runs.
+        data_tmp = np.random.normal(-0.1, 0.1, size=shape)
         s = shape[1],
         gamma = np.ones(s)
         beta = np.ones(s)
@@ -374,7 +445,57 @@ def check_deconvolution_gradient(input_shape, num_filter, pad, tolerance=1e-6):
     assert reldiff(conv_args_grad[1].asnumpy(), deconv_args_grad[1].asnumpy()) < tolerance
 
 
+def check_deconvolution_target_shape(input_shape, kernel, stride, pad, adj, target_shape=None):
+    data = mx.sym.Variable(name="data")
+    if target_shape:
+        deconv = mx.sym.Deconvolution(
+            data=data, kernel=kernel, stride=stride, pad=pad, adj=adj, num_filter=5,
+            target_shape=target_shape)
+    else:
+        deconv = mx.sym.Deconvolution(
+            data=data, kernel=kernel, stride=stride, pad=pad, adj=adj, num_filter=5)
+    arg_shapes, out_shapes, _ = deconv.infer_shape(data=input_shape)
+    assert out_shapes[0] == (input_shape[0], 5, 8, 8)
+
+
+def check_deconvolution_forward_with_bias(shape=(1, 16, 5, 5), num_filter=32, num_group=1,
+                                          kernel=(3, 3), pad=(1, 1)):
+    x = mx.sym.Variable('x')
+    w = mx.sym.Variable('w')
+    y = mx.sym.Deconvolution(data=x, weight=w, num_filter=num_filter, num_group=num_group,
+                             kernel=kernel, no_bias=False, pad=pad)
+    exe = y.simple_bind(ctx=mx.cpu(), x=shape, grad_req='null')
+    exe.arg_arrays[0][:] = np.random.normal(size=exe.arg_arrays[0].shape)
+    exe.arg_arrays[1][:] = np.random.normal(size=exe.arg_arrays[1].shape)
+    exe.forward(is_train=False)
+    o = exe.outputs[0]
+    t = o.asnumpy()
+    # (Added by the port: MXNet only ran it.) The bias, zero here, adds nothing, and the
+    # output has the deconvolution's extent.
+    assert t.shape[:2] == (shape[0], num_filter) and np.isfinite(t).all()
+
+
 def test_deconvolution():
+    check_deconvolution_target_shape(
+        input_shape=(2, 3, 4, 4),
+        kernel=(3, 3),
+        stride=(2, 2),
+        target_shape=(8, 8),
+        pad=(99, 99),  # will be ignored
+        adj=(101, 101),  # will be ignored
+    )
+    check_deconvolution_target_shape(
+        input_shape=(2, 3, 4, 4),
+        kernel=(3, 3),
+        stride=(2, 2),
+        pad=(1, 1),
+        adj=(1, 1),
+    )
+    check_deconvolution_forward_with_bias()
+    check_deconvolution_forward_with_bias((1, 16, 5), 32, 1, (3,), (1,))
+    check_deconvolution_forward_with_bias((32, 16, 5), 32, 1, (3,), (1,))
+    check_deconvolution_forward_with_bias((32, 16, 5, 5), 32, 1, (3, 3), (1, 1))
+    check_deconvolution_forward_with_bias((1, 16, 5, 5, 5), 32, 1, (3, 3, 3), (1, 1, 1))
     check_deconvolution_forward_backward(
         input_shape=(1, 1, 5, 5),
         num_filter=1,
