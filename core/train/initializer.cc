@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <vector>
 
 #include "core/base/error.h"
 #include "core/base/json.h"
@@ -137,6 +138,26 @@ struct NoParam {
   static void Declare(ParamDeclarer<NoParam>*) {}
 };
 
+// MXNet's Bilinear: every (ky, kx) plane of a (..., k, k) weight holds the
+// bilinear interpolation kernel (1 - |x/f - c|)(1 - |y/f - c|), f = ceil(k /
+// 2), c = (2f - 1 - f % 2) / 2f: what UpSampling 'bilinear' deconvolves by.
+void FillBilinear(NDArray* a) {
+  const Shape& shape = a->shape();
+  MX_CHECK(shape.ndim() >= 2, "initializer bilinear: the array ", shape,
+           " needs at least 2 axes (..., height, width)");
+  const int64_t h = shape[-2], w = shape[-1];
+  const double f = std::ceil(w / 2.0);
+  const double c = (2 * f - 1 - std::fmod(f, 2.0)) / (2 * f);
+  std::vector<float> values(shape.Size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    const double x = static_cast<double>(i % w);
+    const double y = static_cast<double>((i / w) % h);
+    values[i] = static_cast<float>((1 - std::fabs(x / f - c)) *
+                                   (1 - std::fabs(y / f - c)));
+  }
+  NDArray::FromVector(values, shape, a->context()).CopyTo(a);
+}
+
 // An initializer: its parameters' schema and how it is built from them.
 struct Kind {
   std::shared_ptr<const ParamSchema> schema;
@@ -183,6 +204,9 @@ const std::map<std::string, Kind>& Factories() {
        })},
       {"one", KindOf<NoParam>([](const NoParam&) {
          return Fill([](NDArray* x) { x->Fill(1); });
+       })},
+      {"bilinear", KindOf<NoParam>([](const NoParam&) {
+         return Fill([](NDArray* x) { FillBilinear(x); });
        })},
   };
   return *factories;
@@ -248,6 +272,9 @@ void Initializer::Init(const std::string& name, NDArray* array,
     FromInitAttr(name, init_attr)->InitWeight(name, array);
     return;
   }
+  // As MXNet: an UpSampling layer's weight (auto-named upsampling<N>_weight)
+  // is the bilinear kernel.
+  if (StartsWith(name, "upsampling")) return FillBilinear(array);
   if (EndsWith(name, "weight")) return InitWeight(name, array);
   if (EndsWith(name, "bias") || EndsWith(name, "beta") ||
       EndsWith(name, "moving_mean") || EndsWith(name, "moving_avg")) {

@@ -1,13 +1,18 @@
-// UpSampling (MXNet's, sample_type 'nearest'): each input (N, C_k, H_k, W_k)
+// UpSampling (MXNet's). sample_type 'nearest': each input (N, C_k, H_k, W_k)
 // is repeated to the output's extent (H_0 scale, W_0 scale), and the results
-// are concatenated along the channels or summed. The gradient of an input
-// sums its output gradient over each repeated block.
+// are concatenated along the channels or summed; the gradient of an input
+// sums its output gradient over each repeated block. 'bilinear': data
+// (N, C, H, W) deconvolved channel by channel by weight (C, 1, k, k), k =
+// 2 scale - scale % 2, stride scale, pad ceil((scale - 1) / 2), to (N, C,
+// H scale, W scale) (MXNet's construction; mx.init.Bilinear fills the
+// weight with the bilinear interpolation kernel).
 #include "ops/nn/upsampling.h"
 
 #include <string>
 #include <vector>
 
 #include "core/base/error.h"
+#include "core/base/strings.h"
 #include "core/op/kernel.h"
 #include "core/op/op.h"
 #include "core/op/param.h"
@@ -17,8 +22,37 @@ namespace mx {
 namespace ops {
 namespace {
 
+bool IsBilinear(const NodeAttrs& a) {
+  return a.params<UpSamplingParam>().sample_type == "bilinear";
+}
+
+// The bilinear kernel's side and padding for `scale`.
+int64_t BilinearKernelSize(int64_t scale) { return 2 * scale - scale % 2; }
+int64_t BilinearPad(int64_t scale) { return scale / 2; }  // ceil((s-1)/2)
+
+void InferBilinearShape(InferShapeContext* ctx) {
+  const auto& p = ctx->params<UpSamplingParam>();
+  const int64_t k = BilinearKernelSize(p.scale);
+  ctx->AssignIn(1, PartialShape{p.num_filter, 1, k, k});
+  const PartialShape& data = ctx->in(0);
+  if (!data.rank_known()) return;
+  if (data.ndim() != 4) {
+    ctx->Fail(StrCat("data must be 4-D (N, C, H, W), got ", data.ToString()));
+  }
+  if (data[1] >= 0 && data[1] != p.num_filter) {
+    ctx->Fail(StrCat("data has ", data[1],
+                     " channels; bilinear needs "
+                     "num_filter (",
+                     p.num_filter, ") equal to them"));
+  }
+  auto up = [&](int64_t e) { return e < 0 ? -1 : e * p.scale; };
+  ctx->AssignOut(0,
+                 PartialShape{data[0], p.num_filter, up(data[2]), up(data[3])});
+}
+
 void InferUpSamplingShape(InferShapeContext* ctx) {
   const auto& p = ctx->params<UpSamplingParam>();
+  if (p.sample_type == "bilinear") return InferBilinearShape(ctx);
   for (int i = 0; i < ctx->num_inputs(); ++i) {
     if (!ctx->in(i).IsKnown()) return;
     if (ctx->in(i).ndim() != 4) {
@@ -116,25 +150,110 @@ class UpSamplingKernel : public OpKernel {
   bool sum_;
 };
 
+// out[n, c] = sum over input pixels (y, x) and taps (ky, kx) of data[n, c,
+// y, x] w[c, ky, kx] placed at (y scale - pad + ky, x scale - pad + kx):
+// a transposed convolution per channel.
+template <typename T>
+class BilinearUpSamplingKernel : public OpKernel {
+ public:
+  explicit BilinearUpSamplingKernel(const KernelSetup& s)
+      : in_(s.in_shapes[0]),
+        out_(s.out_shapes[0]),
+        scale_(s.params<UpSamplingParam>().scale),
+        k_(BilinearKernelSize(scale_)),
+        pad_(BilinearPad(scale_)) {}
+
+  void Forward(const KernelContext&, const ForwardArgs& a) override {
+    if (a.req[0] == OpReq::kNull) return;
+    const T* x = a.inputs[0].ptr<T>();
+    const T* w = a.inputs[1].ptr<T>();
+    std::vector<T> y(out_.Size(), T(0));
+    ForEachTap([&](int64_t in, int64_t out, int64_t tap) {
+      y[out] += x[in] * w[tap];
+    });
+    StoreArray(a.req[0], a.outputs[0].ptr<T>(), y.data(), out_.Size());
+  }
+
+  void Backward(const KernelContext&, const BackwardArgs& a) override {
+    const T* g = a.out_grads[0].ptr<T>();
+    const T* x = a.inputs[0].ptr<T>();
+    const T* w = a.inputs[1].ptr<T>();
+    T* dx = a.in_grads[0].ptr_or_null<T>();
+    T* dw = a.in_grads[1].ptr_or_null<T>();
+    std::vector<T> gx(dx ? in_.Size() : 0, T(0));
+    std::vector<T> gw(dw ? a.inputs[1].Size() : 0, T(0));
+    ForEachTap([&](int64_t in, int64_t out, int64_t tap) {
+      if (dx) gx[in] += g[out] * w[tap];
+      if (dw) gw[tap] += g[out] * x[in];
+    });
+    if (dx) StoreArray(a.req[0], dx, gx.data(), in_.Size());
+    if (dw) StoreArray(a.req[1], dw, gw.data(), a.inputs[1].Size());
+  }
+
+ private:
+  // Calls f(data index, output index, weight index) for every tap of every
+  // input pixel that lands inside the output.
+  template <typename F>
+  void ForEachTap(F f) const {
+    const int64_t h = in_[2], w = in_[3], oh = out_[2], ow = out_[3];
+    for (int64_t nc = 0; nc < in_[0] * in_[1]; ++nc) {
+      const int64_t c = nc % in_[1];
+      for (int64_t y = 0; y < h; ++y) {
+        for (int64_t x = 0; x < w; ++x) {
+          const int64_t in = (nc * h + y) * w + x;
+          for (int64_t ky = 0; ky < k_; ++ky) {
+            const int64_t oy = y * scale_ - pad_ + ky;
+            if (oy < 0 || oy >= oh) continue;
+            for (int64_t kx = 0; kx < k_; ++kx) {
+              const int64_t ox = x * scale_ - pad_ + kx;
+              if (ox < 0 || ox >= ow) continue;
+              f(in, (nc * oh + oy) * ow + ox, (c * k_ + ky) * k_ + kx);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  Shape in_, out_;
+  int64_t scale_, k_, pad_;
+};
+
+// Nearest or bilinear by sample_type.
+KernelFactory UpSamplingFactory() {
+  return [](const KernelSetup& s) {
+    return IsBilinear(*s.attrs) ? TypedFactory<BilinearUpSamplingKernel>()(s)
+                                : TypedFactory<UpSamplingKernel>()(s);
+  };
+}
+
 }  // namespace
 
 MX_REGISTER_OP(UpSampling)
     .Describe(
         "Nearest-neighbour upsampling of arg0..argN-1 (N, C, H, W) to (H_0 "
-        "scale, W_0 scale), concatenated along the channels or summed.")
+        "scale, W_0 scale), concatenated along the channels or summed; or "
+        "bilinear upsampling of data by the per-channel kernel weight.")
     .Params<UpSamplingParam>()
     .Inputs([](const NodeAttrs& a) {
+      if (IsBilinear(a)) return std::vector<std::string>{"data", "weight"};
       return VariadicInputNames(a.params<UpSamplingParam>().num_args);
     })
     .VariadicInputs("num_args")
     .InferShape(InferUpSamplingShape)
-    .Backward([](const NodeAttrs&) {
-      return BackwardDeps{{0}, {}, {}};
+    // The weight starts as the bilinear kernel, whatever its name.
+    .OnInputVariable([](const NodeAttrs& a, int index, AttrDict* var_attrs) {
+      if (!IsBilinear(a) || index != 1 || var_attrs->count("__init__")) return;
+      (*var_attrs)["__init__"] = "[\"bilinear\", {}]";
+    })
+    .Backward([](const NodeAttrs& a) {
+      return IsBilinear(a) ? BackwardDeps{{0}, {0, 1}, {}}
+                           : BackwardDeps{{0}, {}, {}};
     });
 
 MX_REGISTER_KERNEL(UpSampling, kCPU, kReference)
     .Types({DType::kFloat32, DType::kFloat64})
-    .Factory(TypedFactory<UpSamplingKernel>());
+    .Factory(UpSamplingFactory());
 
 }  // namespace ops
 }  // namespace mx

@@ -1,5 +1,6 @@
-// UpSampling: nearest-neighbour upsampling of several inputs, concatenated
-// or summed (MXNet's UpSampling).
+// UpSampling (MXNet's): nearest-neighbour upsampling of several inputs,
+// concatenated or summed, or bilinear upsampling of one by a learned
+// per-channel kernel.
 #ifndef MX_OPS_NN_UPSAMPLING_H_
 #define MX_OPS_NN_UPSAMPLING_H_
 
@@ -27,13 +28,15 @@ struct UpSamplingParam {
     d->Field("num_filter", &UpSamplingParam::num_filter)
         .Default(0)
         .Min(0)
-        .Doc("Channels (bilinear only).");
+        .Doc("bilinear: the channels of data (and of the weight).");
     d->Field("sample_type", &UpSamplingParam::sample_type)
         .Required()
         .Enum({"nearest", "bilinear"})
         .Doc(
-            "nearest repeats each pixel; bilinear (a Deconvolution with a "
-            "learned weight) is not supported yet.");
+            "nearest repeats each pixel of every input; bilinear is a "
+            "per-channel Deconvolution of data by the input weight "
+            "(num_filter, 1, 2 scale - scale % 2, same), stride scale, "
+            "which mx.init.Bilinear makes bilinear interpolation.");
     d->Field("multi_input_mode", &UpSamplingParam::multi_input_mode)
         .Default("concat")
         .Enum({"concat", "sum"})
@@ -48,9 +51,9 @@ struct UpSamplingParam {
         .Min(0)
         .Doc("Accepted for compatibility (a hint for cuDNN).");
     d->Check([](const UpSamplingParam& p) -> std::string {
-      if (p.sample_type == "bilinear") {
-        return "sample_type 'bilinear' is not supported yet; use a "
-               "Deconvolution with a bilinear weight";
+      if (p.sample_type == "bilinear" && p.num_filter < 1) {
+        return "sample_type 'bilinear' needs num_filter, the channels of "
+               "data";
       }
       return "";
     });

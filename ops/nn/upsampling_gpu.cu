@@ -18,7 +18,11 @@ class UpSamplingGpu : public NodeKernel {
       : NodeKernel(s),
         in_shapes_(s.in_shapes),
         out_(s.out_shapes[0]),
-        sum_(s.params<UpSamplingParam>().multi_input_mode == "sum") {}
+        sum_(s.params<UpSamplingParam>().multi_input_mode == "sum") {
+    MX_CHECK(s.params<UpSamplingParam>().sample_type == "nearest", where_,
+             ": bilinear UpSampling has no GPU kernel yet (it runs on the "
+             "CPU)");
+  }
 
   void Forward(const KernelContext& ctx, const ForwardArgs& a) override {
     T* out = a.outputs[0].ptr<T>();

@@ -101,4 +101,13 @@ class One(_Builtin):
         super(One, self).__init__('one')
 
 
-__all__ = ["Initializer", "Uniform", "Normal", "Xavier", "MSRAPrelu", "Constant", "Zero", "One"]
+class Bilinear(_Builtin):
+    """Every (height, width) plane the bilinear interpolation kernel: the weight of
+    UpSampling(sample_type='bilinear')."""
+
+    def __init__(self):
+        super(Bilinear, self).__init__('bilinear')
+
+
+__all__ = ["Initializer", "Uniform", "Normal", "Xavier", "MSRAPrelu", "Constant", "Zero", "One",
+           "Bilinear"]

@@ -6,6 +6,7 @@ test_operator_ops.py and test_operator_layers.py."""
 import os
 
 import numpy as np
+import pytest
 from numpy.testing import assert_allclose
 
 import mxnet as mx
@@ -568,3 +569,55 @@ def test_nearest_upsampling():
                                base * root_scale * scale**(num_shape - 1 - i))
                               for i in range(num_shape)]
                     check_nearest_upsampling_with_shape(shapes, scale, root_scale)
+
+
+def test_bilinear_upsampling():
+    """(Added by the port: MXNet's bilinear UpSampling had no running test.) UpSampling
+    'bilinear' equals the per-channel Deconvolution MXNet builds it from (kernel 2s - s%2,
+    stride s, pad ceil((s-1)/2)); its weight, auto-named upsampling<N>_weight, gets the
+    bilinear kernel from any initializer (as MXNet), under which a constant image stays
+    constant inside the border; gradients of data and weight match central differences."""
+    for scale in (2, 3, 4):
+        kernel = 2 * scale - scale % 2
+        pad = (scale - 1 + 1) // 2
+        x = np.random.rand(2, 3, 4, 5)
+        up = mx.sym.UpSampling(mx.sym.Variable('data'), scale=scale, sample_type='bilinear',
+                               num_filter=3)
+        weight_name = up.list_arguments()[1]
+        assert weight_name.startswith('upsampling') and weight_name.endswith('_weight')
+        arg_shapes, out_shapes, _ = up.infer_shape(data=x.shape)
+        assert arg_shapes[1] == (3, 1, kernel, kernel)
+        assert out_shapes[0] == (2, 3, 4 * scale, 5 * scale)
+        weight = mx.nd.zeros(arg_shapes[1])
+        mx.init.Uniform()(weight_name, weight)  # the name picks the bilinear kernel
+        deconv = mx.sym.Deconvolution(mx.sym.Variable('data'), mx.sym.Variable('w'),
+                                      kernel=(kernel, kernel), stride=(scale, scale),
+                                      pad=(pad, pad), num_filter=3, num_group=3, no_bias=True)
+        exe1 = up.bind(mx.cpu(), args={'data': mx.nd.array(x), weight_name: weight})
+        exe2 = deconv.bind(mx.cpu(), args={'data': mx.nd.array(x), 'w': weight})
+        exe1.forward()
+        exe2.forward()
+        assert reldiff(exe1.outputs[0].asnumpy(), exe2.outputs[0].asnumpy()) < 1e-5
+        exe = up.bind(mx.cpu(), args={'data': mx.nd.ones((1, 3, 6, 6)), weight_name: weight})
+        exe.forward()
+        inside = exe.outputs[0].asnumpy()[:, :, scale:-scale, scale:-scale]
+        assert np.allclose(inside, 1.0, atol=1e-5)
+        check_numeric_gradient(up, [x, weight.asnumpy()], numeric_eps=1e-3, check_eps=1e-2)
+    with pytest.raises(mx.MXNetError, match="needs num_filter"):
+        mx.sym.UpSampling(mx.sym.Variable('data'), scale=2, sample_type='bilinear')
+
+
+def test_bilinear_upsampling_weight_init():
+    """(Added by the port.) A bilinear UpSampling's weight, whatever its name, starts as the
+    bilinear kernel when a Module initializes it."""
+    up = mx.sym.UpSampling(mx.sym.Variable('data'), scale=2, sample_type='bilinear',
+                           num_filter=2, name='up')
+    mod = mx.mod.Module(up, label_names=None)
+    mod.bind(data_shapes=[('data', (1, 2, 3, 3))])
+    mod.init_params(initializer=mx.init.Xavier())
+    weight = mod.get_params()[0]['up_weight'].asnumpy()
+    expected = mx.nd.zeros((2, 1, 4, 4))
+    mx.init.Bilinear()('upsampling_weight', expected)
+    assert same(weight, expected.asnumpy())
+    profile = np.array([0.25, 0.75, 0.75, 0.25], dtype=np.float32)
+    assert same(weight[0, 0], np.outer(profile, profile))

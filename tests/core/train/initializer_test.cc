@@ -92,6 +92,37 @@ TEST(InitializerTest, SuffixRulesAndInitAttribute) {
   EXPECT_LE(StatsOf(a).hi, 0.001);
 }
 
+// MXNet's Bilinear kernel, by name ("bilinear") and by the upsampling<N>
+// name rule of every initializer.
+TEST(InitializerTest, BilinearKernel) {
+  const std::vector<float> profile = {0.25f, 0.75f, 0.75f, 0.25f};
+  std::vector<float> want;
+  for (int c = 0; c < 2; ++c) {
+    for (float y : profile) {
+      for (float x : profile) want.push_back(y * x);
+    }
+  }
+  NDArray a(Shape{2, 1, 4, 4});
+  Initializer::Create("bilinear")->Init("up_weight", &a, "bilinear");
+  EXPECT_EQ(a.ToVector<float>(), want);
+  NDArray b(Shape{2, 1, 4, 4});
+  Initializer::Create("xavier")->Init("upsampling0_weight", &b);
+  EXPECT_EQ(b.ToVector<float>(), want);
+  // scale 3: a 5-tap kernel, f = 3, c = 2/3.
+  NDArray odd(Shape{1, 1, 1, 5});
+  Initializer::Create("xavier")->Init("upsampling1_weight", &odd);
+  const std::vector<float> got = odd.ToVector<float>();
+  const std::vector<double> row = {1.0 / 3, 2.0 / 3, 1, 2.0 / 3, 1.0 / 3};
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_NEAR(got[i], row[i] * (1 - 2.0 / 3), 1e-6) << i;
+  }
+  NDArray flat(Shape{4});
+  EXPECT_THAT(MessageOf([&] {
+                Initializer::Create("bilinear")->Init("x", &flat, "bilinear");
+              }),
+              HasSubstr("needs at least 2 axes"));
+}
+
 TEST(InitializerTest, SameSeedSameWeights) {
   NDArray a(Shape{10, 10}), b(Shape{10, 10});
   auto init = Initializer::Create("xavier");
@@ -107,9 +138,11 @@ TEST(InitializerTest, ErrorsNameTheArrayAndInitializer) {
   EXPECT_THAT(
       MessageOf([&] { Initializer::Create("xavier")->Init("data", &a); }),
       HasSubstr("initializer: no rule for 'data'"));
-  EXPECT_THAT(MessageOf([] { Initializer::Create("glorot"); }),
-              HasSubstr("unknown initializer 'glorot' (known: constant, msra, "
-                        "normal, one, uniform, xavier, zero)"));
+  EXPECT_THAT(
+      MessageOf([] { Initializer::Create("glorot"); }),
+      HasSubstr(
+          "unknown initializer 'glorot' (known: bilinear, constant, msra, "
+          "normal, one, uniform, xavier, zero)"));
   EXPECT_THAT(MessageOf([] {
                 Initializer::Create("xavier", {{"rnd_type", "cauchy"}});
               }),

@@ -1,5 +1,6 @@
-// Harness cases of UpSampling (nearest): one input, several inputs
-// concatenated or summed, and MXNet's shape rules.
+// Harness cases of UpSampling: nearest (one input, several inputs
+// concatenated or summed, and MXNet's shape rules) and bilinear (data and a
+// per-channel kernel; odd and even scales).
 #include "tests/testing/op_harness.h"
 
 namespace mx::testing {
@@ -27,6 +28,22 @@ std::vector<OpCase> UpSamplingCases() {
         {"multi_input_mode", "sum"}},
        {{"arg0", Shape{2, 2, 2, 2}}, {"arg1", Shape{2, 2, 3, 3}}},
        {Shape{2, 2, 6, 6}}},
+      {"upsampling_bilinear_x2",
+       "UpSampling",
+       {{"scale", "2"},
+        {"sample_type", "bilinear"},
+        {"num_filter", "3"},
+        {"num_args", "1"}},
+       {{"data", Shape{2, 3, 3, 4}}},
+       {Shape{2, 3, 6, 8}}},
+      {"upsampling_bilinear_x3",
+       "UpSampling",
+       {{"scale", "3"},
+        {"sample_type", "bilinear"},
+        {"num_filter", "2"},
+        {"num_args", "1"}},
+       {{"data", Shape{1, 2, 2, 3}}},
+       {Shape{1, 2, 6, 9}}},
   };
 }
 
