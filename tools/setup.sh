@@ -17,6 +17,7 @@ packages=(
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev  # image records: decode, resize
   dataset-fashion-mnist    # the default training set, in /usr/share/datasets/fashion-mnist
   python3-dev pybind11-dev python3-numpy python3-pytest  # the Python package (python/) and its tests
+  python3-graphviz            # mx.viz.plot_network (drawing a symbol)
   libopenmpi-dev openmpi-bin  # kvstore dist_sync: MPI collectives, mpirun (docs/distributed.md)
   libcurl4-openssl-dev        # s3:// files: HTTP with AWS SigV4 signing
   python3-boto3               # tests: an independent S3 client to cross-check ours

@@ -27,7 +27,10 @@ from . import test_utils
 from . import recordio
 from . import module
 from . import module as mod
+from . import visualization
+from . import visualization as viz
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope",
            "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback",
-           "kvstore", "kv", "operator", "test_utils", "recordio", "mod", "module"]
+           "kvstore", "kv", "operator", "test_utils", "recordio", "mod", "module", "viz",
+           "visualization"]
