@@ -20,7 +20,9 @@ _WRONG_TYPE = "argument of the wrong type: "  # python/src/module.cc
 
 
 # Binary operators answer an operand of another type with NotImplemented, so that Python tries
-# the reflected operator and then raises its own TypeError (as for NumPy arrays).
+# the reflected operator and then raises its own TypeError (as for NumPy arrays). The core binds
+# them with pybind11's is_operator, which does that itself: they stay unwrapped, at full speed
+# (python/tests/test_errors.py checks that none raises pybind11's TypeError).
 _OPERATORS = {"__%s__" % op for base in (
     "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "and", "or", "xor",
     "lshift", "rshift") for op in (base, "r" + base, "i" + base)} | {
@@ -30,7 +32,6 @@ _OPERATORS = {"__%s__" % op for base in (
 def _wrap(fn, qualname):
     """``fn`` with pybind11's argument-mismatch TypeError raised as MXNetError."""
     short = qualname.rsplit(".", 1)[-1]
-    operator = short in _OPERATORS
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
@@ -42,8 +43,6 @@ def _wrap(fn, qualname):
                 # Python's own TypeError met inside (an argument that is not iterable, not a
                 # number, ...; or raised by a Python callback, kept as the cause).
                 raise MXNetError(qualname + "(): " + message) from e
-            if operator:
-                return NotImplemented
             if message.startswith(short + "()"):
                 message = qualname + message[len(short):]
             raise MXNetError(message) from None
@@ -62,13 +61,17 @@ def _is_bound(obj):
     return isinstance(obj, types.BuiltinFunctionType) and not getattr(obj, "_mx_wrapped", False)
 
 
+def _is_operator(name):
+    return name in _OPERATORS
+
+
 def _wrap_class(cls, prefix):
     for name, attr in list(vars(cls).items()):
         if name.startswith("_pybind11") or name in ("__new__", "__class__"):
             continue
         qualname = prefix + cls.__name__ + "." + name
         kind = type(attr).__name__
-        if kind == "instancemethod":  # pybind11's methods (and constructors)
+        if kind == "instancemethod" and not _is_operator(name):  # methods, constructors
             setattr(cls, name, _wrap(attr.__func__, qualname))
         elif isinstance(attr, staticmethod) and _is_bound(attr.__func__):
             setattr(cls, name, staticmethod(_wrap(attr.__func__, qualname)))

@@ -288,14 +288,26 @@ void BindNDArray(py::module_& m) {
       .def("__repr__",
            [](const NDArray& a) { return "<NDArray " + a.Describe() + ">"; })
       .def("__neg__", [](const NDArray& a) { return -a; });
-  // Arithmetic with arrays and scalars, in place too.
-#define MX_BINARY(name, rname, iname, op, iop)                               \
-  nd.def(name, [](const NDArray& a, const NDArray& b) { return a op b; })    \
-      .def(name, [](const NDArray& a, double s) { return a op s; })          \
-      .def(rname, [](const NDArray& a, double s) { return s op a; })         \
-      .def(iname,                                                            \
-           [](NDArray& a, const NDArray& b) -> NDArray& { return a iop b; }) \
-      .def(iname, [](NDArray& a, double s) -> NDArray& { return a iop s; });
+  // Arithmetic with arrays and scalars, in place too; an operand of another
+  // type gives NotImplemented (is_operator), so Python tries the reflected
+  // operator and then raises its TypeError.
+#define MX_BINARY(name, rname, iname, op, iop)                              \
+  nd.def(                                                                   \
+        name, [](const NDArray& a, const NDArray& b) { return a op b; },    \
+        py::is_operator())                                                  \
+      .def(                                                                 \
+          name, [](const NDArray& a, double s) { return a op s; },          \
+          py::is_operator())                                                \
+      .def(                                                                 \
+          rname, [](const NDArray& a, double s) { return s op a; },         \
+          py::is_operator())                                                \
+      .def(                                                                 \
+          iname,                                                            \
+          [](NDArray& a, const NDArray& b) -> NDArray& { return a iop b; }, \
+          py::is_operator())                                                \
+      .def(                                                                 \
+          iname, [](NDArray& a, double s) -> NDArray& { return a iop s; },  \
+          py::is_operator());
   MX_BINARY("__add__", "__radd__", "__iadd__", +, +=)
   MX_BINARY("__sub__", "__rsub__", "__isub__", -, -=)
   MX_BINARY("__mul__", "__rmul__", "__imul__", *, *=)

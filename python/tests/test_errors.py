@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mxnet as mx
-from mxnet import _core
+from mxnet import _core, _errors
 
 
 class Odd:
@@ -42,10 +42,12 @@ def test_every_bound_function_is_wrapped():
                      "symbol.Symbol.infer_shape", "Executor.forward", "train.KVStore.push",
                      "recordio.Writer.__init__"):
         assert expected in names, expected
-    # Nothing of pybind11's type is left unwrapped on the core's classes.
+    # Nothing of pybind11's type is left unwrapped on the core's classes but the binary
+    # operators (bound with is_operator: NotImplemented for other types).
     for cls in (mx.nd.NDArray, mx.sym.Symbol, mx.Context):
         for name, fn in vars(cls).items():
-            assert type(fn).__name__ != "instancemethod", (cls.__name__, name)
+            if type(fn).__name__ == "instancemethod":
+                assert _errors._is_operator(name), (cls.__name__, name)
 
 
 def test_wrong_types_everywhere_raise_mxnet_error():
@@ -71,6 +73,19 @@ def test_wrong_types_everywhere_raise_mxnet_error():
             fn = getattr(type(obj), name)
             if getattr(fn, "_mx_wrapped", False) and name not in ("__init__", "__setstate__"):
                 probe(type(obj).__name__ + "." + name, fn, obj, Odd())
+    # The unwrapped binary operators answer NotImplemented.
+    for obj in live:
+        for name in dir(type(obj)):
+            if _errors._is_operator(name):
+                try:
+                    result = getattr(type(obj), name)(obj, Odd())
+                    if result is not NotImplemented:
+                        problems.append("%s.%s returned %r" % (type(obj).__name__, name, result))
+                except mx.MXNetError:
+                    pass
+                except Exception as e:  # pylint: disable=broad-except
+                    problems.append("%s.%s: %s: %s" % (type(obj).__name__, name,
+                                                       type(e).__name__, e))
     assert not problems, "\n".join(problems)
 
 
