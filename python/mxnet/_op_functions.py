@@ -7,9 +7,9 @@ import types
 # The operators MXNet 1.x also offers as methods of arrays and symbols (x.sum(axis=1)).
 METHODS = ("sum", "mean", "prod", "max", "min", "norm", "argmax", "argmin", "transpose",
            "expand_dims", "squeeze", "flatten", "swapaxes", "slice", "slice_axis", "flip",
-           "broadcast_to", "softmax", "log_softmax", "topk", "one_hot", "take", "pick", "abs",
-           "sign", "round", "ceil", "floor", "sqrt", "rsqrt", "square", "exp", "log", "sin",
-           "cos", "tanh", "sigmoid", "relu", "nansum")
+           "broadcast_to", "repeat", "tile", "softmax", "log_softmax", "topk", "one_hot",
+           "take", "pick", "abs", "sign", "round", "ceil", "floor", "sqrt", "rsqrt", "square",
+           "exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "nansum")
 
 
 def add_op_functions(namespace, names, call, doc):

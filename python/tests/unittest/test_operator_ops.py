@@ -2,9 +2,9 @@
 swapaxes, sign, round/ceil/floor, rsqrt/cos/sin, abs, maximum/minimum, transpose, expand_dims,
 crop, slice_axis, broadcast_*, reductions, broadcast_to/axis, dot, batch_dot, clip, BlockGrad,
 MakeLoss, where, L2Normalization, InstanceNorm, topk / argmax, one_hot, take, softmax with axis,
-random sampling; and LayerNorm / log_softmax from v1.x). Behaviour, not text: each test says
-what it checks; expected values come from NumPy, gradients from mx.test_utils' central
-differences."""
+random sampling, repeat / tile; and LayerNorm / log_softmax from v1.x). Behaviour, not text:
+each test says what it checks; expected values come from NumPy, gradients from mx.test_utils'
+central differences."""
 import numpy as np
 import pytest
 
@@ -674,3 +674,29 @@ def test_multi_precision_sgd():
     w = mx.nd.ones((2,))
     opt.update(0, w, mx.nd.ones((2,)), opt.create_state(0, w))
     assert_almost_equal(w.asnumpy(), [0.9, 0.9])
+
+
+def test_repeat():
+    """repeat (MXNet v0.9) equals NumPy's repeat, flattened and along every axis (negative
+    too); its gradient adds the copies back (central differences)."""
+    for ndim in range(1, 6):
+        shape = tuple(np.random.randint(1, 4, size=ndim))
+        a = np.random.random_sample(size=shape)
+        b = mx.nd.array(a)
+        assert_almost_equal(np.repeat(a, 3), mx.nd.repeat(b, 3).asnumpy())
+        for axis in range(-ndim, ndim):
+            assert_almost_equal(np.repeat(a, 3, axis), mx.nd.repeat(b, 3, axis).asnumpy())
+    sym = mx.sym.repeat(mx.sym.Variable('data'), repeats=2, axis=1)
+    check_numeric_gradient(sym, [np.random.rand(2, 3, 2)])
+
+
+def test_tile():
+    """tile (MXNet v0.9) equals NumPy's tile, with reps shorter than, as long as and longer
+    than the axes; its gradient adds the tiles back."""
+    for ndim in range(1, 5):
+        shape = tuple(np.random.randint(1, 4, size=ndim))
+        a = np.random.random_sample(size=shape)
+        for reps in [(2,), (1, 3), (2, 1, 2, 3, 1), tuple(np.random.randint(1, 4, size=ndim))]:
+            assert_almost_equal(np.tile(a, reps), mx.nd.tile(mx.nd.array(a), reps=reps).asnumpy())
+    sym = mx.sym.tile(mx.sym.Variable('data'), reps=(2, 1, 3))
+    check_numeric_gradient(sym, [np.random.rand(3, 2)])

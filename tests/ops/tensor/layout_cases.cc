@@ -1,6 +1,6 @@
 // Harness cases of the axis ops (transpose, SwapAxis, expand_dims, squeeze,
-// reverse, slice, _slice_assign, slice_axis, Crop), dot / batch_dot, and the
-// indexing ops (one_hot, argmax, topk, take, pick, where).
+// reverse, slice, _slice_assign, slice_axis, Crop, repeat, tile), dot /
+// batch_dot, and the indexing ops (one_hot, argmax, topk, take, pick, where).
 #include <string>
 
 #include "tests/testing/op_harness.h"
@@ -87,6 +87,26 @@ std::vector<OpCase> AxisCases() {
        {{"begin", "(None, 1)"}, {"end", "(None, None)"}, {"step", "(-1, 2)"}},
        {{"lhs", Shape{3, 5}}, {"rhs", Shape{3, 2}}},
        {Shape{3, 5}}},
+      {"repeat_axis",
+       "repeat",
+       {{"repeats", "3"}, {"axis", "-2"}},
+       {{"data", Shape{2, 3, 2}}},
+       {Shape{2, 9, 2}}},
+      {"repeat_flattened",
+       "repeat",
+       {{"repeats", "2"}},
+       {{"data", Shape{2, 3}}},
+       {Shape{12}}},
+      {"tile_more_reps_than_axes",
+       "tile",
+       {{"reps", "(2, 1, 3)"}},
+       {{"data", Shape{3, 2}}},
+       {Shape{2, 3, 6}}},
+      {"tile_fewer_reps",
+       "tile",
+       {{"reps", "(2,)"}},
+       {{"data", Shape{2, 2, 3}}},
+       {Shape{2, 2, 6}}},
       {"crop_offset",
        "Crop",
        {{"num_args", "1"}, {"offset", "(1, 2)"}, {"h_w", "(3, 2)"}},
