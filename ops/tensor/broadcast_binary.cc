@@ -120,6 +120,8 @@ struct BinaryOp {
   bool scalar_form;      // register _<base>_scalar
   BinaryLoops<float> f32;
   BinaryLoops<double> f64;
+  bool broadcast_form = true;          // register broadcast_<base>
+  const char* scalar_alias = nullptr;  // another name of _<base>_scalar
 };
 
 template <typename F>
@@ -133,6 +135,13 @@ BinaryOp Row(const char* base, Reads reads, const char* doc,
           scalar,
           LoopsOf<F, float>(),
           LoopsOf<F, double>()};
+}
+
+// `op` registered as _<base>_scalar only, also named `alias`.
+BinaryOp ScalarOnly(BinaryOp op, const char* alias) {
+  op.broadcast_form = false;
+  op.scalar_alias = alias;
+  return op;
 }
 
 const std::vector<BinaryOp>& BinaryOps() {
@@ -178,6 +187,12 @@ const std::vector<BinaryOp>& BinaryOps() {
       Row<LogicalXor>("logical_xor", Reads::kNoGradient,
                       "1 where exactly one of lhs and rhs is nonzero, else 0",
                       {}, true, true),
+      ScalarOnly(
+          Row<SmoothL1>("smooth_l1", Reads::kInputs,
+                        "0.5 (rhs lhs)^2 where |lhs| < 1 / rhs^2, else |lhs| - "
+                        "0.5 / rhs^2 (Fast R-CNN's smooth L1; rhs is sigma)",
+                        {}, false, true),
+          "smooth_l1"),
   };
   return ops;
 }
@@ -286,17 +301,19 @@ void DeclareGradient(OpDef& op, Reads reads, bool scalar) {
 [[maybe_unused]] const bool kRegistered = [] {
   for (const BinaryOp& b : BinaryOps()) {
     const std::string doc = std::string("out = ") + b.doc;
-    const std::string broadcast = "broadcast_" + b.base;
-    OpDef& op = OpRegistry::Global().Register(broadcast);
-    for (const char* alias : b.broadcast_aliases) op.Alias(alias);
-    op.Describe(doc +
-                ", with NumPy broadcasting (shapes aligned right; "
-                "extent 1 stretches); a stretched operand's gradient "
-                "is summed back.")
-        .Inputs({"lhs", "rhs"})
-        .InferShape(InferBroadcastShape);
-    DeclareGradient(op, b.reads, false);
-    RegisterKernel(broadcast);
+    if (b.broadcast_form) {
+      const std::string broadcast = "broadcast_" + b.base;
+      OpDef& op = OpRegistry::Global().Register(broadcast);
+      for (const char* alias : b.broadcast_aliases) op.Alias(alias);
+      op.Describe(doc +
+                  ", with NumPy broadcasting (shapes aligned right; "
+                  "extent 1 stretches); a stretched operand's gradient "
+                  "is summed back.")
+          .Inputs({"lhs", "rhs"})
+          .InferShape(InferBroadcastShape);
+      DeclareGradient(op, b.reads, false);
+      RegisterKernel(broadcast);
+    }
     if (b.same_shape_form) {
       const std::string name = "_" + b.base;
       OpDef& same = OpRegistry::Global().Register(name);
@@ -317,6 +334,7 @@ void DeclareGradient(OpDef& op, Reads reads, bool scalar) {
       while (sdoc.find("lhs") != std::string::npos) {
         sdoc.replace(sdoc.find("lhs"), 3, "data");
       }
+      if (b.scalar_alias) scalar.Alias(b.scalar_alias);
       scalar.Describe(sdoc + ".")
           .Params<ScalarParam>()
           .Inputs({"data"})

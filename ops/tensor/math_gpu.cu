@@ -219,8 +219,10 @@ struct BinaryGpu {
 // Registers broadcast_<base>, and _<base> / _<base>_scalar where
 // broadcast_binary.cc declares those forms.
 template <typename F>
-void RegisterBinary(const std::string& base, bool same_shape, bool scalar) {
-  std::vector<std::string> names = {"broadcast_" + base};
+void RegisterBinary(const std::string& base, bool same_shape, bool scalar,
+                    bool broadcast = true) {
+  std::vector<std::string> names;
+  if (broadcast) names.push_back("broadcast_" + base);
   if (same_shape) names.push_back("_" + base);
   if (scalar) names.push_back("_" + base + "_scalar");
   for (const std::string& name : names) {
@@ -291,6 +293,7 @@ void RegisterBinary(const std::string& base, bool same_shape, bool scalar) {
   RegisterBinary<LogicalAnd>("logical_and", true, true);
   RegisterBinary<LogicalOr>("logical_or", true, true);
   RegisterBinary<LogicalXor>("logical_xor", true, true);
+  RegisterBinary<SmoothL1>("smooth_l1", false, true, /*broadcast=*/false);
   return true;
 }();
 

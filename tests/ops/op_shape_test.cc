@@ -67,6 +67,8 @@ void AddMathAndLayoutCases(std::vector<ShapeCase>* cases) {
   }
   cases->push_back(
       {"clip", {{"a_min", "0"}, {"a_max", "1"}}, {{"data", {4}}}, {{4}}});
+  cases->push_back(
+      {"smooth_l1", {{"scalar", "1"}}, {{"data", {2, 3}}}, {{2, 3}}});
   for (const char* base :
        {"add", "sub", "mul", "div", "mod", "power", "maximum", "minimum",
         "hypot", "equal", "not_equal", "greater", "greater_equal", "lesser",
@@ -622,7 +624,8 @@ TEST(OpRegistryTest, MxnetNamesResolve) {
       {"flip", "reverse"},
       {"crop", "slice"},
       {"_crop_assign", "_slice_assign"},
-      {"pad", "Pad"}};
+      {"pad", "Pad"},
+      {"smooth_l1", "_smooth_l1_scalar"}};
   for (const auto& [alias, canonical] : names) {
     EXPECT_EQ(OpRegistry::Global().Get(alias).name(), canonical) << alias;
   }

@@ -700,3 +700,17 @@ def test_tile():
             assert_almost_equal(np.tile(a, reps), mx.nd.tile(mx.nd.array(a), reps=reps).asnumpy())
     sym = mx.sym.tile(mx.sym.Variable('data'), reps=(2, 1, 3))
     check_numeric_gradient(sym, [np.random.rand(3, 2)])
+
+
+def test_smooth_l1():
+    """smooth_l1 (MXNet v0.8, Fast R-CNN's box loss) equals its formula with sigma as the
+    scalar: 0.5 (sigma x)^2 inside |x| < 1 / sigma^2, |x| - 0.5 / sigma^2 outside; the
+    gradient sigma^2 x inside and sign(x) outside."""
+    x = np.array([-3.0, -0.5, -0.1, 0.0, 0.2, 0.24, 0.3, 2.0])
+    for sigma in (1.0, 2.0):
+        inside = np.abs(x) < 1.0 / sigma ** 2
+        expected = np.where(inside, 0.5 * (sigma * x) ** 2, np.abs(x) - 0.5 / sigma ** 2)
+        assert_almost_equal(mx.nd.smooth_l1(mx.nd.array(x), scalar=sigma).asnumpy(), expected)
+        check_symbolic_backward(mx.sym.smooth_l1(mx.sym.Variable('data'), scalar=sigma), [x],
+                                [np.ones_like(x)],
+                                [np.where(inside, sigma ** 2 * x, np.sign(x))])

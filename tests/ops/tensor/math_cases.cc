@@ -168,6 +168,21 @@ std::vector<OpCase> BinaryCases() {
     };
     cases.push_back(c);
   }
+  // smooth_l1 with sigma 2: quadratic inside |x| < 0.25, linear outside
+  // (values kept off the kink).
+  OpCase smooth{"smooth_l1_sigma2",
+                "smooth_l1",
+                {{"scalar", "2"}},
+                {{"data", Shape{4, 6}}},
+                {Shape{4, 6}}};
+  smooth.init = [](const std::string&, std::vector<double>* v,
+                   std::mt19937_64* r) {
+    FillUniform(v, -1, 1, r);
+    for (double& x : *v) {
+      if (std::fabs(std::fabs(x) - 0.25) < 0.02) x += 0.05;
+    }
+  };
+  cases.push_back(smooth);
   return cases;
 }
 
