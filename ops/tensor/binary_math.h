@@ -63,9 +63,11 @@ MX_BINARY_FN(LogicalXor, T((x != T(0)) != (y != T(0))), T(0), T(0));
 // smooth_l1 (Fast R-CNN's box loss) with y = sigma: 0.5 (sigma x)^2 where
 // |x| < 1 / sigma^2, else |x| - 0.5 / sigma^2; no gradient for sigma.
 MX_BINARY_FN(SmoothL1,
-             (x * y * x * y < T(1) ? T(0.5) * x * y * x * y
-                                   : (x < T(0) ? -x : x) - T(0.5) / (y * y)),
-             (x * y * x * y < T(1) ? y * y * x : T((x > T(0)) - (x < T(0)))),
+             ((x < T(0) ? -x : x) * y * y < T(1)
+                  ? T(0.5) * x * x * y * y
+                  : (x < T(0) ? -x : x) - T(0.5) / (y * y)),
+             ((x < T(0) ? -x : x) * y * y < T(1) ? x * y * y
+                                                 : T((x > T(0)) - (x < T(0)))),
              T(0));
 
 #undef MX_BINARY_FN
