@@ -1,6 +1,7 @@
 """Ports of MXNet's unit tests of the layers and shape codes added in 2016 (test_operator.py of
 v0.7-v0.8): grouped and dilated Convolution, Reshape's special codes, flip, Pad, SVMOutput,
-ROIPooling, Correlation and the sequence ops (SequenceMask, SequenceLast, SequenceReverse). Behaviour, not text: each test says what it checks; expected values come from NumPy
+ROIPooling, Correlation, SpatialTransformer and the sequence ops (SequenceMask, SequenceLast,
+SequenceReverse). Behaviour, not text: each test says what it checks; expected values come from NumPy
 or from an equivalent graph, gradients from mx.test_utils' central differences. Changes:
 Python 3; Pad also in 'reflect' mode (MXNet added it in 2017)."""
 import random
@@ -510,3 +511,66 @@ def test_sequence_last_and_reverse():
         assert False, "expected an MXNetError"
     except mx.MXNetError as e:
         assert "sequence_length 6 of sequence 1 is not an integer in [1, 5]" in str(e)
+
+
+def test_stn():
+    """SpatialTransformer (2016) with a localisation net whose zero weights and bias
+    (0.5, 0, 0, 0, 0.5, 0) shrink the grid by half: the output is the data's central crop
+    (rows and columns h//4 .. h - h//4 for extents 4k + 1, which the grid hits exactly), and
+    the data gradient of an all-one head gradient is 1 on that crop."""
+    num_filter = 2  # conv of loc net
+    kernel = (3, 3)  # conv of loc net
+    num_hidden = 6  # fc of loc net
+    for n in [1, 2, 3, 4]:
+        for c in [1, 2, 3, 4]:
+            for h in [5, 9, 13, 17]:  # the third and fourth extents are 4x + 1
+                for w in [5, 9, 13, 17]:
+                    data_shape = (n, c, h, w)
+                    target_shape = (int((data_shape[2] + 1) / 2), int((data_shape[3] + 1) / 2))
+                    data = mx.sym.Variable(name="data")
+                    loc = mx.sym.Convolution(data=data, kernel=kernel, pad=(1, 1),
+                                             num_filter=num_filter, name="loc_conv")
+                    loc = mx.sym.Flatten(data=loc)
+                    loc = mx.sym.FullyConnected(data=loc, num_hidden=num_hidden, name="loc_fc")
+                    stn = mx.sym.SpatialTransformer(data=data, loc=loc, target_shape=target_shape,
+                                                    transform_type="affine",
+                                                    sampler_type="bilinear")
+                    arg_shapes, out_shapes, _ = stn.infer_shape(data=data_shape)
+                    assert out_shapes[0] == (data_shape[0], data_shape[1], target_shape[0],
+                                             target_shape[1])
+                    dev = default_context()
+                    args = {}
+                    args['data'] = mx.random.normal(0, 1, data_shape, ctx=mx.cpu()).copyto(dev)
+                    args['loc_conv_weight'] = mx.nd.zeros(
+                        (num_filter, data_shape[1], kernel[0], kernel[1]), ctx=dev)
+                    args['loc_conv_bias'] = mx.nd.zeros((num_filter,), ctx=dev)
+                    args['loc_fc_weight'] = mx.nd.zeros(
+                        (6, num_filter * data_shape[2] * data_shape[3]), ctx=dev)
+                    args['loc_fc_bias'] = mx.nd.array([0.5, 0, 0, 0, 0.5, 0], ctx=dev)
+                    grad_grad = [mx.nd.zeros(shape, ctx=dev) for shape in arg_shapes]
+                    exe = stn.bind(dev, args=args, args_grad=grad_grad)
+                    exe.forward(is_train=True)
+                    out = exe.outputs[0].asnumpy()
+                    assert_almost_equal(out, args['data'].asnumpy()[:, :, h // 4:h - h // 4,
+                                                                     w // 4:w - w // 4],
+                                        rtol=1e-2, atol=1e-4)
+                    out_grad = mx.nd.ones(out.shape, ctx=dev)
+                    exe.backward([out_grad])
+                    assert_almost_equal(out_grad.asnumpy(),
+                                        grad_grad[0].asnumpy()[:, :, h // 4:h - h // 4,
+                                                               w // 4:w - w // 4],
+                                        rtol=1e-2, atol=1e-4)
+
+
+def test_stn_gradients():
+    """(Added by the port.) The gradients of data and of the affine matrices match central
+    differences at a transform that samples between pixels."""
+    data = np.random.rand(2, 2, 5, 6)
+    # Entries that put no grid point on a whole pixel (a kink of the bilinear weights).
+    loc = np.array([[0.8137, 0.1093, 0.0517, -0.0971, 0.7129, -0.0533],
+                    [0.6211, -0.1877, 0.1039, 0.1461, 0.8923, 0.0217]])
+    sym = mx.sym.SpatialTransformer(mx.sym.Variable('data'), mx.sym.Variable('loc'),
+                                    target_shape=(4, 3), transform_type='affine',
+                                    sampler_type='bilinear')
+    check_numeric_gradient(sym, {'data': data, 'loc': loc}, numeric_eps=1e-4, rtol=1e-2,
+                           atol=1e-3, dtype=np.float64)

@@ -1,4 +1,5 @@
-// Harness cases of Pad, SVMOutput, ROIPooling and Correlation.
+// Harness cases of Pad, SVMOutput, ROIPooling, Correlation and
+// SpatialTransformer.
 #include <algorithm>
 #include <cmath>
 
@@ -116,8 +117,36 @@ std::vector<OpCase> CorrelationCases() {
   };
 }
 
+// Affine matrices near the identity whose entries put no grid point on a
+// whole pixel, where the bilinear weights have kinks (round entries such as
+// 0.6 and 0.1 did, and the central differences disagreed there).
+OpCase SpatialTransformerCase(const std::string& name, AttrDict params,
+                              Shape out) {
+  OpCase c{name,
+           "SpatialTransformer",
+           std::move(params),
+           {{"data", Shape{2, 2, 5, 6}}},
+           {std::move(out)}};
+  c.init = [](const std::string& n, std::vector<double>* v,
+              std::mt19937_64* rng) {
+    if (n != "loc") return FillUniform(v, -1, 1, rng);
+    *v = {0.8137, 0.1093,  0.0517, -0.0971, 0.7129, -0.0533,  //
+          0.6211, -0.1877, 0.1039, 0.1461,  0.8923, 0.0217};
+  };
+  return c;
+}
+
 std::vector<OpCase> Layer2016Cases() {
   std::vector<OpCase> cases = PadCases();
+  cases.push_back(SpatialTransformerCase("spatial_transformer_4x3",
+                                         {{"target_shape", "(4, 3)"},
+                                          {"transform_type", "affine"},
+                                          {"sampler_type", "bilinear"}},
+                                         Shape{2, 2, 4, 3}));
+  cases.push_back(SpatialTransformerCase(
+      "spatial_transformer_data_size",
+      {{"transform_type", "affine"}, {"sampler_type", "bilinear"}},
+      Shape{2, 2, 5, 6}));
   for (OpCase& c : CorrelationCases()) cases.push_back(c);
   cases.push_back(SVMCase(true));
   cases.push_back(SVMCase(false));
