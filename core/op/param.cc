@@ -111,19 +111,33 @@ std::string ParamTraits<std::vector<std::string>>::Print(
   return PythonTupleOf(v);
 }
 
+namespace {
+
+// The inside of a tuple's text "(...)" or "[...]" (or the trimmed text when
+// unbracketed) in *inside; false when empty or the brackets do not match.
+bool StripTupleBrackets(const std::string& text, std::string* inside,
+                        bool* bracketed) {
+  *inside = Trim(text);
+  if (inside->empty()) return false;
+  *bracketed = inside->front() == '(' || inside->front() == '[';
+  if (*bracketed) {
+    const char close = inside->front() == '(' ? ')' : ']';
+    if (inside->back() != close) return false;
+    *inside = inside->substr(1, inside->size() - 2);
+  }
+  return true;
+}
+
+}  // namespace
+
 std::string ParamTraits<std::vector<int64_t>>::Parse(
     const std::string& text, std::vector<int64_t>* out) {
   static const char* kExpected =
       "expected a tuple of integers such as (3, 3) or (5,)";
-  std::string t = Trim(text);
+  std::string t;
+  bool bracketed = false;
   out->clear();
-  if (t.empty()) return kExpected;
-  const bool bracketed = t.front() == '(' || t.front() == '[';
-  if (bracketed) {
-    const char close = t.front() == '(' ? ')' : ']';
-    if (t.back() != close) return kExpected;
-    t = t.substr(1, t.size() - 2);
-  }
+  if (!StripTupleBrackets(text, &t, &bracketed)) return kExpected;
   size_t pos = 0;
   while (true) {
     while (pos < t.size() && std::isspace(static_cast<unsigned char>(t[pos])))
@@ -156,15 +170,10 @@ std::string ParamTraits<OptionalInts>::Parse(const std::string& text,
                                              OptionalInts* out) {
   static const char* kExpected =
       "expected a tuple of integers or None such as (0, None) or (2,)";
-  std::string t = Trim(text);
+  std::string t;
+  bool bracketed = false;
   out->clear();
-  if (t.empty()) return kExpected;
-  const bool bracketed = t.front() == '(' || t.front() == '[';
-  if (bracketed) {
-    const char close = t.front() == '(' ? ')' : ']';
-    if (t.back() != close) return kExpected;
-    t = t.substr(1, t.size() - 2);
-  }
+  if (!StripTupleBrackets(text, &t, &bracketed)) return kExpected;
   if (Trim(t).empty()) return bracketed ? "" : kExpected;
   std::vector<std::string> items = Split(t, ',');
   // A trailing comma, as in (2,), leaves one empty item.

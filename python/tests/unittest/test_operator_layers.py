@@ -324,28 +324,26 @@ def test_slice_and_slice_assign():
         assert "axis 0 (extent 5) sliced by begin (3,), end (1,) is empty" in str(e)
 
 
-def correlation_forward(data1, data2, pad_size, kernel_size, stride1, stride2, max_displacement,
-                        is_multiply):
-    """NumPy reference of FlowNet's correlation (MXNet's test): the output and both padded
-    inputs."""
-    paddedbottomheight = data1.shape[2] + 2 * pad_size
-    paddedbottomwidth = data1.shape[3] + 2 * pad_size
-    kernel_radius = (kernel_size - 1) // 2
-    border_size = max_displacement + kernel_radius
-    top_width = (paddedbottomwidth - border_size * 2) // stride1
-    top_height = (paddedbottomheight - border_size * 2) // stride1
+def _correlation_padded(data1, data2, pad_size):
+    """Both inputs zero-padded by pad_size on each side of H and W."""
+    shape = data1.shape[:2] + (data1.shape[2] + 2 * pad_size, data1.shape[3] + 2 * pad_size)
+    tmp1, tmp2 = np.zeros(shape), np.zeros(shape)
+    inside = (slice(None), slice(None), slice(pad_size, pad_size + data1.shape[2]),
+              slice(pad_size, pad_size + data1.shape[3]))
+    tmp1[inside] = data1
+    tmp2[inside] = data2
+    return tmp1, tmp2, inside
+
+
+def _correlation_patches(batch, top_channels, top_height, top_width, kernel_size, stride1,
+                         stride2, max_displacement):
+    """(n, top_channel, i, j, patch of data1, patch of data2) index tuples of every output
+    element, in padded coordinates (MXNet's test loops)."""
     neighborhood_grid_radius = max_displacement // stride2
     neighborhood_grid_width = neighborhood_grid_radius * 2 + 1
-    top_channels = neighborhood_grid_width * neighborhood_grid_width
-
-    out = np.zeros((data1.shape[0], top_channels, top_height, top_width))
-    tmp1 = np.zeros((data1.shape[0], data1.shape[1], paddedbottomheight, paddedbottomwidth))
-    tmp2 = np.zeros((data1.shape[0], data1.shape[1], paddedbottomheight, paddedbottomwidth))
-    tmp1[:, :, pad_size:pad_size + data1.shape[2], pad_size:pad_size + data1.shape[3]] = data1
-    tmp2[:, :, pad_size:pad_size + data2.shape[2], pad_size:pad_size + data2.shape[3]] = data2
     for i in range(top_height):
         for j in range(top_width):
-            for nbatch in range(data1.shape[0]):
+            for nbatch in range(batch):
                 # (x1, y1): the patch in data1 of output (i, j)
                 x1 = j * stride1 + max_displacement
                 y1 = i * stride1 + max_displacement
@@ -356,10 +354,29 @@ def correlation_forward(data1, data2, pad_size, kernel_size, stride1, stride2, m
                            - neighborhood_grid_radius) * stride2
                     x2 = x1 + s2o
                     y2 = y1 + s2p
-                    a = tmp1[nbatch, :, y1:y1 + kernel_size, x1:x1 + kernel_size]
-                    b = tmp2[nbatch, :, y2:y2 + kernel_size, x2:x2 + kernel_size]
-                    out[nbatch, top_channel, i, j] = (a * b).sum() if is_multiply \
-                        else np.abs(a - b).sum()
+                    yield (nbatch, top_channel, i, j,
+                           (nbatch, slice(None), slice(y1, y1 + kernel_size),
+                            slice(x1, x1 + kernel_size)),
+                           (nbatch, slice(None), slice(y2, y2 + kernel_size),
+                            slice(x2, x2 + kernel_size)))
+
+
+def correlation_forward(data1, data2, pad_size, kernel_size, stride1, stride2, max_displacement,
+                        is_multiply):
+    """NumPy reference of FlowNet's correlation (MXNet's test): the output and both padded
+    inputs."""
+    kernel_radius = (kernel_size - 1) // 2
+    border_size = max_displacement + kernel_radius
+    top_width = (data1.shape[3] + 2 * pad_size - border_size * 2) // stride1
+    top_height = (data1.shape[2] + 2 * pad_size - border_size * 2) // stride1
+    top_channels = (max_displacement // stride2 * 2 + 1) ** 2
+    out = np.zeros((data1.shape[0], top_channels, top_height, top_width))
+    tmp1, tmp2, _ = _correlation_padded(data1, data2, pad_size)
+    for n, c, i, j, p1, p2 in _correlation_patches(data1.shape[0], top_channels, top_height,
+                                                   top_width, kernel_size, stride1, stride2,
+                                                   max_displacement):
+        a, b = tmp1[p1], tmp2[p2]
+        out[n, c, i, j] = (a * b).sum() if is_multiply else np.abs(a - b).sum()
     out /= float(kernel_size ** 2 * data1.shape[1])
     return out, tmp1, tmp2
 
@@ -367,37 +384,23 @@ def correlation_forward(data1, data2, pad_size, kernel_size, stride1, stride2, m
 def correlation_backward(out_grad, tmp1, tmp2, data1, data2, pad_size, kernel_size, stride1,
                          stride2, max_displacement, is_multiply):
     """NumPy reference of the correlation's gradients to both inputs (MXNet's test)."""
-    neighborhood_grid_radius = max_displacement // stride2
-    neighborhood_grid_width = neighborhood_grid_radius * 2 + 1
-    top_channels, top_height, top_width = out_grad.shape[1:]
     tmp1_grad = np.zeros(tmp1.shape)
     tmp2_grad = np.zeros(tmp2.shape)
-    for i in range(top_height):
-        for j in range(top_width):
-            for nbatch in range(data1.shape[0]):
-                x1 = j * stride1 + max_displacement
-                y1 = i * stride1 + max_displacement
-                for top_channel in range(top_channels):
-                    s2o = (top_channel % neighborhood_grid_width
-                           - neighborhood_grid_radius) * stride2
-                    s2p = (top_channel // neighborhood_grid_width
-                           - neighborhood_grid_radius) * stride2
-                    x2 = x1 + s2o
-                    y2 = y1 + s2p
-                    g = out_grad[nbatch, top_channel, i, j]
-                    a = tmp1[nbatch, :, y1:y1 + kernel_size, x1:x1 + kernel_size]
-                    b = tmp2[nbatch, :, y2:y2 + kernel_size, x2:x2 + kernel_size]
-                    if is_multiply:
-                        tmp1_grad[nbatch, :, y1:y1 + kernel_size, x1:x1 + kernel_size] += g * b
-                        tmp2_grad[nbatch, :, y2:y2 + kernel_size, x2:x2 + kernel_size] += g * a
-                    else:
-                        sgn = np.sign(a - b)
-                        tmp1_grad[nbatch, :, y1:y1 + kernel_size, x1:x1 + kernel_size] += g * sgn
-                        tmp2_grad[nbatch, :, y2:y2 + kernel_size, x2:x2 + kernel_size] -= g * sgn
+    for n, c, i, j, p1, p2 in _correlation_patches(data1.shape[0], *out_grad.shape[1:],
+                                                   kernel_size, stride1, stride2,
+                                                   max_displacement):
+        g = out_grad[n, c, i, j]
+        a, b = tmp1[p1], tmp2[p2]
+        if is_multiply:
+            tmp1_grad[p1] += g * b
+            tmp2_grad[p2] += g * a
+        else:
+            sgn = np.sign(a - b)
+            tmp1_grad[p1] += g * sgn
+            tmp2_grad[p2] -= g * sgn
     norm = float(kernel_size ** 2 * data1.shape[1])
-    crop = (slice(None), slice(None), slice(pad_size, pad_size + data1.shape[2]),
-            slice(pad_size, pad_size + data1.shape[3]))
-    return tmp1_grad[crop] / norm, tmp2_grad[crop] / norm
+    _, _, inside = _correlation_padded(data1, data2, pad_size)
+    return tmp1_grad[inside] / norm, tmp2_grad[inside] / norm
 
 
 def unittest_correlation(data_shape, kernel_size, max_displacement, stride1, stride2, pad_size,
