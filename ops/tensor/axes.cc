@@ -1,6 +1,8 @@
 // Ops that move, add, remove, reverse or cut axes: transpose, SwapAxis,
 // expand_dims, squeeze, reverse (flip), slice (crop), _slice_assign,
 // slice_axis and Crop (MXNet's names and parameters).
+#include "ops/tensor/axes.h"
+
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -40,9 +42,10 @@ struct SwapAxisParam {
   }
 };
 
-// The permutation of an ndim-array; "" in *problem or what is wrong.
-std::vector<int> PermutationOf(const NodeAttrs& attrs, int ndim,
-                               std::string* problem) {
+}  // namespace
+
+std::vector<int> TransposePermutation(const NodeAttrs& attrs, int ndim,
+                                      std::string* problem) {
   std::vector<int> perm(ndim);
   for (int i = 0; i < ndim; ++i) perm[i] = i;
   if (attrs.op->name() == "SwapAxis") {
@@ -81,12 +84,14 @@ std::vector<int> PermutationOf(const NodeAttrs& attrs, int ndim,
   return perm;
 }
 
+namespace {
+
 void InferTransposeShape(InferShapeContext* ctx) {
   const PartialShape& in = ctx->in(0);
   if (!in.rank_known()) return;
   std::string problem;
   const std::vector<int> perm =
-      PermutationOf(ctx->attrs(), in.ndim(), &problem);
+      TransposePermutation(ctx->attrs(), in.ndim(), &problem);
   if (!problem.empty()) ctx->Fail(problem);
   std::vector<int64_t> dims(in.ndim());
   for (int i = 0; i < in.ndim(); ++i) dims[i] = in[perm[i]];
@@ -100,7 +105,8 @@ class TransposeKernel : public OpKernel {
   explicit TransposeKernel(const KernelSetup& s) {
     std::string problem;
     const Shape& in = s.in_shapes[0];
-    const std::vector<int> perm = PermutationOf(*s.attrs, in.ndim(), &problem);
+    const std::vector<int> perm =
+        TransposePermutation(*s.attrs, in.ndim(), &problem);
     const std::vector<int64_t> strides = RowMajorStrides(in);
     dims_ = s.out_shapes[0].dims();
     for (int p : perm) in_strides_.push_back(strides[p]);
