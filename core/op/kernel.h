@@ -11,6 +11,7 @@
 #ifndef MX_CORE_OP_KERNEL_H_
 #define MX_CORE_OP_KERNEL_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -89,6 +90,16 @@ template <typename T>
 inline void StoreArray(OpReq req, T* out, const T* src, int64_t n) {
   if (req == OpReq::kNull || (out == src && req != OpReq::kAdd)) return;
   StoreEach(req, out, n, [src](int64_t i) { return src[i]; });
+}
+
+// `out` (n elements) ready for a kernel to add its results into as `req`
+// says: zeroed unless req adds; nullptr when req is kNull or out is null
+// (scatters: each output element receives several contributions).
+template <typename T>
+inline T* AccumulateInto(OpReq req, T* out, int64_t n) {
+  if (out == nullptr || req == OpReq::kNull) return nullptr;
+  if (req != OpReq::kAdd) std::fill(out, out + n, T(0));
+  return out;
 }
 
 // What a kernel gets besides its arrays, per call.

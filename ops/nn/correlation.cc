@@ -147,13 +147,9 @@ class CorrelationKernel : public OpKernel {
     const T* x1 = a.inputs[0].ptr<T>();
     const T* x2 = a.inputs[1].ptr<T>();
     const T* gy = a.out_grads[0].ptr<T>();
-    T* d1 = a.in_grads[0].ptr_or_null<T>();
-    T* d2 = a.in_grads[1].ptr_or_null<T>();
-    if (a.req[0] == OpReq::kNull) d1 = nullptr;
-    if (a.req[1] == OpReq::kNull) d2 = nullptr;
     const int64_t size = a.inputs[0].Size();
-    if (d1 && a.req[0] != OpReq::kAdd) std::fill(d1, d1 + size, T(0));
-    if (d2 && a.req[1] != OpReq::kAdd) std::fill(d2, d2 + size, T(0));
+    T* d1 = AccumulateInto(a.req[0], a.in_grads[0].ptr_or_null<T>(), size);
+    T* d2 = AccumulateInto(a.req[1], a.in_grads[1].ptr_or_null<T>(), size);
     const T norm = T(1) / T(p_.kernel_size * p_.kernel_size * channels_);
     ForEachOutput([&](int64_t out, int64_t n, int64_t ya, int64_t xa,
                       int64_t yb, int64_t xb) {

@@ -126,9 +126,8 @@ class PadKernel : public OpKernel {
   }
 
   void Backward(const KernelContext&, const BackwardArgs& a) override {
-    T* dx = a.in_grads[0].ptr_or_null<T>();
-    if (dx == nullptr || a.req[0] == OpReq::kNull) return;
-    if (a.req[0] != OpReq::kAdd) std::fill(dx, dx + in_size_, T(0));
+    T* dx = AccumulateInto(a.req[0], a.in_grads[0].ptr_or_null<T>(), in_size_);
+    if (dx == nullptr) return;
     const T* g = a.out_grads[0].ptr<T>();
     ForEachSource([&](int64_t i, int64_t src) {
       if (src >= 0) dx[src] += g[i];

@@ -93,11 +93,9 @@ class ROIPoolingKernel : public NodeKernel {
   }
 
   void Backward(const KernelContext&, const BackwardArgs& a) override {
-    T* dx = a.in_grads[0].ptr_or_null<T>();
-    if (dx == nullptr || a.req[0] == OpReq::kNull) return;
-    if (a.req[0] != OpReq::kAdd) {
-      std::fill(dx, dx + a.in_grads[0].Size(), T(0));
-    }
+    T* dx = AccumulateInto(a.req[0], a.in_grads[0].ptr_or_null<T>(),
+                           a.in_grads[0].Size());
+    if (dx == nullptr) return;
     const T* g = a.out_grads[0].ptr<T>();
     ForEachCell(a.inputs[1].ptr<T>(), a.inputs[0].ptr<T>(),
                 [&](int64_t out, int64_t at) {

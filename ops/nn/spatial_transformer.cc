@@ -70,33 +70,32 @@ class SpatialTransformerKernel : public OpKernel {
       : in_(s.in_shapes[0]), out_(s.out_shapes[0]) {}
 
   void Forward(const KernelContext&, const ForwardArgs& a) override {
-    if (a.req[0] == OpReq::kNull) return;
+    T* y = AccumulateInto(a.req[0], a.outputs[0].ptr<T>(), out_.Size());
+    if (y == nullptr) return;
     const T* x = a.inputs[0].ptr<T>();
-    std::vector<T> y(out_.Size(), T(0));
     ForEachTap(a.inputs[1].ptr<T>(),
                [&](int64_t out, int64_t at, T weight, const Point&) {
                  y[out] += weight * x[at];
                });
-    StoreArray(a.req[0], a.outputs[0].ptr<T>(), y.data(), out_.Size());
   }
 
   void Backward(const KernelContext&, const BackwardArgs& a) override {
     const T* x = a.inputs[0].ptr<T>();
     const T* loc = a.inputs[1].ptr<T>();
     const T* g = a.out_grads[0].ptr<T>();
-    T* dx = a.in_grads[0].ptr_or_null<T>();
-    T* dloc = a.in_grads[1].ptr_or_null<T>();
-    std::vector<T> gx(dx ? in_.Size() : 0, T(0));
-    std::vector<T> gloc(dloc ? in_[0] * 6 : 0, T(0));
+    T* dx =
+        AccumulateInto(a.req[0], a.in_grads[0].ptr_or_null<T>(), in_.Size());
+    T* dloc =
+        AccumulateInto(a.req[1], a.in_grads[1].ptr_or_null<T>(), in_[0] * 6);
     ForEachTap(loc, [&](int64_t out, int64_t at, T weight, const Point& p) {
-      if (dx) gx[at] += weight * g[out];
+      if (dx) dx[at] += weight * g[out];
       if (!dloc) return;
       // d weight / d (source x, y), through the normalized point to theta.
       const T dwx = p.dx_sign * (p.wy) * T(in_[3] - 1) / 2;
       const T dwy = p.dy_sign * (p.wx) * T(in_[2] - 1) / 2;
       const T gsx = g[out] * x[at] * dwx;
       const T gsy = g[out] * x[at] * dwy;
-      T* t = gloc.data() + p.n * 6;
+      T* t = dloc + p.n * 6;
       t[0] += gsx * p.xt;
       t[1] += gsx * p.yt;
       t[2] += gsx;
@@ -104,8 +103,6 @@ class SpatialTransformerKernel : public OpKernel {
       t[4] += gsy * p.yt;
       t[5] += gsy;
     });
-    if (dx) StoreArray(a.req[0], dx, gx.data(), in_.Size());
-    if (dloc) StoreArray(a.req[1], dloc, gloc.data(), in_[0] * 6);
   }
 
  private:

@@ -164,30 +164,27 @@ class BilinearUpSamplingKernel : public OpKernel {
         pad_(BilinearPad(scale_)) {}
 
   void Forward(const KernelContext&, const ForwardArgs& a) override {
-    if (a.req[0] == OpReq::kNull) return;
+    T* y = AccumulateInto(a.req[0], a.outputs[0].ptr<T>(), out_.Size());
+    if (y == nullptr) return;
     const T* x = a.inputs[0].ptr<T>();
     const T* w = a.inputs[1].ptr<T>();
-    std::vector<T> y(out_.Size(), T(0));
     ForEachTap([&](int64_t in, int64_t out, int64_t tap) {
       y[out] += x[in] * w[tap];
     });
-    StoreArray(a.req[0], a.outputs[0].ptr<T>(), y.data(), out_.Size());
   }
 
   void Backward(const KernelContext&, const BackwardArgs& a) override {
     const T* g = a.out_grads[0].ptr<T>();
     const T* x = a.inputs[0].ptr<T>();
     const T* w = a.inputs[1].ptr<T>();
-    T* dx = a.in_grads[0].ptr_or_null<T>();
-    T* dw = a.in_grads[1].ptr_or_null<T>();
-    std::vector<T> gx(dx ? in_.Size() : 0, T(0));
-    std::vector<T> gw(dw ? a.inputs[1].Size() : 0, T(0));
+    T* dx =
+        AccumulateInto(a.req[0], a.in_grads[0].ptr_or_null<T>(), in_.Size());
+    T* dw = AccumulateInto(a.req[1], a.in_grads[1].ptr_or_null<T>(),
+                           a.inputs[1].Size());
     ForEachTap([&](int64_t in, int64_t out, int64_t tap) {
-      if (dx) gx[in] += g[out] * w[tap];
-      if (dw) gw[tap] += g[out] * x[in];
+      if (dx) dx[in] += g[out] * w[tap];
+      if (dw) dw[tap] += g[out] * x[in];
     });
-    if (dx) StoreArray(a.req[0], dx, gx.data(), in_.Size());
-    if (dw) StoreArray(a.req[1], dw, gw.data(), a.inputs[1].Size());
   }
 
  private:

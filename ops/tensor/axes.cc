@@ -698,18 +698,31 @@ class SliceAssignKernel : public OpKernel {
   void Forward(const KernelContext&, const ForwardArgs& a) override {
     if (a.req[0] == OpReq::kNull) return;
     const T* lhs = a.inputs[0].ptr<T>();
-    std::vector<T> whole(lhs, lhs + size_);
-    Assign(a.inputs[1].ptr<T>(), whole.data() + offset_);
-    StoreArray(a.req[0], a.outputs[0].ptr<T>(), whole.data(), size_);
+    const T* rhs = a.inputs[1].ptr<T>();
+    T* out = a.outputs[0].ptr<T>();
+    // With add, the slice keeps what was there plus rhs (not lhs).
+    std::vector<T> before;
+    if (a.req[0] == OpReq::kAdd) {
+      ForEachInSlice([&](int64_t, int64_t at) { before.push_back(out[at]); });
+    }
+    StoreArray(a.req[0], out, lhs, size_);
+    ForEachInSlice([&](int64_t i, int64_t at) {
+      out[at] = before.empty() ? rhs[i] : before[i] + rhs[i];
+    });
   }
   void Backward(const KernelContext&, const BackwardArgs& a) override {
     const T* g = a.out_grads[0].ptr<T>();
     if (T* dl = a.in_grads[0].ptr_or_null<T>();
         dl && a.req[0] != OpReq::kNull) {
-      std::vector<T> outside(g, g + size_);
-      std::vector<T> zeros(a.in_grads[1].Size(), T(0));
-      Assign(zeros.data(), outside.data() + offset_);
-      StoreArray(a.req[0], dl, outside.data(), size_);
+      // g outside the slice (rhs replaced lhs there).
+      std::vector<T> before;
+      if (a.req[0] == OpReq::kAdd) {
+        ForEachInSlice([&](int64_t, int64_t at) { before.push_back(dl[at]); });
+      }
+      StoreArray(a.req[0], dl, g, size_);
+      ForEachInSlice([&](int64_t i, int64_t at) {
+        dl[at] = before.empty() ? T(0) : before[i];
+      });
     }
     if (T* dr = a.in_grads[1].ptr_or_null<T>()) {
       GatherStrided(dims_, strides_, g + offset_, dr, a.req[1]);
@@ -717,11 +730,12 @@ class SliceAssignKernel : public OpKernel {
   }
 
  private:
-  // dst's slice (dst already offset to its start) = src.
-  void Assign(const T* src, T* dst) const {
+  // Calls f(index in rhs, index in lhs) for every element of the slice.
+  template <typename F>
+  void ForEachInSlice(F f) const {
     ForEachStrided<1>(dims_, {strides_.data()},
                       [&](int64_t i, const std::array<int64_t, 1>& o) {
-                        dst[o[0]] = src[i];
+                        f(i, offset_ + o[0]);
                       });
   }
 
