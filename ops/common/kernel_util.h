@@ -51,6 +51,12 @@ inline int PositiveAxis(int64_t axis, int ndim) {
 // expected -2 <= axis < 2" (`what` names the parameter: "axis", "dim").
 std::string AxisProblem(int64_t axis, int ndim, const char* what = "axis");
 
+// An output extent grown from an input extent: extent * factor + extra (-1
+// when extent is unknown, < 0); sets *problem to "axis 1: 4 * 2^62 + 0 does
+// not fit in int64" style text when it overflows.
+int64_t GrownExtent(int axis, int64_t extent, int64_t factor, int64_t extra,
+                    std::string* problem);
+
 // Moves a part (outer, part_extent, inner) to or from a whole (outer,
 // whole.extent, inner) at `offset` along the middle axis, storing as `req`
 // says: into the whole (Concat forward) or out of it (its backward).

@@ -66,12 +66,14 @@ void InferPadShape(InferShapeContext* ctx) {
   const PartialShape& in = ctx->in(0);
   if (!in.rank_known()) return;
   const PadParam& p = ctx->params<PadParam>();
-  const std::string problem = PadProblem(p, in);
+  std::string problem = PadProblem(p, in);
   if (!problem.empty()) ctx->Fail(problem);
   PartialShape out = in;
   for (int i = 0; i < in.ndim(); ++i) {
-    if (in[i] >= 0)
-      out.set(i, in[i] + p.pad_width[2 * i] + p.pad_width[2 * i + 1]);
+    const int64_t before =
+        GrownExtent(i, in[i], 1, p.pad_width[2 * i], &problem);
+    out.set(i, GrownExtent(i, before, 1, p.pad_width[2 * i + 1], &problem));
+    if (!problem.empty()) ctx->Fail(problem);
   }
   ctx->AssignOut(0, out);
 }

@@ -16,6 +16,7 @@
 #include "core/op/kernel.h"
 #include "core/op/op.h"
 #include "core/op/param.h"
+#include "ops/common/kernel_util.h"
 #include "ops/tensor/variadic.h"
 
 namespace mx {
@@ -45,9 +46,11 @@ void InferBilinearShape(InferShapeContext* ctx) {
                      "num_filter (",
                      p.num_filter, ") equal to them"));
   }
-  auto up = [&](int64_t e) { return e < 0 ? -1 : e * p.scale; };
-  ctx->AssignOut(0,
-                 PartialShape{data[0], p.num_filter, up(data[2]), up(data[3])});
+  std::string problem;
+  const int64_t h = GrownExtent(2, data[2], p.scale, 0, &problem);
+  const int64_t w = GrownExtent(3, data[3], p.scale, 0, &problem);
+  if (!problem.empty()) ctx->Fail(problem);
+  ctx->AssignOut(0, PartialShape{data[0], p.num_filter, h, w});
 }
 
 void InferUpSamplingShape(InferShapeContext* ctx) {
@@ -61,7 +64,10 @@ void InferUpSamplingShape(InferShapeContext* ctx) {
     }
   }
   const PartialShape& first = ctx->in(0);
-  const int64_t oh = first[2] * p.scale, ow = first[3] * p.scale;
+  std::string grown;
+  const int64_t oh = GrownExtent(2, first[2], p.scale, 0, &grown);
+  const int64_t ow = GrownExtent(3, first[3], p.scale, 0, &grown);
+  if (!grown.empty()) ctx->Fail(grown);
   int64_t channels = 0;
   for (int i = 0; i < ctx->num_inputs(); ++i) {
     const PartialShape& s = ctx->in(i);

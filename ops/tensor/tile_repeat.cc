@@ -96,15 +96,19 @@ void InferRepeatShape(InferShapeContext* ctx) {
   const PartialShape& in = ctx->in(0);
   if (!in.rank_known()) return;
   const RepeatParam& p = ctx->params<RepeatParam>();
+  std::string problem;
   if (!p.axis) {
     const int64_t n = in.IsKnown() ? in.ToShape().Size() : -1;
-    return ctx->AssignOut(0, PartialShape{n < 0 ? -1 : n * p.repeats});
+    const int64_t out = GrownExtent(0, n, p.repeats, 0, &problem);
+    if (!problem.empty()) ctx->Fail(problem);
+    return ctx->AssignOut(0, PartialShape{out});
   }
-  const std::string problem = AxisProblem(*p.axis, in.ndim());
+  problem = AxisProblem(*p.axis, in.ndim());
   if (!problem.empty()) ctx->Fail(problem);
   PartialShape out = in;
   const int axis = PositiveAxis(*p.axis, in.ndim());
-  out.set(axis, in[axis] < 0 ? -1 : in[axis] * p.repeats);
+  out.set(axis, GrownExtent(axis, in[axis], p.repeats, 0, &problem));
+  if (!problem.empty()) ctx->Fail(problem);
   ctx->AssignOut(0, out);
 }
 
@@ -120,7 +124,9 @@ void InferTileShape(InferShapeContext* ctx) {
     const int rep_axis = i - (nd - static_cast<int>(reps.size()));
     const int64_t extent = in_axis >= 0 ? in[in_axis] : 1;
     const int64_t rep = rep_axis >= 0 ? reps[rep_axis] : 1;
-    dims[i] = extent < 0 ? -1 : extent * rep;
+    std::string problem;
+    dims[i] = GrownExtent(i, extent, rep, 0, &problem);
+    if (!problem.empty()) ctx->Fail(problem);
   }
   ctx->AssignOut(0, PartialShape(dims));
 }
