@@ -29,6 +29,7 @@ from . import module
 from . import module as mod
 from . import visualization
 from . import visualization as viz
+from . import onnx
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "current_context", "nd", "ndarray", "narray", "sym", "symbol", "io", "random", "name", "AttrScope",
            "init", "initializer", "lr_scheduler", "optimizer", "metric", "model", "callback",

@@ -38,4 +38,6 @@ PYBIND11_MODULE(_core, m) {
   py::module_ op = m.def_submodule("operator", "Python-defined operators");
   mx::python::BindOperator(op);
   mx::python::BindRecordIO(m);
+  py::module_ onnx = m.def_submodule("onnx", "ONNX import and export");
+  mx::python::BindOnnx(onnx, error);
 }

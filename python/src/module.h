@@ -62,6 +62,9 @@ void BindTrain(pybind11::module_& m);
 void BindOperator(pybind11::module_& m);
 // RecordIO readers / writers and image codecs (submodule `recordio`).
 void BindRecordIO(pybind11::module_& m);
+// mx.onnx's core: import_model, export_model (errors derive from
+// `error_base`, MXNetError).
+void BindOnnx(pybind11::module_& m, pybind11::handle error_base);
 
 }  // namespace python
 }  // namespace mx

@@ -1,6 +1,7 @@
 // mxinfer: runs a saved model (prefix-symbol.json + prefix-NNNN.params, ours
-// or MXNet's) on data: top-k predictions (printed, or written as CSV / JSON
-// lines), accuracy against labels, and latency / throughput benchmarks.
+// or MXNet's, or an ONNX model file: --model net.onnx) on data: top-k
+// predictions (printed, or written as CSV / JSON lines), accuracy against
+// labels, and latency / throughput benchmarks.
 //   mxinfer --model runs/fashion_lenet/model --epoch 10
 //       --input t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz
 //   mxinfer --model M --epoch 3 --input shirt.png --data-shape 1,28,28
@@ -31,6 +32,7 @@
 #include "core/train/checkpoint.h"
 #include "core/train/fold_batch_norm.h"
 #include "core/train/metric.h"
+#include "interop/onnx/importer.h"
 #include "io/im2rec.h"
 #include "io/image_ops.h"
 #include "io/iter_registry.h"
@@ -60,7 +62,65 @@ struct Options {
   int iterations = 200;
   std::string device = "cpu";
   Context ctx = Context::CPU();
+  // An ONNX model's declared input shape (-1: symbolic); empty otherwise.
+  std::vector<int64_t> onnx_input;
 };
+
+bool IsOnnx(const std::string& model) {
+  return EndsWith(ToLower(model), ".onnx");
+}
+
+// An ONNX model as a checkpoint whose one data input is "data" and whose
+// output is a class distribution: a softmax is added after outputs that are
+// not one (logits, as PyTorch's classifiers end). mx::Error for models with
+// several inputs or outputs.
+Checkpoint LoadOnnx(const std::string& path, std::vector<int64_t>* declared) {
+  onnx_io::ImportedModel m = onnx_io::ImportModel(path);
+  std::vector<std::string> names;
+  for (const auto& in : m.inputs) names.push_back(in.name);
+  MX_CHECK(m.inputs.size() == 1, "'", path, "': the model has ",
+           m.inputs.size(), " data inputs (", Join(names, ", "),
+           "); mxinfer feeds one");
+  MX_CHECK(m.output_names.size() == 1, "'", path, "': the model has ",
+           m.output_names.size(), " outputs; mxinfer reads one");
+  *declared = m.inputs[0].dims;
+  Checkpoint c;
+  c.symbol = m.symbol;
+  if (names[0] != "data") {
+    c.symbol = c.symbol({}, {{names[0], Symbol::Variable("data")}});
+  }
+  const std::string head = c.symbol.outputs()[0].node->attrs.op->name();
+  if (head != "softmax" && head != "SoftmaxOutput" &&
+      head != "SoftmaxActivation") {
+    c.symbol = Symbol::Create("softmax", {c.symbol},
+                              {{"name", "mxinfer_softmax"}, {"axis", -1}});
+  }
+  c.args = std::move(m.args);
+  c.aux = std::move(m.aux);
+  return c;
+}
+
+// For an ONNX model declared with another rank than the data (a flat (N,
+// 784) input fed 1x28x28 images), the data reshaped to the declared sample
+// shape when the sizes agree; the checkpoint as it is otherwise.
+Checkpoint AdaptToData(const Checkpoint& c, const Options& o,
+                       const Shape& data_shape) {
+  const std::vector<int64_t>& d = o.onnx_input;
+  if (d.size() < 2 || static_cast<int>(d.size()) == data_shape.ndim()) {
+    return c;
+  }
+  int64_t per = 1;
+  for (size_t i = 1; i < d.size(); ++i) per = d[i] < 0 ? -1 : per * d[i];
+  if (per < 0 || per * data_shape[0] != data_shape.Size()) return c;
+  std::vector<int64_t> shape = {0};
+  shape.insert(shape.end(), d.begin() + 1, d.end());
+  Checkpoint out = c;
+  out.symbol = c.symbol(
+      {}, {{"data",
+            Symbol::Create("Reshape", {Symbol::Variable("data")},
+                           {{"name", "mxinfer_reshape"}, {"shape", shape}})}});
+  return out;
+}
 
 // The Context of a --device value (Context::Parse's grammar); mx::Error
 // naming the flag otherwise, or when the GPU is not usable.
@@ -272,6 +332,24 @@ class Model {
   NDArray data_;
 };
 
+// The model bound at `data_shape`; for an ONNX model declared with a fixed
+// batch that does not take another (shape arithmetic folded at import), the
+// error says which batch size it takes.
+Model MakeModel(const Checkpoint& c, const Options& o, const Shape& shape) {
+  try {
+    return Model(AdaptToData(c, o, shape), shape, o.ctx);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    if (!o.onnx_input.empty() && o.onnx_input[0] > 0 &&
+        o.onnx_input[0] != shape[0]) {
+      MX_THROW(e.what(), " (the ONNX model declares batch size ",
+               o.onnx_input[0], ": try --batch-size ", o.onnx_input[0], ")");
+    }
+    throw;
+  }
+}
+
 double Percentile(std::vector<double> v, double q) {
   std::sort(v.begin(), v.end());
   return v[std::min(v.size() - 1, static_cast<size_t>(q * v.size()))];
@@ -282,7 +360,7 @@ void Benchmark(const Checkpoint& c, const Options& o,
   for (int64_t batch : {int64_t{1}, o.batch_size}) {
     std::vector<int64_t> dims = {batch};
     dims.insert(dims.end(), sample_shape.begin(), sample_shape.end());
-    Model m(c, Shape(dims), o.ctx);
+    Model m = MakeModel(c, o, Shape(dims));
     for (int i = 0; i < 10; ++i) {
       m.Forward();
       m.output().WaitToRead();
@@ -317,7 +395,7 @@ void Predict(const Checkpoint& c, const Options& o) {
   std::unique_ptr<io::DataIter> it = OpenInput(o, &has_labels);
   // Labels are read from the --labels file, or from the records (.rec).
   const std::string label_source = o.labels.empty() ? o.inputs[0] : o.labels;
-  Model model(c, it->ProvideData()[0].shape, o.ctx);
+  Model model = MakeModel(c, o, it->ProvideData()[0].shape);
   auto accuracy = EvalMetric::Create("accuracy");
   auto top_k = EvalMetric::Create(
       "top_k_accuracy", {{"top_k", std::to_string(std::max(2, o.top_k))}});
@@ -426,7 +504,8 @@ int Main(int argc, char** argv) {
   CLI::App app{"mxinfer: predictions, accuracy and latency of a saved model."};
   Options o;
   app.add_option("-m,--model", o.model,
-                 "checkpoint prefix (PREFIX-symbol.json, PREFIX-NNNN.params)")
+                 "checkpoint prefix (PREFIX-symbol.json, PREFIX-NNNN.params) "
+                 "or an ONNX model (FILE.onnx)")
       ->required();
   app.add_option("-e,--epoch", o.epoch,
                  "checkpoint epoch (default: the latest PREFIX-NNNN.params)");
@@ -484,7 +563,15 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
     return kExitUsage;
   }
-  if (const std::string why = ModelPrefixProblem(o.model); !why.empty()) {
+  if (IsOnnx(o.model) && o.epoch >= 0) {
+    std::fprintf(stderr,
+                 "mxinfer: error: --epoch is for checkpoints; an ONNX model "
+                 "('%s') holds one set of weights\n",
+                 o.model.c_str());
+    return kExitUsage;
+  }
+  if (const std::string why = ModelPrefixProblem(o.model);
+      !IsOnnx(o.model) && !why.empty()) {
     std::fprintf(stderr,
                  "mxinfer: error: --model '%s': %s; expected a checkpoint "
                  "prefix such as runs/x/model or s3://bucket/runs/x/model "
@@ -494,12 +581,16 @@ int Main(int argc, char** argv) {
   }
   Checkpoint c;
   try {
-    if (o.epoch < 0) {
-      const std::vector<int> epochs = CheckpointEpochs(o.model, "params");
-      MX_CHECK(!epochs.empty(), "no checkpoint ", o.model, "-NNNN.params");
-      o.epoch = epochs.back();
+    if (IsOnnx(o.model)) {
+      c = LoadOnnx(o.model, &o.onnx_input);
+    } else {
+      if (o.epoch < 0) {
+        const std::vector<int> epochs = CheckpointEpochs(o.model, "params");
+        MX_CHECK(!epochs.empty(), "no checkpoint ", o.model, "-NNNN.params");
+        o.epoch = epochs.back();
+      }
+      c = LoadCheckpoint(o.model, o.epoch);
     }
-    c = LoadCheckpoint(o.model, o.epoch);
     if (!o.keep_batchnorm) FoldBatchNorm(&c);
   } catch (const Error& e) {
     std::fprintf(stderr, "mxinfer: error: %s\n", e.what());

@@ -27,6 +27,7 @@
 #include "core/train/training_checkpoint.h"
 #include "fit/fit.h"
 #include "fit/trainer.h"
+#include "interop/onnx/exporter.h"
 #include "io/iter_registry.h"
 #include "tools/mxtrain/interrupts.h"
 #include "tools/mxtrain/run_config.h"
@@ -291,6 +292,9 @@ void LogRunStart(const RunConfig& c, const io::DataIter& train,
 // parameters (checkpoint.pretrained) and the frozen ones.
 TrainerOptions StartingPoint(const RunConfig& c) {
   TrainerOptions t = c.trainer;
+  // network.onnx: the model's weights, unless a checkpoint replaces them.
+  for (const auto& [name, v] : c.network.initial_args) t.initial_args[name] = v;
+  for (const auto& [name, v] : c.network.initial_aux) t.initial_aux[name] = v;
   if (!c.checkpoint.pretrained.empty()) {
     try {
       LoadParams(c.checkpoint.pretrained, &t.initial_args, &t.initial_aux);
@@ -372,6 +376,52 @@ int Train(const RunConfig& config, const CommandOptions& o) {
         data.val ? "val" : "train", result.best.metric(), result.best.value(),
         result.best.epoch(), prefix, usage.ru_maxrss / 1024.0);
   }
+  return kExitOk;
+}
+
+// `mxtrain export`: a checkpoint of the run written as an ONNX model for
+// inference (docs/onnx.md); its data input keeps a symbolic batch axis.
+int Export(const RunConfig& c, const CommandOptions& o) {
+  SetupLogging(c, "");
+  if (o.format != "onnx") {
+    std::fprintf(stderr,
+                 "mxtrain: error: --format '%s': mxtrain exports 'onnx' (the "
+                 "checkpoint's -symbol.json and .params are MXNet's format "
+                 "already)\n",
+                 o.format.c_str());
+    return kExitConfig;
+  }
+  Data data = OpenData(c, false);
+  const std::string prefix = CheckpointPrefix(c);
+  int epoch = o.epoch;
+  if (epoch < 0) {
+    const std::vector<int> epochs = CheckpointEpochs(prefix, "params");
+    if (epochs.empty()) {
+      throw DataError(StrCat("no checkpoint ", prefix,
+                             "-NNNN.params to export (train first)"));
+    }
+    epoch = epochs.back();
+  }
+  NamedParams args, aux;
+  try {
+    LoadParams(ParamsPath(prefix, epoch), &args, &aux);
+  } catch (const Error& e) {
+    throw DataError(e.what());
+  }
+  const io::DataDesc desc = data.train->ProvideData().at(0);
+  std::vector<int64_t> dims = desc.shape.dims();
+  dims[0] = 1;
+  try {
+    onnx_io::ExportModel(c.network.symbol, args, aux,
+                         {{desc.name, Shape(dims)}}, o.output);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    throw DataError(
+        StrCat("exporting ", ParamsPath(prefix, epoch), ": ", e.what()));
+  }
+  spdlog::info("wrote {} (ONNX opset {}) from {}", o.output,
+               onnx_io::kExportOpset, ParamsPath(prefix, epoch));
   return kExitOk;
 }
 
@@ -690,6 +740,7 @@ int RunCommand(const std::string& command, const CommandOptions& o) {
     if (command == "time") return Time(c, o);
     if (command == "check") return Check(c);
     if (command == "summary") return Summary(c);
+    if (command == "export") return Export(c, o);
     MX_INTERNAL_CHECK(false, "unknown command ", command);
   } catch (const ConfigError& e) {
     return ReportConfigError(e);

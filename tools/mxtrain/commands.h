@@ -1,5 +1,5 @@
-// The commands of mxtrain (train, test, time, check, summary) on a loaded
-// config, with the exit codes that tell their failures apart.
+// The commands of mxtrain (train, test, time, check, summary, export) on a
+// loaded config, with the exit codes that tell their failures apart.
 #ifndef MX_TOOLS_MXTRAIN_COMMANDS_H_
 #define MX_TOOLS_MXTRAIN_COMMANDS_H_
 
@@ -25,9 +25,11 @@ struct CommandOptions {
   std::vector<std::string> overrides;  // --set
   bool print_config = false;
   bool resume = false;
-  bool overwrite = false;  // train: delete an earlier run's files first
-  int epoch = -1;          // test: the checkpoint (-1: the latest)
-  int iterations = 20;     // time
+  bool overwrite = false;       // train: delete an earlier run's files first
+  int epoch = -1;               // test, export: the checkpoint (-1: the latest)
+  std::string format = "onnx";  // export
+  std::string output;           // export: the file written
+  int iterations = 20;          // time
   const std::atomic<bool>* stop = nullptr;  // set by signals
 };
 

@@ -55,6 +55,13 @@ int Main(int argc, char** argv) {
       "time", "per-layer forward/backward milliseconds (like caffe time)");
   time->add_option("--iterations", o.iterations, "timed iterations")
       ->check(CLI::PositiveNumber);
+  auto* exp = app.add_subcommand(
+      "export", "write a checkpoint as an ONNX model (docs/onnx.md)");
+  exp->add_option("--epoch", o.epoch,
+                  "the checkpoint's epoch (default: the latest)");
+  exp->add_option("--format", o.format, "onnx (the only format)");
+  exp->add_option("-o,--output", o.output, "the model file written")
+      ->required();
   app.add_subcommand("check",
                      "validate the config, read the data, infer shapes");
   app.add_subcommand("summary",
@@ -71,7 +78,7 @@ int Main(int argc, char** argv) {
     return kExitConfig;
   }
   std::string command = "train";
-  for (const char* name : {"test", "time", "check", "summary"}) {
+  for (const char* name : {"test", "time", "check", "summary", "export"}) {
     if (app.got_subcommand(name)) command = name;
   }
   if (command == "train") InstallInterruptHandlers();

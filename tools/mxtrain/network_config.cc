@@ -6,6 +6,7 @@
 #include "core/base/strings.h"
 #include "core/op/op.h"
 #include "core/op/param.h"
+#include "interop/onnx/importer.h"
 
 namespace mx {
 
@@ -35,6 +36,7 @@ class NetworkBuilder {
       : base_dir_(base_dir), diag_(diag) {}
 
   BuiltNetwork Build(const ConfigNode& network, const std::string& path);
+  void ImportOnnx(const std::string& file);
 
  private:
   using Args = std::map<std::string, const ConfigNode*>;
@@ -97,7 +99,7 @@ BuiltNetwork NetworkBuilder::Build(const ConfigNode& network,
     return out_;
   }
   static const std::vector<std::string> kKeys = {"layers", "blocks", "symbol",
-                                                 "input", "outputs"};
+                                                 "onnx",   "input",  "outputs"};
   for (const auto& m : network.members()) {
     if (std::find(kKeys.begin(), kKeys.end(), m.key) == kKeys.end()) {
       Error(m.key_loc, path + "." + m.key,
@@ -107,6 +109,25 @@ BuiltNetwork NetworkBuilder::Build(const ConfigNode& network,
   }
   const ConfigNode* symbol = network.Find("symbol");
   const ConfigNode* layers = network.Find("layers");
+  if (const ConfigNode* onnx = network.Find("onnx")) {
+    if (layers != nullptr || symbol != nullptr) {
+      Error(onnx->loc(), path + ".onnx",
+            "give one of 'onnx', 'symbol' and 'layers'");
+      return out_;
+    }
+    if (!onnx->IsScalar() || onnx->text().empty()) {
+      Error(onnx->loc(), path + ".onnx", "expected the path of an .onnx file");
+      return out_;
+    }
+    std::string file = onnx->text();
+    if (file[0] != '/' && !base_dir_.empty()) file = base_dir_ + "/" + file;
+    try {
+      ImportOnnx(file);
+    } catch (const mx::Error& e) {
+      Error(onnx->loc(), path + ".onnx", e.what());
+    }
+    return out_;
+  }
   if (symbol != nullptr) {
     if (layers != nullptr) {
       Error(
@@ -209,6 +230,29 @@ BuiltNetwork NetworkBuilder::Build(const ConfigNode& network,
   }
   if (ok && diag_->empty()) out_.symbol = result;
   return out_;
+}
+
+// An ONNX classifier for training: its one input becomes `data`, and its
+// output (the input of its final Softmax, if it has one) feeds a
+// SoftmaxOutput named `softmax`, as mxtrain's networks end.
+void NetworkBuilder::ImportOnnx(const std::string& file) {
+  onnx_io::ImportedModel m = onnx_io::ImportModel(file);
+  MX_CHECK(m.inputs.size() == 1, "the model has ", m.inputs.size(),
+           " data inputs; mxtrain feeds one ('data')");
+  MX_CHECK(m.output_names.size() == 1, "the model has ", m.output_names.size(),
+           " outputs; mxtrain trains one");
+  Symbol net = m.symbol;
+  if (m.inputs[0].name != "data") {
+    net = net({}, {{m.inputs[0].name, Symbol::Variable("data")}});
+  }
+  const NodeEntry& head = net.outputs()[0];
+  const std::string head_op = head.node->attrs.op->name();
+  if (head_op == "softmax" || head_op == "SoftmaxOutput") {
+    net = Symbol({head.node->inputs.at(0)});
+  }
+  out_.symbol = Symbol::Create("SoftmaxOutput", {net}, {{"name", "softmax"}});
+  out_.initial_args = std::move(m.args);
+  out_.initial_aux = std::move(m.aux);
 }
 
 Value NetworkBuilder::RunLayers(const ConfigNode& layers,
