@@ -3,8 +3,8 @@
 
 Usage: check_layering.py OUT_DIR
 
-tools > python > fit > ops | io > core: no package depends on a layer above its own (nor ops on io,
-nor io on ops), and mxinfer does not link MPI. Each rule is a test case; the cases are written as
+tools > python > fit | interop > ops | io > core: no package depends on a layer above its own (nor
+ops on io, io on ops, or interop on ops, io and fit), and mxinfer does not link MPI. Each rule is a test case; the cases are written as
 JUnit XML to OUT_DIR/layering/test.xml (counted by count_tests.py as target //layering) and failures
 are printed with the path of the offending dependency. Exits 1 when a rule fails.
 """
@@ -18,10 +18,15 @@ TOOLS = "(//tools/... except //tools/bazel/...)"
 
 # (case name, layer, the packages it must not depend on).
 RULES = [
-    ("CoreDependsOnNoOtherLayer", "//core/...", f"//ops/... + //io/... + //fit/... + //python/... + {TOOLS}"),
-    ("OpsDependOnCoreOnly", "//ops/...", f"//io/... + //fit/... + //python/... + {TOOLS}"),
-    ("IoDependsOnCoreOnly", "//io/...", f"//ops/... + //fit/... + //python/... + {TOOLS}"),
-    ("FitDependsOnNoToolOrPython", "//fit/...", f"//python/... + {TOOLS}"),
+    ("CoreDependsOnNoOtherLayer", "//core/...",
+     f"//ops/... + //io/... + //fit/... + //interop/... + //python/... + {TOOLS}"),
+    ("OpsDependOnCoreOnly", "//ops/...",
+     f"//io/... + //fit/... + //interop/... + //python/... + {TOOLS}"),
+    ("IoDependsOnCoreOnly", "//io/...",
+     f"//ops/... + //fit/... + //interop/... + //python/... + {TOOLS}"),
+    ("FitDependsOnNoToolOrPython", "//fit/...", f"//interop/... + //python/... + {TOOLS}"),
+    ("InteropDependsOnCoreOnly", "//interop/...",
+     f"//ops/... + //io/... + //fit/... + //python/... + {TOOLS}"),
     ("PythonDependsOnNoTool", "//python/...", TOOLS),
 ]
 

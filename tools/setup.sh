@@ -21,6 +21,10 @@ packages=(
   libopenmpi-dev openmpi-bin  # kvstore dist_sync: MPI collectives, mpirun (docs/distributed.md)
   libcurl4-openssl-dev        # s3:// files: HTTP with AWS SigV4 signing
   python3-boto3               # tests: an independent S3 client to cross-check ours
+  libonnx-dev libprotobuf-dev # ONNX import / export (interop/onnx): protobuf classes, checker
+  libonnx-testdata            # tests: the ONNX project's node tests
+  python3-onnx python3-torch  # tests: ONNX's Python checker, PyTorch exporting models to ONNX
+  libopencv-dnn-dev           # tests: OpenCV's DNN module runs mx's exported models
 )
 # From npm: the S3-compatible server the s3:// tests start on 127.0.0.1.
 s3rver_version=3.7.1

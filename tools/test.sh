@@ -28,7 +28,8 @@ groups+=(-- "$layering_dir" //layering)
 # The parsers of untrusted input and the tools fed bad input, again under AddressSanitizer and
 # UBSan (Note [Untrusted input]). MX_SKIP_ASAN=1 leaves this out.
 if [[ "${MX_SKIP_ASAN:-0}" != 1 ]]; then
-  asan_targets=(//tests/fuzz:corpus_test //tests/tools/mxtrain:bad_input_test)
+  asan_targets=(//tests/fuzz:corpus_test //tests/tools/mxtrain:bad_input_test
+                //tests/interop/onnx:onnx_test)
   bazel test --config=asan "${asan_targets[@]}" || bazel_status=1
   groups+=(-- "$(bazel info bazel-testlogs --config=asan 2>/dev/null)" "${asan_targets[@]}")
 fi

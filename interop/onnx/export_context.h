@@ -22,7 +22,7 @@ class GraphExporter;
 // An attribute of an ONNX node being written.
 struct OnnxAttr {
   std::string name;
-  enum Kind { kInt, kInts, kFloat, kString } kind;
+  enum Kind { kInt, kInts, kFloat, kString } kind = kInt;
   int64_t i = 0;
   std::vector<int64_t> ints;
   double f = 0;

@@ -230,22 +230,30 @@ std::string GraphExporter::Run() {
 // ---- ExportContext ----
 
 OnnxAttr IntAttr(const std::string& name, int64_t v) {
-  OnnxAttr a{name, OnnxAttr::kInt};
+  OnnxAttr a;
+  a.name = name;
+  a.kind = OnnxAttr::kInt;
   a.i = v;
   return a;
 }
 OnnxAttr IntsAttr(const std::string& name, std::vector<int64_t> v) {
-  OnnxAttr a{name, OnnxAttr::kInts};
+  OnnxAttr a;
+  a.name = name;
+  a.kind = OnnxAttr::kInts;
   a.ints = std::move(v);
   return a;
 }
 OnnxAttr FloatAttr(const std::string& name, double v) {
-  OnnxAttr a{name, OnnxAttr::kFloat};
+  OnnxAttr a;
+  a.name = name;
+  a.kind = OnnxAttr::kFloat;
   a.f = v;
   return a;
 }
 OnnxAttr StringAttr(const std::string& name, std::string v) {
-  OnnxAttr a{name, OnnxAttr::kString};
+  OnnxAttr a;
+  a.name = name;
+  a.kind = OnnxAttr::kString;
   a.s = std::move(v);
   return a;
 }
@@ -331,7 +339,11 @@ std::string ExportContext::Add(const std::string& op_type,
                                std::vector<std::string> outputs) {
   onnx::NodeProto* n = g_->NewNode();
   n->set_op_type(op_type);
-  n->set_name(g_->UniqueName(StrCat(name(), "/", op_type)));
+  // The node writing the op's output is named as the op (an import gives
+  // back mx's names: "fc1" and its "fc1_weight"); helper nodes "fc1/Flatten".
+  const bool main =
+      std::find(outputs.begin(), outputs.end(), Out(0)) != outputs.end();
+  n->set_name(g_->UniqueName(main ? name() : StrCat(name(), "/", op_type)));
   for (const std::string& in : inputs) n->add_input(in);
   for (std::string& out : outputs) {
     if (out.empty()) out = g_->UniqueName(StrCat(name(), "_", op_type));

@@ -200,6 +200,9 @@ void GraphImporter::ConvertNode(const onnx::NodeProto& node) {
     const std::string what = e.what();
     if (what.rfind(c.Where(), 0) == 0) throw;
     throw Error(StrCat(c.Where(), ": ", what));
+  } catch (const std::exception& e) {
+    // protobuf, the standard library (at(), stoll): a malformed node.
+    throw Error(StrCat(c.Where(), ": malformed node (", e.what(), ")"));
   }
   for (int i = 0; i < node.output_size(); ++i) {
     if (node.output(i).empty()) continue;
@@ -351,7 +354,11 @@ ImportedModel ImportModelFromBytes(const std::string& bytes,
   MX_CHECK(model.has_graph() && model.ir_version() > 0, "'", source,
            "': not an ONNX model (no ir_version or no graph)");
   try {
-    onnx::checker::check_model(model);
+    // External data is looked for next to the model (our reader checks it
+    // again, with the sizes).
+    onnx::checker::CheckerContext context;
+    context.set_model_dir(base_dir.empty() ? "." : base_dir);
+    onnx::checker::check_model(model, context);
   } catch (const std::exception& e) {
     MX_THROW("'", source,
              "': ONNX's checker rejects the model: ", FirstLine(e.what()));

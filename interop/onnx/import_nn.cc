@@ -87,6 +87,35 @@ Symbol PadInput(NodeContext& c, const Symbol& x, const Pads& p, double value) {
 
 std::vector<int64_t> Ones(size_t n) { return std::vector<int64_t>(n, 1); }
 
+// Window geometry from the file: every entry of each list at least 1, one
+// entry per spatial axis.
+void CheckWindow(
+    const NodeContext& c, size_t nd,
+    std::initializer_list<std::pair<const char*, const std::vector<int64_t>*>>
+        lists) {
+  for (const auto& [name, v] : lists) {
+    if (v->size() != nd) {
+      throw c.Invalid(StrCat(name, " has ", v->size(), " entries for ", nd,
+                             " spatial axes"));
+    }
+    for (int64_t x : *v) {
+      if (x < 1) {
+        throw c.Invalid(StrCat(name, " ", PythonTuple(*v),
+                               " must be at least 1 on every axis"));
+      }
+    }
+  }
+}
+
+void CheckGroup(const NodeContext& c, int64_t group, int64_t channels,
+                int64_t filters) {
+  if (group < 1 || (channels > 0 && channels % group != 0) ||
+      (filters > 0 && filters % group != 0)) {
+    throw c.Invalid(StrCat("group ", group, " does not divide the ", channels,
+                           " channels and ", filters, " filters"));
+  }
+}
+
 void ConvertConv(NodeContext& c) {
   const std::vector<int64_t> x = c.RequireDims(0, "Conv");
   const std::vector<int64_t> w = c.RequireDims(1, "Conv's weight");
@@ -141,6 +170,12 @@ void ConvertConvTranspose(NodeContext& c) {
       c.Ints("output_padding", std::vector<int64_t>(nd, 0));
   const std::vector<int64_t> out_shape = c.Ints("output_shape");
   const int64_t group = c.Int("group", 1);
+  CheckWindow(c, nd,
+              {{"kernel_shape", &kernel},
+               {"strides", &stride},
+               {"dilations", &dilate}});
+  if (out_pad.size() != nd) throw c.Invalid("output_padding does not fit");
+  CheckGroup(c, group, x[1], -1);
   const std::string auto_pad = c.String("auto_pad", "NOTSET");
   std::vector<int64_t> pads_attr = c.Ints("pads");
   Pads p{std::vector<int64_t>(nd, 0), std::vector<int64_t>(nd, 0)};
@@ -461,9 +496,12 @@ void ConvertPool(NodeContext& c, bool max) {
   if (x.size() < 3) throw c.Invalid("the input needs N, C and spatial axes");
   const size_t nd = x.size() - 2;
   const std::vector<int64_t> kernel = c.Ints("kernel_shape");
-  if (kernel.size() != nd) throw c.Invalid("kernel_shape does not fit");
   const std::vector<int64_t> stride = c.Ints("strides", Ones(nd));
   const std::vector<int64_t> dilate = c.Ints("dilations", Ones(nd));
+  CheckWindow(c, nd,
+              {{"kernel_shape", &kernel},
+               {"strides", &stride},
+               {"dilations", &dilate}});
   if (!AllEqual(dilate, 1)) throw c.Unsupported("dilations other than 1");
   const bool ceil_mode = c.Int("ceil_mode", 0) != 0;
   if (max) {

@@ -210,7 +210,65 @@ void ConvertCast(NodeContext& c) {
   c.SetOutput(0, c.Op("Cast", {c.Input(0)}, {{"dtype", DTypeName(dtype)}}));
 }
 
+void ConvertCastLike(NodeContext& c) {
+  const int to = c.InputType(1);
+  if (to == 0) throw c.Unsupported("the type of 'target_type' is unknown");
+  c.Ignore("saturate");
+  if (const HostTensor* t = c.Constant(0)) {
+    HostTensor out = *t;
+    out.type = to;
+    if (out.IsInteger()) {
+      for (double& v : out.values) v = std::trunc(v);
+    }
+    c.SetConstant(0, out);
+    return;
+  }
+  DType dtype;
+  try {
+    dtype = ToMxType(to, "CastLike's target type");
+  } catch (const Error& e) {
+    throw c.Unsupported(e.what());
+  }
+  c.SetOutput(0, c.Op("Cast", {c.Input(0)}, {{"dtype", DTypeName(dtype)}}));
+}
+
 // ---- reshaping ----
+
+// DepthToSpace / SpaceToDepth as Reshape, transpose, Reshape (static C, H,
+// W; the batch axis stays free).
+void ConvertDepthSpace(NodeContext& c, bool to_space) {
+  const int64_t b = c.Int("blocksize", 0);
+  const std::string mode = to_space ? c.String("mode", "DCR") : "DCR";
+  const std::vector<int64_t> x = c.RequireDims(0, c.op_type());
+  if (b < 1) throw c.Invalid(StrCat("blocksize ", b, " must be at least 1"));
+  if (x.size() != 4 || x[1] < 0 || x[2] < 0 || x[3] < 0) {
+    throw c.Unsupported("data other than 4-D with static C, H, W");
+  }
+  const int64_t ch = x[1], h = x[2], w = x[3];
+  std::vector<int64_t> split, perm, merged;
+  if (to_space) {
+    if (ch % (b * b) != 0) throw c.Invalid("channels not divisible by b^2");
+    const int64_t cb = ch / (b * b);
+    if (mode == "DCR") {
+      split = {0, b, b, cb, h, w};
+      perm = {0, 3, 4, 1, 5, 2};
+    } else if (mode == "CRD") {
+      split = {0, cb, b, b, h, w};
+      perm = {0, 1, 4, 2, 5, 3};
+    } else {
+      throw c.Invalid(StrCat("mode '", mode, "'"));
+    }
+    merged = {0, cb, h * b, w * b};
+  } else {
+    if (h % b != 0 || w % b != 0) throw c.Invalid("H or W not divisible");
+    split = {0, ch, h / b, b, w / b, b};
+    perm = {0, 3, 5, 1, 2, 4};
+    merged = {0, ch * b * b, h / b, w / b};
+  }
+  Symbol y = c.Op("Reshape", {c.Input(0)}, {{"shape", split}}, "_split");
+  y = c.Op("transpose", {y}, {{"axes", perm}}, "_transpose");
+  c.SetOutput(0, c.Op("Reshape", {y}, {{"shape", merged}}));
+}
 
 void ConvertReshape(NodeContext& c) {
   const bool allowzero = c.Int("allowzero", 0) != 0;
@@ -292,6 +350,14 @@ void ConvertTranspose(NodeContext& c) {
     if (p.empty()) {
       for (int64_t i = rank - 1; i >= 0; --i) p.push_back(i);
     }
+    std::vector<int64_t> sorted = p;
+    std::sort(sorted.begin(), sorted.end());
+    for (int64_t i = 0; i < rank; ++i) {
+      if (static_cast<int64_t>(sorted.size()) != rank || sorted[i] != i) {
+        throw c.Invalid(StrCat("perm ", PythonTuple(p),
+                               " is not a permutation of the ", rank, " axes"));
+      }
+    }
     HostTensor out = *t;
     out.sources.clear();
     out.dims.resize(rank);
@@ -336,6 +402,11 @@ void ConvertSqueeze(NodeContext& c) {
     for (int64_t i = 0; i < rank; ++i) {
       if (dims[i] == 1) axes.push_back(i);
       if (dims[i] < 0) throw c.Unsupported("squeezing unknown extents");
+    }
+  }
+  for (int64_t a : axes) {
+    if (dims[a] != 1) {
+      throw c.Invalid(StrCat("axis ", a, " has extent ", dims[a], ", not 1"));
     }
   }
   if (const HostTensor* t = c.Constant(0)) {
@@ -389,6 +460,12 @@ void ConvertConcat(NodeContext& c) {
     const HostTensor& first = *c.Constant(0);
     const int64_t rank = static_cast<int64_t>(first.dims.size());
     const int64_t axis = NormalizeAxis(c, axis_attr, rank);
+    for (int i = 1; i < c.NumInputs(); ++i) {
+      std::vector<int64_t> a = first.dims, b = c.Constant(i)->dims;
+      if (a.size() != b.size()) throw c.Invalid("inputs differ in rank");
+      a[axis] = b[axis] = 0;
+      if (a != b) throw c.Invalid("inputs differ outside the axis");
+    }
     HostTensor out = first;
     out.values.clear();
     out.sources.clear();
@@ -821,6 +898,9 @@ void AddTensorConverters(std::map<std::string, Converter>* t) {
   table["ConstantOfShape"] = ConvertConstantOfShape;
   table["Range"] = ConvertRange;
   table["Cast"] = ConvertCast;
+  table["CastLike"] = ConvertCastLike;
+  table["DepthToSpace"] = [](NodeContext& c) { ConvertDepthSpace(c, true); };
+  table["SpaceToDepth"] = [](NodeContext& c) { ConvertDepthSpace(c, false); };
   table["Reshape"] = ConvertReshape;
   table["Flatten"] = ConvertFlatten;
   table["Transpose"] = ConvertTranspose;

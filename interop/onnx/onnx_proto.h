@@ -9,4 +9,13 @@
 #include <onnx/onnx_pb.h>
 #include <onnx/shape_inference/implementation.h>
 
+namespace onnx {
+namespace checker {
+// Defined and exported by libonnx 1.12 (check_model(path) calls it after
+// setting the model's folder) but not declared in its headers: the checker
+// with a context, so that external data is looked for next to the model.
+void check_model(const ModelProto& model, CheckerContext& ctx);
+}  // namespace checker
+}  // namespace onnx
+
 #endif  // MX_INTEROP_ONNX_ONNX_PROTO_H_
