@@ -47,6 +47,8 @@ class GraphExporter {
 
  private:
   const NDArray* FindParam(const std::string& name) const;
+  // The node whose output `entry` is.
+  const Node& NodeOf(uint32_t entry) const;
 
   const Symbol& symbol_;
   IndexedGraph g_;
@@ -86,11 +88,16 @@ std::string GraphExporter::AddInitializer(const HostTensor& t,
   return name;
 }
 
+const Node& GraphExporter::NodeOf(uint32_t entry) const {
+  const auto it =
+      std::upper_bound(g_.entry_begin.begin(), g_.entry_begin.end(), entry);
+  return *g_.nodes[it - g_.entry_begin.begin() - 1];
+}
+
 const HostTensor* GraphExporter::ParamValue(uint32_t e) {
-  uint32_t node = 0;
-  while (g_.entry_begin[node + 1] <= e) ++node;
-  if (!g_.nodes[node]->is_variable()) return nullptr;
-  const NDArray* p = FindParam(g_.nodes[node]->attrs.name);
+  const Node& node = NodeOf(e);
+  if (!node.is_variable()) return nullptr;
+  const NDArray* p = FindParam(node.attrs.name);
   if (p == nullptr) return nullptr;
   auto it = param_values_.find(e);
   if (it == param_values_.end()) {
@@ -101,9 +108,7 @@ const HostTensor* GraphExporter::ParamValue(uint32_t e) {
 
 std::string GraphExporter::UseInput(uint32_t e) {
   const std::string& name = tensors_.at(e);
-  uint32_t node = 0;
-  while (g_.entry_begin[node + 1] <= e) ++node;
-  if (!g_.nodes[node]->is_variable() || written_.count(e)) return name;
+  if (!NodeOf(e).is_variable() || written_.count(e)) return name;
   written_.insert(e);
   if (const HostTensor* t = ParamValue(e)) {
     *graph_->add_initializer() = ToProto(*t, name);
@@ -129,11 +134,6 @@ void SetValueInfo(onnx::ValueInfoProto* v, const std::string& name,
       d->set_dim_value(shape[i]);
     }
   }
-}
-
-std::string FirstLine(const std::string& s) {
-  const size_t nl = s.find('\n');
-  return nl == std::string::npos ? s : s.substr(0, nl);
 }
 
 }  // namespace

@@ -34,11 +34,6 @@ std::vector<int64_t> DimsOf(const onnx::TypeProto_Tensor& t) {
   return dims;
 }
 
-std::string FirstLine(const std::string& s) {
-  const size_t nl = s.find('\n');
-  return nl == std::string::npos ? s : s.substr(0, nl);
-}
-
 }  // namespace
 
 std::string SanitizeName(const std::string& name) {

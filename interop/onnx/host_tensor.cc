@@ -234,6 +234,11 @@ int ToOnnxType(DType d) {
   return TensorProto::UNDEFINED;
 }
 
+std::string FirstLine(const std::string& s) {
+  const size_t nl = s.find('\n');
+  return nl == std::string::npos ? s : s.substr(0, nl);
+}
+
 int64_t CheckedCount(const std::vector<int64_t>& dims,
                      const std::string& what) {
   int64_t n = 1;

@@ -64,6 +64,9 @@ NDArray ToNDArray(const HostTensor& t, const std::string& what);
 // The array's values on the host.
 HostTensor FromNDArray(const NDArray& a);
 
+// The first line of `s` (ONNX's checker writes several).
+std::string FirstLine(const std::string& s);
+
 // The number of elements of `dims`; mx::Error naming `what` for a negative
 // extent or a product beyond int64.
 int64_t CheckedCount(const std::vector<int64_t>& dims, const std::string& what);

@@ -116,24 +116,41 @@ void CheckGroup(const NodeContext& c, int64_t group, int64_t channels,
   }
 }
 
+// The data, weight and window of Conv / ConvTranspose, validated.
+struct ConvGeometry {
+  std::vector<int64_t> x, w, kernel, stride, dilate;
+  size_t nd = 0;
+  int64_t group = 1;
+};
+
+ConvGeometry ReadConvGeometry(NodeContext& c) {
+  ConvGeometry g;
+  g.x = c.RequireDims(0, c.op_type());
+  g.w = c.RequireDims(1, c.op_type() + "'s weight");
+  if (g.w.size() < 3 || g.x.size() != g.w.size()) {
+    throw c.Invalid(StrCat("weight ", PythonTuple(g.w), " does not fit data ",
+                           PythonTuple(g.x)));
+  }
+  g.nd = g.w.size() - 2;
+  g.kernel =
+      c.Ints("kernel_shape", std::vector<int64_t>(g.w.begin() + 2, g.w.end()));
+  g.stride = c.Ints("strides", Ones(g.nd));
+  g.dilate = c.Ints("dilations", Ones(g.nd));
+  g.group = c.Int("group", 1);
+  CheckWindow(c, g.nd,
+              {{"kernel_shape", &g.kernel},
+               {"strides", &g.stride},
+               {"dilations", &g.dilate}});
+  return g;
+}
+
 void ConvertConv(NodeContext& c) {
-  const std::vector<int64_t> x = c.RequireDims(0, "Conv");
-  const std::vector<int64_t> w = c.RequireDims(1, "Conv's weight");
-  if (w.size() < 3 || x.size() != w.size()) {
-    throw c.Invalid(StrCat("weight ", PythonTuple(w), " does not fit data ",
-                           PythonTuple(x)));
-  }
-  const size_t nd = w.size() - 2;
-  const std::vector<int64_t> kernel =
-      c.Ints("kernel_shape", std::vector<int64_t>(w.begin() + 2, w.end()));
-  const std::vector<int64_t> stride = c.Ints("strides", Ones(nd));
-  const std::vector<int64_t> dilate = c.Ints("dilations", Ones(nd));
-  const int64_t group = c.Int("group", 1);
-  if (kernel.size() != nd || stride.size() != nd || dilate.size() != nd) {
-    throw c.Invalid(
-        "kernel_shape, strides and dilations need one entry per "
-        "spatial axis");
-  }
+  const ConvGeometry g = ReadConvGeometry(c);
+  const std::vector<int64_t>&x = g.x, &w = g.w, &kernel = g.kernel,
+        &stride = g.stride, &dilate = g.dilate;
+  const size_t nd = g.nd;
+  const int64_t group = g.group;
+  CheckGroup(c, group, x[1], w[0]);
   const Pads pads = WindowPads(c, x, kernel, stride, dilate);
   Symbol data = c.Input(0);
   std::vector<int64_t> pad = pads.begin;
@@ -155,25 +172,14 @@ void ConvertConv(NodeContext& c) {
 }
 
 void ConvertConvTranspose(NodeContext& c) {
-  const std::vector<int64_t> x = c.RequireDims(0, "ConvTranspose");
-  const std::vector<int64_t> w = c.RequireDims(1, "ConvTranspose's weight");
-  if (w.size() < 3 || x.size() != w.size()) {
-    throw c.Invalid(StrCat("weight ", PythonTuple(w), " does not fit data ",
-                           PythonTuple(x)));
-  }
-  const size_t nd = w.size() - 2;
-  const std::vector<int64_t> kernel =
-      c.Ints("kernel_shape", std::vector<int64_t>(w.begin() + 2, w.end()));
-  const std::vector<int64_t> stride = c.Ints("strides", Ones(nd));
-  const std::vector<int64_t> dilate = c.Ints("dilations", Ones(nd));
+  const ConvGeometry g = ReadConvGeometry(c);
+  const std::vector<int64_t>&x = g.x, &w = g.w, &kernel = g.kernel,
+        &stride = g.stride, &dilate = g.dilate;
+  const size_t nd = g.nd;
+  const int64_t group = g.group;
   const std::vector<int64_t> out_pad =
       c.Ints("output_padding", std::vector<int64_t>(nd, 0));
   const std::vector<int64_t> out_shape = c.Ints("output_shape");
-  const int64_t group = c.Int("group", 1);
-  CheckWindow(c, nd,
-              {{"kernel_shape", &kernel},
-               {"strides", &stride},
-               {"dilations", &dilate}});
   if (out_pad.size() != nd) throw c.Invalid("output_padding does not fit");
   CheckGroup(c, group, x[1], -1);
   const std::string auto_pad = c.String("auto_pad", "NOTSET");

@@ -379,6 +379,19 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   return kExitOk;
 }
 
+// `requested`, or the latest epoch saved under `prefix`; DataError when
+// there is none (nothing to `verb`).
+int CheckpointToUse(const std::string& prefix, int requested,
+                    const std::string& verb) {
+  if (requested >= 0) return requested;
+  const std::vector<int> epochs = CheckpointEpochs(prefix, "params");
+  if (epochs.empty()) {
+    throw DataError(StrCat("no checkpoint ", prefix, "-NNNN.params to ", verb,
+                           " (train first)"));
+  }
+  return epochs.back();
+}
+
 // `mxtrain export`: a checkpoint of the run written as an ONNX model for
 // inference (docs/onnx.md); its data input keeps a symbolic batch axis.
 int Export(const RunConfig& c, const CommandOptions& o) {
@@ -393,15 +406,7 @@ int Export(const RunConfig& c, const CommandOptions& o) {
   }
   Data data = OpenData(c, false);
   const std::string prefix = CheckpointPrefix(c);
-  int epoch = o.epoch;
-  if (epoch < 0) {
-    const std::vector<int> epochs = CheckpointEpochs(prefix, "params");
-    if (epochs.empty()) {
-      throw DataError(StrCat("no checkpoint ", prefix,
-                             "-NNNN.params to export (train first)"));
-    }
-    epoch = epochs.back();
-  }
+  const int epoch = CheckpointToUse(prefix, o.epoch, "export");
   NamedParams args, aux;
   try {
     LoadParams(ParamsPath(prefix, epoch), &args, &aux);
@@ -429,15 +434,7 @@ int Test(const RunConfig& c, const CommandOptions& o) {
   SetupLogging(c, "");
   Data data = OpenData(c, true);
   const std::string prefix = CheckpointPrefix(c);
-  int epoch = o.epoch;
-  if (epoch < 0) {
-    const std::vector<int> epochs = CheckpointEpochs(prefix, "params");
-    if (epochs.empty()) {
-      throw DataError(StrCat("no checkpoint ", prefix,
-                             "-NNNN.params to test (train first)"));
-    }
-    epoch = epochs.back();
-  }
+  const int epoch = CheckpointToUse(prefix, o.epoch, "test");
   TrainerOptions t = c.trainer;
   t.for_training = false;
   t.kvstore = "local";  // one process evaluates everything

@@ -615,5 +615,25 @@ TEST(BadInputTest, ACheckpointMissingAParameterIsNamed) {
          3, {"fc2_bias"}, "mxinfer");
 }
 
+// Damaged ONNX models (docs/onnx.md): a config key error for mxtrain's
+// network.onnx, a model error (exit 3) for mxinfer, both naming the file.
+TEST(BadInputTest, DamagedOnnxModelsAreNamed) {
+  const Files& f = TheFiles();
+  const std::string garbage = Write("garbage.onnx", "this is no model");
+  const std::string empty = Write("empty.onnx", "");
+  for (const std::string& model : {garbage, empty, Dir() + "/none.onnx"}) {
+    const std::string config = Write(
+        "onnx.yaml", "name: onnx\noutput: " + Dir() + "/runs/onnx\ndata:\n" +
+                         "  train: " + Mnist(f.images, f.labels) +
+                         "\nnetwork: {onnx: " + model + "}\n");
+    Expect(Mxtrain("check --config " + config), 2, {"network.onnx: ", model},
+           "mxtrain " + model);
+    Expect(Mxinfer("--model " + model + " --benchmark --data-shape 1,28,28"), 3,
+           {"mxinfer: error: ", model}, "mxinfer " + model);
+  }
+  Expect(Mxinfer("--model " + garbage + " --epoch 2 --benchmark"), 2,
+         {"--epoch is for checkpoints"}, "mxinfer --epoch");
+}
+
 }  // namespace
 }  // namespace mx
