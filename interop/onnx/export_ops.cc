@@ -1,4 +1,4 @@
-// Exporters of mx ops to ONNX opset 13 (see Note [ONNX export]): each writes
+// Exporters of mx ops to ONNX opset 11 (see Note [ONNX export]): each writes
 // ONNX nodes computing the op's inference output exactly, or refuses with an
 // error naming the node.
 #include <algorithm>
@@ -244,10 +244,10 @@ void ExportSliceChannel(ExportContext& c) {
     outs.push_back(squeeze ? c.Out(i) + "_split" : c.Out(i));
   }
   const std::vector<int64_t> split(n, c.InShape(0)[axis] / n);
-  c.Add("Split", {c.In(0), c.Int64s(split, "split")}, {IntAttr("axis", axis)},
+  c.Add("Split", {c.In(0)}, {IntAttr("axis", axis), IntsAttr("split", split)},
         outs);
   for (int64_t i = 0; squeeze && i < n; ++i) {
-    c.Add("Squeeze", {outs[i], c.Int64s({axis}, "axes")}, {}, {c.Out(i)});
+    c.Add("Squeeze", {outs[i]}, {IntsAttr("axes", {axis})}, {c.Out(i)});
   }
 }
 
@@ -256,7 +256,20 @@ void ExportBinary(ExportContext& c, const char* op) {
 }
 
 void ExportScalar(ExportContext& c, const char* op, bool reverse) {
-  const std::string s = c.Scalar(c.Float("scalar"), 0, "scalar");
+  std::string s;
+  const Shape& in = c.InShape(0);
+  if (in.ndim() == 3 && in.Size() / std::max<int64_t>(in[0], 1) <= 65536) {
+    // OpenCV 4.6 ignores a scalar operand on 3-D data after a MatMul
+    // (attention's scaling): the scalar is written over the data's shape
+    // but the batch, (1, T, D), which it reads right.
+    HostTensor t;
+    t.type = ToOnnxType(c.InType(0));
+    t.dims = {1, in[1], in[2]};
+    t.values.assign(in[1] * in[2], c.Float("scalar"));
+    s = c.Constant(t, "scalar");
+  } else {
+    s = c.Scalar(c.Float("scalar"), 0, "scalar");
+  }
   c.Add(op,
         reverse ? std::vector<std::string>{s, c.In(0)}
                 : std::vector<std::string>{c.In(0), s},
@@ -267,12 +280,32 @@ void ExportUnary(ExportContext& c, const char* op) {
   c.Add(op, {c.In(0)}, {}, {c.Out(0)});
 }
 
+// Softmax / LogSoftmax of `x` along `axis`: before opset 13 they normalize
+// the input seen as 2-D (axes from `axis` on flattened), which is the
+// per-axis softmax only for the last axis; another axis is moved last and
+// back.
+void AxisSoftmax(ExportContext& c, const char* op, const std::string& x,
+                 int64_t axis) {
+  const int rank = c.InShape(0).ndim();
+  if (axis < 0) axis += rank;
+  if (axis == rank - 1) {
+    c.Add(op, {x}, {IntAttr("axis", axis)}, {c.Out(0)});
+    return;
+  }
+  std::vector<int64_t> perm(rank);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::swap(perm[axis], perm[rank - 1]);
+  const std::string moved = c.Add("Transpose", {x}, {IntsAttr("perm", perm)});
+  const std::string y = c.Add(op, {moved}, {IntAttr("axis", rank - 1)});
+  c.Add("Transpose", {y}, {IntsAttr("perm", perm)}, {c.Out(0)});
+}
+
 void ExportSoftmaxOutput(ExportContext& c) {
   const int rank = c.InShape(0).ndim();
   if (c.Bool("multi_output")) {
-    c.Add("Softmax", {c.In(0)}, {IntAttr("axis", 1)}, {c.Out(0)});
+    AxisSoftmax(c, "Softmax", c.In(0), 1);
   } else if (c.Bool("preserve_shape") || rank == 2) {
-    c.Add("Softmax", {c.In(0)}, {IntAttr("axis", -1)}, {c.Out(0)});
+    AxisSoftmax(c, "Softmax", c.In(0), -1);
   } else {
     throw c.Unsupported("SoftmaxOutput on data of rank other than 2");
   }
@@ -283,7 +316,7 @@ void ExportSoftmax(ExportContext& c, const char* op) {
   if (!c.IsNone("temperature") && c.Float("temperature") != 1.0) {
     x = c.Add("Div", {x, c.Scalar(c.Float("temperature"), 0, "temperature")});
   }
-  c.Add(op, {x}, {IntAttr("axis", c.Int("axis"))}, {c.Out(0)});
+  AxisSoftmax(c, op, x, c.Int("axis"));
 }
 
 void ExportReduce(ExportContext& c, const char* op) {
@@ -306,12 +339,8 @@ void ExportReduce(ExportContext& c, const char* op) {
   const bool keepdims = c.Bool("keepdims");
   const bool to_scalar = !keepdims && axes.size() == static_cast<size_t>(rank);
   std::vector<std::string> in = {c.In(0)};
-  std::vector<OnnxAttr> attrs = {IntAttr("keepdims", keepdims ? 1 : 0)};
-  if (std::string(op) == "ReduceSum") {
-    in.push_back(c.Int64s(axes, "axes"));
-  } else {
-    attrs.push_back(IntsAttr("axes", axes));
-  }
+  std::vector<OnnxAttr> attrs = {IntAttr("keepdims", keepdims ? 1 : 0),
+                                 IntsAttr("axes", axes)};
   // mx keeps a full reduction as (1,); ONNX's is 0-d.
   const std::string y =
       c.Add(op, in, attrs, {to_scalar ? std::string() : c.Out(0)});
@@ -344,7 +373,7 @@ void ExportLayerNorm(ExportContext& c) {
   if (c.OutputUsed(1) || c.OutputUsed(2)) {
     throw c.Unsupported("the mean / std outputs");
   }
-  // Opset 13 has no LayerNormalization: (x - mean) / sqrt(var + eps).
+  // LayerNormalization is opset 17's: (x - mean) / sqrt(var + eps).
   const std::vector<OnnxAttr> last = {IntsAttr("axes", {-1}),
                                       IntAttr("keepdims", 1)};
   const std::string x = c.In(0);
@@ -354,14 +383,28 @@ void ExportLayerNorm(ExportContext& c) {
   const std::string std_dev =
       c.Add("Sqrt", {c.Add("Add", {var, c.Scalar(c.Float("eps"), 0, "eps")})});
   const std::string norm = c.Add("Div", {d, std_dev});
-  c.Add("Add", {c.Add("Mul", {norm, c.In(1)}), c.In(2)}, {}, {c.Out(0)});
+  // gamma and beta as parameters are written repeated over the data's shape
+  // but the batch, (1, ..., D): OpenCV 4.6 cannot multiply a 3-D tensor by a
+  // vector along its last axis.
+  auto full_rank = [&](int i) {
+    const HostTensor* v = c.ParamValue(i);
+    if (v == nullptr) return c.In(i);
+    HostTensor t = *v;
+    t.dims = c.InShape(0).dims();
+    t.dims[0] = 1;
+    t.values.resize(CheckedCount(t.dims, c.Where()));
+    for (size_t k = 0; k < t.values.size(); ++k) {
+      t.values[k] = v->values[k % v->values.size()];
+    }
+    return c.ReplaceParam(i, t);
+  };
+  c.Add("Add", {c.Add("Mul", {norm, full_rank(1)}), full_rank(2)}, {},
+        {c.Out(0)});
 }
 
 void ExportDropout(ExportContext& c) {
   if (c.Param("mode") == "always") throw c.Unsupported("mode='always'");
-  HostTensor ratio;
-  ratio.values = {c.Float("p")};
-  c.Add("Dropout", {c.In(0), c.Constant(ratio, "ratio")}, {}, {c.Out(0)});
+  c.Add("Dropout", {c.In(0)}, {FloatAttr("ratio", c.Float("p"))}, {c.Out(0)});
 }
 
 void ExportClip(ExportContext& c) {
@@ -393,7 +436,10 @@ void ExportUpSampling(ExportContext& c) {
   HostTensor scales;
   scales.dims = {4};
   scales.values = {1, 1, s, s};
-  c.Add("Resize", {c.In(0), "", c.Constant(scales, "scales")},
+  HostTensor roi;  // required (and unused) before opset 13
+  roi.dims = {0};
+  c.Add("Resize",
+        {c.In(0), c.Constant(roi, "roi"), c.Constant(scales, "scales")},
         {StringAttr("mode", "nearest"),
          StringAttr("coordinate_transformation_mode", "asymmetric"),
          StringAttr("nearest_mode", "floor")},
@@ -409,7 +455,7 @@ void ExportCast(ExportContext& c) {
 void ExportExpandDims(ExportContext& c) {
   int64_t axis = c.Int("axis");
   if (axis < 0) axis += c.InShape(0).ndim() + 1;
-  c.Add("Unsqueeze", {c.In(0), c.Int64s({axis}, "axes")}, {}, {c.Out(0)});
+  c.Add("Unsqueeze", {c.In(0)}, {IntsAttr("axes", {axis})}, {c.Out(0)});
 }
 
 void ExportSliceAxis(ExportContext& c) {

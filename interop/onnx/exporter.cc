@@ -139,7 +139,7 @@ void SetValueInfo(onnx::ValueInfoProto* v, const std::string& name,
 }  // namespace
 
 std::string GraphExporter::Run() {
-  model_.set_ir_version(7);
+  model_.set_ir_version(6);  // the IR of opset 11
   model_.set_producer_name("mx");
   model_.set_producer_version("1");
   auto* opset = model_.add_opset_import();

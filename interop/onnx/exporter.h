@@ -1,4 +1,5 @@
-// ONNX export: an mx Symbol with its parameters as an ONNX model (opset 13),
+// ONNX export: an mx Symbol with its parameters as an ONNX model (opset 11,
+// which the runtimes users deploy on read: OpenCV 4.6's DNN module among them),
 // checked by ONNX's checker before it is written.
 //
 //   onnx_io::ExportModel(symbol, args, aux, {{"data", Shape({1, 1, 28, 28})}},
@@ -24,7 +25,7 @@ namespace mx {
 namespace onnx_io {
 
 // The opset exported models declare.
-constexpr int64_t kExportOpset = 13;
+constexpr int64_t kExportOpset = 11;
 
 // The serialized ModelProto of `symbol` with `args` / `aux` as
 // initializers; `input_shapes` gives every data input's shape (batch

@@ -53,7 +53,7 @@ def _split_params(params):
 def export_model(sym, params, input_shape, input_type=None, onnx_file_path="model.onnx",
                  verbose=False):
     """Writes `sym` (a Symbol or a -symbol.json path) with `params` (a dict, (arg, aux), or a
-    .params path) as an ONNX model (opset 13) and returns its path. `input_shape` is a list of
+    .params path) as an ONNX model (opset 11) and returns its path. `input_shape` is a list of
     shapes, one per data input (the arguments that are neither parameters nor labels), in
     list_arguments order; the batch axis stays symbolic in the model."""
     if isinstance(sym, str):

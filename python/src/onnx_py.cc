@@ -39,7 +39,7 @@ void BindOnnx(py::module_& m, py::handle error_base) {
       },
       py::arg("symbol"), py::arg("arg_params"), py::arg("aux_params"),
       py::arg("input_shapes"), py::arg("path"),
-      "writes symbol with its parameters as an ONNX model (opset 13)");
+      "writes symbol with its parameters as an ONNX model (opset 11)");
   m.attr("EXPORT_OPSET") = onnx_io::kExportOpset;
   m.def("supported_import_ops", &onnx_io::SupportedImportOps);
   m.def("supported_export_ops", &onnx_io::SupportedExportOps);

@@ -89,6 +89,30 @@ Symbol ResNetLike() {
   return L("SoftmaxOutput", {g}, {{"name", "softmax"}});
 }
 
+// The transformer's layers: rows as tokens, LayerNorm, position-wise fully
+// connected layers, scaled dot-product attention, a mean over the tokens.
+Symbol AttentionLike() {
+  Symbol x = Symbol::Variable("data");
+  Symbol t = L("Reshape", {x}, {{"name", "rows"}, {"shape", {0, 28, 28}}});
+  t = L("FullyConnected", {t},
+        {{"name", "embed"}, {"num_hidden", 16}, {"flatten", false}});
+  Symbol n = L("LayerNorm", {t}, {{"name", "ln"}});
+  auto proj = [&](const char* name) {
+    return L("FullyConnected", {n},
+             {{"name", name}, {"num_hidden", 16}, {"flatten", false}});
+  };
+  Symbol scores = L("batch_dot", {proj("q"), proj("k")},
+                    {{"name", "scores"}, {"transpose_b", true}});
+  scores = L("_mul_scalar", {scores}, {{"name", "scaled"}, {"scalar", 0.25}});
+  Symbol w = L("softmax", {scores}, {{"name", "weights"}, {"axis", -1}});
+  Symbol mixed = L("batch_dot", {w, proj("v")}, {{"name", "mixed"}});
+  Symbol sum = L("elemwise_add", {mixed, t}, {{"name", "residual"}});
+  Symbol pooled = L("mean", {sum}, {{"name", "pool"}, {"axis", {1}}});
+  Symbol fc =
+      L("FullyConnected", {pooled}, {{"name", "fc"}, {"num_hidden", 10}});
+  return L("SoftmaxOutput", {fc}, {{"name", "softmax"}});
+}
+
 void CheckInOpenCV(const Symbol& net, const Shape& shape) {
   const Shapes shapes = net.InferShape({{"data", shape}});
   std::mt19937 rng(3);
@@ -135,6 +159,11 @@ void CheckInOpenCV(const Symbol& net, const Shape& shape) {
 
 TEST(OnnxOpenCV, Mlp) { CheckInOpenCV(Mlp(), Shape({4, 784})); }
 TEST(OnnxOpenCV, LeNet) { CheckInOpenCV(LeNet(), Shape({3, 1, 28, 28})); }
+// OpenCV 4.6 broadcasts the (1, T, D) constants of this graph over batch 1
+// only (its Eltwise layer wants equal batch extents).
+TEST(OnnxOpenCV, AttentionLike) {
+  CheckInOpenCV(AttentionLike(), Shape({1, 1, 28, 28}));
+}
 TEST(OnnxOpenCV, ResNetLike) {
   CheckInOpenCV(ResNetLike(), Shape({2, 3, 12, 12}));
 }
