@@ -23,6 +23,19 @@ HostTensor IntVector(const std::vector<int64_t>& v) {
   return t;
 }
 
+// Values folded at import are held on the host as doubles: at most 2^24 of
+// them per tensor (128 MiB), so a small file cannot ask for a huge fold.
+constexpr int64_t kMaxFolded = int64_t{1} << 24;
+
+void CheckFoldSize(const NodeContext& c, int64_t n) {
+  if (n > kMaxFolded) {
+    throw c.Unsupported(StrCat("a constant of ", n,
+                               " elements is too large to fold at import "
+                               "time (at most ",
+                               kMaxFolded, ")"));
+  }
+}
+
 // Row-major strides of `dims`.
 std::vector<int64_t> Strides(const std::vector<int64_t>& dims) {
   std::vector<int64_t> s(dims.size(), 1);
@@ -75,6 +88,7 @@ HostTensor FoldBinary(const NodeContext& c, const HostTensor& a,
   out.type = a.type;
   out.dims = *dims;
   const int64_t n = CheckedCount(out.dims, c.Where());
+  CheckFoldSize(c, n);
   const auto strides = Strides(out.dims);
   out.values.resize(n);
   for (int64_t i = 0; i < n; ++i) {
@@ -160,11 +174,7 @@ void ConvertConstantOfShape(NodeContext& c) {
   out.type = value.type;
   out.dims = shape.Int64s();
   const int64_t n = CheckedCount(out.dims, c.Where());
-  if (n > (int64_t{1} << 28)) {
-    throw c.Unsupported(StrCat("a constant of ", n,
-                               " elements is too large "
-                               "to fold at import time"));
-  }
+  CheckFoldSize(c, n);
   out.values.assign(n, value.values.empty() ? 0.0 : value.values[0]);
   c.SetConstant(0, out);
 }
@@ -175,7 +185,8 @@ void ConvertRange(NodeContext& c) {
   const double delta = c.RequireConstant(2, "delta").values.at(0);
   if (delta == 0) throw c.Invalid("delta is 0");
   const double count = std::max(0.0, std::ceil((limit - start) / delta));
-  if (count > (1 << 28)) throw c.Unsupported("the range is too long to fold");
+  CheckFoldSize(
+      c, count > kMaxFolded ? kMaxFolded + 1 : static_cast<int64_t>(count));
   HostTensor out;
   out.type = c.Constant(0)->type;
   out.dims = {static_cast<int64_t>(count)};
@@ -642,6 +653,7 @@ void ConvertGather(NodeContext& c) {
     out.dims.insert(out.dims.end(), indices->dims.begin(), indices->dims.end());
     out.dims.insert(out.dims.end(), dims.begin() + axis + 1, dims.end());
     const bool sources = rank == 1 && !data->sources.empty();
+    CheckFoldSize(c, CheckedCount(out.dims, c.Where()));
     for (int64_t o = 0; o < outer; ++o) {
       for (int64_t k = 0; k < indices->size(); ++k) {
         int64_t idx = indices->AsInt64(k);

@@ -59,7 +59,7 @@ def export_model(sym, params, input_shape, input_type=None, onnx_file_path="mode
     if isinstance(sym, str):
         sym = _sym.load(sym)
     args, aux = _split_params(params)
-    if input_type not in (None, "float32") and getattr(input_type, "__name__", "") != "float32":
+    if input_type is not None:
         import numpy as np
         if np.dtype(input_type) != np.float32:
             raise MXNetError("export_model: input_type %s is not supported (float32 only)"

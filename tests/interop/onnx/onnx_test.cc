@@ -366,6 +366,41 @@ TEST(OnnxImport, UnsupportedOpsAndAttributesNameNodeOpAndOpset) {
   EXPECT_THAT(ErrorOf(old.SerializeAsString()), HasSubstr("opset"));
 }
 
+// Folding at import is bounded: two small constants whose broadcast sum
+// would hold 2^26 values are refused, not allocated.
+TEST(OnnxImport, FoldsAreBounded) {
+  onnx::ModelProto m = TinyModel();
+  auto* g = m.mutable_graph();
+  for (const char* name : {"a", "b"}) {
+    onnx::TensorProto t;
+    t.set_name(name);
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    t.add_dims(name[0] == 'a' ? 1 : 8192);
+    t.add_dims(name[0] == 'a' ? 8192 : 1);
+    t.set_raw_data(std::string(8192 * 4, '\0'));
+    *g->add_initializer() = t;
+  }
+  auto* add = g->add_node();
+  add->set_op_type("Add");
+  add->set_name("big");
+  add->add_input("a");
+  add->add_input("b");
+  add->add_output("ab");
+  auto* out = g->add_output();
+  out->set_name("ab");
+  auto* type = out->mutable_type()->mutable_tensor_type();
+  type->set_elem_type(onnx::TensorProto::FLOAT);
+  type->mutable_shape()->add_dim()->set_dim_value(8192);
+  type->mutable_shape()->add_dim()->set_dim_value(8192);
+  try {
+    ImportModelFromBytes(m.SerializeAsString(), "m.onnx", "");
+    FAIL() << "folded 2^26 values";
+  } catch (const UnsupportedError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("Add node 'big'"));
+    EXPECT_THAT(e.what(), HasSubstr("67108864 elements is too large to fold"));
+  }
+}
+
 // docs/onnx.md names every operator the importer and the exporter convert.
 TEST(OnnxDocs, ListEveryConvertedOp) {
   const std::string doc = ReadFile("docs/onnx.md");
