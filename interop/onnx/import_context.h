@@ -106,9 +106,11 @@ class NodeContext {
 
 using Converter = std::function<void(NodeContext&)>;
 
-// The converters by ONNX op type (import_ops.cc, import_nn.cc).
+// The converters by ONNX op type (import_tensor.cc, import_math.cc,
+// import_nn.cc).
 const std::map<std::string, Converter>& Converters();
 void AddTensorConverters(std::map<std::string, Converter>* table);
+void AddMathConverters(std::map<std::string, Converter>* table);
 void AddNNConverters(std::map<std::string, Converter>* table);
 
 // ---- helpers shared by the converter files ----

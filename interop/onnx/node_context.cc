@@ -199,6 +199,7 @@ const std::map<std::string, Converter>& Converters() {
   static const std::map<std::string, Converter> table = [] {
     std::map<std::string, Converter> t;
     AddTensorConverters(&t);
+    AddMathConverters(&t);
     AddNNConverters(&t);
     return t;
   }();
