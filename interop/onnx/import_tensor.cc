@@ -212,9 +212,10 @@ void ConvertRange(NodeContext& c) {
   c.SetConstant(0, out);
 }
 
-void ConvertCast(NodeContext& c) {
-  const int to = static_cast<int>(c.Int("to", 0));
-  if (c.HasAttr("saturate")) c.Ignore("saturate");
+// Input 0 converted to ONNX type `to`: folded for a constant, else mx's
+// Cast (UnsupportedError for types mx lacks).
+void CastTo(NodeContext& c, int to) {
+  c.Ignore("saturate");
   if (const HostTensor* t = c.Constant(0)) {
     HostTensor out = *t;
     out.type = to;
@@ -230,33 +231,21 @@ void ConvertCast(NodeContext& c) {
   }
   DType dtype;
   try {
-    dtype = ToMxType(to, "Cast's 'to'");
+    dtype = ToMxType(to, c.op_type() + "'s target type");
   } catch (const Error& e) {
     throw c.Unsupported(e.what());
   }
   c.SetOutput(0, c.Op("Cast", {c.Input(0)}, {{"dtype", DTypeName(dtype)}}));
 }
 
+void ConvertCast(NodeContext& c) {
+  CastTo(c, static_cast<int>(c.Int("to", 0)));
+}
+
 void ConvertCastLike(NodeContext& c) {
   const int to = c.InputType(1);
   if (to == 0) throw c.Unsupported("the type of 'target_type' is unknown");
-  c.Ignore("saturate");
-  if (const HostTensor* t = c.Constant(0)) {
-    HostTensor out = *t;
-    out.type = to;
-    if (out.IsInteger()) {
-      for (double& v : out.values) v = std::trunc(v);
-    }
-    c.SetConstant(0, out);
-    return;
-  }
-  DType dtype;
-  try {
-    dtype = ToMxType(to, "CastLike's target type");
-  } catch (const Error& e) {
-    throw c.Unsupported(e.what());
-  }
-  c.SetOutput(0, c.Op("Cast", {c.Input(0)}, {{"dtype", DTypeName(dtype)}}));
+  CastTo(c, to);
 }
 
 // ---- reshaping ----
