@@ -39,11 +39,16 @@ class GraphExporter {
   DType EntryType(uint32_t e) const { return types_.at(e); }
   std::string EntryTensor(uint32_t e) const { return tensors_.at(e); }
   bool EntryRead(uint32_t e) const { return readers_.at(e) > 0; }
+  int EntryReaders(uint32_t e) const { return readers_.at(e); }
   std::string UseInput(uint32_t e);
   const HostTensor* ParamValue(uint32_t e);
   std::string UniqueName(const std::string& wanted);
   onnx::NodeProto* NewNode() { return graph_->add_node(); }
   std::string AddInitializer(const HostTensor& t, const std::string& wanted);
+  // An initializer under `name` exactly (a parameter's own name).
+  void AddInitializerNamed(const HostTensor& t, const std::string& name) {
+    *graph_->add_initializer() = ToProto(t, name);
+  }
 
  private:
   const NDArray* FindParam(const std::string& name) const;
@@ -398,6 +403,12 @@ std::string ExportContext::Scalar(double v, int like_input,
 
 std::string ExportContext::ReplaceParam(int i, const HostTensor& t) {
   const uint32_t e = g_->graph().input_entries[id_].at(i);
+  // A parameter only this node reads keeps its name (the original is never
+  // written); a shared one gets this node's suffix.
+  if (g_->EntryReaders(e) == 1) {
+    g_->AddInitializerNamed(t, g_->EntryTensor(e));
+    return g_->EntryTensor(e);
+  }
   return g_->AddInitializer(t, g_->EntryTensor(e) + "_" + name());
 }
 

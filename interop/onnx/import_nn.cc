@@ -308,6 +308,16 @@ void ConvertGemm(NodeContext& c) {
 void ConvertMatMul(NodeContext& c) {
   const std::vector<int64_t> a = c.RequireDims(0, "MatMul");
   const std::vector<int64_t> b = c.RequireDims(1, "MatMul");
+  const HostTensor* weight = c.Constant(1);
+  if (weight != nullptr && b.size() == 2 && !a.empty()) {
+    // x times a constant matrix: mx's FullyConnected over the last axis
+    // (its weight is the matrix transposed), one gemm for any rank of x.
+    c.SetOutput(
+        0, c.Op("FullyConnected",
+                {c.Input(0), c.ParamVariable(Transposed2D(*weight), "weight")},
+                {{"num_hidden", b[1]}, {"no_bias", true}, {"flatten", false}}));
+    return;
+  }
   if (b.size() <= 2 && !a.empty()) {
     c.SetOutput(0, c.Op("dot", {c.Input(0), c.Input(1, "weight")}));
     return;

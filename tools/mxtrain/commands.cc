@@ -547,7 +547,9 @@ int ReportConfigError(const ConfigError& e) {
 
 NetworkTimes TimeNetwork(const RunConfig& c, int iterations) {
   Data data = OpenData(c, false);
-  TrainerOptions t = c.trainer;
+  // The network's own starting point (network.onnx's weights, whose names
+  // need no initializer rule), as training would start.
+  TrainerOptions t = StartingPoint(c);
   t.kvstore = "local";  // times one process
   Trainer trainer(c.network.symbol, *data.train, t);
   Executor& exec = trainer.executor();
