@@ -51,15 +51,7 @@ void ExportFullyConnected(ExportContext& c) {
   // (a Transpose node otherwise).
   std::string wt;
   if (const HostTensor* w = c.ParamValue(1)) {
-    HostTensor t = *w;
-    const int64_t rows = w->dims.at(0), cols = w->dims.at(1);
-    t.dims = {cols, rows};
-    for (int64_t r = 0; r < rows; ++r) {
-      for (int64_t k = 0; k < cols; ++k) {
-        t.values[k * rows + r] = w->values[r * cols + k];
-      }
-    }
-    wt = c.ReplaceParam(1, t);
+    wt = c.ReplaceParam(1, Transposed2D(*w));
   } else {
     wt = c.Add("Transpose", {c.In(1)}, {IntsAttr("perm", {1, 0})});
   }

@@ -15,6 +15,7 @@
 
 #include "core/base/file_util.h"
 #include "core/base/strings.h"
+#include "core/op/param.h"
 #include "interop/onnx/export_context.h"
 
 namespace mx {
@@ -274,17 +275,27 @@ std::string ExportContext::Param(const std::string& p) const {
   return it->second;
 }
 
+// Parameters are the op schema's own printout, so they parse with the same
+// traits; a failure is a bug.
+template <typename T>
+T ParseParam(const ExportContext& c, const std::string& p) {
+  T v{};
+  const std::string problem = ParamTraits<T>::Parse(c.Param(p), &v);
+  MX_INTERNAL_CHECK(problem.empty(), c.Where(), ": parameter ", p, " '",
+                    c.Param(p), "': ", problem);
+  return v;
+}
+
 int64_t ExportContext::Int(const std::string& p) const {
-  return std::stoll(Param(p));
+  return ParseParam<int64_t>(*this, p);
 }
 
 double ExportContext::Float(const std::string& p) const {
-  return std::stod(Param(p));
+  return ParseParam<double>(*this, p);
 }
 
 bool ExportContext::Bool(const std::string& p) const {
-  const std::string v = Param(p);
-  return v == "True" || v == "true" || v == "1";
+  return ParseParam<bool>(*this, p);
 }
 
 bool ExportContext::IsNone(const std::string& p) const {
@@ -293,17 +304,8 @@ bool ExportContext::IsNone(const std::string& p) const {
 }
 
 std::vector<int64_t> ExportContext::Ints(const std::string& p) const {
-  std::vector<int64_t> out;
-  std::string num;
-  for (char ch : Param(p) + ",") {
-    if (std::isdigit(static_cast<unsigned char>(ch)) || ch == '-') {
-      num += ch;
-    } else if (!num.empty()) {
-      out.push_back(std::stoll(num));
-      num.clear();
-    }
-  }
-  return out;
+  return ParseParam<std::optional<std::vector<int64_t>>>(*this, p).value_or(
+      std::vector<int64_t>{});
 }
 
 int ExportContext::NumInputs() const {

@@ -389,6 +389,16 @@ ImportedModel ImportModel(const std::string& path) {
   return ImportModelFromBytes(bytes, path, dir);
 }
 
+Symbol SingleInputAs(const ImportedModel& m, const std::string& data_name) {
+  std::vector<std::string> names;
+  for (const GraphInput& in : m.inputs) names.push_back(in.name);
+  MX_CHECK(names.size() == 1 && m.output_names.size() == 1, "the model has ",
+           names.size(), " data inputs (", Join(names, ", "), ") and ",
+           m.output_names.size(), " outputs; one of each is expected");
+  if (names[0] == data_name) return m.symbol;
+  return m.symbol({}, {{names[0], Symbol::Variable(data_name)}});
+}
+
 std::vector<std::string> SupportedImportOps() {
   std::vector<std::string> ops;
   for (const auto& [name, converter] : Converters()) ops.push_back(name);

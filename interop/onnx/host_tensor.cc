@@ -133,6 +133,26 @@ std::string ReadExternal(const TensorProto& t, const std::string& base_dir,
   return bytes.substr(offset, length);
 }
 
+// Element i of `t` as a T (int64 saturating, float16 rounded).
+template <typename T>
+T Narrow(const HostTensor& t, int64_t i) {
+  return static_cast<T>(t.values[i]);
+}
+template <>
+int64_t Narrow<int64_t>(const HostTensor& t, int64_t i) {
+  return t.AsInt64(i);
+}
+template <>
+Half Narrow<Half>(const HostTensor& t, int64_t i) {
+  return FloatToHalf(static_cast<float>(t.values[i]));
+}
+
+template <typename T>
+double Widen(T v) {
+  return static_cast<double>(v);
+}
+double Widen(Half v) { return HalfToFloat(v); }
+
 }  // namespace
 
 int64_t HostTensor::AsInt64(int64_t i) const {
@@ -192,22 +212,19 @@ std::string TypeName(int t) {
   return StrCat("type ", t);
 }
 
+// ONNX's element types and mx's DTypes, one to one.
+constexpr std::pair<int, DType> kTypePairs[] = {
+    {TensorProto::FLOAT, DType::kFloat32},
+    {TensorProto::DOUBLE, DType::kFloat64},
+    {TensorProto::FLOAT16, DType::kFloat16},
+    {TensorProto::UINT8, DType::kUint8},
+    {TensorProto::INT8, DType::kInt8},
+    {TensorProto::INT32, DType::kInt32},
+    {TensorProto::INT64, DType::kInt64}};
+
 DType ToMxType(int t, const std::string& what) {
-  switch (t) {
-    case TensorProto::FLOAT:
-      return DType::kFloat32;
-    case TensorProto::DOUBLE:
-      return DType::kFloat64;
-    case TensorProto::FLOAT16:
-      return DType::kFloat16;
-    case TensorProto::UINT8:
-      return DType::kUint8;
-    case TensorProto::INT8:
-      return DType::kInt8;
-    case TensorProto::INT32:
-      return DType::kInt32;
-    case TensorProto::INT64:
-      return DType::kInt64;
+  for (const auto& [onnx_type, dtype] : kTypePairs) {
+    if (onnx_type == t) return dtype;
   }
   MX_THROW(what, ": element type ", TypeName(t),
            " is not supported (mx holds float32, float64, float16, uint8, "
@@ -215,23 +232,20 @@ DType ToMxType(int t, const std::string& what) {
 }
 
 int ToOnnxType(DType d) {
-  switch (d) {
-    case DType::kFloat32:
-      return TensorProto::FLOAT;
-    case DType::kFloat64:
-      return TensorProto::DOUBLE;
-    case DType::kFloat16:
-      return TensorProto::FLOAT16;
-    case DType::kUint8:
-      return TensorProto::UINT8;
-    case DType::kInt8:
-      return TensorProto::INT8;
-    case DType::kInt32:
-      return TensorProto::INT32;
-    case DType::kInt64:
-      return TensorProto::INT64;
+  for (const auto& [onnx_type, dtype] : kTypePairs) {
+    if (dtype == d) return onnx_type;
   }
   return TensorProto::UNDEFINED;
+}
+
+HostTensor Transposed2D(const HostTensor& t) {
+  HostTensor out = t;
+  const int64_t r = t.dims.at(0), k = t.dims.at(1);
+  out.dims = {k, r};
+  for (int64_t i = 0; i < r; ++i) {
+    for (int64_t j = 0; j < k; ++j) out.values[j * r + i] = t.values[i * k + j];
+  }
+  return out;
 }
 
 std::string FirstLine(const std::string& s) {
@@ -380,66 +394,22 @@ NDArray ToNDArray(const HostTensor& t, const std::string& what) {
   std::vector<int64_t> dims = t.dims;
   // mx has no 0-d arrays: a scalar becomes (1,), as MXNet's.
   if (dims.empty()) dims = {1};
-  const Shape shape(dims);
-  switch (d) {
-    case DType::kFloat32:
-      return NDArray::FromVector(
-          std::vector<float>(t.values.begin(), t.values.end()), shape);
-    case DType::kFloat64:
-      return NDArray::FromVector(t.values, shape);
-    case DType::kFloat16: {
-      std::vector<Half> h(t.values.size());
-      for (size_t i = 0; i < h.size(); ++i) {
-        h[i] = FloatToHalf(static_cast<float>(t.values[i]));
-      }
-      return NDArray::FromVector(h, shape);
-    }
-    case DType::kUint8:
-      return NDArray::FromVector(
-          std::vector<uint8_t>(t.values.begin(), t.values.end()), shape);
-    case DType::kInt8:
-      return NDArray::FromVector(
-          std::vector<int8_t>(t.values.begin(), t.values.end()), shape);
-    case DType::kInt32:
-      return NDArray::FromVector(
-          std::vector<int32_t>(t.values.begin(), t.values.end()), shape);
-    case DType::kInt64:
-      return NDArray::FromVector(t.Int64s(), shape);
-  }
-  MX_THROW(what, ": no NDArray of this type");
+  NDArray out;
+  MX_DTYPE_SWITCH(d, T, {
+    std::vector<T> v(t.values.size());
+    for (size_t i = 0; i < v.size(); ++i) v[i] = Narrow<T>(t, i);
+    out = NDArray::FromVector(v, Shape(dims));
+  });
+  return out;
 }
 
 HostTensor FromNDArray(const NDArray& a) {
   HostTensor t;
   t.type = ToOnnxType(a.dtype());
   t.dims = a.shape().dims();
-  auto widen = [&](const auto& v) { t.values.assign(v.begin(), v.end()); };
-  switch (a.dtype()) {
-    case DType::kFloat32:
-      widen(a.ToVector<float>());
-      break;
-    case DType::kFloat64:
-      widen(a.ToVector<double>());
-      break;
-    case DType::kFloat16: {
-      for (Half h : a.ToVector<Half>()) t.values.push_back(HalfToFloat(h));
-      break;
-    }
-    case DType::kUint8:
-      widen(a.ToVector<uint8_t>());
-      break;
-    case DType::kInt8:
-      widen(a.ToVector<int8_t>());
-      break;
-    case DType::kInt32:
-      widen(a.ToVector<int32_t>());
-      break;
-    case DType::kInt64:
-      for (int64_t v : a.ToVector<int64_t>()) {
-        t.values.push_back(static_cast<double>(v));
-      }
-      break;
-  }
+  MX_DTYPE_SWITCH(a.dtype(), T, {
+    for (const T& v : a.ToVector<T>()) t.values.push_back(Widen(v));
+  });
   return t;
 }
 

@@ -64,6 +64,9 @@ NDArray ToNDArray(const HostTensor& t, const std::string& what);
 // The array's values on the host.
 HostTensor FromNDArray(const NDArray& a);
 
+// A 2-D tensor transposed.
+HostTensor Transposed2D(const HostTensor& t);
+
 // The first line of `s` (ONNX's checker writes several).
 std::string FirstLine(const std::string& s);
 

@@ -246,16 +246,6 @@ void ConvertConvTranspose(NodeContext& c) {
   c.SetOutput(0, y);
 }
 
-HostTensor Transposed2D(const HostTensor& t) {
-  HostTensor out = t;
-  const int64_t r = t.dims[0], k = t.dims[1];
-  out.dims = {k, r};
-  for (int64_t i = 0; i < r; ++i) {
-    for (int64_t j = 0; j < k; ++j) out.values[j * r + i] = t.values[i * k + j];
-  }
-  return out;
-}
-
 void ConvertGemm(NodeContext& c) {
   const double alpha = c.Float("alpha", 1.0), beta = c.Float("beta", 1.0);
   const bool trans_a = c.Int("transA", 0) != 0;

@@ -62,6 +62,11 @@ ImportedModel ImportModelFromBytes(const std::string& bytes,
                                    const std::string& source,
                                    const std::string& base_dir);
 
+// The model's symbol with its one data input named `data_name` ("data", as
+// mx's iterators feed it); mx::Error when the model has several data inputs
+// or outputs (mxinfer and mxtrain run single-input, single-output models).
+Symbol SingleInputAs(const ImportedModel& m, const std::string& data_name);
+
 // The ONNX operator types the importer converts, sorted.
 std::vector<std::string> SupportedImportOps();
 

@@ -73,22 +73,16 @@ bool IsOnnx(const std::string& model) {
 // An ONNX model as a checkpoint whose one data input is "data" and whose
 // output is a class distribution: a softmax is added after outputs that are
 // not one (logits, as PyTorch's classifiers end). mx::Error for models with
-// several inputs or outputs.
+// several inputs or outputs (onnx_io::SingleInputAs).
 Checkpoint LoadOnnx(const std::string& path, std::vector<int64_t>* declared) {
   onnx_io::ImportedModel m = onnx_io::ImportModel(path);
-  std::vector<std::string> names;
-  for (const auto& in : m.inputs) names.push_back(in.name);
-  MX_CHECK(m.inputs.size() == 1, "'", path, "': the model has ",
-           m.inputs.size(), " data inputs (", Join(names, ", "),
-           "); mxinfer feeds one");
-  MX_CHECK(m.output_names.size() == 1, "'", path, "': the model has ",
-           m.output_names.size(), " outputs; mxinfer reads one");
-  *declared = m.inputs[0].dims;
   Checkpoint c;
-  c.symbol = m.symbol;
-  if (names[0] != "data") {
-    c.symbol = c.symbol({}, {{names[0], Symbol::Variable("data")}});
+  try {
+    c.symbol = onnx_io::SingleInputAs(m, "data");
+  } catch (const Error& e) {
+    MX_THROW("'", path, "': ", e.what());
   }
+  *declared = m.inputs[0].dims;
   const std::string head = c.symbol.outputs()[0].node->attrs.op->name();
   if (head != "softmax" && head != "SoftmaxOutput" &&
       head != "SoftmaxActivation") {

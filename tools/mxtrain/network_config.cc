@@ -237,14 +237,7 @@ BuiltNetwork NetworkBuilder::Build(const ConfigNode& network,
 // SoftmaxOutput named `softmax`, as mxtrain's networks end.
 void NetworkBuilder::ImportOnnx(const std::string& file) {
   onnx_io::ImportedModel m = onnx_io::ImportModel(file);
-  MX_CHECK(m.inputs.size() == 1, "the model has ", m.inputs.size(),
-           " data inputs; mxtrain feeds one ('data')");
-  MX_CHECK(m.output_names.size() == 1, "the model has ", m.output_names.size(),
-           " outputs; mxtrain trains one");
-  Symbol net = m.symbol;
-  if (m.inputs[0].name != "data") {
-    net = net({}, {{m.inputs[0].name, Symbol::Variable("data")}});
-  }
+  Symbol net = onnx_io::SingleInputAs(m, "data");
   const NodeEntry& head = net.outputs()[0];
   const std::string head_op = head.node->attrs.op->name();
   if (head_op == "softmax" || head_op == "SoftmaxOutput") {
