@@ -9,6 +9,7 @@
 #include "core/base/strings.h"
 #include "core/engine/parallel.h"
 #include "core/executor/fuse_ops.h"
+#include "core/gpu/gpu.h"
 #include "core/ndarray/gpu_kernels.h"
 
 namespace mx {
@@ -568,6 +569,8 @@ void Executor::PushStep(const std::shared_ptr<const StepRun>& run,
       [run, is_train, timer = timer_](RunContext rc) {
         const auto start = std::chrono::steady_clock::now();
         run->Execute(is_train, rc.stream);
+        // On a GPU the kernels run after Execute returns: wait for them.
+        if (rc.stream != nullptr) gpu::SyncStream(rc.stream);
         timer(run->name, std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count());

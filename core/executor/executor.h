@@ -89,8 +89,9 @@ class Executor {
   void Backward(const std::vector<NDArray>& head_grads = {});
 
   // Called after each step with its name ("fc1", "fc1 (backward)",
-  // "gradient sum") and the seconds its kernel took, on the engine thread
-  // that ran it (mxtrain time, profiling). Empty: no timing (the default).
+  // "gradient sum") and the seconds its kernel took (on a GPU: until its
+  // stream is done, so steps are not overlapped), on the engine thread that
+  // ran it (mxtrain time, profiling). Empty: no timing (the default).
   using StepTimer = std::function<void(const std::string& step, double)>;
   void SetStepTimer(StepTimer timer) { timer_ = std::move(timer); }
 

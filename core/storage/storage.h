@@ -53,7 +53,8 @@ class Storage {
 };
 
 // The size class `bytes` is rounded up to: multiples of 64 up to 1 KiB, then
-// four classes per power of two (at most 25% slack).
+// four classes per power of two (at most 25% slack) up to 32 MiB, then
+// multiples of 2 MiB (at most 6% slack).
 size_t StorageSizeClass(size_t bytes);
 
 }  // namespace mx

@@ -4,6 +4,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/base/env.h"
 #include "core/base/error.h"
 #include "core/base/strings.h"
 #include "core/gpu/gpu.h"
@@ -54,14 +55,27 @@ bool Pick(const Perf* perf, int count, size_t limit, Perf* out) {
 
 }  // namespace
 
+namespace {
+
+// cudnn_tune, or where unset MX_CUDNN_AUTOTUNE_DEFAULT's mode (MXNet's
+// MXNET_CUDNN_AUTOTUNE_DEFAULT: 0 off, 1 limited_workspace, 2 fastest;
+// 1 by default, as MXNet).
+std::string TuneMode(const std::optional<std::string>& cudnn_tune) {
+  if (cudnn_tune.has_value()) return *cudnn_tune;
+  static const char* const kModes[] = {"off", "limited_workspace", "fastest"};
+  return kModes[EnvInt("MX_CUDNN_AUTOTUNE_DEFAULT", 1, 0, 2)];
+}
+
+}  // namespace
+
 ConvTune ConvTuneOf(const std::optional<std::string>& cudnn_tune) {
-  return cudnn_tune.has_value() && *cudnn_tune != "off" ? ConvTune::kMeasure
-                                                        : ConvTune::kHeuristic;
+  return TuneMode(cudnn_tune) != "off" ? ConvTune::kMeasure
+                                       : ConvTune::kHeuristic;
 }
 
 size_t WorkspaceLimit(int64_t workspace_mb,
                       const std::optional<std::string>& cudnn_tune) {
-  if (cudnn_tune.has_value() && *cudnn_tune == "fastest") {
+  if (TuneMode(cudnn_tune) == "fastest") {
     return std::numeric_limits<size_t>::max();
   }
   return static_cast<size_t>(workspace_mb) << 20;

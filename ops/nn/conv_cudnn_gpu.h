@@ -24,11 +24,13 @@ namespace ops {
 // and fastest).
 enum class ConvTune { kHeuristic, kMeasure };
 
-// ConvTune of the op's cudnn_tune parameter (unset means heuristics).
+// ConvTune of the op's cudnn_tune parameter; unset means
+// MX_CUDNN_AUTOTUNE_DEFAULT (0 heuristics; 1, the default, limited_workspace;
+// 2 fastest), as MXNet.
 ConvTune ConvTuneOf(const std::optional<std::string>& cudnn_tune);
 
 // The workspace limit of a convolution op: `workspace` MB, none when tuned
-// for the fastest algorithm.
+// for the fastest algorithm (cudnn_tune, or its default above).
 size_t WorkspaceLimit(int64_t workspace_mb,
                       const std::optional<std::string>& cudnn_tune);
 

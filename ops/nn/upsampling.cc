@@ -27,10 +27,6 @@ bool IsBilinear(const NodeAttrs& a) {
   return a.params<UpSamplingParam>().sample_type == "bilinear";
 }
 
-// The bilinear kernel's side and padding for `scale`.
-int64_t BilinearKernelSize(int64_t scale) { return 2 * scale - scale % 2; }
-int64_t BilinearPad(int64_t scale) { return scale / 2; }  // ceil((s-1)/2)
-
 void InferBilinearShape(InferShapeContext* ctx) {
   const auto& p = ctx->params<UpSamplingParam>();
   const int64_t k = BilinearKernelSize(p.scale);

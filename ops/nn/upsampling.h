@@ -60,6 +60,12 @@ struct UpSamplingParam {
   }
 };
 
+// The bilinear kernel's side and padding for `scale` (pad = ceil((s-1)/2)).
+inline int64_t BilinearKernelSize(int64_t scale) {
+  return 2 * scale - scale % 2;
+}
+inline int64_t BilinearPad(int64_t scale) { return scale / 2; }
+
 }  // namespace ops
 }  // namespace mx
 

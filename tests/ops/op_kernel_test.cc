@@ -2,6 +2,8 @@
 // case, one gtest per case, and checks that every op has kernels and cases.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
 #include <set>
 
 #include "core/op/kernel.h"
@@ -46,6 +48,18 @@ TEST(OpCoverage, CaseNamesAreUnique) {
 
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
+  // The ops that have GPU kernels head the report of GPU checks, so that
+  // kernels no case reached show up (tools/gpu/device_check.sh).
+  if (const char* report = std::getenv("MX_OP_GPU_REPORT")) {
+    std::ofstream out(report, std::ios::app);
+    for (const std::string& op : mx::OpRegistry::Global().Names()) {
+      if (!mx::KernelRegistry::Global()
+               .Variants(op, mx::DeviceType::kGPU)
+               .empty()) {
+        out << op << "\t*\tgpu-kernel\t-\n";
+      }
+    }
+  }
   for (const mx::testing::OpCase& c : mx::testing::AllOpCases()) {
     ::testing::RegisterTest(
         "OpCase", c.name.c_str(), nullptr, c.op.c_str(), __FILE__, __LINE__,

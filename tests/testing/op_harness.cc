@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <memory>
 
 #include "core/base/error.h"
@@ -400,6 +402,18 @@ void CheckExpectedError(const OpCase& c, const Prepared& p,
   }
 }
 
+// Appends "op<TAB>case<TAB>variant<TAB>ok|FAILED" to the file named by
+// MX_OP_GPU_REPORT, if set: the list of GPU kernels checked (docs/gpu.md).
+void ReportGpuCheck(const OpCase& c, const Prepared& p, const KernelDef& def,
+                    bool failed) {
+  const char* path = std::getenv("MX_OP_GPU_REPORT");
+  if (path == nullptr) return;
+  std::ofstream(path, std::ios::app)
+      << p.attrs.op->name() << '\t' << c.name << '\t'
+      << KernelVariantName(def.variant()) << '\t' << (failed ? "FAILED" : "ok")
+      << '\n';
+}
+
 }  // namespace
 
 void CheckOpCase(const OpCase& c) {
@@ -454,7 +468,11 @@ void CheckOpCase(const OpCase& c) {
   for (const KernelDef* def : KernelRegistry::Global().Variants(
            p.attrs.op->name(), DeviceType::kGPU)) {
     if (!def->CanRun(p.Setup(DType::kFloat32, gpu0))) continue;
+    const ::testing::TestResult& result =
+        *::testing::UnitTest::GetInstance()->current_test_info()->result();
+    const int parts_before = result.total_part_count();
     CheckVariant(c, p, *def, in, weights, *ref, ref_out, ref_grad, gpu0);
+    ReportGpuCheck(c, p, *def, result.total_part_count() > parts_before);
   }
 }
 

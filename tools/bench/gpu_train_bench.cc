@@ -4,13 +4,22 @@
 // images/s (median of timed windows) and the peak bytes of mx's GPU memory
 // pool. tools/bench/gpu_vs_torch.sh runs it beside PyTorch.
 //   gpu_train_bench --net resnet50 --batch 64 [--steps 30] [--warmup 5]
+//                   [--tune off|limited_workspace|fastest] [--profile STEPS]
+// --tune: the Convolutions' cudnn_tune (default: unset, so
+// MX_CUDNN_AUTOTUNE_DEFAULT decides, as in training). --profile: then times
+// STEPS more steps step by step (each waits for its kernels) and prints to
+// stderr the milliseconds per step of each layer kind and the slowest layers,
+// and where the GPU memory went (parameters, gradients, planned activations).
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,6 +28,7 @@
 #include "core/base/strings.h"
 #include "core/engine/engine.h"
 #include "core/executor/executor.h"
+#include "core/executor/plan_memory.h"
 #include "core/gpu/gpu.h"
 #include "core/ndarray/ndarray.h"
 #include "core/storage/storage.h"
@@ -32,16 +42,20 @@ Symbol Op(const std::string& op, std::vector<Symbol> in, Kwargs kwargs) {
   return Symbol::Create(op, in, kwargs);
 }
 
+// The Convolutions' cudnn_tune; empty: unset (MX_CUDNN_AUTOTUNE_DEFAULT).
+std::string g_tune;
+
 Symbol ConvBn(const Symbol& x, int64_t filters, int64_t kernel, int64_t stride,
               const std::string& name, bool relu) {
   const int64_t pad = kernel / 2;
-  Symbol y = Op("Convolution", {x},
-                {{"num_filter", filters},
+  Kwargs conv = {{"num_filter", filters},
                  {"kernel", {kernel, kernel}},
                  {"stride", {stride, stride}},
                  {"pad", {pad, pad}},
                  {"no_bias", true},
-                 {"name", name + "_conv"}});
+                 {"name", name + "_conv"}};
+  if (!g_tune.empty()) conv.push_back({"cudnn_tune", g_tune});
+  Symbol y = Op("Convolution", {x}, conv);
   y = Op("BatchNorm", {y},
          {{"fix_gamma", false}, {"eps", 1e-5}, {"name", name + "_bn"}});
   if (relu) y = Op("Activation", {y}, {{"act_type", "relu"}});
@@ -130,6 +144,7 @@ struct Options {
   int64_t batch = 64;
   int steps = 30;
   int warmup = 5;
+  int profile = 0;
 };
 
 Options Parse(int argc, char** argv) {
@@ -146,15 +161,119 @@ Options Parse(int argc, char** argv) {
       o.steps = std::atoi(v.c_str());
     } else if (a == "--warmup") {
       o.warmup = std::atoi(v.c_str());
+    } else if (a == "--tune") {
+      g_tune = v;
+    } else if (a == "--profile") {
+      o.profile = std::atoi(v.c_str());
     } else {
       MX_THROW("unknown flag ", a,
                " (known: --net resnet18|resnet50|mlp|lenet, --batch, "
-               "--steps, --warmup)");
+               "--steps, --warmup, --tune, --profile)");
     }
   }
-  MX_CHECK(o.batch > 0 && o.steps > 0 && o.warmup >= 0,
+  MX_CHECK(o.batch > 0 && o.steps > 0 && o.warmup >= 0 && o.profile >= 0,
            "--batch and --steps must be positive");
   return o;
+}
+
+// The kind of one layer's name: "Convolution" for "s1u1_a_conv",
+// "BatchNorm" for "..._bn", else the name without its trailing digits
+// ("activation12" -> "activation").
+std::string LayerKind(std::string name) {
+  const auto ends = [&](const std::string& tail) {
+    return name.size() >= tail.size() &&
+           name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+  };
+  if (ends("_conv")) return "Convolution";
+  if (ends("_bn")) return "BatchNorm";
+  while (!name.empty() && std::isdigit(static_cast<unsigned char>(name.back())))
+    name.pop_back();
+  return name;
+}
+
+// The kind of a timed step: its layers' kinds joined by '+' (fused layers
+// are named "a+b"), " (backward)" kept.
+std::string StepKind(std::string step) {
+  std::string suffix;
+  const std::string bwd = " (backward)";
+  if (step.size() > bwd.size() &&
+      step.compare(step.size() - bwd.size(), bwd.size(), bwd) == 0) {
+    step.resize(step.size() - bwd.size());
+    suffix = bwd;
+  }
+  std::string kind;
+  for (size_t begin = 0; begin <= step.size();) {
+    size_t end = step.find('+', begin);
+    if (end == std::string::npos) end = step.size();
+    kind +=
+        (kind.empty() ? "" : "+") + LayerKind(step.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return kind + suffix;
+}
+
+// Times `steps` steps one kernel at a time and prints, to stderr, the
+// milliseconds per step of each kind of layer and of the 15 slowest layers.
+void Profile(Executor& exec, int steps, const std::function<void()>& step) {
+  std::mutex mu;
+  std::map<std::string, double> by_step;
+  exec.SetStepTimer([&](const std::string& name, double s) {
+    std::lock_guard<std::mutex> lock(mu);
+    by_step[name] += s;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < steps; ++i) step();
+  Engine::Get()->WaitForAll();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  exec.SetStepTimer(nullptr);
+  std::map<std::string, std::pair<double, int>> by_kind;
+  double total = 0;
+  for (const auto& [name, s] : by_step) {
+    auto& k = by_kind[StepKind(name)];
+    k.first += s;
+    ++k.second;
+    total += s;
+  }
+  const auto print = [&](const char* title, auto rows, size_t limit) {
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.second > b.second; });
+    std::fprintf(stderr, "%s\n", title);
+    for (size_t i = 0; i < rows.size() && i < limit; ++i) {
+      std::fprintf(stderr, "  %-40s %9.3f ms\n", rows[i].first.c_str(),
+                   1e3 * rows[i].second / steps);
+    }
+  };
+  std::vector<std::pair<std::string, double>> kinds,
+      layers(by_step.begin(), by_step.end());
+  for (const auto& [k, v] : by_kind) {
+    kinds.emplace_back(StrCat(k, " x", v.second), v.first);
+  }
+  std::fprintf(stderr,
+               "profile: %.3f ms per step in kernels (each step waited "
+               "for), %.3f ms wall per step\n",
+               1e3 * total / steps, 1e3 * wall / steps);
+  print("by kind (per step):", kinds, 40);
+  print("slowest layers (per step):", layers, 15);
+}
+
+// Where the GPU memory went: parameters, gradients and states, planned
+// internal arrays and workspaces, and the pool's peak.
+void PrintMemory(const Executor& exec, Context ctx) {
+  size_t args = 0, grads = 0, aux = 0;
+  for (const NDArray& a : exec.arg_arrays()) args += a.Size() * 4;
+  for (const NDArray& g : exec.grad_arrays()) {
+    if (!g.is_none()) grads += g.Size() * 4;
+  }
+  for (const NDArray& a : exec.aux_arrays()) aux += a.Size() * 4;
+  const StorageStats stats = Storage::Get()->Stats(ctx);
+  std::fprintf(stderr,
+               "memory: arguments %.1f MiB, gradients %.1f MiB, auxiliary "
+               "%.1f MiB, plan %s, pool peak %.1f MiB\n",
+               args / 1048576.0, grads / 1048576.0, aux / 1048576.0,
+               DescribePlan(exec.memory_plan()).c_str(),
+               stats.peak_bytes_in_use / 1048576.0);
 }
 
 int Run(const Options& o) {
@@ -236,6 +355,10 @@ int Run(const Options& o) {
   }
   std::sort(rates.begin(), rates.end());
   const StorageStats stats = Storage::Get()->Stats(gpu0);
+  if (o.profile > 0) {
+    PrintMemory(*exec, gpu0);
+    Profile(*exec, o.profile, [&] { step(++t); });
+  }
   std::printf(
       "{\"framework\": \"mx\", \"net\": \"%s\", \"batch\": %lld, "
       "\"images_per_second\": %.1f, \"peak_gpu_mib\": %.1f}\n",

@@ -14,8 +14,17 @@ printf '%-9s %5s %12s %12s %7s %10s %10s %7s\n' net batch mx_img/s torch_img/s r
   torch_MiB ratio
 for case in "resnet50 64" "resnet50 128" "resnet18 64" "resnet18 128" "lenet 128" "mlp 128"; do
   set -- $case
-  mx=$("$bench" --net "$1" --batch "$2" --steps "$steps" | tail -1)
-  torch=$("$python" "$here/torch_gpu_bench.py" --net "$1" --batch "$2" --steps "$steps" | tail -1)
+  # A case that fails or runs past 120 s is reported and the others still run.
+  if ! mx=$(timeout 120 "$bench" --net "$1" --batch "$2" --steps "$steps" | tail -1) ||
+    [[ $mx != "{"* ]]; then
+    echo "$1 $2: gpu_train_bench failed" >&2
+    continue
+  fi
+  if ! torch=$(timeout 120 "$python" "$here/torch_gpu_bench.py" --net "$1" --batch "$2" \
+    --steps "$steps" | tail -1) || [[ $torch != "{"* ]]; then
+    echo "$1 $2: torch_gpu_bench.py failed" >&2
+    continue
+  fi
   "$python" - "$mx" "$torch" <<'PY'
 import json, sys
 m, t = json.loads(sys.argv[1]), json.loads(sys.argv[2])

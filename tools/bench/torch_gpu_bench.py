@@ -11,6 +11,7 @@ TF32 is off unless --tf32 (mx: MX_TF32=1), so both run exact float32 math by def
 import argparse
 import json
 import statistics
+import sys
 import time
 
 import torch
@@ -75,6 +76,8 @@ def main():
     ap.add_argument("--steps", type=int, default=30)
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--tf32", action="store_true")
+    ap.add_argument("--profile", type=int, default=0,
+                    help="then profile this many steps: GPU time per kernel to stderr")
     a = ap.parse_args()
     torch.backends.cuda.matmul.allow_tf32 = a.tf32
     torch.backends.cudnn.allow_tf32 = a.tf32
@@ -107,6 +110,18 @@ def main():
         torch.cuda.synchronize(dev)
         rates.append(n * a.batch / (time.perf_counter() - t0))
         done += n
+    if a.profile:
+        from torch.profiler import ProfilerActivity, profile
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            for _ in range(a.profile):
+                step()
+            torch.cuda.synchronize(dev)
+        for key in ("device_time_total", "cuda_time_total"):
+            try:
+                print(prof.key_averages().table(sort_by=key, row_limit=30), file=sys.stderr)
+                break
+            except Exception as e:  # the key's name changed across releases
+                print("profile table by %s: %s" % (key, e), file=sys.stderr)
     print(json.dumps({"framework": "torch", "net": a.net, "batch": a.batch,
                       "images_per_second": round(statistics.median(rates), 1),
                       "peak_gpu_mib": round(torch.cuda.max_memory_allocated(dev) / 2**20, 1)}))

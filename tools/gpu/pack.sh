@@ -2,10 +2,13 @@
 # Packs CUDA-built test binaries for the lent GPU machine, which has CUDA and PyTorch but no Bazel
 # and none of our Debian libraries (docs/gpu.md):
 #
-#   bash tools/gpu/pack.sh [TARGET...]      # default: every test tagged gpu, and the op tests
+#   bash tools/gpu/pack.sh [TARGET...]      # default: every test tagged gpu, and the op harness
 #
-# The GPU training benchmark (tools/bench/gpu_train_bench beside PyTorch) is packed too:
-# `bash .gpu_pack/run.sh bench` runs it instead of the tests.
+# The GPU training benchmark (tools/bench/gpu_train_bench beside PyTorch) is packed too, and with
+# MX_PACK_TOOLS=1 mxtrain and mxinfer (their OpenCV libraries do not fit the device tool's 64 MiB
+# yet: docs/gpu.md). `bash .gpu_pack/run.sh bench` runs the benchmark instead of the tests, and
+# `bash .gpu_pack/run.sh check` the whole verification of docs/gpu.md (tools/gpu/device_check.sh:
+# tests, op harness, benchmark, mxtrain and mxinfer on gpu:0 when packed; logs under $OUT).
 #
 # Builds the targets with --config=cuda, linked statically against our own libraries; packs the
 # binaries (bin/), the Debian shared libraries they need (lib/: not glibc's, not CUDA's) and run.sh
@@ -18,28 +21,39 @@ cd "$(dirname "$0")/../.."
 
 targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then
-  mapfile -t targets < <(bazel query 'attr(tags, "\bgpu\b", tests(//...)) + tests(//tests/ops/...)' 2>/dev/null)
+  mapfile -t targets < <(bazel query 'attr(tags, "\bgpu\b", tests(//...)) + //tests/ops:op_kernel_test' 2>/dev/null)
 fi
-bazel build --config=cuda --dynamic_mode=off "${targets[@]}" //tools/bench:gpu_train_bench
+tools=(//tools/bench:gpu_train_bench)
+samples=(12800 2000)
+if [[ ${MX_PACK_TOOLS:-0} == 1 ]]; then
+  tools+=(//tools/mxtrain //tools/mxinfer)
+  samples=(30000 10000)
+fi
+bazel build --config=cuda --dynamic_mode=off "${targets[@]}" "${tools[@]}"
 bin_dir=$(bazel info --config=cuda bazel-bin 2>/dev/null)
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage/bin" "$stage/lib" "$stage/bench"
+mkdir -p "$stage/bin" "$stage/lib" "$stage/bench" "$stage/tools"
 for t in "${targets[@]}"; do
   path="$bin_dir/$(echo "${t#//}" | tr ':' '/')"
   # Runfiles (fixtures) are not carried: the packed tests must not need data files.
   strip --strip-debug -o "$stage/bin/$(basename "$path")" "$path"
 done
 strip --strip-debug -o "$stage/bench/gpu_train_bench" "$bin_dir/tools/bench/gpu_train_bench"
+for t in $([[ ${MX_PACK_TOOLS:-0} == 1 ]] && echo mxtrain mxinfer); do
+  strip --strip-debug -o "$stage/tools/$t" "$bin_dir/tools/$t/$t"
+done
 cp tools/bench/torch_gpu_bench.py tools/bench/gpu_vs_torch.sh "$stage/bench/"
-# A part of Fashion-MNIST (the GPU machine has no data sets): 12800 training and 2000 test
-# samples, for train_fashion_mnist_gpu_test.
+cp tools/gpu/device_check.sh configs/fashion_lenet.yaml "$stage/tools/"
+# A part of Fashion-MNIST (the GPU machine has no data sets; the carry limit is 64 MiB): 12800
+# training and 2000 test samples for train_fashion_mnist_gpu_test; with the tools, 30000 and the
+# 10000 test samples for mxtrain too.
 mkdir -p "$stage/data"
-python3 - /usr/share/datasets/fashion-mnist "$stage/data" <<'PY'
+python3 - /usr/share/datasets/fashion-mnist "$stage/data" "${samples[@]}" <<'PY'
 import gzip, struct, sys
-src, dst = sys.argv[1], sys.argv[2]
-for split, n in (("train", 12800), ("t10k", 2000)):
+src, dst, n_train, n_test = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+for split, n in (("train", n_train), ("t10k", n_test)):
     for kind, header in (("images-idx3", 16), ("labels-idx1", 8)):
         name = "%s-%s-ubyte.gz" % (split, kind)
         raw = gzip.open("%s/%s" % (src, name)).read()
@@ -49,7 +63,7 @@ for split, n in (("train", 12800), ("t10k", 2000)):
             f.write(head + raw[header:header + n * per])
 PY
 # Shared libraries outside glibc and CUDA.
-for b in "$stage"/bin/* "$stage"/bench/gpu_train_bench; do
+for b in "$stage"/bin/* "$stage"/bench/gpu_train_bench $(ls "$stage"/tools/mx* 2>/dev/null); do
   ldd "$b" | awk '/=> \// {print $3}'
 done | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
@@ -61,7 +75,8 @@ done
 cat > "$stage/run.sh" <<'RUN'
 #!/usr/bin/env bash
 # Runs every packed test binary; prints each one's summary and exits non-zero if any failed.
-# `run.sh bench` runs the GPU training benchmark against PyTorch instead.
+# `run.sh bench` runs the GPU training benchmark against PyTorch instead, `run.sh check` the whole
+# verification (tools/gpu/device_check.sh).
 here=$(cd "$(dirname "$0")" && pwd)
 cuda_libs=$(python3 -c 'import glob, os, nvidia; print(":".join(sorted(glob.glob(os.path.join(list(nvidia.__path__)[0], "*", "lib")))))' 2>/dev/null)
 export LD_LIBRARY_PATH="$here/lib:/usr/local/cuda/lib64:${cuda_libs}:${LD_LIBRARY_PATH:-}"
@@ -69,6 +84,10 @@ export MX_FASHION_MNIST_DIR="$here/data"
 if [[ ${1:-} == bench ]]; then
   shift
   exec bash "$here/bench/gpu_vs_torch.sh" "$here/bench/gpu_train_bench" "$@"
+fi
+if [[ ${1:-} == check ]]; then
+  shift
+  exec bash "$here/tools/device_check.sh" "$here" "$@"
 fi
 status=0
 for b in "$here"/bin/*; do
@@ -79,7 +98,7 @@ exit $status
 RUN
 rm -rf .gpu_pack
 mkdir -p .gpu_pack
-tar -C "$stage" -cJf .gpu_pack/tests.tar.xz bin bench data lib run.sh
+tar -C "$stage" -cJf .gpu_pack/tests.tar.xz bin bench data lib tools run.sh
 cat > .gpu_pack/run.sh <<'RUN'
 #!/usr/bin/env bash
 # Unpacks the packed tests under /tmp and runs them (arguments go to every gtest binary).

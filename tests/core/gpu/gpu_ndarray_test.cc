@@ -170,7 +170,9 @@ TEST_F(GpuTest, UserErrorsAreClear) {
   EXPECT_EQ(MessageOf([&] { g + c; }),
             "add: operands are on different devices: lhs on gpu(0), rhs on "
             "cpu(0); copy one with CopyTo(gpu(0)) first");
-  Engine::Get()->WaitForAll();
+  // As on the CPU: an op's error is reported by WaitForAll too, once.
+  EXPECT_THROW(Engine::Get()->WaitForAll(), Error);
+  EXPECT_NO_THROW(Engine::Get()->WaitForAll());
 }
 
 // MXNet's guide: "a = mx.nd.ones((2,3), mx.gpu()); b = a * 2 + 1".

@@ -20,12 +20,15 @@ TEST(StorageTest, SizeClassesBoundSlack) {
   EXPECT_EQ(StorageSizeClass(1024), 1024u);
   EXPECT_EQ(StorageSizeClass(1025), 1280u);
   EXPECT_EQ(StorageSizeClass(4000), 4096u);
-  for (size_t n = 1; n < (size_t{1} << 26); n = n * 3 + 1) {
+  for (size_t n = 1; n < (size_t{1} << 36); n = n * 3 + 1) {
     const size_t c = StorageSizeClass(n);
     EXPECT_GE(c, n);
     EXPECT_LE(c, std::max<size_t>(64, n + n / 4 + 64)) << n;
+    if (n > (size_t{32} << 20)) EXPECT_LT(c - n, size_t{2} << 20) << n;
     EXPECT_EQ(c % 64, 0u) << n;
   }
+  EXPECT_EQ(StorageSizeClass(size_t{33} << 20), size_t{34} << 20);
+  EXPECT_EQ(StorageSizeClass((size_t{100} << 20) + 1), size_t{102} << 20);
 }
 
 TEST(StorageTest, AlignedPooledAndCounted) {

@@ -68,6 +68,26 @@ std::vector<OpCase> BatchNormCases() {
                    {{"data", Shape{3, 2, 4}}},
                    {Shape{3, 2, 4}},
                    PositiveVariance});
+  // Channels of more than 4096 values: the GPU kernel sums each channel in
+  // several parts (the last one shorter), also with the channels last.
+  cases.push_back({"bn_channel_parts",
+                   "BatchNorm",
+                   {{"fix_gamma", "False"}},
+                   {{"data", Shape{5, 3, 37, 41}}},
+                   {Shape{5, 3, 37, 41}},
+                   PositiveVariance});
+  cases.push_back({"bn_channel_parts_axis_last",
+                   "BatchNorm",
+                   {{"fix_gamma", "False"}, {"axis", "-1"}},
+                   {{"data", Shape{9001, 2}}},
+                   {Shape{9001, 2}},
+                   PositiveVariance});
+  cases.push_back({"bn_relu_channel_parts",
+                   "_contrib_BatchNormWithReLU",
+                   {{"fix_gamma", "False"}},
+                   {{"data", Shape{5, 3, 37, 41}}},
+                   {Shape{5, 3, 37, 41}},
+                   PositiveVariance});
   // BatchNorm + ReLU fused (Note [Op fusion]): the same cases' shapes; the
   // optimized kernel recomputes the ReLU's cut, the reference reads it.
   for (const Shape& shape : {Shape{2, 3, 2, 2}, Shape{3, 2, 5, 7}}) {
