@@ -109,7 +109,7 @@ class BatchNormGpu : public NodeKernel {
     per_part_ = (count + parts_ - 1) / parts_;
     walk_ = {Divider(split.inner, count), channels_, count};
     channel_of_ = {Divider(split.inner, elements_),
-                   Divider(channels_, elements_ / split.inner + 1)};
+                   Divider(channels_, split.outer * channels_ + 1)};
   }
 
   // Partial sums, then scale and shift per channel.

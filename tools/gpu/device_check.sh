@@ -6,7 +6,8 @@
 #   ops      the op harness: every GPU kernel against the CPU reference, forward and backward
 #            (one line per kernel checked in gpu_kernels.tsv)
 #   mxtrain  LeNet (configs/fashion_lenet.yaml) trained on gpu:0 on the packed Fashion-MNIST part,
-#            then `mxtrain test` on the 10000 test images
+#            then `mxtrain test` on the 10000 test images (no curve PNG: the pack has no image
+#            codecs)
 #   mxinfer  `mxinfer --device gpu:0`: accuracy of that checkpoint and latency at batch 1 and 128
 #   bench    images/s and peak memory against PyTorch (tools/bench/gpu_vs_torch.sh)
 #   profile  (not by default) ResNet-50 and ResNet-18 at batch 128, layer by layer: mx's kinds of
@@ -90,15 +91,15 @@ for step in "${steps[@]}"; do
         --set "data.train.label=$data/train-labels-idx1-ubyte.gz"
         --set "data.val.image=$data/t10k-images-idx3-ubyte.gz"
         --set "data.val.label=$data/t10k-labels-idx1-ubyte.gz"
-        --set devices=gpu:0 --set "output=$run_dir")
+        --set devices=gpu:0 --set "output=$run_dir" --set logging.curve=false)
       run mxtrain_train_gpu 180 "$here/tools/mxtrain" train "${common[@]}"
-      grep -E 'Epoch\[[0-9]+\].*(Validation|Time)|images/s|best' "$logs/mxtrain_train_gpu.log" |
-        tail -6 | tee -a "$summary"
+      grep -E '(epoch [0-9]+/[0-9]+:|done:|device|gpu)' "$logs/mxtrain_train_gpu.log" |
+        grep -v ' batch ' | tail -14 | tee -a "$summary"
       run mxtrain_test_gpu 60 "$here/tools/mxtrain" test "${common[@]}"
       tail -3 "$logs/mxtrain_test_gpu.log" | tee -a "$summary"
       ;;
     mxinfer)
-      model=$run_dir/fashion_lenet
+      model=$run_dir/model
       run mxinfer_accuracy_gpu 60 "$here/tools/mxinfer" --model "$model" --device gpu:0 \
         --input "$data/t10k-images-idx3-ubyte.gz" --labels "$data/t10k-labels-idx1-ubyte.gz" \
         --batch-size 128 --output /tmp/mx_gpu_predictions.csv

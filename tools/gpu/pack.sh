@@ -5,8 +5,9 @@
 #   bash tools/gpu/pack.sh [TARGET...]      # default: every test tagged gpu, and the op harness
 #
 # The GPU training benchmark (tools/bench/gpu_train_bench beside PyTorch) is packed too, and with
-# MX_PACK_TOOLS=1 mxtrain and mxinfer (their OpenCV libraries do not fit the device tool's 64 MiB
-# yet: docs/gpu.md). `bash .gpu_pack/run.sh bench` runs the benchmark instead of the tests, and
+# MX_PACK_TOOLS=1 mxtrain and mxinfer, with a stand-in for OpenCV's image codecs (the real library's
+# dependencies would not fit the device tool's 64 MiB; pass few test targets then, e.g.
+# `MX_PACK_TOOLS=1 bash tools/gpu/pack.sh //tests/core/gpu:gpu_ndarray_test`). `bash .gpu_pack/run.sh bench` runs the benchmark instead of the tests, and
 # `bash .gpu_pack/run.sh check` the whole verification of docs/gpu.md (tools/gpu/device_check.sh:
 # tests, op harness, benchmark, mxtrain and mxinfer on gpu:0 when packed; logs under $OUT).
 #
@@ -62,13 +63,20 @@ for split, n in (("train", n_train), ("t10k", n_test)):
         with gzip.open("%s/%s" % (dst, name), "wb") as f:
             f.write(head + raw[header:header + n * per])
 PY
+# The tools link OpenCV's image codecs, whose Debian library pulls in GDAL and more (44 MB
+# compressed): a stand-in with the two functions they call takes its place (imgcodecs_stub.cc).
+if [[ ${MX_PACK_TOOLS:-0} == 1 ]]; then
+  g++ -std=c++17 -O2 -shared -fPIC -I/usr/include/opencv4 \
+    -Wl,-soname,libopencv_imgcodecs.so.406 -o "$stage/lib/libopencv_imgcodecs.so.406" \
+    tools/gpu/imgcodecs_stub.cc -lopencv_core
+fi
 # Shared libraries outside glibc and CUDA.
 for b in "$stage"/bin/* "$stage"/bench/gpu_train_bench $(ls "$stage"/tools/mx* 2>/dev/null); do
-  ldd "$b" | awk '/=> \// {print $3}'
+  LD_LIBRARY_PATH="$stage/lib" ldd "$b" | awk '/=> \// {print $3}'
 done | sort -u | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|ld-linux*|libcu*|libnccl*|libnvJitLink*) ;;
-    *) cp -L "$lib" "$stage/lib/" ;;
+    *) [[ $lib == "$stage"/* ]] || cp -L "$lib" "$stage/lib/" ;;
   esac
 done
 
