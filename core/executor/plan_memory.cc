@@ -149,9 +149,9 @@ std::string DescribePlan(const MemoryPlan& plan) {
           : static_cast<double>(plan.naive_bytes) / plan.planned_bytes;
   char buf[160];
   std::snprintf(buf, sizeof(buf),
-                "naive %.3f MB -> planned %.3f MB (%.2fx), %d in place",
-                plan.naive_bytes / 1e6, plan.planned_bytes / 1e6, ratio,
-                plan.inplace_count);
+                "naive %.3f MiB -> planned %.3f MiB (%.2fx), %d in place",
+                plan.naive_bytes / 1048576.0, plan.planned_bytes / 1048576.0,
+                ratio, plan.inplace_count);
   return buf;
 }
 

@@ -57,7 +57,7 @@ struct MemoryPlan {
 // memory (their step writes them) and released right after their step.
 MemoryPlan PlanMemory(const PlanRequest& request);
 
-// "naive 12.3 MB -> planned 2.1 MB (5.86x), 7 in-place".
+// "naive 12.300 MiB -> planned 2.100 MiB (5.86x), 7 in place".
 std::string DescribePlan(const MemoryPlan& plan);
 
 }  // namespace mx

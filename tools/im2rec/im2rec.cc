@@ -8,11 +8,13 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 #include "core/base/error.h"
 #include "core/base/strings.h"
 #include "core/base/tool_main.h"
+#include "tools/common/cli.h"
 
 namespace mx {
 namespace {
@@ -47,10 +49,9 @@ int Main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--label-width", label_width, "labels per list line")
       ->check(CLI::PositiveNumber);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+  if (const std::optional<int> done =
+          ParseCommandLine("im2rec", app, argc, argv, 2)) {
+    return *done;
   }
   const auto start = std::chrono::steady_clock::now();
   if (list) {

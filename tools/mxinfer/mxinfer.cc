@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@
 #include "io/iter_registry.h"
 #include "io/mnist_file.h"
 #include "io/ndarray_iter.h"
+#include "tools/common/cli.h"
 
 namespace mx {
 namespace {
@@ -533,11 +535,9 @@ int Main(int argc, char** argv) {
                "into the convolutions before them");
   app.add_option("--device", o.device,
                  "cpu, gpu, cpu:N or gpu:N (default cpu)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitUsage;
+  if (const std::optional<int> done =
+          ParseCommandLine("mxinfer", app, argc, argv, kExitUsage)) {
+    return *done;
   }
   if (!o.benchmark && o.inputs.empty()) {
     std::fprintf(stderr, "mxinfer: error: give --input FILE or --benchmark\n");

@@ -279,8 +279,8 @@ void LogRunStart(const RunConfig& c, const io::DataIter& train,
   }
   std::vector<std::string> devices;
   for (const Context& ctx : c.devices) devices.push_back(StrCat(ctx));
-  spdlog::info("mxtrain {}: {} epochs on {}; run folder {}", c.name, c.epochs,
-               Join(devices, ", "), c.output);
+  spdlog::info("mxtrain {}: {} epoch{} on {}; run folder {}", c.name, c.epochs,
+               c.epochs == 1 ? "" : "s", Join(devices, ", "), c.output);
   spdlog::info("inputs: {}", ShapesText(shapes));
   const NetworkSummary summary = Summarize(c.network.symbol, shapes);
   for (const std::string& line : Split(FormatSummary(summary), '\n')) {

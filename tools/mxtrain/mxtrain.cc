@@ -13,6 +13,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "core/base/tool_main.h"
 #include "core/engine/engine.h"
 #include "io/iter_registry.h"
+#include "tools/common/cli.h"
 #include "tools/mxtrain/commands.h"
 #include "tools/mxtrain/interrupts.h"
 
@@ -41,12 +43,16 @@ int Main(int argc, char** argv) {
                  "(repeatable)");
   app.add_flag("--print-config", o.print_config,
                "print the resolved config (defaults filled in) and exit");
-  app.add_subcommand("train", "train (the default command)");
-  app.add_flag("--resume", o.resume,
-               "train: continue from the latest checkpoint in the run folder");
-  app.add_flag("--overwrite", o.overwrite,
-               "train: start over in a run folder that holds another run, "
-               "deleting that run's files");
+  // --resume and --overwrite are train's; they are the top level's too, for
+  // `mxtrain --config F --resume` (train being the default command).
+  auto* train = app.add_subcommand("train", "train (the default command)");
+  for (CLI::App* a : {&app, train}) {
+    a->add_flag("--resume", o.resume,
+                "train: continue from the latest checkpoint in the run folder");
+    a->add_flag("--overwrite", o.overwrite,
+                "train: start over in a run folder that holds another run, "
+                "deleting that run's files");
+  }
   auto* test = app.add_subcommand(
       "test", "evaluate a checkpoint of the run on data.val");
   test->add_option("--epoch", o.epoch,
@@ -66,11 +72,15 @@ int Main(int argc, char** argv) {
                      "validate the config, read the data, infer shapes");
   app.add_subcommand("summary",
                      "per-layer shapes, parameters, FLOPs and memory");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    const int code = app.exit(e);
-    return code == 0 ? 0 : kExitConfig;
+  for (CLI::App* sub : app.get_subcommands({})) {
+    sub->footer(
+        "The options of mxtrain itself apply too: -c,--config FILE (the run's "
+        "YAML config), --set KEY=VALUE (repeatable), --print-config; "
+        "mxtrain --help.");
+  }
+  if (const std::optional<int> done =
+          ParseCommandLine("mxtrain", app, argc, argv, kExitConfig)) {
+    return *done;
   }
   if (o.config.empty()) {
     std::fprintf(

@@ -27,7 +27,7 @@ std::string Human(double v, const char* unit) {
 
 std::string Bytes(double b) {
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.2f MB", b / (1024.0 * 1024.0));
+  std::snprintf(buf, sizeof buf, "%.2f MiB", b / (1024.0 * 1024.0));
   return buf;
 }
 
@@ -104,6 +104,9 @@ NetworkSummary SummarizeLayers(
       l.flops =
           2.0 * out_elems * (static_cast<double>(weight.Size()) / weight[0]);
       l.products = true;
+    } else if (l.op == "Flatten" || l.op == "Reshape" || l.op == "Concat" ||
+               l.op == "SliceChannel" || l.op == "Embedding") {
+      l.flops = 0;  // views, copies and gathers: no arithmetic
     } else {
       l.flops = out_elems;
     }

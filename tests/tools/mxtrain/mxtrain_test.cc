@@ -671,6 +671,40 @@ TEST(MxtrainTest, SharedVariablesMultiInputBlocksAndSamplingLayers) {
   EXPECT_THAT(r.output, HasSubstr("unknown input 'input7'"));
 }
 
+// --version, help of the default command, and command-line errors in the
+// tools' own "<tool>: error:" form with their usage exit code.
+TEST(MxtrainTest, VersionHelpAndCommandLineErrors) {
+  for (const char* tool : {"mxtrain", "mxinfer"}) {
+    const Result r =
+        RunCommand(std::string("tools/") + tool + "/" + tool, "--version");
+    EXPECT_EQ(r.code, 0) << r.output;
+    EXPECT_THAT(r.output, ContainsRegex(std::string("^") + tool +
+                                        " [0-9]+\\.[0-9]+\\.[0-9]+ \\("));
+  }
+  Result r = Mxtrain("train --help");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--resume"));
+  EXPECT_THAT(r.output, HasSubstr("--overwrite"));
+  EXPECT_THAT(r.output, HasSubstr("-c,--config FILE"));
+  r = Mxtrain("--bogus");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("mxtrain: error: The following argument was "
+                                  "not expected: --bogus"));
+  EXPECT_THAT(r.output, HasSubstr("Run mxtrain --help"));
+  r = Mxinfer("");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("mxinfer: error: --model is required"));
+  // --resume belongs to train and still works before the command.
+  const std::string config = WriteConfig("cli_resume", TinyConfig());
+  r = Mxtrain(Flags(config) + " --set epochs=1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(": 1 epoch on "));
+  r = Mxtrain("train --resume " + Flags(config) + " --set epochs=1");
+  EXPECT_EQ(r.code, 0) << r.output;
+  r = Mxtrain("--resume " + Flags(config) + " --set epochs=1");
+  EXPECT_EQ(r.code, 0) << r.output;
+}
+
 TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
   const std::string config = WriteConfig("cmds", TinyConfig());
   Result r = Mxtrain("check " + Flags(config));
@@ -681,6 +715,9 @@ TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("fc1                      FullyConnected   "
                                   "(100,32)                    25120"));
+  // Bytes in MiB (powers of 1024, as computed).
+  EXPECT_THAT(r.output, HasSubstr(" MiB"));
+  EXPECT_THAT(r.output, Not(HasSubstr(" MB")));
   r = Mxtrain("time --iterations 3 " + Flags(config));
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_THAT(r.output,
