@@ -53,10 +53,6 @@ bool Pick(const Perf* perf, int count, size_t limit, Perf* out) {
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 // cudnn_tune, or where unset MX_CUDNN_AUTOTUNE_DEFAULT's mode (MXNet's
 // MXNET_CUDNN_AUTOTUNE_DEFAULT: 0 off, 1 limited_workspace, 2 fastest;
 // 1 by default, as MXNet).

@@ -78,10 +78,16 @@ class UpSamplingGpu : public NodeKernel {
   bool sum_;
 };
 
-// Output pixel o (one axis) takes input pixel (o + pad - tap) / scale through
-// tap `tap` when that divides exactly and lands inside [0, in).
+// One axis of the transposed convolution: input pixel i reaches output
+// pixel i scale - pad + tap through tap `tap`.
 struct BilinearAxis {
   int64_t in, out, scale, pad, k;
+  // The output pixel input pixel i reaches through `tap`; -1 outside.
+  __device__ int64_t Target(int64_t i, int64_t tap) const {
+    const int64_t o = i * scale - pad + tap;
+    return o < 0 || o >= out ? -1 : o;
+  }
+  // The input pixel that reaches output pixel o through `tap`; -1 if none.
   __device__ int64_t Source(int64_t o, int64_t tap) const {
     const int64_t t = o + pad - tap;
     if (t < 0 || t % scale != 0 || t / scale >= in) return -1;
@@ -137,11 +143,11 @@ class BilinearUpSamplingGpu : public NodeKernel {
                                   nc = i / (ax.in * ay.in), ch = nc % c;
                     T total = 0;
                     for (int64_t ky = 0; ky < ay.k; ++ky) {
-                      const int64_t oy = iy * ay.scale - ay.pad + ky;
-                      if (oy < 0 || oy >= ay.out) continue;
+                      const int64_t oy = ay.Target(iy, ky);
+                      if (oy < 0) continue;
                       for (int64_t kx = 0; kx < ax.k; ++kx) {
-                        const int64_t ox = ix * ax.scale - ax.pad + kx;
-                        if (ox < 0 || ox >= ax.out) continue;
+                        const int64_t ox = ax.Target(ix, kx);
+                        if (ox < 0) continue;
                         total += g[(nc * ay.out + oy) * ax.out + ox] *
                                  w[(ch * ay.k + ky) * ax.k + kx];
                       }
@@ -158,11 +164,11 @@ class BilinearUpSamplingGpu : public NodeKernel {
                     for (int64_t s = 0; s < n; ++s) {
                       const int64_t nc = s * c + ch;
                       for (int64_t iy = 0; iy < ay.in; ++iy) {
-                        const int64_t oy = iy * ay.scale - ay.pad + ky;
-                        if (oy < 0 || oy >= ay.out) continue;
+                        const int64_t oy = ay.Target(iy, ky);
+                        if (oy < 0) continue;
                         for (int64_t ix = 0; ix < ax.in; ++ix) {
-                          const int64_t ox = ix * ax.scale - ax.pad + kx;
-                          if (ox < 0 || ox >= ax.out) continue;
+                          const int64_t ox = ax.Target(ix, kx);
+                          if (ox < 0) continue;
                           total += g[(nc * ay.out + oy) * ax.out + ox] *
                                    x[(nc * ay.in + iy) * ax.in + ix];
                         }

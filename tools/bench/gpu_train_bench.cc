@@ -180,12 +180,8 @@ Options Parse(int argc, char** argv) {
 // "BatchNorm" for "..._bn", else the name without its trailing digits
 // ("activation12" -> "activation").
 std::string LayerKind(std::string name) {
-  const auto ends = [&](const std::string& tail) {
-    return name.size() >= tail.size() &&
-           name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
-  };
-  if (ends("_conv")) return "Convolution";
-  if (ends("_bn")) return "BatchNorm";
+  if (EndsWith(name, "_conv")) return "Convolution";
+  if (EndsWith(name, "_bn")) return "BatchNorm";
   while (!name.empty() && std::isdigit(static_cast<unsigned char>(name.back())))
     name.pop_back();
   return name;
@@ -196,8 +192,7 @@ std::string LayerKind(std::string name) {
 std::string StepKind(std::string step) {
   std::string suffix;
   const std::string bwd = " (backward)";
-  if (step.size() > bwd.size() &&
-      step.compare(step.size() - bwd.size(), bwd.size(), bwd) == 0) {
+  if (EndsWith(step, bwd)) {
     step.resize(step.size() - bwd.size());
     suffix = bwd;
   }
@@ -262,11 +257,11 @@ void Profile(Executor& exec, int steps, const std::function<void()>& step) {
 // internal arrays and workspaces, and the pool's peak.
 void PrintMemory(const Executor& exec, Context ctx) {
   size_t args = 0, grads = 0, aux = 0;
-  for (const NDArray& a : exec.arg_arrays()) args += a.Size() * 4;
+  for (const NDArray& a : exec.arg_arrays()) args += a.Bytes();
   for (const NDArray& g : exec.grad_arrays()) {
-    if (!g.is_none()) grads += g.Size() * 4;
+    if (!g.is_none()) grads += g.Bytes();
   }
-  for (const NDArray& a : exec.aux_arrays()) aux += a.Size() * 4;
+  for (const NDArray& a : exec.aux_arrays()) aux += a.Bytes();
   const StorageStats stats = Storage::Get()->Stats(ctx);
   std::fprintf(stderr,
                "memory: arguments %.1f MiB, gradients %.1f MiB, auxiliary "
