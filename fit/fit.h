@@ -14,6 +14,7 @@
 
 #include "core/dist/communicator.h"
 #include "fit/checkpoint_policy.h"
+#include "fit/early_stopping.h"
 #include "fit/trainer.h"
 #include "io/data_iter.h"
 
@@ -23,8 +24,10 @@ struct FitOptions {
   int64_t epochs = 10;
   CheckpointPolicy checkpoint;
   // Continue from the latest checkpoint with a training state under
-  // checkpoint.prefix (a fresh start when there is none).
+  // checkpoint.prefix: a DataError when there is none, unless
+  // `start_if_none` (then a fresh start).
   bool resume = false;
+  bool start_if_none = false;
   // How resuming is named in errors ("--resume" for mxtrain).
   std::string resume_name = "resume";
   // The processes of a dist_sync run (nullptr: this one alone). Rank 0
@@ -33,6 +36,8 @@ struct FitOptions {
   dist::Communicator* world = nullptr;
   // The stop flag, the data's names in errors and the batch callback.
   EpochControl control;
+  // Ends the run early when a metric stops improving (disabled by default).
+  EarlyStoppingPolicy early_stopping;
 };
 
 // A checkpoint was found to resume from, or not.
@@ -59,18 +64,21 @@ struct FitResult {
     kFinished,               // every epoch trained
     kInterruptedInEpoch,     // stopped between batches; checkpoint saved
     kInterruptedAfterEpoch,  // stopped after `epoch`; checkpoint saved
+    kEarlyStopped,           // early stopping ended it after `epoch`
   };
   Stop stop = Stop::kFinished;
   int epoch = 0;               // the last epoch trained (or begun)
   int64_t batch_in_epoch = 0;  // batches of it, when interrupted in it
   std::string checkpoint;      // the .params of the last save ("" if none)
   BestEpoch best;              // by checkpoint.best_metric
+  std::string stop_reason;     // kEarlyStopped: why
 };
 
 // Trains `trainer` for options.epochs epochs (all of them counting the ones
 // a resumed checkpoint had done) on `train`, evaluating `val` (may be null)
 // after each. DataError for a checkpoint that cannot be resumed from (naming
-// options.resume_name and the file), and as Trainer::TrainEpoch;
+// options.resume_name and the file) or none to resume from (unless
+// options.start_if_none), and as Trainer::TrainEpoch;
 // NumericalError as TrainEpoch.
 FitResult Fit(Trainer* trainer, io::DataIter* train, io::DataIter* val,
               const FitOptions& options, const FitEvents& events = {});

@@ -120,6 +120,10 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
   }
   label_classes_ =
       LabelClasses(options.metrics, devices_[0].exec->outputs().at(0).shape());
+  if (kvstore_ && optimizer_->common().clip_global_norm > 0) {
+    // The norm needs every summed gradient before any update.
+    kvstore_->SetDeferredUpdate(true);
+  }
   if (kvstore_) {
     kvstore_->SetUpdater(
         [this](const std::string& key, const NDArray& grad, NDArray* weight) {
@@ -324,13 +328,39 @@ void Trainer::SumMetricsOverWorkers() {
   }
 }
 
-void Trainer::UpdateParams(double lr) {
-  const double wd = optimizer_->common().wd;
+double Trainer::GlobalGradNorm() {
+  const double rescale = optimizer_->common().rescale_grad;
+  NDArray total;
+  for (const Param& p : params_) {
+    const NDArray grad = kvstore_ ? kvstore_->Summed(p.name) : p.grads[0];
+    // Rescaled first: squares of raw sums over a batch may overflow float.
+    NDArray sum = Sum(Square(grad * rescale));
+    total = total.is_none() ? sum : total + sum;
+  }
+  return total.is_none() ? 0 : std::sqrt(total.ToScalar());
+}
+
+double Trainer::UpdateParams(double lr) {
+  const OptimizerCommon& common = optimizer_->common();
+  const bool clipping = common.clip_global_norm > 0;
+  double norm = -1;
+  float grad_scale = 1;
+  if (clipping) {
+    // The kvstore defers the updates (set at construction) until the Pulls.
+    if (kvstore_ && !distributed_) {
+      for (Param& p : params_) kvstore_->Push(p.name, p.grads);
+    }
+    norm = GlobalGradNorm();
+    if (norm > common.clip_global_norm) {
+      grad_scale = static_cast<float>(common.clip_global_norm / norm);
+    }
+  }
   for (Param& p : params_) {
     UpdateStep step;
     step.lr = static_cast<float>(lr * p.lr_mult);
-    step.wd = static_cast<float>(wd * p.wd_mult);
+    step.wd = static_cast<float>(common.wd * p.wd_mult);
     step.t = ++p.updates;
+    step.grad_scale = grad_scale;
     if (!kvstore_) {
       optimizer_->Update(p.name, step, p.weights[0], p.grads[0], p.state);
       continue;
@@ -338,9 +368,10 @@ void Trainer::UpdateParams(double lr) {
     pending_step_ = step;
     // dist_sync's gradients were pushed (PushGradients) before the step was
     // known to be finite; its update happens at the Pull.
-    if (!distributed_) kvstore_->Push(p.name, p.grads);
+    if (!distributed_ && !clipping) kvstore_->Push(p.name, p.grads);
     kvstore_->Pull(p.name, &p.weights);
   }
+  return norm;
 }
 
 bool Trainer::StepIsFinite() const {
@@ -448,6 +479,8 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   const auto start = std::chrono::steady_clock::now();
   int64_t samples = 0;
   bool finished = true;
+  double norm_sum = 0;
+  int64_t norms = 0;
   while (true) {
     bool stop = control.stop != nullptr && control.stop->load();
     bool more = !stop && NextDataBatch(train, control.train_name);
@@ -485,7 +518,13 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
     ++num_update_;
     const double lr = schedule_->LearningRate(num_update_);
     r.learning_rate = lr;
-    UpdateParams(lr);
+    const double norm = UpdateParams(lr);
+    if (norm >= 0) {
+      norm_sum += norm;
+      ++norms;
+      r.grad_norm_max = std::max(r.grad_norm_max, norm);
+      if (norm > optimizer_->common().clip_global_norm) ++r.clipped;
+    }
     UpdateMetrics(batch);
     samples += batch.label[0].shape()[0] - batch.pad;
     if (control.on_batch && r.batches % control.callback_every == 0) {
@@ -496,6 +535,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
       p.seconds = Seconds(start);
       p.data_wait_seconds = train->WaitSeconds() - wait_before;
       p.learning_rate = lr;
+      p.grad_norm = norm;
       p.metrics = MetricValues();
       control.on_batch(p);
     }
@@ -507,6 +547,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   r.samples_per_second = r.seconds > 0 ? samples / r.seconds : 0;
   r.data_wait_seconds = train->WaitSeconds() - wait_before;
   r.num_update = num_update_;
+  if (norms > 0) r.grad_norm_mean = norm_sum / norms;
   r.train = MetricValues();
   r.interrupted = !finished;
   if (!finished && batch_in_epoch_ == 0) {

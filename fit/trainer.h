@@ -94,6 +94,9 @@ struct BatchProgress {
   double seconds = 0;   // since the epoch started
   double data_wait_seconds = 0;
   double learning_rate = 0;
+  // The last step's global gradient norm (optimizer clip_global_norm; -1
+  // without it).
+  double grad_norm = -1;
   // Running values of the metrics over this epoch.
   std::vector<std::pair<std::string, double>> metrics;
 };
@@ -122,6 +125,11 @@ struct EpochReport {
   int64_t batches = 0;       // trained in this call
   bool whole = true;         // from its first batch (not a resumed rest)
   int64_t skipped = 0;       // steps skipped for non-finite values
+  // With optimizer clip_global_norm: the global gradient norm's mean and
+  // largest value over the epoch's steps, and the steps it clipped
+  // (grad_norm_mean -1 without it).
+  double grad_norm_mean = -1, grad_norm_max = -1;
+  int64_t clipped = 0;
   bool interrupted = false;  // stopped by EpochControl::stop
 };
 
@@ -199,7 +207,12 @@ class Trainer {
   void SetMultipliers();
   // Copies the batch to the devices; `name` names the data in errors.
   void Feed(const io::DataBatch& batch, const std::string& name);
-  void UpdateParams(double lr);
+  // Updates every parameter with rate `lr`; with clip_global_norm, scales
+  // the gradients first and returns their global norm (else -1).
+  double UpdateParams(double lr);
+  // The L2 norm of every rescaled gradient together (summed over devices and
+  // processes); waits for them.
+  double GlobalGradNorm();
   // Starts summing the gradients over the processes (dist_sync), last
   // layer first, as backward produces them.
   void PushGradients();

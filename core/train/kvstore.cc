@@ -58,11 +58,16 @@ void LocalKVStore::Update(const std::string& key) {
 void LocalKVStore::Push(const std::string& key,
                         const std::vector<NDArray>& values) {
   Merge(key, values);
-  Update(key);
+  if (deferred_) {
+    unapplied_.insert(key);
+  } else {
+    Update(key);
+  }
 }
 
 void LocalKVStore::Pull(const std::string& key, std::vector<NDArray>* outs) {
   Entry& e = Find(key);
+  if (unapplied_.erase(key)) Update(key);
   for (NDArray& out : *outs) e.value.CopyTo(&out);
 }
 

@@ -46,6 +46,13 @@ class KVStore {
   // Copies the stored value of `key` into every array of `outs`.
   virtual void Pull(const std::string& key, std::vector<NDArray>* outs) = 0;
   virtual void SetUpdater(Updater updater) = 0;
+  // With `deferred`, a Push only sums and the key's update waits for its
+  // next Pull, so the caller may read the sum (Summed) in between, e.g. for
+  // the global gradient norm. dist_sync always defers.
+  virtual void SetDeferredUpdate(bool deferred) = 0;
+  // The sum of the key's last Push over the devices (and the processes of
+  // dist_sync), as engine work that a reader waits for.
+  virtual NDArray Summed(const std::string& key) = 0;
   // The stored value (for checkpoints).
   virtual NDArray Value(const std::string& key) const = 0;
   // This process's rank among the workers of a distributed store, and their

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
-#include <set>
 #include <utility>
 #include <vector>
 
@@ -69,8 +68,14 @@ class DistSyncKVStore : public LocalKVStore {
 
   void Pull(const std::string& key, std::vector<NDArray>* outs) override {
     if (std::find(open_.begin(), open_.end(), key) != open_.end()) Flush();
-    if (unapplied_.erase(key)) Update(key);
-    LocalKVStore::Pull(key, outs);
+    LocalKVStore::Pull(key, outs);  // applies the update
+  }
+
+  void SetDeferredUpdate(bool) override {}  // always deferred
+
+  NDArray Summed(const std::string& key) override {
+    if (std::find(open_.begin(), open_.end(), key) != open_.end()) Flush();
+    return LocalKVStore::Summed(key);
   }
 
  private:
@@ -131,7 +136,6 @@ class DistSyncKVStore : public LocalKVStore {
   std::vector<std::string> open_;  // keys of the bucket being filled
   int64_t open_bytes_ = 0;
   std::map<std::string, NDArray> buffers_;  // by the keys of their bucket
-  std::set<std::string> unapplied_;         // summed, update not yet applied
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 #define MX_CORE_TRAIN_KVSTORE_LOCAL_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,8 @@ class LocalKVStore : public KVStore {
             const std::vector<NDArray>& values) override;
   void Pull(const std::string& key, std::vector<NDArray>* outs) override;
   void SetUpdater(Updater updater) override { updater_ = std::move(updater); }
+  void SetDeferredUpdate(bool deferred) override { deferred_ = deferred; }
+  NDArray Summed(const std::string& key) override { return Find(key).merged; }
   NDArray Value(const std::string& key) const override;
 
  protected:
@@ -36,6 +39,9 @@ class LocalKVStore : public KVStore {
   void Merge(const std::string& key, const std::vector<NDArray>& values);
   // Applies the updater to the entry (or stores `merged` when none is set).
   void Update(const std::string& key);
+  // Keys summed whose update waits for their Pull.
+  std::set<std::string> unapplied_;
+  bool deferred_ = false;
 
  private:
   std::string type_;

@@ -43,6 +43,14 @@ void DeclareCommon(ParamDeclarer<P>* d, double default_lr) {
   d->Field("clip_gradient", static_cast<double P::*>(&P::clip_gradient))
       .Default(-1.0)
       .Doc("Clip the rescaled gradient to [-c, c]; <= 0 disables.");
+  d->Field("clip_global_norm", static_cast<double P::*>(&P::clip_global_norm))
+      .Default(0.0)
+      .Min(0)
+      .Doc(
+          "Scale all rescaled gradients of a step together so that their "
+          "global L2 norm is at most this (PyTorch's clip_grad_norm_, Keras' "
+          "global_clipnorm); 0 disables. Training applies it, before "
+          "clip_gradient.");
 }
 
 GradScaling ScalingOf(const OptimizerCommon& c) {
@@ -348,7 +356,8 @@ void Optimizer::Update(const std::string& param, const UpdateStep& step,
            " state arrays, expected ", NumStates());
   std::vector<VarHandle> writes = {weight.var()};
   for (const NDArray& s : state) writes.push_back(s.var());
-  const UpdateRule rule = Rule(step);
+  UpdateRule rule = Rule(step);
+  rule.prep.rescale *= step.grad_scale;
   if (!weight.context().IsHost()) {
     // One fused CUDA kernel on the worker's stream.
     MX_CHECK(grad.context() == weight.context(), "optimizer ", name_,

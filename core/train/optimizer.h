@@ -24,6 +24,10 @@ struct OptimizerCommon {
   double rescale_grad = 1;
   // Clip rescaled gradients to [-c, c]; <= 0: no clipping.
   double clip_gradient = -1;
+  // Scale all rescaled gradients of a step together so that their global L2
+  // norm is at most this; <= 0: no clipping. Applied by the Trainer (it
+  // needs every gradient: UpdateStep::grad_scale), before clip_gradient.
+  double clip_global_norm = 0;
 };
 
 // One parameter's update: the rate and decay already include its
@@ -31,6 +35,9 @@ struct OptimizerCommon {
 struct UpdateStep {
   float lr = 0, wd = 0;
   int64_t t = 1;
+  // Multiplies the rescaled gradient (global-norm clipping), before
+  // clip_gradient.
+  float grad_scale = 1;
 };
 
 class Optimizer {

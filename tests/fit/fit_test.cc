@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -170,14 +171,89 @@ TEST(FitTest, ResumesFromTheLatestCheckpointWithItsBestEpoch) {
   }
 }
 
-TEST(FitTest, ResumeWithoutACheckpointStartsFresh) {
+TEST(FitTest, ResumeWithoutACheckpointIsAnErrorUnlessAFreshStartIsAllowed) {
   const std::string dir = Folder("fresh");
   FitOptions o = Options(dir, 1);
   o.resume = true;
+  o.resume_name = "--resume";
+  TrainingRun refused;
+  std::string message = "<no DataError>";
+  try {
+    refused.Go(o);
+  } catch (const DataError& e) {
+    message = e.what();
+  }
+  EXPECT_THAT(message, HasSubstr("--resume: no checkpoint with a training "
+                                 "state (" +
+                                 dir + "/model-NNNN.states)"));
+  EXPECT_TRUE(refused.epochs_seen.empty());
+  o.start_if_none = true;
   TrainingRun run;
   run.Go(o);
   EXPECT_EQ(run.start.checkpoint, -1);
   EXPECT_THAT(run.epochs_seen, ElementsAre(1));
+}
+
+TEST(EarlyStoppingTest, CountsEpochsWithoutAnImprovementAboveMinDelta) {
+  EarlyStoppingPolicy p;
+  p.enabled = true;
+  p.metric = "cross-entropy";
+  p.lower_is_better = true;
+  p.patience = 2;
+  p.min_delta = 0.01;
+  EarlyStopping e(p);
+  e.Observe(1, {{"accuracy", 0.5}, {"cross-entropy", 0.9}});
+  EXPECT_FALSE(e.ShouldStop(1));
+  e.Observe(2, {{"cross-entropy", 0.895}});  // better, but not by 0.01
+  EXPECT_FALSE(e.ShouldStop(2));
+  e.Observe(3, {{"cross-entropy", 0.7}});
+  EXPECT_EQ(e.best_epoch(), 3);
+  e.Observe(4, {{"cross-entropy", std::nan("")}});
+  e.Observe(5, {{"cross-entropy", 0.8}});
+  EXPECT_TRUE(e.ShouldStop(5));
+  EXPECT_EQ(e.Reason(5, "val"),
+            "val cross-entropy has not improved by more than 0.01 for 2 "
+            "epochs (best 0.7000 at epoch 3; patience 2)");
+  p.enabled = false;
+  EarlyStopping off(p);
+  off.Observe(1, {{"cross-entropy", 1.0}});
+  EXPECT_FALSE(off.ShouldStop(10));
+}
+
+// A min_delta no epoch beats stops the run after `patience` epochs; its
+// checkpoint keeps the counters: a resumed run stays stopped, and one with
+// more patience goes on from the same best epoch.
+TEST(FitTest, EarlyStoppingEndsTheRunAndResumeKeepsItsCounters) {
+  const std::string dir = Folder("early");
+  FitOptions o = Options(dir, 10);
+  o.early_stopping.enabled = true;
+  o.early_stopping.metric = "cross-entropy";
+  o.early_stopping.lower_is_better = true;
+  o.early_stopping.patience = 1;
+  o.early_stopping.min_delta = 100;
+  TrainingRun first;
+  const FitResult a = first.Go(o);
+  EXPECT_EQ(a.stop, FitResult::Stop::kEarlyStopped);
+  EXPECT_EQ(a.epoch, 2);
+  EXPECT_THAT(a.stop_reason,
+              HasSubstr("val cross-entropy has not improved by more than 100 "
+                        "for 1 epoch (best "));
+  EXPECT_THAT(a.stop_reason, HasSubstr("at epoch 1; patience 1)"));
+  EXPECT_THAT(CheckpointEpochs(o.checkpoint.prefix, "states"),
+              ElementsAre(1, 2));
+
+  o.resume = true;
+  TrainingRun again;
+  const FitResult b = again.Go(o);
+  EXPECT_EQ(b.stop, FitResult::Stop::kEarlyStopped);
+  EXPECT_TRUE(again.epochs_seen.empty());
+
+  o.early_stopping.patience = 3;
+  TrainingRun patient;
+  const FitResult c = patient.Go(o);
+  EXPECT_EQ(c.stop, FitResult::Stop::kEarlyStopped);
+  EXPECT_THAT(patient.epochs_seen, ElementsAre(3, 4));
+  EXPECT_THAT(c.stop_reason, HasSubstr("for 3 epochs"));
 }
 
 TEST(FitTest, AnotherNetworksCheckpointIsADataErrorNamingTheResume) {

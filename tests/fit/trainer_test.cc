@@ -356,3 +356,64 @@ TEST(TrainerTest, NonFiniteStepsStopNamingTheLayerOrAreSkipped) {
 
 }  // namespace
 }  // namespace mx
+
+namespace mx {
+namespace {
+
+// The distance between two parameter sets (L2 over every array).
+double Distance(const NamedParams& a, const NamedParams& b) {
+  double sum = 0;
+  for (const auto& [name, w] : a) {
+    const std::vector<float> x = w.ToVector<float>();
+    const std::vector<float> y = b.at(name).ToVector<float>();
+    for (size_t i = 0; i < x.size(); ++i) {
+      sum += (double{x[i]} - y[i]) * (double{x[i]} - y[i]);
+    }
+  }
+  return std::sqrt(sum);
+}
+
+NamedParams Copy(const NamedParams& params) {
+  NamedParams out;
+  for (const auto& [name, w] : params) out[name] = w.CopyTo(w.context());
+  return out;
+}
+
+// optimizer clip_global_norm: one plain SGD step moves the weights by
+// exactly lr * the norm limit (the gradients scaled together), on one
+// device and summed over two; a limit above every norm changes nothing.
+TEST(TrainerTest, GlobalNormClippingBoundsTheStep) {
+  for (const int devices : {1, 2}) {
+    TrainerOptions o;
+    o.optimizer_params = {{"learning_rate", "0.5"},
+                          {"clip_global_norm", "0.01"}};
+    if (devices == 2) o.contexts = {Context::CPU(0), Context::CPU(1)};
+    auto it = SmallTrain();
+    Trainer t(Mlp(), *it, o);
+    const NamedParams before = Copy(t.args());
+    std::atomic<bool> stop{false};
+    const EpochReport r = t.TrainEpoch(it.get(), nullptr, StopAfter(1, &stop));
+    EXPECT_EQ(r.batches, 1);
+    EXPECT_GT(r.grad_norm_mean, 0.01) << devices;
+    EXPECT_EQ(r.grad_norm_max, r.grad_norm_mean);
+    EXPECT_EQ(r.clipped, 1);
+    EXPECT_NEAR(Distance(before, t.args()), 0.5 * 0.01, 1e-5) << devices;
+  }
+  // A limit no norm reaches: the same weights as without clipping.
+  NamedParams weights[2];
+  for (int clip = 0; clip < 2; ++clip) {
+    TrainerOptions o = Sgd();
+    if (clip) o.optimizer_params["clip_global_norm"] = "1e9";
+    auto it = SmallTrain();
+    Trainer t(Mlp(), *it, o);
+    std::atomic<bool> stop{false};
+    const EpochReport r = t.TrainEpoch(it.get(), nullptr, StopAfter(5, &stop));
+    EXPECT_EQ(r.clipped, 0);
+    EXPECT_EQ(r.grad_norm_mean < 0, clip == 0);
+    weights[clip] = Copy(t.args());
+  }
+  EXPECT_EQ(Distance(weights[0], weights[1]), 0);
+}
+
+}  // namespace
+}  // namespace mx

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kills mxtrain at random moments, N rounds of `--resume` then, at random, SIGTERM or kill -9
+# Kills mxtrain at random moments, N rounds of `--auto-resume` then, at random, SIGTERM or kill -9
 # after a random time, or kill -9 inside a save (as soon as a temp file appears), then lets it
 # finish, and checks the final weights are bit-identical to an uninterrupted run's and
 # that no temp file or commit record is left (Note [Checkpoint unit]). Not a CI test (a few minutes;
@@ -38,7 +38,7 @@ run=$work/killed
 kills=0 save_kills=0 terms=0 finished=0
 shopt -s nullglob
 for ((i = 1; i <= rounds; i++)); do
-  "$mxtrain" --config "$work/net.yaml" --set output="$run" --resume >>"$work/rounds.log" 2>&1 &
+  "$mxtrain" --config "$work/net.yaml" --set output="$run" --auto-resume >>"$work/rounds.log" 2>&1 &
   pid=$!
   kind=$((RANDOM % 3))
   if ((kind == 2)); then
@@ -66,8 +66,8 @@ for ((i = 1; i <= rounds; i++)); do
     *) echo "round $i: exit $code (see below)"; tail -5 "$work/rounds.log"; exit 1 ;;
   esac
 done
-"$mxtrain" --config "$work/net.yaml" --set output="$run" --resume >>"$work/rounds.log" 2>&1 ||
-  { echo "the last --resume failed:"; tail -5 "$work/rounds.log"; exit 1; }
+"$mxtrain" --config "$work/net.yaml" --set output="$run" --auto-resume >>"$work/rounds.log" 2>&1 ||
+  { echo "the last --auto-resume failed:"; tail -5 "$work/rounds.log"; exit 1; }
 echo "$rounds rounds: $terms SIGTERM, $kills kill -9 at a random time, $save_kills kill -9 inside a save," \
   "$finished finished before the signal"
 echo "commit records finished on resume: $(grep -c 'which a killed run had committed' "$work/rounds.log")"

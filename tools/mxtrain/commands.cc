@@ -236,7 +236,8 @@ void OpenRunFolder(const RunConfig& c, const CommandOptions& o,
   const int rank = world ? world->rank() : 0;
   const bool lead = rank == 0;
   CheckOutputFolder(c);
-  const size_t removed = lead && !o.resume ? ClaimRunFolder(c, o.overwrite) : 0;
+  const bool resume = o.resume || o.auto_resume;
+  const size_t removed = lead && !resume ? ClaimRunFolder(c, o.overwrite) : 0;
   // The others write to the run folder (train-rankN.log) only once the lead
   // has claimed it.
   if (world) world->AllReduceMax(0);
@@ -253,7 +254,7 @@ void OpenRunFolder(const RunConfig& c, const CommandOptions& o,
   if (removed > 0) {
     spdlog::warn("--overwrite: removed {} files of the earlier run", removed);
   }
-  if (lead && o.resume) {
+  if (lead && resume) {
     try {
       TidyRunFolder(c);
     } catch (const Error& e) {
@@ -340,8 +341,10 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   fit.epochs = c.epochs;
   fit.checkpoint = c.checkpoint;
   fit.checkpoint.prefix = CheckpointPrefix(c);
-  fit.resume = o.resume;
-  fit.resume_name = "--resume";
+  fit.resume = o.resume || o.auto_resume;
+  fit.start_if_none = o.auto_resume;
+  fit.resume_name = o.auto_resume ? "--auto-resume" : "--resume";
+  fit.early_stopping = c.early_stopping;
   fit.world = world;
   fit.control.stop = o.stop;
   fit.control.train_name = DataName(c.train);
@@ -349,7 +352,7 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   display.Attach(&fit.control);
   const std::string& prefix = fit.checkpoint.prefix;
   const FitResult result = Fit(&trainer, data.train.get(), data.val.get(), fit,
-                               display.Events(trainer, prefix, o.resume));
+                               display.Events(trainer, prefix, fit.resume));
   display.Clear();
   switch (result.stop) {
     case FitResult::Stop::kInterruptedInEpoch:
@@ -364,6 +367,10 @@ int Train(const RunConfig& config, const CommandOptions& o) {
           "--resume",
           result.epoch, result.checkpoint);
       return kExitInterrupted;
+    case FitResult::Stop::kEarlyStopped:
+      spdlog::info("early stopping after epoch {}: {}", result.epoch,
+                   result.stop_reason);
+      break;
     case FitResult::Stop::kFinished:
       break;
   }

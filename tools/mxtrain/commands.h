@@ -25,6 +25,9 @@ struct CommandOptions {
   std::vector<std::string> overrides;  // --set
   bool print_config = false;
   bool resume = false;
+  // train: resume when there is a checkpoint, else start fresh (a job that
+  // may be restarted); --resume alone refuses a run folder without one.
+  bool auto_resume = false;
   bool overwrite = false;       // train: delete an earlier run's files first
   int epoch = -1;               // test, export: the checkpoint (-1: the latest)
   std::string format = "onnx";  // export

@@ -49,6 +49,9 @@ int Main(int argc, char** argv) {
   for (CLI::App* a : {&app, train}) {
     a->add_flag("--resume", o.resume,
                 "train: continue from the latest checkpoint in the run folder");
+    a->add_flag("--auto-resume", o.auto_resume,
+                "train: continue from the latest checkpoint when there is "
+                "one, else start (a job that may be restarted)");
     a->add_flag("--overwrite", o.overwrite,
                 "train: start over in a run folder that holds another run, "
                 "deleting that run's files");

@@ -43,10 +43,12 @@ void Progress::Update(const BatchProgress& p) {
     if (p.batch % interval_ != 0) return;
     spdlog::info(
         "epoch {}/{} batch {}{}: {:.0f} samples/s, {}, lr {:.4g}, "
-        "data wait {:.1f}%",
+        "data wait {:.1f}%{}",
         p.epoch, epochs_, p.batch,
         batches_per_epoch_ > 0 ? StrCat("/", batches_per_epoch_) : "", rate,
-        FormatMetrics(p.metrics), p.learning_rate, wait_pct);
+        FormatMetrics(p.metrics), p.learning_rate, wait_pct,
+        p.grad_norm < 0 ? ""
+                        : fmt::format(", gradient norm {:.4g}", p.grad_norm));
     return;
   }
   if (!bar_) return;

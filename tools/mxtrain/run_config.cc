@@ -482,6 +482,34 @@ std::vector<std::unique_ptr<EvalMetric>> ReadMetrics(
   return metrics;
 }
 
+// Resolves `*name` (a metric a key at `path` names by any of its names:
+// "ce" or "cross-entropy") to the name the metric reports, and whether lower
+// is better; a diagnostic at `path` when no metric of the run has it.
+void ResolveMetric(const RunConfig& c,
+                   const std::vector<std::unique_ptr<EvalMetric>>& metrics,
+                   const std::string& path, std::string* name,
+                   bool* lower_is_better, Diagnostics* diag) {
+  const auto& names = c.trainer.metrics;
+  std::vector<std::string> reported;
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    reported.push_back(metrics[i]->name());
+  }
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    if (*name == metrics[i]->name() ||
+        EvalMetric::CanonicalName(*name) ==
+            EvalMetric::CanonicalName(names[i].first)) {
+      *name = metrics[i]->name();
+      *lower_is_better = metrics[i]->lower_is_better();
+      return;
+    }
+  }
+  if (metrics.empty()) return;  // (the metrics' own problem is reported)
+  diag->Add(
+      LocationOf(c, path), path,
+      StrCat("'", *name, "' is not one of the run's metrics",
+             DidYouMean(*name, reported), " (", Join(reported, ", "), ")"));
+}
+
 // The checkpoint section; best_metric resolved among `metrics`.
 void ReadCheckpoint(RunConfig* config,
                     const std::vector<std::unique_ptr<EvalMetric>>& metrics,
@@ -496,29 +524,11 @@ void ReadCheckpoint(RunConfig* config,
   k.every = keys.every;
   k.keep_last = keys.keep_last;
   k.keep_best = keys.keep_best;
-  // Ranked by the name the metric reports ("ce" reports cross-entropy),
-  // named by any of its names; by default the first metric.
+  // By default the first metric.
   k.best_metric =
       keys.best_metric.value_or(names.empty() ? "accuracy" : names[0].first);
-  std::vector<std::string> reported;
-  bool found = metrics.empty();
-  for (size_t i = 0; i < metrics.size(); ++i) {
-    reported.push_back(metrics[i]->name());
-    if (found) continue;
-    if (k.best_metric == metrics[i]->name() ||
-        EvalMetric::CanonicalName(k.best_metric) ==
-            EvalMetric::CanonicalName(names[i].first)) {
-      k.best_metric = metrics[i]->name();
-      k.lower_is_better = metrics[i]->lower_is_better();
-      found = true;
-    }
-  }
-  if (!found) {
-    diag->Add(LocationOf(c, "checkpoint.best_metric"), "checkpoint.best_metric",
-              StrCat("'", k.best_metric, "' is not one of the run's metrics",
-                     DidYouMean(k.best_metric, reported), " (",
-                     Join(reported, ", "), ")"));
-  }
+  ResolveMetric(c, metrics, "checkpoint.best_metric", &k.best_metric,
+                &k.lower_is_better, diag);
   if (node->IsMap() && !keys.best_metric) {
     node->Set("best_metric", ConfigNode::Scalar(k.best_metric, node->loc()),
               node->loc());
@@ -538,6 +548,29 @@ void ReadCheckpoint(RunConfig* config,
                      "'-' and '.', not starting with '.' or '-'; the files "
                      "go in the run folder), nor a URI such as "
                      "s3://bucket/runs/net/model"));
+  }
+}
+
+// The early_stopping section, when present; its metric resolved among
+// `metrics` (default: the best checkpoint's).
+void ReadEarlyStopping(RunConfig* config,
+                       const std::vector<std::unique_ptr<EvalMetric>>& metrics,
+                       Diagnostics* diag) {
+  RunConfig& c = *config;
+  ConfigNode* node = c.resolved.Find("early_stopping");
+  if (node == nullptr) return;
+  const EarlyStoppingKeys keys =
+      ReadSection<EarlyStoppingKeys>(node, "early_stopping", {}, diag);
+  EarlyStoppingPolicy& e = c.early_stopping;
+  e.enabled = true;
+  e.patience = keys.patience;
+  e.min_delta = keys.min_delta;
+  e.metric = keys.metric.value_or(c.checkpoint.best_metric);
+  e.lower_is_better = c.checkpoint.lower_is_better;
+  ResolveMetric(c, metrics, "early_stopping.metric", &e.metric,
+                &e.lower_is_better, diag);
+  if (node->IsMap() && !keys.metric) {
+    node->Set("metric", ConfigNode::Scalar(e.metric, node->loc()), node->loc());
   }
 }
 
@@ -603,6 +636,7 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
   t.on_nonfinite = top.on_nonfinite == "skip" ? NonFinitePolicy::kSkip
                                               : NonFinitePolicy::kStop;
   ReadCheckpoint(&c, metrics, base_dir, &diag);
+  ReadEarlyStopping(&c, metrics, &diag);
   c.logging = ReadSection<LoggingKeys>(SectionNode(&c.resolved, "logging"),
                                        "logging", {}, &diag);
   CheckNetworkInputs(c, &diag);

@@ -15,6 +15,7 @@
 #include "core/op/param.h"
 #include "core/symbol/symbol.h"
 #include "fit/checkpoint_policy.h"
+#include "fit/early_stopping.h"
 #include "fit/trainer.h"
 #include "tools/mxtrain/config_node.h"
 #include "tools/mxtrain/network_config.h"
@@ -52,7 +53,8 @@ struct RunConfig {
   BuiltNetwork network;
   TrainerOptions trainer;  // optimizer, schedule, initializer, metrics, ...
   CheckpointConfig checkpoint;
-  LoggingKeys logging;  // as declared (tools/mxtrain/run_keys.h)
+  EarlyStoppingPolicy early_stopping;  // enabled by an early_stopping section
+  LoggingKeys logging;                 // as declared (tools/mxtrain/run_keys.h)
   ConfigNode resolved;  // the config with defaults, for --print-config
 };
 

@@ -32,10 +32,10 @@ FitEvents RunDisplay::Events(const Trainer& trainer, const std::string& prefix,
   };
   events.on_start = [this, &trainer, prefix, resume](const ResumePoint& p) {
     if (!resume) return;
-    if (p.checkpoint < 0) {
-      spdlog::warn(
-          "--resume: no checkpoint with a training state ({}-NNNN."
-          "states); starting from scratch",
+    if (p.checkpoint < 0) {  // --auto-resume
+      spdlog::info(
+          "--auto-resume: no checkpoint with a training state ({}-NNNN."
+          "states) yet; starting from scratch",
           prefix);
       return;
     }
@@ -63,11 +63,17 @@ void RunDisplay::ShowEpoch(const EpochReport& r) {
   if (r.whole) progress_.set_batches_per_epoch(r.batches);
   spdlog::info(
       "epoch {}/{}: train {}{}; lr {:.4g}; {:.1f} s, {:.0f} "
-      "samples/s, data wait {:.1f}%{}",
+      "samples/s, data wait {:.1f}%{}{}",
       r.epoch, config_.epochs, FormatMetrics(r.train),
       r.val.empty() ? "" : "; val " + FormatMetrics(r.val), r.learning_rate,
       r.seconds, r.samples_per_second,
       r.seconds > 0 ? 100 * r.data_wait_seconds / r.seconds : 0.0,
+      r.grad_norm_mean < 0
+          ? ""
+          : fmt::format("; gradient norm mean {:.4g}, max {:.4g}, clipped in "
+                        "{} of {} steps",
+                        r.grad_norm_mean, r.grad_norm_max, r.clipped,
+                        r.batches - r.skipped),
       r.skipped ? StrCat("; ", r.skipped, " steps skipped (NaN/Inf)") : "");
   history_.push_back({r.epoch, r.learning_rate, r.seconds, r.samples_per_second,
                       r.train, r.val});

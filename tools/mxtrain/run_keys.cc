@@ -85,6 +85,23 @@ void CheckpointKeys::Declare(ParamDeclarer<CheckpointKeys>* d) {
       .Doc("parameters that are not updated");
 }
 
+void EarlyStoppingKeys::Declare(ParamDeclarer<EarlyStoppingKeys>* d) {
+  d->Field("metric", &EarlyStoppingKeys::metric)
+      .Default(std::nullopt)
+      .Doc(
+          "one of `metrics`, by any of its names (default: "
+          "`checkpoint.best_metric`); validation values when there is "
+          "`data.val`; better or worse as for the best checkpoint");
+  d->Field("patience", &EarlyStoppingKeys::patience)
+      .Default(3)
+      .Range(1, 1000000)
+      .Doc("epochs without improvement that end the run");
+  d->Field("min_delta", &EarlyStoppingKeys::min_delta)
+      .Default(0.0)
+      .Min(0)
+      .Doc("an improvement must be larger than this");
+}
+
 void LoggingKeys::Declare(ParamDeclarer<LoggingKeys>* d) {
   d->Field("progress", &LoggingKeys::progress)
       .Default("auto")
@@ -126,6 +143,8 @@ const std::vector<NestedSection>& TopSections() {
        "be a class id of the network's outputs (a data error names the "
        "record otherwise); a NaN score or a tie never counts as right"},
       {"checkpoint", "mapping", "", "below"},
+      {"early_stopping", "mapping", "off",
+       "present, training ends when a metric stops improving; below"},
       {"logging", "mapping", "", "below"},
   };
   return *sections;
@@ -142,10 +161,12 @@ const std::vector<NestedSection>& DataSections() {
 std::string ReplaceKeyTables(const std::string& markdown) {
   static const auto top = MakeParamSchema<TopKeys>();
   static const auto checkpoint = MakeParamSchema<CheckpointKeys>();
+  static const auto early = MakeParamSchema<EarlyStoppingKeys>();
   static const auto logging = MakeParamSchema<LoggingKeys>();
   const std::vector<std::pair<std::string, std::string>> tables = {
       {"top", KeyTable(*top, TopSections())},
       {"checkpoint", KeyTable(*checkpoint, {})},
+      {"early_stopping", KeyTable(*early, {})},
       {"logging", KeyTable(*logging, {})},
   };
   std::string out = markdown;

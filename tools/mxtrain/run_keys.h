@@ -38,6 +38,14 @@ struct CheckpointKeys {
   static void Declare(ParamDeclarer<CheckpointKeys>* d);
 };
 
+// early_stopping: present, it is on.
+struct EarlyStoppingKeys {
+  std::optional<std::string> metric;  // None: checkpoint.best_metric
+  int64_t patience = 3;
+  double min_delta = 0;
+  static void Declare(ParamDeclarer<EarlyStoppingKeys>* d);
+};
+
 struct LoggingKeys {
   std::string progress;
   int64_t interval = 100;

@@ -497,16 +497,22 @@ TEST(BadInputTest, CheckpointsMixedOrForgedAreNotUsed) {
          "forged commit record");
   RemoveFile(run + "/model-0001.commit");
   // The weights of another run beside this run's state: skipped, and with
-  // no other checkpoint, training starts over.
+  // no other checkpoint there is nothing to resume (--auto-resume starts
+  // over).
   const std::string other = GoodConfig("other", "seed: 9\n");
   ASSERT_EQ(Mxtrain("--config " + other + " --overwrite").code, 0);
   WriteFileAtomic(run + "/model-0001.params",
                   ReadFile(Dir() + "/runs/other/model-0001.params"));
-  Expect(Mxtrain("--config " + config + " --resume --set epochs=2"), 0,
+  Expect(Mxtrain("--config " + config + " --resume --set epochs=2"), 3,
          {"--resume: skipping checkpoint 1: '" + run +
               "/model-0001.states' was written with other parameters",
-          "no checkpoint with a training state"},
+          "--resume: no checkpoint with a training state"},
          "mixed pair");
+  Expect(Mxtrain("--config " + config + " --auto-resume --set epochs=2"), 0,
+         {"--resume: skipping checkpoint 1: '" + run +
+              "/model-0001.states' was written with other parameters",
+          "--auto-resume: no checkpoint with a training state"},
+         "mixed pair, --auto-resume");
 }
 
 // A network or batch too large for the machine is a config error naming

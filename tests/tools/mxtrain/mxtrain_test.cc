@@ -264,7 +264,8 @@ TEST(MxtrainTest, SignalsArrivingTogetherStillSaveACheckpoint) {
   }
 }
 
-// Runs `mxtrain --resume` on `config` in the background.
+// Runs `mxtrain --auto-resume` on `config` in the background (a kill may
+// come before the first checkpoint).
 pid_t SpawnResume(const std::string& config, int epochs) {
   const pid_t pid = ::fork();
   if (pid == 0) {
@@ -276,16 +277,17 @@ pid_t SpawnResume(const std::string& config, int epochs) {
     ::execl("tools/mxtrain/mxtrain", "mxtrain", "--config", config.c_str(),
             "--set", ("output=" + RunDir(config)).c_str(), "--set",
             ("epochs=" + std::to_string(epochs)).c_str(), "--set",
-            "logging.progress=none", "--resume", static_cast<char*>(nullptr));
+            "logging.progress=none", "--auto-resume",
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   return pid;
 }
 
 // kill -9 and SIGTERM at random moments (a save included: a checkpoint
-// every epoch), each followed by --resume: the run ends with the weights of
-// an uninterrupted one, and without temp files or commit records
-// (Note [Checkpoint unit]). tools/bench/kill_loop.sh runs 20 rounds.
+// every epoch), each followed by --auto-resume: the run ends with the weights
+// of an uninterrupted one, and without temp files or commit records (Note
+// [Checkpoint unit]). tools/bench/kill_loop.sh runs 20 rounds.
 TEST(MxtrainTest, KillsAtRandomMomentsNeitherMixNorLitterCheckpoints) {
   const std::string yaml = TinyConfig("checkpoint: {every: 1, keep_last: 2}\n");
   const std::string full = WriteConfig("kills_full", yaml);
@@ -703,6 +705,44 @@ TEST(MxtrainTest, VersionHelpAndCommandLineErrors) {
   EXPECT_EQ(r.code, 0) << r.output;
   r = Mxtrain("--resume " + Flags(config) + " --set epochs=1");
   EXPECT_EQ(r.code, 0) << r.output;
+}
+
+// early_stopping ends a run whose metric stops improving (a min_delta no
+// epoch beats), saying why; optimizer.clip_global_norm logs the norm;
+// --resume without a checkpoint is refused, --auto-resume starts fresh.
+TEST(MxtrainTest, EarlyStoppingGradientClippingAndResumeWithoutACheckpoint) {
+  const std::string config = WriteConfig(
+      "early", TinyConfig("early_stopping: {metric: ce, patience: 1, "
+                          "min_delta: 10}\n"));
+  Result r = Mxtrain(Flags(config) + " --resume --set epochs=5");
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--resume: no checkpoint with a training "
+                                  "state (" +
+                                  RunDir(config) + "/model-NNNN.states)"));
+  r = Mxtrain(Flags(config) +
+              " --auto-resume --set epochs=5 --set "
+              "optimizer.clip_global_norm=0.5");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--auto-resume: no checkpoint with a "
+                                  "training state"));
+  EXPECT_THAT(r.output, ContainsRegex("epoch 1/5: .*gradient norm mean "
+                                      "[0-9.]+, max [0-9.]+, clipped in [0-9]+ "
+                                      "of 100 steps"));
+  EXPECT_THAT(r.output, HasSubstr("early stopping after epoch 2: val "
+                                  "cross-entropy has not improved by more "
+                                  "than 10 for 1 epoch (best "));
+  EXPECT_TRUE(Exists(RunDir(config) + "/model-0002.params"));
+  EXPECT_FALSE(Exists(RunDir(config) + "/model-0003.params"));
+  // Resumed, it stays stopped.
+  r = Mxtrain(Flags(config) + " --resume --set epochs=5");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("early stopping after epoch 2"));
+  EXPECT_THAT(r.output, Not(HasSubstr("epoch 3/5")));
+  // Its metric must be one of the run's.
+  r = Mxtrain(Flags(config) + " check --set early_stopping.metric=f1");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("early_stopping.metric: 'f1' is not one of "
+                                  "the run's metrics"));
 }
 
 TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
