@@ -527,10 +527,11 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
     }
     UpdateMetrics(batch);
     samples += batch.label[0].shape()[0] - batch.pad;
-    if (control.on_batch && r.batches % control.callback_every == 0) {
+    if (control.on_batch && batch_in_epoch_ % control.callback_every == 0) {
       BatchProgress p;
       p.epoch = epoch_;
       p.batch = batch_in_epoch_;
+      p.batches_run = r.batches;
       p.samples = samples;
       p.seconds = Seconds(start);
       p.data_wait_seconds = train->WaitSeconds() - wait_before;
@@ -562,22 +563,31 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
   }
   if (finished) {
     batch_in_epoch_ = 0;
-    if (val != nullptr) r.val = Evaluate(val, control.val_name);
+    if (val != nullptr) {
+      const int epoch = epoch_;
+      r.val = Evaluate(
+          val, control.val_name,
+          control.on_val_batch
+              ? [&control, epoch](int64_t b) { control.on_val_batch(epoch, b); }
+              : std::function<void(int64_t)>());
+    }
   }
   return r;
 }
 
 std::vector<std::pair<std::string, double>> Trainer::Evaluate(
-    io::DataIter* it, const std::string& name) {
+    io::DataIter* it, const std::string& name,
+    const std::function<void(int64_t batch)>& on_batch) {
   it->Reset();
   for (auto& m : metrics_) m->Reset();
-  int64_t samples = 0;
+  int64_t samples = 0, batches = 0;
   while (NextDataBatch(it, name)) {
     const io::DataBatch& batch = it->Value();
     Feed(batch, name);
     for (Device& dev : devices_) dev.exec->Forward(false);
     UpdateMetrics(batch);
     samples += batch.label[0].shape()[0] - batch.pad;
+    if (on_batch) on_batch(++batches);
   }
   // Every process of dist_sync sees its part; the whole may not be empty.
   if (SumOverWorkers({static_cast<double>(samples)})[0] == 0) {

@@ -88,10 +88,12 @@ struct TrainerOptions {
 
 // Where an epoch stands, for progress displays.
 struct BatchProgress {
-  int epoch = 0;        // from 1
-  int64_t batch = 0;    // batches done in this epoch (from 1)
-  int64_t samples = 0;  // samples done in this epoch
-  double seconds = 0;   // since the epoch started
+  int epoch = 0;            // from 1
+  int64_t batch = 0;        // batches done in this epoch (from 1)
+  int64_t batches_run = 0;  // of them, trained in this call (a resumed
+                            // epoch's first ones were trained before)
+  int64_t samples = 0;      // samples trained in this call
+  double seconds = 0;       // since the epoch started
   double data_wait_seconds = 0;
   double learning_rate = 0;
   // The last step's global gradient norm (optimizer clip_global_norm; -1
@@ -102,8 +104,9 @@ struct BatchProgress {
 };
 
 // How TrainEpoch is driven: an optional stop flag (checked between batches;
-// a set flag ends the epoch early, interrupted) and a callback every
-// `callback_every` batches.
+// a set flag ends the epoch early, interrupted), a callback every
+// `callback_every` batches of the epoch, and one after each validation
+// batch.
 struct EpochControl {
   const std::atomic<bool>* stop = nullptr;
   // Names of the data in errors ("data.train (MNISTIter 'labels.gz')").
@@ -111,6 +114,8 @@ struct EpochControl {
   std::string val_name = "the validation data";
   std::function<void(const BatchProgress&)> on_batch;
   int64_t callback_every = 1;
+  // Validation batches done so far (from 1) after the epoch `epoch`.
+  std::function<void(int epoch, int64_t batch)> on_val_batch;
 };
 
 // What one epoch did.
@@ -154,9 +159,11 @@ class Trainer {
   EpochReport TrainEpoch(io::DataIter* train, io::DataIter* val,
                          const EpochControl& control = {});
   // Metric values over one pass of `it` (inference mode); DataError (named
-  // `name`) as TrainEpoch's, or when the pass holds no sample.
+  // `name`) as TrainEpoch's, or when the pass holds no sample. `on_batch`
+  // (when set) is called with the batches done after each.
   std::vector<std::pair<std::string, double>> Evaluate(
-      io::DataIter* it, const std::string& name = "the data");
+      io::DataIter* it, const std::string& name = "the data",
+      const std::function<void(int64_t batch)>& on_batch = nullptr);
 
   // Writes "<prefix>-symbol.json", "<prefix>-NNNN.params" (MXNet layout) and
   // "<prefix>-NNNN.states" (the training state) for `epoch`, the pair as

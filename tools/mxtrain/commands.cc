@@ -336,7 +336,8 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   LogRunStart(c, *data.train, world);
   Trainer trainer(c.network.symbol, *data.train, StartingPoint(c));
 
-  RunDisplay display(c, lead, data.train->BatchesPerEpoch());
+  RunDisplay display(c, lead, data.train->BatchesPerEpoch(),
+                     data.val ? data.val->BatchesPerEpoch() : 0);
   FitOptions fit;
   fit.epochs = c.epochs;
   fit.checkpoint = c.checkpoint;

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "core/base/strings.h"
 #include "core/train/checkpoint.h"
 #include "tools/mxtrain/interrupts.h"
@@ -9,19 +11,23 @@
 namespace mx {
 
 RunDisplay::RunDisplay(const RunConfig& config, bool lead,
-                       int64_t batches_per_epoch)
+                       int64_t batches_per_epoch, int64_t val_batches)
     : config_(config),
       lead_(lead),
       metrics_path_(config.output + "/" +
                     MetricsFileName(config.logging.metrics_format)),
       progress_(lead ? config.logging.progress : "none",
-                config.logging.interval, static_cast<int>(config.epochs)) {
-  progress_.set_batches_per_epoch(batches_per_epoch);
+                config.logging.interval, static_cast<int>(config.epochs)),
+      val_batches_(std::max<int64_t>(0, val_batches)) {
+  progress_.set_batches_per_epoch(std::max<int64_t>(0, batches_per_epoch));
 }
 
 void RunDisplay::Attach(EpochControl* control) {
   control->callback_every = progress_.callback_every();
   control->on_batch = [this](const BatchProgress& p) { progress_.Update(p); };
+  control->on_val_batch = [this](int epoch, int64_t batch) {
+    progress_.UpdateValidation(epoch, batch, val_batches_);
+  };
 }
 
 FitEvents RunDisplay::Events(const Trainer& trainer, const std::string& prefix,

@@ -19,9 +19,10 @@ namespace mx {
 class RunDisplay {
  public:
   // For the run of `config` whose training data has `batches_per_epoch`
-  // batches (0: not known before the first epoch); `lead`: this process
-  // writes the run folder and shows progress.
-  RunDisplay(const RunConfig& config, bool lead, int64_t batches_per_epoch);
+  // batches and whose validation data `val_batches` (0 or less: not known);
+  // `lead`: this process writes the run folder and shows progress.
+  RunDisplay(const RunConfig& config, bool lead, int64_t batches_per_epoch,
+             int64_t val_batches = 0);
 
   // The batch callback and its period, for Fit's EpochControl.
   void Attach(EpochControl* control);
@@ -41,6 +42,7 @@ class RunDisplay {
   std::string metrics_path_;
   std::vector<EpochRecord> history_;
   Progress progress_;
+  int64_t val_batches_;
 };
 
 }  // namespace mx

@@ -232,6 +232,39 @@ TEST(MxtrainTest, SignalsSaveACheckpointAndResumeContinuesExactly) {
               Read(RunDir(full) + "/model-0006.params"))
       << Read(log) << "\n---\n"
       << r.output;
+  // The rest of an epoch stopped midway shows its progress lines.
+  int epoch = 0, batch = 0;
+  const std::string text = Read(log);
+  const size_t at = text.find("interrupted in epoch ");
+  if (at != std::string::npos &&
+      std::sscanf(text.c_str() + at, "interrupted in epoch %d after batch %d",
+                  &epoch, &batch) == 2 &&
+      batch < 100) {
+    EXPECT_THAT(r.output, HasSubstr("epoch " + std::to_string(epoch) +
+                                    "/6 batch 100/100: "));
+  }
+}
+
+// The live bar fits the terminal's width (COLUMNS when stderr is not a
+// terminal) and shows the validation pass.
+TEST(MxtrainTest, ProgressBarFitsTheTerminalAndShowsValidation) {
+  const std::string config = WriteConfig("bar", TinyConfig());
+  const Result r =
+      RunCommand("COLUMNS=60 tools/mxtrain/mxtrain",
+                 Flags(config) + " --set epochs=1 --set logging.progress=bar");
+  ASSERT_EQ(r.code, 0) << r.output;
+  int bars = 0, validating = 0;
+  for (size_t at = r.output.find("\r\033[Kepoch"); at != std::string::npos;
+       at = r.output.find("\r\033[Kepoch", at + 1)) {
+    const size_t begin = at + 4;
+    const size_t end = r.output.find_first_of("\r\n", begin);
+    const std::string line = r.output.substr(begin, end - begin);
+    EXPECT_LE(line.size(), 59u) << line;
+    ++bars;
+    if (line.find("validating") != std::string::npos) ++validating;
+  }
+  EXPECT_GT(bars, 0) << r.output;
+  EXPECT_GT(validating, 0) << r.output;
 }
 
 // timeout, Slurm and a process group deliver one interrupt more than once:
