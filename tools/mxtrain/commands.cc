@@ -728,7 +728,7 @@ std::string FormatNetworkTimes(const NetworkTimes& t, double peak_gflops,
 int RunCommand(const std::string& command, const CommandOptions& o) {
   RunConfig c;
   try {
-    c = LoadRunConfig(o.config, o.overrides);
+    c = LoadRunConfig(o.configs, o.overrides);
   } catch (const ConfigError& e) {
     return ReportConfigError(e);
   } catch (const InternalError&) {
@@ -736,6 +736,10 @@ int RunCommand(const std::string& command, const CommandOptions& o) {
   } catch (const Error& e) {
     std::fprintf(stderr, "mxtrain: error: %s\n", e.what());
     return kExitConfig;
+  }
+  if (o.print_sources) {
+    std::printf("%s", EmitYamlWithSources(c.resolved, c.written).c_str());
+    return kExitOk;
   }
   if (o.print_config) {
     std::printf("%s", EmitYaml(c.resolved).c_str());

@@ -21,9 +21,11 @@ constexpr int kExitAborted = 5;    // a second Ctrl-C: stopped without saving
 constexpr int kExitInterrupted = 130;  // SIGINT / SIGTERM, checkpoint saved
 
 struct CommandOptions {
-  std::string config;
+  // The configs, merged in order (tools/mxtrain/config_compose.h).
+  std::vector<std::string> configs;
   std::vector<std::string> overrides;  // --set
   bool print_config = false;
+  bool print_sources = false;  // --print-config with each value's source
   bool resume = false;
   // train: resume when there is a checkpoint, else start fresh (a job that
   // may be restarted); --resume alone refuses a run folder without one.

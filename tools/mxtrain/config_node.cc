@@ -491,78 +491,122 @@ std::string FlowMap(const ConfigNode& n) {
   return out.size() <= 100 ? out : "";
 }
 
-void Emit(const ConfigNode& n, int indent, std::string* out);
-
 std::string FlowList(const ConfigNode& n) {
   std::vector<std::string> parts;
   for (const ConfigNode& item : n.items()) parts.push_back(ScalarText(item));
   return "[" + Join(parts, ", ") + "]";
 }
 
-void EmitMapMembers(const ConfigNode& n, int indent, bool first_inline,
-                    std::string* out) {
-  bool first = true;
-  for (const ConfigNode::Member& m : n.members()) {
-    if (!(first && first_inline)) *out += std::string(indent, ' ');
-    first = false;
-    const std::string key = NeedsQuotes(m.key) ? Quote(m.key) : m.key;
-    *out += key + ":";
-    const ConfigNode& v = m.value;
-    if (v.IsMap() && !v.members().empty()) {
-      *out += "\n";
-      EmitMapMembers(v, indent + 2, false, out);
-    } else if (v.IsList() && !IsFlat(v)) {
-      *out += "\n";
-      Emit(v, indent + 2, out);
-    } else if (v.IsList()) {
-      *out += " " + FlowList(v) + "\n";
-    } else if (v.IsMap()) {
-      *out += " {}\n";
+// Writes YAML; with `annotate`, each line that ends with a value also says
+// where `src` (the same key path in the config as written; nullptr: not
+// written) came from.
+class Emitter {
+ public:
+  explicit Emitter(bool annotate) : annotate_(annotate) {}
+
+  void Node(const ConfigNode& n, const ConfigNode* src, int indent) {
+    if (n.IsMap()) {
+      if (n.members().empty()) {
+        Line(std::string(indent, ' ') + "{}", src);
+        return;
+      }
+      Members(n, src, indent, false);
+    } else if (n.IsList()) {
+      if (IsFlat(n)) {
+        Line(std::string(indent, ' ') + FlowList(n), src);
+        return;
+      }
+      for (size_t i = 0; i < n.items().size(); ++i) {
+        const ConfigNode& item = n.items()[i];
+        const ConfigNode* item_src = Item(src, i);
+        const std::string dash = std::string(indent, ' ') + "- ";
+        const std::string flow = item.IsMap() ? FlowMap(item) : "";
+        if (!flow.empty()) {
+          Line(dash + flow, item_src);
+        } else if (item.IsMap() && !item.members().empty()) {
+          pending_ = dash;
+          Members(item, item_src, indent + 2, true);
+        } else if (item.IsList() && IsFlat(item)) {
+          Line(dash + FlowList(item), item_src);
+        } else if (item.IsList()) {
+          out_ += dash + "\n";
+          Node(item, item_src, indent + 2);
+        } else {
+          Line(dash + ScalarText(item), item_src);
+        }
+      }
     } else {
-      *out += " " + ScalarText(v) + "\n";
+      Line(std::string(indent, ' ') + ScalarText(n), src);
     }
   }
-}
 
-void Emit(const ConfigNode& n, int indent, std::string* out) {
-  if (n.IsMap()) {
-    if (n.members().empty()) {
-      *out += std::string(indent, ' ') + "{}\n";
-      return;
-    }
-    EmitMapMembers(n, indent, false, out);
-  } else if (n.IsList()) {
-    if (IsFlat(n)) {
-      *out += std::string(indent, ' ') + FlowList(n) + "\n";
-      return;
-    }
-    for (const ConfigNode& item : n.items()) {
-      *out += std::string(indent, ' ') + "- ";
-      const std::string flow = item.IsMap() ? FlowMap(item) : "";
-      if (!flow.empty()) {
-        *out += flow + "\n";
-      } else if (item.IsMap() && !item.members().empty()) {
-        EmitMapMembers(item, indent + 2, true, out);
-      } else if (item.IsList() && IsFlat(item)) {
-        *out += FlowList(item) + "\n";
-      } else if (item.IsList()) {
-        *out += "\n";
-        Emit(item, indent + 2, out);
+  std::string Take() { return std::move(out_); }
+
+ private:
+  static const ConfigNode* Item(const ConfigNode* src, size_t i) {
+    return src != nullptr && src->IsList() && i < src->items().size()
+               ? &src->items()[i]
+               : nullptr;
+  }
+
+  void Members(const ConfigNode& n, const ConfigNode* src, int indent,
+               bool first_inline) {
+    bool first = true;
+    for (const ConfigNode::Member& m : n.members()) {
+      std::string head = first && first_inline ? pending_ : std::string();
+      if (!(first && first_inline)) head = std::string(indent, ' ');
+      first = false;
+      pending_.clear();
+      head += (NeedsQuotes(m.key) ? Quote(m.key) : m.key) + ":";
+      const ConfigNode& v = m.value;
+      const ConfigNode* v_src =
+          src != nullptr && src->IsMap() ? src->Find(m.key) : nullptr;
+      if (v.IsMap() && !v.members().empty()) {
+        out_ += head + "\n";
+        Members(v, v_src, indent + 2, false);
+      } else if (v.IsList() && !IsFlat(v)) {
+        out_ += head + "\n";
+        Node(v, v_src, indent + 2);
+      } else if (v.IsList()) {
+        Line(head + " " + FlowList(v), v_src);
+      } else if (v.IsMap()) {
+        Line(head + " {}", v_src);
       } else {
-        *out += ScalarText(item) + "\n";
+        Line(head + " " + ScalarText(v), v_src);
       }
     }
-  } else {
-    *out += std::string(indent, ' ') + ScalarText(n) + "\n";
   }
-}
+
+  void Line(const std::string& text, const ConfigNode* src) {
+    out_ += text;
+    if (annotate_) out_ += "  # " + SourceOf(src);
+    out_ += "\n";
+  }
+
+  static std::string SourceOf(const ConfigNode* src) {
+    if (src == nullptr || src->loc().file.empty()) return "default";
+    const SourceLocation& loc = src->loc();
+    return loc.line > 0 ? StrCat(loc.file, ":", loc.line) : loc.file;
+  }
+
+  bool annotate_;
+  std::string out_;
+  std::string pending_;  // "- " of a list item whose mapping starts inline
+};
 
 }  // namespace
 
 std::string EmitYaml(const ConfigNode& node) {
-  std::string out;
-  Emit(node, 0, &out);
-  return out;
+  Emitter e(false);
+  e.Node(node, nullptr, 0);
+  return e.Take();
+}
+
+std::string EmitYamlWithSources(const ConfigNode& resolved,
+                                const ConfigNode& written) {
+  Emitter e(true);
+  e.Node(resolved, &written, 0);
+  return e.Take();
 }
 
 }  // namespace mx

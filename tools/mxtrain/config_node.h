@@ -147,6 +147,12 @@ void ApplyOverride(ConfigNode* root, const std::string& assignment);
 // Block-style YAML with flow-style lists of scalars; strings that YAML would
 // read otherwise are quoted.
 std::string EmitYaml(const ConfigNode& node);
+// The resolved config as EmitYaml writes it, each line that ends with a
+// value followed by its source as a comment ("# net.yaml:12", "# --set
+// optimizer.wd=0", "# default"): the place of the value at the same key
+// path in `written` (the config as written, before defaults).
+std::string EmitYamlWithSources(const ConfigNode& resolved,
+                                const ConfigNode& written);
 
 }  // namespace mx
 

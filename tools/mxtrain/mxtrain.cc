@@ -37,12 +37,17 @@ int Main(int argc, char** argv) {
   app.fallthrough();
   app.require_subcommand(0, 1);
   CommandOptions o;
-  app.add_option("-c,--config", o.config, "the run's YAML config");
+  app.add_option("-c,--config", o.configs,
+                 "the run's YAML config; several are merged in order, the "
+                 "later winning (repeatable)");
   app.add_option("--set", o.overrides,
                  "override a config key: --set optimizer.learning_rate=0.05 "
                  "(repeatable)");
   app.add_flag("--print-config", o.print_config,
                "print the resolved config (defaults filled in) and exit");
+  app.add_flag("--print-sources", o.print_sources,
+               "print the resolved config with each value's source (file:line, "
+               "--set or default) as a comment, and exit");
   // --resume and --overwrite are train's; they are the top level's too, for
   // `mxtrain --config F --resume` (train being the default command).
   auto* train = app.add_subcommand("train", "train (the default command)");
@@ -78,14 +83,15 @@ int Main(int argc, char** argv) {
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->footer(
         "The options of mxtrain itself apply too: -c,--config FILE (the run's "
-        "YAML config), --set KEY=VALUE (repeatable), --print-config; "
+        "YAML config; repeatable), --set KEY=VALUE (repeatable), "
+        "--print-config, --print-sources; "
         "mxtrain --help.");
   }
   if (const std::optional<int> done =
           ParseCommandLine("mxtrain", app, argc, argv, kExitConfig)) {
     return *done;
   }
-  if (o.config.empty()) {
+  if (o.configs.empty()) {
     std::fprintf(
         stderr, "mxtrain: error: --config FILE is required (mxtrain --help)\n");
     return kExitConfig;

@@ -25,6 +25,7 @@
 #include "core/train/metric.h"
 #include "core/train/optimizer.h"
 #include "io/iter_registry.h"
+#include "tools/mxtrain/config_compose.h"
 #include "tools/mxtrain/config_schema.h"
 #include "tools/mxtrain/run_keys.h"
 
@@ -51,15 +52,16 @@ bool FromFlag(const SourceLocation& loc) {
   return StartsWith(loc.file, "--set");
 }
 
-// A path as absolute: relative ones against the config file's folder when
-// the config file wrote them, else (--set, defaults) against the working
+// A path as absolute: a relative one against the folder of the config file
+// that wrote it (`loc`), else (--set, defaults) against the working
 // directory. URIs and "" stay as they are. The run folder's config.yaml
 // then repeats the run from anywhere.
-std::string ResolvePath(const std::string& path, const std::string& base_dir,
-                        bool from_file) {
+std::string ResolvePath(const std::string& path, const SourceLocation& loc) {
   if (path.empty() || !UriScheme(path).empty()) return path;
   std::filesystem::path p(path);
-  if (p.is_relative() && from_file) p = std::filesystem::path(base_dir) / p;
+  if (p.is_relative() && !FromFlag(loc) && loc.line > 0) {
+    p = std::filesystem::path(Dirname(loc.file)) / p;
+  }
   std::error_code ec;
   const std::filesystem::path abs = std::filesystem::absolute(p, ec);
   return (ec ? p : abs).lexically_normal().string();
@@ -240,8 +242,7 @@ void SetValidationOrder(const io::IterKind& kind, ConfigNode* node,
   set_default("shuffle", "False");
 }
 
-IterConfig ReadIter(ConfigNode* node, const std::string& path,
-                    const std::string& base_dir, bool validation,
+IterConfig ReadIter(ConfigNode* node, const std::string& path, bool validation,
                     Diagnostics* diag) {
   IterConfig it;
   it.path = path;
@@ -285,8 +286,7 @@ IterConfig ReadIter(ConfigNode* node, const std::string& path,
         written == nullptr || !written->IsScalar()) {
       continue;
     }
-    found->second =
-        ResolvePath(found->second, base_dir, !FromFlag(written->loc()));
+    found->second = ResolvePath(found->second, written->loc());
     *written = ConfigNode::Scalar(found->second, written->loc());
   }
   if (validation) SetValidationOrder(*kind, node, path, &it.params, diag);
@@ -348,8 +348,7 @@ bool IsFileNamePrefix(const std::string& prefix) {
 }
 
 // The top level's own keys into `c` (Note [Config keys]).
-TopKeys ReadTop(RunConfig* config, const std::string& base_dir,
-                Diagnostics* diag) {
+TopKeys ReadTop(RunConfig* config, Diagnostics* diag) {
   RunConfig& c = *config;
   const TopKeys top =
       ReadSection<TopKeys>(&c.resolved, "", TopSections(), diag);
@@ -379,16 +378,15 @@ TopKeys ReadTop(RunConfig* config, const std::string& base_dir,
     const ConfigNode* written = c.resolved.Find("output");
     const SourceLocation loc =
         written != nullptr ? written->loc() : c.resolved.loc();
-    c.output = ResolvePath(top.output.value_or("runs/" + c.name), base_dir,
-                           written != nullptr && !FromFlag(loc));
+    c.output = ResolvePath(top.output.value_or("runs/" + c.name),
+                           written != nullptr ? loc : SourceLocation{});
     c.resolved.Set("output", ConfigNode::Scalar(c.output, loc));
   }
   return top;
 }
 
 // data.train and data.val.
-void ReadData(RunConfig* config, const std::string& base_dir,
-              Diagnostics* diag) {
+void ReadData(RunConfig* config, Diagnostics* diag) {
   RunConfig& c = *config;
   ConfigNode* data = SectionNode(&c.resolved, "data");
   ReadSection<DataKeys>(data, "data", DataSections(), diag);
@@ -401,10 +399,10 @@ void ReadData(RunConfig* config, const std::string& base_dir,
                 "image: ..., label: ...})");
     }
   } else {
-    c.train = ReadIter(train, "data.train", base_dir, false, diag);
+    c.train = ReadIter(train, "data.train", false, diag);
   }
   if (ConfigNode* val = data->IsMap() ? data->Find("val") : nullptr) {
-    c.val = ReadIter(val, "data.val", base_dir, true, diag);
+    c.val = ReadIter(val, "data.val", true, diag);
   }
 }
 
@@ -415,9 +413,13 @@ void ReadNetwork(RunConfig* config, const std::string& base_dir,
   if (ConfigNode* network = c.resolved.Find("network")) {
     ConfigNode* symbol = network->IsMap() ? network->Find("symbol") : nullptr;
     if (symbol != nullptr && symbol->IsScalar()) {
-      *symbol = ConfigNode::Scalar(
-          ResolvePath(symbol->text(), base_dir, !FromFlag(symbol->loc())),
-          symbol->loc());
+      *symbol = ConfigNode::Scalar(ResolvePath(symbol->text(), symbol->loc()),
+                                   symbol->loc());
+    }
+    ConfigNode* onnx = network->IsMap() ? network->Find("onnx") : nullptr;
+    if (onnx != nullptr && onnx->IsScalar() && !onnx->text().empty()) {
+      *onnx = ConfigNode::Scalar(ResolvePath(onnx->text(), onnx->loc()),
+                                 onnx->loc());
     }
     const size_t problems = diag->size();
     c.network = BuildNetwork(*network, "network", base_dir, diag);
@@ -513,7 +515,7 @@ void ResolveMetric(const RunConfig& c,
 // The checkpoint section; best_metric resolved among `metrics`.
 void ReadCheckpoint(RunConfig* config,
                     const std::vector<std::unique_ptr<EvalMetric>>& metrics,
-                    const std::string& base_dir, Diagnostics* diag) {
+                    Diagnostics* diag) {
   RunConfig& c = *config;
   const auto& names = c.trainer.metrics;
   ConfigNode* node = SectionNode(&c.resolved, "checkpoint");
@@ -536,8 +538,7 @@ void ReadCheckpoint(RunConfig* config,
   k.pretrained = keys.pretrained;
   if (ConfigNode* pretrained =
           node->IsMap() ? node->Find("pretrained") : nullptr) {
-    k.pretrained =
-        ResolvePath(k.pretrained, base_dir, !FromFlag(pretrained->loc()));
+    k.pretrained = ResolvePath(k.pretrained, pretrained->loc());
     *pretrained = ConfigNode::Scalar(k.pretrained, pretrained->loc());
   }
   k.frozen = keys.frozen;
@@ -595,7 +596,13 @@ void CheckNetworkInputs(const RunConfig& c, Diagnostics* diag) {
 
 RunConfig LoadRunConfig(const std::string& path,
                         const std::vector<std::string>& overrides) {
-  return ResolveRunConfig(LoadYamlFile(path), path, overrides);
+  return LoadRunConfig(std::vector<std::string>{path}, overrides);
+}
+
+RunConfig LoadRunConfig(const std::vector<std::string>& paths,
+                        const std::vector<std::string>& overrides) {
+  MX_INTERNAL_CHECK(!paths.empty(), "LoadRunConfig without a config file");
+  return ResolveRunConfig(LoadComposedConfig(paths), paths.back(), overrides);
 }
 
 RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
@@ -604,6 +611,7 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
   c.file = path;
   c.resolved = std::move(root);
   for (const std::string& o : overrides) ApplyOverride(&c.resolved, o);
+  c.written = c.resolved;
   const std::string base_dir = Dirname(path);
   Diagnostics diag;
   if (!c.resolved.IsMap() && !c.resolved.IsNull()) {
@@ -611,8 +619,8 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
              StrCat("expected a mapping, got ", c.resolved.KindName()));
     diag.ThrowIfAny();
   }
-  const TopKeys top = ReadTop(&c, base_dir, &diag);
-  ReadData(&c, base_dir, &diag);
+  const TopKeys top = ReadTop(&c, &diag);
+  ReadData(&c, &diag);
   ReadNetwork(&c, base_dir, &diag);
   TrainerOptions& t = c.trainer;
   std::tie(t.optimizer, t.optimizer_params) =
@@ -635,7 +643,7 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
   t.kvstore = c.kvstore;
   t.on_nonfinite = top.on_nonfinite == "skip" ? NonFinitePolicy::kSkip
                                               : NonFinitePolicy::kStop;
-  ReadCheckpoint(&c, metrics, base_dir, &diag);
+  ReadCheckpoint(&c, metrics, &diag);
   ReadEarlyStopping(&c, metrics, &diag);
   c.logging = ReadSection<LoggingKeys>(SectionNode(&c.resolved, "logging"),
                                        "logging", {}, &diag);

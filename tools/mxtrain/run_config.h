@@ -56,6 +56,7 @@ struct RunConfig {
   EarlyStoppingPolicy early_stopping;  // enabled by an early_stopping section
   LoggingKeys logging;                 // as declared (tools/mxtrain/run_keys.h)
   ConfigNode resolved;  // the config with defaults, for --print-config
+  ConfigNode written;   // as the files and --set flags wrote it
 };
 
 // Reads, overrides (--set key.path=value, in order) and validates the config
@@ -63,8 +64,13 @@ struct RunConfig {
 // file.
 RunConfig LoadRunConfig(const std::string& path,
                         const std::vector<std::string>& overrides);
+// The same for the configs at `paths` merged in order, each over the files
+// its `base:` key names (tools/mxtrain/config_compose.h); the last one names
+// the run by default.
+RunConfig LoadRunConfig(const std::vector<std::string>& paths,
+                        const std::vector<std::string>& overrides);
 // The same for a config already parsed from the file at `path` (relative
-// paths in it are that file's folder's).
+// paths in it are the folder's of the file that wrote them).
 RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
                            const std::vector<std::string>& overrides);
 

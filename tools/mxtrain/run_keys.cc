@@ -10,7 +10,7 @@ constexpr double kMaxEpochs = 1000000;
 void TopKeys::Declare(ParamDeclarer<TopKeys>* d) {
   d->Field("name", &TopKeys::name)
       .Default(std::nullopt)
-      .Doc("names the run (default: the config file's name)");
+      .Doc("names the run (default: the name of the (last) config file)");
   d->Field("epochs", &TopKeys::epochs)
       .Default(10)
       .Range(1, kMaxEpochs)

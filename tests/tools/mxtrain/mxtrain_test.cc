@@ -778,6 +778,55 @@ TEST(MxtrainTest, EarlyStoppingGradientClippingAndResumeWithoutACheckpoint) {
                                   "the run's metrics"));
 }
 
+// Configs compose: a file extends another (base:, relative to it), several
+// --config files merge in order (mappings key by key, the later winning; a
+// null removes a key); relative paths are those of the file that wrote
+// them; --print-sources names each value's file, flag or default.
+TEST(MxtrainTest, ConfigsComposeFromSeveralFiles) {
+  const std::string base =
+      WriteConfig("compose", TinyConfig("output: run_from_base\n"));
+  const std::string dir = base.substr(0, base.rfind('/'));
+  ::mkdir((dir + "/points").c_str(), 0777);
+  const std::string point = dir + "/points/lr01.yaml";
+  WriteFileAtomic(point,
+                  "base: ../net.yaml\nname: lr01\n"
+                  "optimizer: {learning_rate: 0.01}\n");
+  Result r = Mxtrain("--print-config --config " + point);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("name: lr01\n"));
+  EXPECT_THAT(r.output, HasSubstr("  type: adam\n  learning_rate: 0.01\n"));
+  EXPECT_THAT(r.output, HasSubstr("output: " + dir + "/run_from_base\n"));
+  EXPECT_THAT(r.output, Not(HasSubstr("base:")));
+  r = Mxtrain("--print-sources --config " + point + " --set seed=4");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output,
+              HasSubstr("  learning_rate: 0.01  # " + point + ":3\n"));
+  EXPECT_THAT(r.output, HasSubstr("epochs: 2  # " + base + ":3\n"));
+  EXPECT_THAT(r.output, HasSubstr("seed: 4  # --set seed=4\n"));
+  EXPECT_THAT(r.output, HasSubstr("  beta1: 0.9  # default\n"));
+  // Several --config files, in order; a null removes data.val.
+  const std::string more = dir + "/more.yaml";
+  WriteFileAtomic(more,
+                  "optimizer: {learning_rate: 0.05}\ndata: {val: null}\n");
+  r = Mxtrain("--print-config --config " + point + " --config " + more);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("  learning_rate: 0.05\n"));
+  EXPECT_THAT(r.output, Not(HasSubstr("  val:")));
+  EXPECT_THAT(r.output, HasSubstr("name: lr01\n"));
+  // A cycle, and a base that is not there, are errors at the base key.
+  WriteFileAtomic(dir + "/a.yaml", "base: b.yaml\n");
+  WriteFileAtomic(dir + "/b.yaml", "epochs: 1\nbase: [a.yaml]\n");
+  r = Mxtrain("check --config " + dir + "/a.yaml");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(dir + "/b.yaml:2:8: base: '" + dir +
+                                  "/a.yaml' extends itself"));
+  WriteFileAtomic(dir + "/c.yaml", "base: missing.yaml\n");
+  r = Mxtrain("check --config " + dir + "/c.yaml");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(dir + "/c.yaml:1:7: base: cannot open '" +
+                                  dir + "/missing.yaml'"));
+}
+
 TEST(MxtrainTest, CheckSummaryTimeAndPrintConfig) {
   const std::string config = WriteConfig("cmds", TinyConfig());
   Result r = Mxtrain("check " + Flags(config));
