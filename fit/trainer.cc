@@ -424,13 +424,17 @@ std::string Trainer::DiagnoseNonFinite() const {
   return "NaN or Inf values appeared, but not on replaying the step";
 }
 
-void Trainer::UpdateMetrics(const io::DataBatch& batch) {
+void Trainer::UpdateMetrics(const io::DataBatch& batch,
+                            const EvalHooks* hooks) {
   const int64_t size = batch.label[0].shape()[0];
   for (const Device& dev : devices_) {
     // Padding fills the batch's last `pad` samples.
     const int64_t pad =
         std::max<int64_t>(0, dev.end - std::max(dev.begin, size - batch.pad));
     for (auto& m : metrics_) m->Update(dev.label, dev.exec->outputs()[0], pad);
+    if (hooks != nullptr && hooks->on_outputs) {
+      hooks->on_outputs(dev.label, dev.exec->outputs()[0], pad);
+    }
   }
 }
 
@@ -565,19 +569,20 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
     batch_in_epoch_ = 0;
     if (val != nullptr) {
       const int epoch = epoch_;
-      r.val = Evaluate(
-          val, control.val_name,
-          control.on_val_batch
-              ? [&control, epoch](int64_t b) { control.on_val_batch(epoch, b); }
-              : std::function<void(int64_t)>());
+      EvalHooks hooks;
+      if (control.on_val_batch) {
+        hooks.on_batch = [&control, epoch](int64_t b) {
+          control.on_val_batch(epoch, b);
+        };
+      }
+      r.val = Evaluate(val, control.val_name, hooks);
     }
   }
   return r;
 }
 
 std::vector<std::pair<std::string, double>> Trainer::Evaluate(
-    io::DataIter* it, const std::string& name,
-    const std::function<void(int64_t batch)>& on_batch) {
+    io::DataIter* it, const std::string& name, const EvalHooks& hooks) {
   it->Reset();
   for (auto& m : metrics_) m->Reset();
   int64_t samples = 0, batches = 0;
@@ -585,9 +590,9 @@ std::vector<std::pair<std::string, double>> Trainer::Evaluate(
     const io::DataBatch& batch = it->Value();
     Feed(batch, name);
     for (Device& dev : devices_) dev.exec->Forward(false);
-    UpdateMetrics(batch);
+    UpdateMetrics(batch, &hooks);
     samples += batch.label[0].shape()[0] - batch.pad;
-    if (on_batch) on_batch(++batches);
+    if (hooks.on_batch) hooks.on_batch(++batches);
   }
   // Every process of dist_sync sees its part; the whole may not be empty.
   if (SumOverWorkers({static_cast<double>(samples)})[0] == 0) {

@@ -158,12 +158,20 @@ class Trainer {
   // did).
   EpochReport TrainEpoch(io::DataIter* train, io::DataIter* val,
                          const EpochControl& control = {});
+  // What Evaluate calls, when set: after each batch with the batches done,
+  // and with each device's labels and first output of it (the last `pad`
+  // rows padding).
+  struct EvalHooks {
+    std::function<void(int64_t batch)> on_batch;
+    std::function<void(const NDArray& labels, const NDArray& output,
+                       int64_t pad)>
+        on_outputs;
+  };
   // Metric values over one pass of `it` (inference mode); DataError (named
-  // `name`) as TrainEpoch's, or when the pass holds no sample. `on_batch`
-  // (when set) is called with the batches done after each.
+  // `name`) as TrainEpoch's, or when the pass holds no sample.
   std::vector<std::pair<std::string, double>> Evaluate(
       io::DataIter* it, const std::string& name = "the data",
-      const std::function<void(int64_t batch)>& on_batch = nullptr);
+      const EvalHooks& hooks = {});
 
   // Writes "<prefix>-symbol.json", "<prefix>-NNNN.params" (MXNet layout) and
   // "<prefix>-NNNN.states" (the training state) for `epoch`, the pair as
@@ -237,7 +245,9 @@ class Trainer {
   // non-finite forward output on the current batch, or the first parameter
   // with a non-finite gradient.
   std::string DiagnoseNonFinite() const;
-  void UpdateMetrics(const io::DataBatch& batch);
+  // Adds the batch to the metrics (and to `on_outputs`, when set).
+  void UpdateMetrics(const io::DataBatch& batch,
+                     const EvalHooks* hooks = nullptr);
   std::vector<std::pair<std::string, double>> MetricValues() const;
 
   Symbol net_;

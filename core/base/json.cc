@@ -383,4 +383,6 @@ void JsonWriter::String(const std::string& s) {
 
 void JsonWriter::Int(int64_t v) { out_->append(std::to_string(v)); }
 
+void JsonWriter::Raw(const std::string& json) { out_->append(json); }
+
 }  // namespace mx

@@ -76,6 +76,8 @@ class JsonWriter {
   void NextItem();
   void String(const std::string& s);
   void Int(int64_t v);
+  // A value already in JSON's syntax (a number formatted by the caller).
+  void Raw(const std::string& json);
 
  private:
   void Separator();

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <optional>
@@ -25,20 +26,24 @@
 #include "core/base/error.h"
 #include "core/base/file_system.h"
 #include "core/base/file_util.h"
+#include "core/base/json.h"
 #include "core/base/strings.h"
 #include "core/base/tool_main.h"
 #include "core/engine/engine.h"
 #include "core/executor/executor.h"
 #include "core/gpu/gpu.h"
 #include "core/train/checkpoint.h"
+#include "core/train/confusion_matrix.h"
 #include "core/train/fold_batch_norm.h"
 #include "core/train/metric.h"
+#include "core/train/model_info.h"
 #include "interop/onnx/importer.h"
 #include "io/im2rec.h"
 #include "io/image_ops.h"
 #include "io/iter_registry.h"
 #include "io/mnist_file.h"
 #include "io/ndarray_iter.h"
+#include "tools/common/classification_report.h"
 #include "tools/common/cli.h"
 
 namespace mx {
@@ -66,6 +71,12 @@ struct Options {
   Context ctx = Context::CPU();
   // An ONNX model's declared input shape (-1: symbolic); empty otherwise.
   std::vector<int64_t> onnx_input;
+  // Where the classification report goes ("": the model's folder).
+  std::string report_dir;
+  // From the checkpoint's -meta.json (core/train/model_info.h), or the
+  // model's head: the task and the class names.
+  std::string task;
+  std::vector<std::string> classes;
 };
 
 bool IsOnnx(const std::string& model) {
@@ -382,25 +393,62 @@ void Benchmark(const Checkpoint& c, const Options& o,
   }
 }
 
+// `s` as a JSON string.
+std::string JsonQuoted(const std::string& s) {
+  std::string out;
+  JsonWriter(&out).String(s);
+  return out;
+}
+
+// `s` as a CSV cell: quoted when it holds a comma, a quote or a line break.
+std::string CsvQuoted(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+// The folder of a local model file or prefix (the report's default home);
+// "." for a URI.
+std::string ModelFolder(const std::string& model) {
+  if (!UriScheme(model).empty()) return ".";
+  const size_t slash = model.rfind('/');
+  return slash == std::string::npos ? "." : model.substr(0, slash);
+}
+
+// "Dress" for class 3 when the classes are named, "" otherwise.
+std::string ClassName(const Options& o, int c) {
+  return c >= 0 && c < static_cast<int>(o.classes.size()) ? o.classes[c] : "";
+}
+
 // Predicts every sample of the input: printed or written to --output, with
-// accuracy when there are labels. mx::Error for data that cannot be read,
-// labels that are not class ids, an empty input, or a model that does not
-// take the data.
+// accuracy, a classification report and a confusion matrix when there are
+// labels; a regression model's outputs as values, with mse / mae / rmse.
+// mx::Error for data that cannot be read, labels that are not class ids, an
+// empty input, or a model that does not take the data.
 void Predict(const Checkpoint& c, const Options& o) {
   bool has_labels = false;
   std::unique_ptr<io::DataIter> it = OpenInput(o, &has_labels);
   // Labels are read from the --labels file, or from the records (.rec).
   const std::string label_source = o.labels.empty() ? o.inputs[0] : o.labels;
   Model model = MakeModel(c, o, it->ProvideData()[0].shape);
-  auto accuracy = EvalMetric::Create("accuracy");
-  auto top_k = EvalMetric::Create(
-      "top_k_accuracy", {{"top_k", std::to_string(std::max(2, o.top_k))}});
-  std::string out;
-  if (EndsWith(o.output, ".csv")) {
-    out = has_labels ? "index,label" : "index";
-    for (int k = 1; k <= o.top_k; ++k) out += StrCat(",class", k, ",prob", k);
-    out += "\n";
+  const bool regression = o.task == "regression";
+  std::vector<std::unique_ptr<EvalMetric>> metrics;
+  if (regression) {
+    for (const char* m : {"mse", "mae", "rmse"}) {
+      metrics.push_back(EvalMetric::Create(m));
+    }
+  } else {
+    metrics.push_back(EvalMetric::Create("accuracy"));
+    metrics.push_back(EvalMetric::Create(
+        "top_k_accuracy", {{"top_k", std::to_string(std::max(2, o.top_k))}}));
   }
+  std::optional<ConfusionMatrix> confusion;
+  const bool named = !o.classes.empty();
+  std::string out;
   int64_t n = 0, model_classes = 0;
   const auto start = std::chrono::steady_clock::now();
   while (it->Next()) {
@@ -410,7 +458,24 @@ void Predict(const Checkpoint& c, const Options& o) {
     const std::vector<float> labels = b.label[0].ToFloatVector();
     const int64_t rows = probs.shape()[0] - b.pad;
     const int64_t classes = probs.Size() / probs.shape()[0];
-    if (has_labels && b.label[0].shape().ndim() == 1) {
+    const int64_t label_width = b.label[0].Size() / b.label[0].shape()[0];
+    if (n == 0 && EndsWith(o.output, ".csv")) {
+      out = has_labels ? "index,label" : "index";
+      if (has_labels && label_width > 1) {
+        out = "index";
+        for (int64_t j = 1; j <= label_width; ++j) out += StrCat(",label", j);
+      }
+      if (regression) {
+        for (int64_t j = 1; j <= classes; ++j) out += StrCat(",value", j);
+      } else {
+        for (int k = 1; k <= o.top_k; ++k) {
+          out +=
+              StrCat(",class", k, named ? StrCat(",name", k) : "", ",prob", k);
+        }
+      }
+      out += "\n";
+    }
+    if (!regression && has_labels && b.label[0].shape().ndim() == 1) {
       const int64_t bad =
           FirstBadClassLabel(labels, rows, std::max<int64_t>(classes, 2));
       if (bad >= 0) {
@@ -419,20 +484,46 @@ void Predict(const Checkpoint& c, const Options& o) {
                  " is not a class id of the model's ", classes,
                  " outputs (0 to ", classes - 1, ")");
       }
+      if (!confusion && classes >= 2) confusion.emplace(classes);
+      if (confusion) confusion->Add(labels, p, rows);
     }
     model_classes = classes;
     if (has_labels) {
-      accuracy->Update(b.label[0], probs, b.pad);
-      top_k->Update(b.label[0], probs, b.pad);
+      for (auto& m : metrics) m->Update(b.label[0], probs, b.pad);
     }
     for (int64_t r = 0; r < rows; ++r, ++n) {
+      const float* row = p.data() + r * classes;
+      const int64_t index = b.index.empty() ? n : b.index[r];
+      std::string label_text;
+      for (int64_t j = 0; has_labels && j < label_width; ++j) {
+        label_text += StrCat(j ? " " : "", labels[r * label_width + j]);
+      }
+      if (regression) {
+        std::vector<std::string> values;
+        for (int64_t j = 0; j < classes; ++j) values.push_back(StrCat(row[j]));
+        if (EndsWith(o.output, ".jsonl")) {
+          out += StrCat("{\"index\": ", index,
+                        has_labels
+                            ? StrCat(", \"label\": [",
+                                     Join(Split(label_text, ' '), ", "), "]")
+                            : "",
+                        ", \"values\": [", Join(values, ", "), "]}\n");
+        } else if (!o.output.empty()) {
+          out += StrCat(
+              index, has_labels ? "," + Join(Split(label_text, ' '), ",") : "",
+              ",", Join(values, ","), "\n");
+        } else {
+          std::printf("%s\n", StrCat(index, ": ", Join(values, " "),
+                                     has_labels ? "  label " + label_text : "")
+                                  .c_str());
+        }
+        continue;
+      }
       std::vector<int> order(classes);
       for (int j = 0; j < classes; ++j) order[j] = j;
-      const float* row = p.data() + r * classes;
       const int k = std::min<int>(o.top_k, classes);
       std::partial_sort(order.begin(), order.begin() + k, order.end(),
                         [&](int a, int b2) { return row[a] > row[b2]; });
-      const int64_t index = b.index.empty() ? n : b.index[r];
       if (EndsWith(o.output, ".jsonl")) {
         out += StrCat("{\"index\": ", index);
         if (has_labels) out += StrCat(", \"label\": ", labels[r]);
@@ -440,20 +531,37 @@ void Predict(const Checkpoint& c, const Options& o) {
         for (int j = 0; j < k; ++j) {
           out += StrCat(j ? ", " : "", "[", order[j], ", ", row[order[j]], "]");
         }
-        out += "]}\n";
+        out += "]";
+        if (named) {
+          std::vector<std::string> names;
+          for (int j = 0; j < k; ++j) {
+            names.push_back(JsonQuoted(ClassName(o, order[j])));
+          }
+          out += ", \"names\": [" + Join(names, ", ") + "]";
+        }
+        out += "}\n";
       } else if (!o.output.empty()) {
         out += StrCat(index, has_labels ? StrCat(",", labels[r]) : "");
-        for (int j = 0; j < k; ++j)
-          out += StrCat(",", order[j], ",", row[order[j]]);
+        for (int j = 0; j < k; ++j) {
+          out += StrCat(",", order[j],
+                        named ? "," + CsvQuoted(ClassName(o, order[j])) : "",
+                        ",", row[order[j]]);
+        }
         out += "\n";
       } else {
         std::string line = StrCat(index, ":");
         for (int j = 0; j < k; ++j) {
           char buf[48];
-          std::snprintf(buf, sizeof buf, " %d (%.4f)", order[j], row[order[j]]);
+          std::snprintf(buf, sizeof buf, " %d%s (%.4f)", order[j],
+                        named ? (" " + ClassName(o, order[j])).c_str() : "",
+                        row[order[j]]);
           line += buf;
         }
-        if (has_labels) line += StrCat("  label ", labels[r]);
+        if (has_labels) {
+          line += StrCat(
+              "  label ", labels[r],
+              named ? " " + ClassName(o, static_cast<int>(labels[r])) : "");
+        }
         std::printf("%s\n", line.c_str());
       }
     }
@@ -467,13 +575,34 @@ void Predict(const Checkpoint& c, const Options& o) {
   std::fprintf(stderr, "mxinfer: %lld samples in %.2f s (%.0f samples/s)%s\n",
                static_cast<long long>(n), seconds, n / seconds,
                o.output.empty() ? "" : StrCat("; wrote ", o.output).c_str());
-  if (has_labels) {
-    std::printf("accuracy %.6f\n", accuracy->Get().second);
-    // With k at least the classes, every prediction is in the top k.
-    if (std::max(2, o.top_k) < model_classes) {
-      std::printf("top_%d_accuracy %.6f\n", std::max(2, o.top_k),
-                  top_k->Get().second);
+  if (!has_labels) return;
+  if (regression) {
+    for (const auto& m : metrics) {
+      std::printf("%s %.6f\n", m->Get().first.c_str(), m->Get().second);
     }
+    return;
+  }
+  std::printf("accuracy %.6f\n", metrics[0]->Get().second);
+  // With k at least the classes, every prediction is in the top k.
+  if (std::max(2, o.top_k) < model_classes) {
+    std::printf("top_%d_accuracy %.6f\n", std::max(2, o.top_k),
+                metrics[1]->Get().second);
+  }
+  if (confusion) {
+    const std::string folder =
+        o.report_dir.empty() ? ModelFolder(o.model) : o.report_dir;
+    if (UriScheme(folder).empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(folder, ec);
+      MX_CHECK(!ec, "--report-dir: cannot create '", folder,
+               "': ", ec.message());
+    }
+    const std::string model = o.model.substr(o.model.rfind('/') + 1);
+    const std::string data = o.inputs[0].substr(o.inputs[0].rfind('/') + 1);
+    WriteClassificationReport(
+        *confusion, o.classes, folder,
+        StrCat(model, o.epoch >= 0 ? StrCat(" epoch ", o.epoch) : "", " on ",
+               data));
   }
 }
 
@@ -535,6 +664,10 @@ int Main(int argc, char** argv) {
                "into the convolutions before them");
   app.add_option("--device", o.device,
                  "cpu, gpu, cpu:N or gpu:N (default cpu)");
+  app.add_option("--report-dir", o.report_dir,
+                 "with --labels, write classification_report.txt and "
+                 "confusion_matrix.csv / .png here (default: the model's "
+                 "folder)");
   if (const std::optional<int> done =
           ParseCommandLine("mxinfer", app, argc, argv, kExitUsage)) {
     return *done;
@@ -584,7 +717,16 @@ int Main(int argc, char** argv) {
         o.epoch = epochs.back();
       }
       c = LoadCheckpoint(o.model, o.epoch);
+      // What training saved: the sample shape and scale (defaults of
+      // --data-shape and --scale), the task and the class names.
+      if (const std::optional<ModelInfo> info = LoadModelInfo(o.model)) {
+        if (o.data_shape.empty()) o.data_shape = info->sample_shape;
+        if (o.scale <= 0 && info->scale > 0) o.scale = info->scale;
+        o.task = info->task;
+        o.classes = info->classes;
+      }
     }
+    if (o.task.empty()) o.task = TaskOfHead(c.symbol);
     if (!o.keep_batchnorm) FoldBatchNorm(&c);
   } catch (const Error& e) {
     std::fprintf(stderr, "mxinfer: error: %s\n", e.what());

@@ -23,12 +23,15 @@
 #include "core/dist/communicator.h"
 #include "core/engine/engine.h"
 #include "core/train/checkpoint.h"
+#include "core/train/confusion_matrix.h"
+#include "core/train/model_info.h"
 #include "core/train/train_state.h"
 #include "core/train/training_checkpoint.h"
 #include "fit/fit.h"
 #include "fit/trainer.h"
 #include "interop/onnx/exporter.h"
 #include "io/iter_registry.h"
+#include "tools/common/classification_report.h"
 #include "tools/mxtrain/interrupts.h"
 #include "tools/mxtrain/run_config.h"
 #include "tools/mxtrain/run_display.h"
@@ -157,14 +160,16 @@ std::vector<std::string> EarlierRunFiles(const RunConfig& c) {
     const std::string name =
         TempFileTarget(file).empty() ? file : TempFileTarget(file);
     if (name == "config.yaml" || name == "train.log" ||
-        name == "training_curve.png" || name == MetricsFileName("csv") ||
-        name == MetricsFileName("jsonl") ||
+        name == "training_curve.png" || name == kConfusionCsv ||
+        name == kConfusionPng || name == kReportText ||
+        name == MetricsFileName("csv") || name == MetricsFileName("jsonl") ||
         (StartsWith(name, "train-rank") && EndsWith(name, ".log"))) {
       return true;
     }
     return StartsWith(name, base) &&
            (EndsWith(name, ".params") || EndsWith(name, ".states") ||
-            EndsWith(name, ".commit") || name == base + "symbol.json");
+            EndsWith(name, ".commit") || name == base + "symbol.json" ||
+            name == base + "meta.json");
   };
   std::vector<std::string> found;
   for (const std::string& name : ListFolder(c.output)) {
@@ -283,10 +288,40 @@ void LogRunStart(const RunConfig& c, const io::DataIter& train,
   spdlog::info("mxtrain {}: {} epoch{} on {}; run folder {}", c.name, c.epochs,
                c.epochs == 1 ? "" : "s", Join(devices, ", "), c.output);
   spdlog::info("inputs: {}", ShapesText(shapes));
+  if (!c.classes.empty()) {
+    std::vector<std::string> shown(
+        c.classes.begin(),
+        c.classes.begin() + std::min<size_t>(c.classes.size(), 12));
+    spdlog::info("classes: {} ({}{})", c.classes.size(), Join(shown, ", "),
+                 c.classes.size() > shown.size() ? ", ..." : "");
+  }
   const NetworkSummary summary = Summarize(c.network.symbol, shapes);
   for (const std::string& line : Split(FormatSummary(summary), '\n')) {
     if (!line.empty()) spdlog::info("{}", line);
   }
+}
+
+// What mxinfer needs to know of the run's model: the sample shape and the
+// scale of the training data, the task and the class names.
+ModelInfo ModelInfoOf(const RunConfig& c, const io::DataIter& train) {
+  ModelInfo info;
+  info.sample_shape = train.ProvideData().at(0).shape.dims();
+  info.sample_shape.erase(info.sample_shape.begin());
+  // As written, or the iterator's default (in the resolved config).
+  const ConfigNode* data = c.resolved.Find("data");
+  const ConfigNode* train_node =
+      data != nullptr ? data->Find("train") : nullptr;
+  const ConfigNode* scale = train_node != nullptr && train_node->IsMap()
+                                ? train_node->Find("scale")
+                                : nullptr;
+  double s = 0;
+  if (scale != nullptr && scale->IsScalar() &&
+      ParamTraits<double>::Parse(scale->text(), &s).empty() && s > 0) {
+    info.scale = s;
+  }
+  info.task = TaskOfHead(c.network.symbol);
+  info.classes = c.classes;
+  return info;
 }
 
 // The trainer's options with where training starts: the pretrained
@@ -332,7 +367,10 @@ int Train(const RunConfig& config, const CommandOptions& o) {
   if (distributed) ShardData(&c, rank, workers);
   OpenRunFolder(c, o, world);
   Data data = OpenData(c, false);
-  if (lead) WriteFileAtomic(c.output + "/config.yaml", EmitYaml(c.resolved));
+  if (lead) {
+    WriteFileAtomic(c.output + "/config.yaml", EmitYaml(c.resolved));
+    SaveModelInfo(CheckpointPrefix(c), ModelInfoOf(c, *data.train));
+  }
   LogRunStart(c, *data.train, world);
   Trainer trainer(c.network.symbol, *data.train, StartingPoint(c));
 
@@ -470,8 +508,22 @@ int Test(const RunConfig& c, const CommandOptions& o) {
                            "checkpoint, or damaged"));
   }
   Trainer trainer(c.network.symbol, *data.train, t);
+  // A classifier's confusion matrix: (batch, classes) outputs.
+  const Shape output = trainer.executor().outputs().at(0).shape();
+  std::optional<ConfusionMatrix> confusion;
+  Trainer::EvalHooks hooks;
+  if (output.ndim() == 2 && output[1] >= 2 &&
+      TaskOfHead(c.network.symbol) != "regression") {
+    confusion.emplace(output[1]);
+    hooks.on_outputs = [&confusion](const NDArray& labels, const NDArray& out,
+                                    int64_t pad) {
+      if (labels.shape().ndim() != 1) return;
+      confusion->Add(labels.ToFloatVector(), out.ToFloatVector(),
+                     labels.shape()[0] - pad);
+    };
+  }
   const auto start = std::chrono::steady_clock::now();
-  const auto metrics = trainer.Evaluate(data.val.get(), DataName(c.val));
+  const auto metrics = trainer.Evaluate(data.val.get(), DataName(c.val), hooks);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -479,6 +531,12 @@ int Test(const RunConfig& c, const CommandOptions& o) {
                FormatMetrics(metrics), seconds);
   for (const auto& [name, v] : metrics)
     std::printf("%s %.6f\n", name.c_str(), v);
+  if (confusion && confusion->total() > 0) {
+    const std::string params_file = ParamsPath(prefix, epoch);
+    WriteClassificationReport(
+        *confusion, c.classes, c.output,
+        StrCat(params_file.substr(params_file.rfind('/') + 1), " on data.val"));
+  }
   return kExitOk;
 }
 

@@ -23,6 +23,7 @@
 #include "core/train/initializer.h"
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
+#include "core/train/model_info.h"
 #include "core/train/optimizer.h"
 #include "io/iter_registry.h"
 #include "tools/mxtrain/config_compose.h"
@@ -385,7 +386,44 @@ TopKeys ReadTop(RunConfig* config, Diagnostics* diag) {
   return top;
 }
 
-// data.train and data.val.
+// data.classes: a list of names, or a file of them (its path made
+// absolute in the resolved config).
+std::vector<std::string> ReadClasses(ConfigNode* node, Diagnostics* diag) {
+  const std::string path = "data.classes";
+  if (node->IsScalar()) {
+    const std::string file = ResolvePath(node->text(), node->loc());
+    *node = ConfigNode::Scalar(file, node->loc());
+    try {
+      return ReadClassNames(file);
+    } catch (const mx::Error& e) {
+      diag->Add(node->loc(), path, e.what());
+      return {};
+    }
+  }
+  if (!node->IsList() || node->items().empty()) {
+    diag->Add(node->loc(), path,
+              "expected a list of class names, or the path of a text file "
+              "with one per line");
+    return {};
+  }
+  std::vector<std::string> names;
+  for (size_t i = 0; i < node->items().size(); ++i) {
+    const ConfigNode& item = node->items()[i];
+    const std::string at = StrCat(path, "[", i, "]");
+    if (!item.IsScalar() || Trim(item.text()).empty()) {
+      diag->Add(item.loc(), at, "expected a class name");
+      continue;
+    }
+    if (std::find(names.begin(), names.end(), item.text()) != names.end()) {
+      diag->Add(item.loc(), at,
+                StrCat("class '", item.text(), "' is named twice"));
+    }
+    names.push_back(item.text());
+  }
+  return names;
+}
+
+// data.train, data.val and data.classes.
 void ReadData(RunConfig* config, Diagnostics* diag) {
   RunConfig& c = *config;
   ConfigNode* data = SectionNode(&c.resolved, "data");
@@ -403,6 +441,9 @@ void ReadData(RunConfig* config, Diagnostics* diag) {
   }
   if (ConfigNode* val = data->IsMap() ? data->Find("val") : nullptr) {
     c.val = ReadIter(val, "data.val", true, diag);
+  }
+  if (ConfigNode* classes = data->IsMap() ? data->Find("classes") : nullptr) {
+    c.classes = ReadClasses(classes, diag);
   }
 }
 
@@ -794,10 +835,23 @@ void CheckNetworkFitsMemory(const RunConfig& config,
 // A top-k metric needs k below the network's classes: with k >= classes
 // every prediction counts as right.
 void CheckMetricsFit(const RunConfig& config, const Shape& output) {
+  Diagnostics diag;
+  if (!config.classes.empty() &&
+      (output.ndim() != 2 ||
+       output[1] != static_cast<int64_t>(config.classes.size()))) {
+    diag.Add(
+        LocationOf(config, "data.classes"), "data.classes",
+        StrCat(config.classes.size(),
+               " class names, but the network's "
+               "output ",
+               output, " ",
+               output.ndim() == 2 ? StrCat("has ", output[1], " classes")
+                                  : std::string("is not (batch, classes)")));
+    diag.ThrowIfAny();
+  }
   if (output.ndim() < 2) return;
   const int64_t classes = output[1];
   const ConfigNode* metrics = config.resolved.Find("metrics");
-  Diagnostics diag;
   for (size_t i = 0; i < config.trainer.metrics.size(); ++i) {
     const auto& [name, params] = config.trainer.metrics[i];
     const auto k = params.find("top_k");

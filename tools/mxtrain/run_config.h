@@ -50,6 +50,7 @@ struct RunConfig {
   std::string kvstore = "local";  // local | device | dist_sync | ...
   std::string output;             // the run folder
   IterConfig train, val;
+  std::vector<std::string> classes;  // data.classes: the class names
   BuiltNetwork network;
   TrainerOptions trainer;  // optimizer, schedule, initializer, metrics, ...
   CheckpointConfig checkpoint;

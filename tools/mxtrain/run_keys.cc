@@ -154,6 +154,10 @@ const std::vector<NestedSection>& DataSections() {
   static const auto* const sections = new std::vector<NestedSection>{
       {"train", "iterator", "required", "the training data"},
       {"val", "iterator", "", "the validation data"},
+      {"classes", "list or file", "",
+       "the names of the network's output classes (a list, or a text file "
+       "with one per line), as many as it has; used by the log, `mxtrain "
+       "test`'s report and, saved with the checkpoints, by mxinfer"},
   };
   return *sections;
 }

@@ -981,3 +981,117 @@ logging: {progress: none}
 
 }  // namespace
 }  // namespace mx
+
+namespace mx {
+namespace {
+
+const char kFashionClasses[] =
+    "[T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, "
+    "Bag, Ankle boot]";
+
+// data.classes names the classes in the log, in `mxtrain test`'s report
+// (per-class precision / recall / F1, the confusion matrix as text, CSV and
+// PNG in the run folder) and, through the checkpoint's -meta.json, in
+// mxinfer, which needs no --data-shape for its benchmark then.
+TEST(MxtrainTest, ClassNamesAndClassificationReports) {
+  const std::string config = WriteConfig("report", TinyConfig());
+  const std::string flags =
+      Flags(config) + " --set 'data.classes=" + kFashionClasses + "'";
+  Result r =
+      Mxtrain("check " + Flags(config) + " --set 'data.classes=[a, b, c]'");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("data.classes: 3 class names, but the "
+                                  "network's output (100,10) has 10 classes"));
+  r = Mxtrain(flags + " --set epochs=1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("classes: 10 (T-shirt/top, Trouser, "));
+  const std::string run = RunDir(config);
+  EXPECT_THAT(Read(run + "/model-meta.json"), HasSubstr("\"Ankle boot\""));
+  r = Mxtrain("test " + flags);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output,
+              ContainsRegex("\nT-shirt/top +0\\.[0-9]{4} +0\\.[0-9]{4} "
+                            "+0\\.[0-9]{4} +1000\n"));
+  EXPECT_THAT(r.output, ContainsRegex("\naccuracy +0\\.[0-9]{4} +10000\n"));
+  EXPECT_THAT(r.output, HasSubstr("confusion matrix (rows: true class, "
+                                  "columns: predicted)"));
+  const std::string accuracy =
+      r.output.substr(r.output.find("\naccuracy ") + 10, 8);
+  const std::string report_accuracy = r.output.substr(
+      r.output.find_first_of(
+          "0123456789", r.output.find("\naccuracy", r.output.find("f1-score"))),
+      6);
+  EXPECT_EQ(accuracy.substr(0, 6), report_accuracy) << r.output;
+  const std::string csv = Read(run + "/confusion_matrix.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "true\\predicted,T-shirt/top,Trouser,Pullover,Dress,Coat,Sandal,"
+            "Shirt,Sneaker,Bag,Ankle boot");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 11);
+  EXPECT_EQ(Read(run + "/confusion_matrix.png").substr(1, 3), "PNG");
+  // mxinfer: names in the predictions, the report beside --report-dir.
+  const std::string dir = io::kFashionMnistDir;
+  const std::string model = "--model " + run + "/model";
+  r = Mxinfer(model + " --input " + dir + "/t10k-images-idx3-ubyte.gz" +
+              " --labels " + dir + "/t10k-labels-idx1-ubyte.gz --report-dir " +
+              run + "/infer_report");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, ContainsRegex("^0: [0-9] [A-Za-z/ -]+ \\(0\\.[0-9]+\\)"
+                                      "  label 9 Ankle boot\n"));
+  EXPECT_THAT(r.output, ContainsRegex("\nAnkle boot +0\\.[0-9]{4}"));
+  EXPECT_TRUE(Exists(run + "/infer_report/confusion_matrix.csv"));
+  r = Mxinfer(model + " --benchmark --iterations 3");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("batch 64: latency p50 "));
+}
+
+// A regression network (LinearRegressionOutput): mxinfer prints values, not
+// class ids, and mse / mae / rmse against the labels.
+TEST(MxinferTest, RegressionModelsPrintValuesAndErrors) {
+  const std::string config = WriteConfig("regress", "epochs: 1\n");
+  const std::string dir = config.substr(0, config.rfind('/'));
+  std::string x, y;
+  std::mt19937 random(5);
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (int i = 0; i < 200; ++i) {
+    float v[4];
+    for (float& e : v) e = u(random);
+    x += std::to_string(v[0]) + "," + std::to_string(v[1]) + "," +
+         std::to_string(v[2]) + "," + std::to_string(v[3]) + "\n";
+    y += std::to_string(v[0] + 2 * v[1]) + "\n";
+  }
+  WriteFileAtomic(dir + "/x.csv", x);
+  WriteFileAtomic(dir + "/y.csv", y);
+  WriteFileAtomic(config, R"(name: regress
+epochs: 20
+data:
+  train: {type: CSVIter, data_csv: x.csv, label_csv: y.csv, data_shape: [4], batch_size: 20}
+network:
+  layers:
+    - {op: FullyConnected, name: fc, num_hidden: 1}
+    - {op: LinearRegressionOutput, name: softmax}
+optimizer: {type: sgd, learning_rate: 0.1}
+metrics: [mse]
+logging: {progress: none}
+)");
+  Result r = Mxtrain(Flags(config));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(Read(RunDir(config) + "/model-meta.json"),
+              HasSubstr("\"task\": \"regression\""));
+  const std::string model = "--model " + RunDir(config) + "/model";
+  r = Mxinfer(model + " --input " + dir + "/x.csv --labels " + dir + "/y.csv");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, ContainsRegex("^0: -?[0-9.]+(e-?[0-9]+)?  label "));
+  const double mse = std::stod(r.output.substr(r.output.find("\nmse ") + 5));
+  EXPECT_LT(mse, 0.05) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("\nmae "));
+  EXPECT_THAT(r.output, HasSubstr("\nrmse "));
+  EXPECT_THAT(r.output, Not(HasSubstr("accuracy")));
+  r = Mxinfer(model + " --input " + dir + "/x.csv --output " + dir + "/p.csv");
+  ASSERT_EQ(r.code, 0) << r.output;
+  const std::string pred = Read(dir + "/p.csv");
+  EXPECT_EQ(pred.substr(0, pred.find('\n')), "index,value1");
+  EXPECT_EQ(std::count(pred.begin(), pred.end(), '\n'), 201);
+}
+
+}  // namespace
+}  // namespace mx
