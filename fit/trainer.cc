@@ -115,6 +115,7 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
   schedule_ = LRScheduler::Create(options.lr_schedule,
                                   optimizer_->common().learning_rate,
                                   options.lr_schedule_params);
+  learning_rate_at_ = options.learning_rate_at;
   for (const auto& [name, params] : options.metrics) {
     metrics_.push_back(EvalMetric::Create(name, params));
   }
@@ -462,7 +463,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
            "TrainEpoch: the trainer was built for evaluation only "
            "(for_training false)");
   EpochReport r;
-  r.learning_rate = schedule_->LearningRate(std::max<int64_t>(1, num_update_));
+  r.learning_rate = LearningRate(std::max<int64_t>(1, num_update_));
   const bool whole_epoch = batch_in_epoch_ == 0;
   r.whole = whole_epoch;
   if (batch_in_epoch_ == 0) {
@@ -520,7 +521,7 @@ EpochReport Trainer::TrainEpoch(io::DataIter* train, io::DataIter* val,
       continue;
     }
     ++num_update_;
-    const double lr = schedule_->LearningRate(num_update_);
+    const double lr = LearningRate(num_update_);
     r.learning_rate = lr;
     const double norm = UpdateParams(lr);
     if (norm >= 0) {

@@ -81,6 +81,9 @@ struct TrainerOptions {
   // Parameters that are not updated (fine-tuning).
   std::set<std::string> frozen;
   NonFinitePolicy on_nonfinite = NonFinitePolicy::kStop;
+  // When set, the learning rate of update n (from 1) instead of the
+  // schedule's (the learning-rate range test).
+  std::function<double(int64_t update)> learning_rate_at;
   // False binds forward only, without gradient memory or optimizer state:
   // Evaluate works, TrainEpoch is an error (mxtrain test).
   bool for_training = true;
@@ -219,6 +222,11 @@ class Trainer {
   };
 
   void InitParams(const TrainerOptions& options);
+  // The learning rate of update `n` (from 1).
+  double LearningRate(int64_t n) const {
+    return learning_rate_at_ ? learning_rate_at_(n)
+                             : schedule_->LearningRate(n);
+  }
   void SetMultipliers();
   // Copies the batch to the devices; `name` names the data in errors.
   void Feed(const io::DataBatch& batch, const std::string& name);
@@ -259,6 +267,7 @@ class Trainer {
   std::string optimizer_name_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> schedule_;
+  std::function<double(int64_t)> learning_rate_at_;  // replaces schedule_
   // With several devices, or dist_sync (kvstore_->num_workers() processes).
   std::unique_ptr<KVStore> kvstore_;
   bool distributed_ = false;  // dist_sync

@@ -32,7 +32,9 @@
 #include "interop/onnx/exporter.h"
 #include "io/iter_registry.h"
 #include "tools/common/classification_report.h"
+#include "tools/common/plot.h"
 #include "tools/mxtrain/interrupts.h"
+#include "tools/mxtrain/lr_find.h"
 #include "tools/mxtrain/run_config.h"
 #include "tools/mxtrain/run_display.h"
 #include "tools/mxtrain/run_log.h"
@@ -540,6 +542,92 @@ int Test(const RunConfig& c, const CommandOptions& o) {
   return kExitOk;
 }
 
+// `mxtrain lr-find`: the learning-rate range test (tools/mxtrain/lr_find.h)
+// from the run's starting point; the curve and values go to the run folder
+// as lr_find.png and lr_find.csv, no checkpoint is read or written.
+int LrFind(const RunConfig& c, const CommandOptions& o) {
+  SetupLogging(c, "");
+  if (!(o.start_lr > 0 && o.end_lr > o.start_lr)) {
+    std::fprintf(stderr,
+                 "mxtrain: error: --start-lr %g and --end-lr %g: expected 0 < "
+                 "start < end\n",
+                 o.start_lr, o.end_lr);
+    return kExitConfig;
+  }
+  CheckOutputFolder(c);
+  Data data = OpenData(c, false);
+  TrainerOptions t = StartingPoint(c);
+  if (!StartsWith(t.kvstore, "local") && t.kvstore != "device") {
+    t.kvstore = "local";  // one process
+  }
+  const std::string loss =
+      TaskOfHead(c.network.symbol) == "regression" ? "mse" : "ce";
+  LrFindOptions lf;
+  lf.start_lr = o.start_lr;
+  lf.end_lr = o.end_lr;
+  lf.steps = o.steps;
+  lf.stop = o.stop;
+  spdlog::info(
+      "lr-find: {} batches, the learning rate growing exponentially from {:g} "
+      "to {:g}; loss: {} of each batch",
+      lf.steps, lf.start_lr, lf.end_lr, loss == "ce" ? "cross-entropy" : loss);
+  const LrFindResult r = RunLrFind(c.network.symbol, data.train.get(), t, loss,
+                                   lf, DataName(c.train));
+  std::string csv = "step,learning_rate,loss,smoothed_loss\n";
+  for (size_t i = 0; i < r.lrs.size(); ++i) {
+    csv += StrCat(i + 1, ",", r.lrs[i], ",", r.losses[i], ",", r.smoothed[i],
+                  "\n");
+  }
+  const std::string csv_path = c.output + "/lr_find.csv";
+  const std::string png_path = c.output + "/lr_find.png";
+  WriteFileAtomic(csv_path, csv);
+  PlotPanel panel;
+  panel.title = StrCat("learning-rate range test: ", c.name);
+  panel.x_title = "learning rate";
+  panel.y_title = r.loss;
+  panel.log_x = true;
+  PlotSeries raw{"loss of the batch", r.lrs, r.losses, 7, false};
+  PlotSeries smooth{"smoothed", r.lrs, r.smoothed, 0, false};
+  // Past divergence the raw losses would flatten the curve: cut them at 4x
+  // the lowest smoothed loss.
+  if (r.lowest >= 0) {
+    const double cap = 4 * std::abs(r.smoothed[r.lowest]) + 1e-12;
+    for (double& v : raw.y) {
+      if (v > cap) v = NAN;
+    }
+    for (double& v : smooth.y) {
+      if (v > cap) v = NAN;
+    }
+  }
+  panel.series = {raw, smooth};
+  if (r.suggested_lr > 0) {
+    panel.marks_x = {r.suggested_lr};
+    char mark[48];
+    std::snprintf(mark, sizeof mark, "suggested %.3g", r.suggested_lr);
+    panel.mark_label = mark;
+  }
+  WritePlotPng(png_path, {panel}, 1);
+  std::printf("%-14s %-12s %s\n", "learning rate", "loss", "smoothed");
+  const size_t every = std::max<size_t>(1, r.lrs.size() / 12);
+  for (size_t i = 0; i < r.lrs.size(); i += every) {
+    std::printf("%-14.4g %-12.5g %.5g\n", r.lrs[i], r.losses[i], r.smoothed[i]);
+  }
+  std::printf("%zu batches%s\n", r.lrs.size(),
+              r.diverged ? "; stopped when the loss diverged" : "");
+  if (r.suggested_lr <= 0) {
+    std::printf("no suggestion: no batch gave a finite loss\n");
+  } else {
+    std::printf(
+        "lowest smoothed loss %.5g at learning rate %.4g\n"
+        "suggested learning rate: %.4g (%s); try --set "
+        "optimizer.learning_rate=%.3g\n",
+        r.smoothed[r.lowest], r.lrs[r.lowest], r.suggested_lr, r.how.c_str(),
+        r.suggested_lr);
+  }
+  std::printf("wrote %s and %s\n", png_path.c_str(), csv_path.c_str());
+  return kExitOk;
+}
+
 int Time(const RunConfig& c, const CommandOptions& o) {
   SetupLogging(c, "");
   std::fputs(FormatNetworkTimes(TimeNetwork(c, o.iterations)).c_str(), stdout);
@@ -807,6 +895,7 @@ int RunCommand(const std::string& command, const CommandOptions& o) {
     if (command == "train") return Train(c, o);
     if (command == "test") return Test(c, o);
     if (command == "time") return Time(c, o);
+    if (command == "lr-find") return LrFind(c, o);
     if (command == "check") return Check(c);
     if (command == "summary") return Summary(c);
     if (command == "export") return Export(c, o);

@@ -35,6 +35,8 @@ struct CommandOptions {
   std::string format = "onnx";  // export
   std::string output;           // export: the file written
   int iterations = 20;          // time
+  double start_lr = 1e-7, end_lr = 10;      // lr-find
+  int64_t steps = 100;                      // lr-find
   const std::atomic<bool>* stop = nullptr;  // set by signals
 };
 

@@ -25,6 +25,7 @@
 #include "io/iter_registry.h"
 #include "tools/common/cli.h"
 #include "tools/mxtrain/commands.h"
+#include "tools/mxtrain/compare.h"
 #include "tools/mxtrain/interrupts.h"
 
 namespace mx {
@@ -76,6 +77,28 @@ int Main(int argc, char** argv) {
   exp->add_option("--format", o.format, "onnx (the only format)");
   exp->add_option("-o,--output", o.output, "the model file written")
       ->required();
+  auto* lr_find = app.add_subcommand(
+      "lr-find",
+      "learning-rate range test: a rate growing exponentially over a few "
+      "hundred batches, the loss curve (lr_find.png) and a suggested rate; "
+      "no checkpoint is touched");
+  lr_find->add_option("--start-lr", o.start_lr, "the first rate (1e-7)")
+      ->check(CLI::PositiveNumber);
+  lr_find->add_option("--end-lr", o.end_lr, "the last rate (10)")
+      ->check(CLI::PositiveNumber);
+  lr_find->add_option("--steps", o.steps, "batches (100)")
+      ->check(CLI::Range(int64_t{2}, int64_t{100000}));
+  std::vector<std::string> compare_runs;
+  std::string compare_png = "compare.png";
+  auto* compare = app.add_subcommand(
+      "compare",
+      "the runs of a sweep side by side: validation curves in one PNG and a "
+      "table of best metrics, epochs and throughput (no --config)");
+  compare->add_option("runs", compare_runs, "run folders")
+      ->required()
+      ->expected(1, -1);
+  compare->add_option("-o,--output", compare_png,
+                      "the PNG written (compare.png)");
   app.add_subcommand("check",
                      "validate the config, read the data, infer shapes");
   app.add_subcommand("summary",
@@ -91,16 +114,19 @@ int Main(int argc, char** argv) {
           ParseCommandLine("mxtrain", app, argc, argv, kExitConfig)) {
     return *done;
   }
+  if (app.got_subcommand("compare"))
+    return CompareRuns(compare_runs, compare_png);
   if (o.configs.empty()) {
     std::fprintf(
         stderr, "mxtrain: error: --config FILE is required (mxtrain --help)\n");
     return kExitConfig;
   }
   std::string command = "train";
-  for (const char* name : {"test", "time", "check", "summary", "export"}) {
+  for (const char* name :
+       {"test", "time", "check", "summary", "export", "lr-find"}) {
     if (app.got_subcommand(name)) command = name;
   }
-  if (command == "train") InstallInterruptHandlers();
+  if (command == "train" || command == "lr-find") InstallInterruptHandlers();
   o.stop = &StopRequested();
   return RunCommand(command, o);
 }

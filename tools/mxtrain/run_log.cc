@@ -8,14 +8,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "core/base/error.h"
 #include "core/base/file_util.h"
 #include "core/base/json.h"
 #include "core/base/strings.h"
+#include "tools/common/plot.h"
 
 namespace mx {
 namespace {
@@ -140,86 +139,59 @@ std::vector<EpochRecord> ReadMetricsFile(const std::string& path,
 void DrawTrainingCurves(const std::string& path,
                         const std::vector<EpochRecord>& records) {
   if (records.empty()) return;
-  std::vector<std::string> metrics;
-  for (const auto& [name, v] : records[0].train) metrics.push_back(name);
-  if (metrics.empty()) return;
-  const int panel_w = 420, panel_h = 300, margin = 50;
-  cv::Mat img(panel_h, panel_w * static_cast<int>(metrics.size()), CV_8UC3,
-              cv::Scalar(255, 255, 255));
-  const cv::Scalar train_color(200, 90, 30), val_color(30, 120, 230);
-  const cv::Scalar axis(60, 60, 60), grid(225, 225, 225);
-  const int first = records.front().epoch, last = records.back().epoch;
-  for (size_t m = 0; m < metrics.size(); ++m) {
-    const int x0 = static_cast<int>(m) * panel_w + margin;
-    const int x1 = static_cast<int>(m + 1) * panel_w - 15;
-    const int y0 = 30, y1 = panel_h - 40;
-    double lo = INFINITY, hi = -INFINITY;
-    const auto value = [&](const EpochRecord& r, bool val, double* out) {
-      const auto& part = val ? r.val : r.train;
-      for (const auto& [name, v] : part) {
-        if (name == metrics[m] && std::isfinite(v)) {
-          *out = v;
-          return true;
-        }
-      }
-      return false;
-    };
-    for (const EpochRecord& r : records) {
-      double v;
-      for (bool val : {false, true}) {
-        if (value(r, val, &v)) {
-          lo = std::min(lo, v);
-          hi = std::max(hi, v);
-        }
-      }
-    }
-    if (!(lo <= hi)) continue;
-    if (hi - lo < 1e-9) {
-      lo -= 0.5;
-      hi += 0.5;
-    }
-    const double pad = (hi - lo) * 0.05;
-    lo -= pad;
-    hi += pad;
-    const auto px = [&](int epoch) {
-      return last == first ? (x0 + x1) / 2
-                           : x0 + (x1 - x0) * (epoch - first) / (last - first);
-    };
-    const auto py = [&](double v) {
-      return static_cast<int>(y1 - (y1 - y0) * (v - lo) / (hi - lo));
-    };
-    for (int k = 0; k <= 4; ++k) {
-      const double v = lo + (hi - lo) * k / 4;
-      cv::line(img, {x0, py(v)}, {x1, py(v)}, grid, 1);
-      char label[32];
-      std::snprintf(label, sizeof label, "%.3g", v);
-      cv::putText(img, label, {x0 - 45, py(v) + 4}, cv::FONT_HERSHEY_SIMPLEX,
-                  0.35, axis, 1, cv::LINE_AA);
-    }
-    cv::rectangle(img, {x0, y0}, {x1, y1}, axis, 1);
-    cv::putText(img, metrics[m], {x0, y0 - 10}, cv::FONT_HERSHEY_SIMPLEX, 0.5,
-                axis, 1, cv::LINE_AA);
-    cv::putText(img, StrCat("epoch ", first, "-", last), {x0, y1 + 25},
-                cv::FONT_HERSHEY_SIMPLEX, 0.4, axis, 1, cv::LINE_AA);
-    for (bool val : {false, true}) {
-      const cv::Scalar color = val ? val_color : train_color;
-      std::vector<cv::Point> pts;
+  std::vector<PlotPanel> panels;
+  std::vector<double> epochs;
+  for (const EpochRecord& r : records) epochs.push_back(r.epoch);
+  for (size_t m = 0; m < records[0].train.size(); ++m) {
+    const std::string& metric = records[0].train[m].first;
+    PlotPanel panel;
+    panel.title = metric;
+    panel.x_title = "epoch";
+    panel.y_title = metric;
+    panel.integer_x = true;
+    for (const bool val : {false, true}) {
+      PlotSeries s;
+      s.label = val ? "validation" : "train";
+      s.color = val ? 1 : 0;
+      s.markers = true;
       for (const EpochRecord& r : records) {
-        double v;
-        if (value(r, val, &v)) pts.push_back({px(r.epoch), py(v)});
+        const auto& part = val ? r.val : r.train;
+        double v = NAN;
+        for (const auto& [name, value] : part) {
+          if (name == metric) v = value;
+        }
+        s.x.push_back(r.epoch);
+        s.y.push_back(v);
       }
-      if (pts.size() > 1) cv::polylines(img, pts, false, color, 2, cv::LINE_AA);
-      for (const cv::Point& p : pts)
-        cv::circle(img, p, 3, color, -1, cv::LINE_AA);
+      if (std::any_of(s.y.begin(), s.y.end(),
+                      [](double v) { return std::isfinite(v); })) {
+        panel.series.push_back(std::move(s));
+      }
     }
-    cv::putText(img, "train", {x1 - 90, y0 - 10}, cv::FONT_HERSHEY_SIMPLEX, 0.4,
-                train_color, 1, cv::LINE_AA);
-    cv::putText(img, "val", {x1 - 35, y0 - 10}, cv::FONT_HERSHEY_SIMPLEX, 0.4,
-                val_color, 1, cv::LINE_AA);
+    panels.push_back(std::move(panel));
   }
-  std::vector<uchar> png;
-  MX_CHECK(cv::imencode(".png", img, png), "cannot encode the curves PNG");
-  WriteFileAtomic(path, std::string(png.begin(), png.end()));
+  PlotPanel lr;
+  lr.title = "learning rate (at the epoch's end)";
+  lr.x_title = "epoch";
+  lr.y_title = "learning rate";
+  lr.integer_x = true;
+  PlotSeries s;
+  s.x = epochs;
+  s.color = 2;
+  s.markers = true;
+  double lo = INFINITY, hi = 0;
+  for (const EpochRecord& r : records) {
+    s.y.push_back(r.learning_rate);
+    if (r.learning_rate > 0) {
+      lo = std::min(lo, r.learning_rate);
+      hi = std::max(hi, r.learning_rate);
+    }
+  }
+  // A schedule spanning decades reads best on a log axis.
+  lr.log_y = hi > 0 && hi / lo >= 20;
+  lr.series.push_back(std::move(s));
+  panels.push_back(std::move(lr));
+  WritePlotPng(path, panels, panels.size() <= 4 ? 2 : 3);
 }
 
 }  // namespace mx

@@ -1,7 +1,7 @@
 // The per-epoch record of a run: the metrics file in the run folder (CSV or
 // JSON lines, rewritten atomically after every epoch and read back on
-// --resume) and the training-curve PNG (one panel per metric, train and
-// validation per epoch).
+// --resume) and the training-curve PNG (a panel per metric, train and
+// validation per epoch, and the learning rate).
 #ifndef MX_TOOLS_MXTRAIN_RUN_LOG_H_
 #define MX_TOOLS_MXTRAIN_RUN_LOG_H_
 
@@ -27,7 +27,9 @@ void WriteMetricsFile(const std::string& path, const std::string& format,
 // mx::Error naming the file and line when it is malformed.
 std::vector<EpochRecord> ReadMetricsFile(const std::string& path,
                                          const std::string& format);
-// Writes the curves PNG atomically (nothing when there are no records).
+// Writes the curves PNG atomically (nothing when there are no records): a
+// panel per metric (train and validation by epoch) and one of the learning
+// rate.
 void DrawTrainingCurves(const std::string& path,
                         const std::vector<EpochRecord>& records);
 

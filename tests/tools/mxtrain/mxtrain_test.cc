@@ -1095,3 +1095,54 @@ logging: {progress: none}
 
 }  // namespace
 }  // namespace mx
+
+namespace mx {
+namespace {
+
+// lr-find: an exponential range of rates, a suggestion and its curve in the
+// run folder, no checkpoint written; a rate past what the network takes
+// ends it as diverged. compare: runs side by side.
+TEST(MxtrainTest, LrFindAndCompare) {
+  const std::string config = WriteConfig("lr_find", TinyConfig());
+  const std::string run = RunDir(config);
+  Result r = Mxtrain("lr-find " + Flags(config) + " --steps 60");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("from 1e-07 to 10; loss: cross-entropy"));
+  EXPECT_THAT(r.output,
+              ContainsRegex("suggested learning rate: [0-9.e-]+ \\("));
+  EXPECT_THAT(r.output, HasSubstr("try --set optimizer.learning_rate="));
+  const std::string csv = Read(run + "/lr_find.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 61);
+  EXPECT_EQ(Read(run + "/lr_find.png").substr(1, 3), "PNG");
+  for (const std::string& name : ListFolder(run)) {
+    EXPECT_EQ(name.find("model-"), std::string::npos) << name;
+  }
+  r = Mxtrain("lr-find " + Flags(config) + " --end-lr 10000 --steps 300");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("stopped when the loss diverged"));
+  r = Mxtrain("lr-find " + Flags(config) + " --start-lr 1 --end-lr 0.1");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("expected 0 < start < end"));
+
+  const std::string a = WriteConfig("compare_a", TinyConfig());
+  const std::string b = WriteConfig("compare_b", TinyConfig());
+  ASSERT_EQ(Mxtrain(Flags(a) +
+                    " --set name=slow --set optimizer.learning_rate=0.0003")
+                .code,
+            0);
+  ASSERT_EQ(Mxtrain(Flags(b) + " --set name=fast").code, 0);
+  const std::string png = RunDir(a) + "/compare.png";
+  r = Mxtrain("compare " + RunDir(a) + " " + RunDir(b) + " -o " + png);
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output,
+              ContainsRegex("\nslow +val accuracy +0\\.[0-9]{4} +[12] "
+                            "+2 +[0-9]+ +[0-9.]+\n"));
+  EXPECT_THAT(r.output, ContainsRegex("\nfast +val accuracy +0\\.[0-9]{4}"));
+  EXPECT_EQ(Read(png).substr(1, 3), "PNG");
+  r = Mxtrain("compare " + run + "/nothing");
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("holds no run's metrics"));
+}
+
+}  // namespace
+}  // namespace mx
