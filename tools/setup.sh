@@ -20,6 +20,7 @@ packages=(
   python3-graphviz            # mx.viz.plot_network (drawing a symbol)
   libopenmpi-dev openmpi-bin  # kvstore dist_sync: MPI collectives, mpirun (docs/distributed.md)
   libcurl4-openssl-dev        # s3:// files: HTTP with AWS SigV4 signing
+  libxml2-dev                 # s3:// files: S3's XML responses
   python3-boto3               # tests: an independent S3 client to cross-check ours
   libonnx-dev libprotobuf-dev # ONNX import / export (interop/onnx): protobuf classes, checker
   libonnx-testdata            # tests: the ONNX project's node tests

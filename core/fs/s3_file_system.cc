@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -34,6 +35,7 @@
 #include "core/base/error.h"
 #include "core/base/file_system.h"
 #include "core/base/strings.h"
+#include "core/fs/s3_xml.h"
 
 namespace mx {
 namespace {
@@ -54,55 +56,27 @@ S3Uri ParseS3Uri(const std::string& uri) {
   return u;
 }
 
-// Percent-encodes all but unreserved characters (and '/' when `path`), as
-// S3's canonical requests do.
-std::string Encode(const std::string& s, bool path) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
-        (path && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+// `s` percent-encoded by libcurl (all but unreserved characters, as S3's
+// canonical requests need); with `path`, each '/'-separated part, the '/'
+// kept.
+std::string Escape(CURL* h, const std::string& s, bool path) {
+  if (path && s.find('/') != std::string::npos) {
+    std::vector<std::string> parts;
+    size_t begin = 0;
+    while (true) {
+      const size_t slash = s.find('/', begin);
+      parts.push_back(Escape(h, s.substr(begin, slash - begin), false));
+      if (slash == std::string::npos) break;
+      begin = slash + 1;
     }
+    return Join(parts, "/");
   }
-  return out;
-}
-
-// The text of every <tag>...</tag> in `xml`, XML entities decoded.
-std::vector<std::string> XmlValues(const std::string& xml,
-                                   const std::string& tag) {
-  std::vector<std::string> out;
-  const std::string open = "<" + tag + ">", close = "</" + tag + ">";
-  for (size_t at = xml.find(open); at != std::string::npos;
-       at = xml.find(open, at)) {
-    at += open.size();
-    const size_t end = xml.find(close, at);
-    if (end == std::string::npos) break;
-    std::string v = xml.substr(at, end - at);
-    for (const auto& [entity, c] :
-         std::vector<std::pair<std::string, std::string>>{{"&lt;", "<"},
-                                                          {"&gt;", ">"},
-                                                          {"&quot;", "\""},
-                                                          {"&apos;", "'"},
-                                                          {"&amp;", "&"}}) {
-      for (size_t p = v.find(entity); p != std::string::npos;
-           p = v.find(entity, p + c.size())) {
-        v.replace(p, entity.size(), c);
-      }
-    }
-    out.push_back(v);
-    at = end + close.size();
-  }
-  return out;
-}
-
-std::string XmlValue(const std::string& xml, const std::string& tag) {
-  const auto v = XmlValues(xml, tag);
-  return v.empty() ? "" : v[0];
+  MX_CHECK(s.size() <= static_cast<size_t>(INT_MAX), "an S3 name of ", s.size(),
+           " bytes");
+  std::unique_ptr<char, void (*)(void*)> escaped(
+      curl_easy_escape(h, s.data(), static_cast<int>(s.size())), curl_free);
+  MX_CHECK(escaped != nullptr, "libcurl could not escape an S3 name");
+  return escaped.get();
 }
 
 struct Config {
@@ -248,24 +222,24 @@ class S3Client {
  private:
   bool SendOnce(const Config& c, const Request& r, const std::string& uri,
                 Response* out, std::string* error) {
-    std::string url;
-    const size_t scheme_end = c.endpoint.find("://") + 3;
-    if (c.path_style) {
-      url = c.endpoint + "/" + Encode(r.where.bucket, false) + "/" +
-            Encode(r.where.key, true);
-    } else {
-      url = c.endpoint.substr(0, scheme_end) + r.where.bucket + "." +
-            c.endpoint.substr(scheme_end) + "/" + Encode(r.where.key, true);
-    }
-    char sep = '?';
-    for (const auto& [name, value] : r.query) {
-      url += sep + Encode(name, false) + "=" + Encode(value, false);
-      sep = '&';
-    }
     std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(),
                                                 curl_easy_cleanup);
     MX_CHECK(curl != nullptr, "libcurl could not start a request");
     CURL* h = curl.get();
+    std::string url;
+    const size_t scheme_end = c.endpoint.find("://") + 3;
+    if (c.path_style) {
+      url = c.endpoint + "/" + Escape(h, r.where.bucket, false) + "/" +
+            Escape(h, r.where.key, true);
+    } else {
+      url = c.endpoint.substr(0, scheme_end) + r.where.bucket + "." +
+            c.endpoint.substr(scheme_end) + "/" + Escape(h, r.where.key, true);
+    }
+    char sep = '?';
+    for (const auto& [name, value] : r.query) {
+      url += sep + Escape(h, name, false) + "=" + Escape(h, value, false);
+      sep = '&';
+    }
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
@@ -490,7 +464,7 @@ class S3Writer : public FileWriter {
       std::string xml = "<CompleteMultipartUpload>";
       for (size_t i = 0; i < etags_.size(); ++i) {
         xml += StrCat("<Part><PartNumber>", i + 1, "</PartNumber><ETag>",
-                      etags_[i], "</ETag></Part>");
+                      XmlEscape(etags_[i]), "</ETag></Part>");
       }
       xml += "</CompleteMultipartUpload>";
       Request done = For(uri_, "POST");
