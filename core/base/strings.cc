@@ -163,6 +163,16 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
+std::string CsvField(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (const char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 std::string Trim(const std::string& s) {
   size_t begin = 0, end = s.size();
   while (begin < end && std::isspace(static_cast<unsigned char>(s[begin])))

@@ -38,6 +38,10 @@ std::string PythonTupleOf(const std::vector<std::string>& items);
 // `s` with ASCII letters in lower case.
 std::string ToLower(std::string s);
 
+// `s` as one CSV field (RFC 4180): in double quotes, its quotes doubled,
+// when it holds a comma, a quote or a line break; as it is otherwise.
+std::string CsvField(const std::string& s);
+
 // Removes leading and trailing ASCII whitespace.
 std::string Trim(const std::string& s);
 

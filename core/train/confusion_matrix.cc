@@ -24,17 +24,6 @@ std::string Pad(const std::string& s, size_t width, bool right) {
   return right ? fill + s : s + fill;
 }
 
-// A CSV cell: quoted when it holds a comma, a quote or a line break.
-std::string CsvCell(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 }  // namespace
 
 ConfusionMatrix::ConfusionMatrix(int64_t classes)
@@ -149,10 +138,10 @@ std::string ConfusionMatrix::Text(const std::vector<std::string>& names) const {
 
 std::string ConfusionMatrix::Csv(const std::vector<std::string>& names) const {
   std::string out = "true\\predicted";
-  for (int64_t p = 0; p < k_; ++p) out += "," + CsvCell(Name(names, p));
+  for (int64_t p = 0; p < k_; ++p) out += "," + CsvField(Name(names, p));
   out += "\n";
   for (int64_t t = 0; t < k_; ++t) {
-    out += CsvCell(Name(names, t));
+    out += CsvField(Name(names, t));
     for (int64_t p = 0; p < k_; ++p) out += StrCat(",", count(t, p));
     out += "\n";
   }

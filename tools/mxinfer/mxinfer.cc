@@ -400,17 +400,6 @@ std::string JsonQuoted(const std::string& s) {
   return out;
 }
 
-// `s` as a CSV cell: quoted when it holds a comma, a quote or a line break.
-std::string CsvQuoted(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (const char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 // The folder of a local model file or prefix (the report's default home);
 // "." for a URI.
 std::string ModelFolder(const std::string& model) {
@@ -544,7 +533,7 @@ void Predict(const Checkpoint& c, const Options& o) {
         out += StrCat(index, has_labels ? StrCat(",", labels[r]) : "");
         for (int j = 0; j < k; ++j) {
           out += StrCat(",", order[j],
-                        named ? "," + CsvQuoted(ClassName(o, order[j])) : "",
+                        named ? "," + CsvField(ClassName(o, order[j])) : "",
                         ",", row[order[j]]);
         }
         out += "\n";

@@ -1,11 +1,24 @@
 #include "tools/mxtrain/config_compose.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <utility>
 
 #include "core/base/strings.h"
 
 namespace mx {
+namespace {
+
+// Removes member `key` of the mapping `*node` (when it has one).
+void RemoveMember(ConfigNode* node, const std::string& key) {
+  auto& members = node->members();
+  members.erase(
+      std::remove_if(members.begin(), members.end(),
+                     [&](const ConfigNode::Member& m) { return m.key == key; }),
+      members.end());
+}
+
+}  // namespace
 
 void MergeConfig(ConfigNode* into, const ConfigNode& over) {
   if (!into->IsMap() || !over.IsMap()) {
@@ -15,13 +28,7 @@ void MergeConfig(ConfigNode* into, const ConfigNode& over) {
   for (const ConfigNode::Member& m : over.members()) {
     ConfigNode* existing = into->Find(m.key);
     if (m.value.IsNull()) {  // `key: null` removes what an earlier file set
-      auto& members = into->members();
-      for (auto it = members.begin(); it != members.end(); ++it) {
-        if (it->key == m.key) {
-          members.erase(it);
-          break;
-        }
-      }
+      RemoveMember(into, m.key);
       continue;
     }
     if (existing != nullptr && existing->IsMap() && m.value.IsMap()) {
@@ -98,15 +105,8 @@ ConfigNode LoadWithBases(const std::string& path,
     chain->pop_back();
     MergeConfig(&merged, extended);
   }
-  ConfigNode own = root;
-  auto& members = own.members();
-  for (auto it = members.begin(); it != members.end(); ++it) {
-    if (it->key == "base") {
-      members.erase(it);
-      break;
-    }
-  }
-  MergeConfig(&merged, own);
+  RemoveMember(&root, "base");
+  MergeConfig(&merged, root);
   return merged;
 }
 
