@@ -171,7 +171,9 @@ std::string ShapeText(const std::vector<int64_t>& dims) {
 NDArray DecodeImages(const std::vector<std::string>& paths,
                      const std::vector<int64_t>& shape, double scale) {
   MX_CHECK(shape.size() == 3, "--data-shape must be C,H,W for images, got ",
-           ShapeText(shape));
+           ShapeText(shape),
+           " (without the flag: the sample shape the model was trained on, "
+           "from its -meta.json; give --data-shape C,H,W)");
   const int64_t per = shape[0] * shape[1] * shape[2];
   std::vector<float> all(paths.size() * per);
   for (size_t i = 0; i < paths.size(); ++i) {

@@ -40,7 +40,9 @@ int Main(int argc, char** argv) {
   CommandOptions o;
   app.add_option("-c,--config", o.configs,
                  "the run's YAML config; several are merged in order, the "
-                 "later winning (repeatable)");
+                 "later winning (repeatable)")
+      ->type_size(1)
+      ->allow_extra_args(false);
   app.add_option("--set", o.overrides,
                  "override a config key: --set optimizer.learning_rate=0.05 "
                  "(repeatable)");

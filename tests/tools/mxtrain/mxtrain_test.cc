@@ -729,6 +729,10 @@ TEST(MxtrainTest, VersionHelpAndCommandLineErrors) {
   r = Mxinfer("");
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_THAT(r.output, HasSubstr("mxinfer: error: --model is required"));
+  // One file per --config: a second needs a second flag.
+  r = Mxtrain("--config a.yaml b.yaml");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("not expected: b.yaml"));
   // --resume belongs to train and still works before the command.
   const std::string config = WriteConfig("cli_resume", TinyConfig());
   r = Mxtrain(Flags(config) + " --set epochs=1");
