@@ -1,7 +1,6 @@
 #include "core/train/model_info.h"
 
 #include <cmath>
-#include <cstdio>
 #include <map>
 
 #include "core/base/error.h"
@@ -18,12 +17,6 @@ constexpr const char* kFormat = "mx-model-meta-1";
 constexpr size_t kMaxRank = 8;
 constexpr size_t kMaxClasses = 1000000;
 constexpr int64_t kMaxMetaBytes = 64 << 20;
-
-std::string Number(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
 
 }  // namespace
 
@@ -45,7 +38,7 @@ void SaveModelInfo(const std::string& prefix, const ModelInfo& info) {
   }
   w.EndArray();
   w.Key("scale");
-  w.Raw(Number(info.scale));
+  w.Raw(PythonFloatRepr(info.scale));
   w.Key("task");
   w.String(info.task);
   w.Key("classes");

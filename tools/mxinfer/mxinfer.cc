@@ -485,28 +485,26 @@ void Predict(const Checkpoint& c, const Options& o) {
     for (int64_t r = 0; r < rows; ++r, ++n) {
       const float* row = p.data() + r * classes;
       const int64_t index = b.index.empty() ? n : b.index[r];
-      std::string label_text;
-      for (int64_t j = 0; has_labels && j < label_width; ++j) {
-        label_text += StrCat(j ? " " : "", labels[r * label_width + j]);
-      }
       if (regression) {
-        std::vector<std::string> values;
+        std::vector<std::string> values, truth;
         for (int64_t j = 0; j < classes; ++j) values.push_back(StrCat(row[j]));
+        for (int64_t j = 0; has_labels && j < label_width; ++j) {
+          truth.push_back(StrCat(labels[r * label_width + j]));
+        }
         if (EndsWith(o.output, ".jsonl")) {
           out += StrCat("{\"index\": ", index,
                         has_labels
-                            ? StrCat(", \"label\": [",
-                                     Join(Split(label_text, ' '), ", "), "]")
+                            ? StrCat(", \"label\": [", Join(truth, ", "), "]")
                             : "",
                         ", \"values\": [", Join(values, ", "), "]}\n");
         } else if (!o.output.empty()) {
-          out += StrCat(
-              index, has_labels ? "," + Join(Split(label_text, ' '), ",") : "",
-              ",", Join(values, ","), "\n");
+          out += StrCat(index, has_labels ? "," + Join(truth, ",") : "", ",",
+                        Join(values, ","), "\n");
         } else {
-          std::printf("%s\n", StrCat(index, ": ", Join(values, " "),
-                                     has_labels ? "  label " + label_text : "")
-                                  .c_str());
+          std::printf("%s\n",
+                      StrCat(index, ": ", Join(values, " "),
+                             has_labels ? "  label " + Join(truth, " ") : "")
+                          .c_str());
         }
         continue;
       }
@@ -542,11 +540,12 @@ void Predict(const Checkpoint& c, const Options& o) {
       } else {
         std::string line = StrCat(index, ":");
         for (int j = 0; j < k; ++j) {
-          char buf[48];
-          std::snprintf(buf, sizeof buf, " %d%s (%.4f)", order[j],
-                        named ? (" " + ClassName(o, order[j])).c_str() : "",
-                        row[order[j]]);
-          line += buf;
+          // (Class names of any length: only the probability is formatted.)
+          char prob[32];
+          std::snprintf(prob, sizeof prob, "%.4f", row[order[j]]);
+          line +=
+              StrCat(" ", order[j], named ? " " + ClassName(o, order[j]) : "",
+                     " (", prob, ")");
         }
         if (has_labels) {
           line += StrCat(

@@ -318,7 +318,8 @@ ModelInfo ModelInfoOf(const RunConfig& c, const io::DataIter& train) {
                                 : nullptr;
   double s = 0;
   if (scale != nullptr && scale->IsScalar() &&
-      ParamTraits<double>::Parse(scale->text(), &s).empty() && s > 0) {
+      ParamTraits<double>::Parse(scale->text(), &s).empty() && s > 0 &&
+      std::isfinite(s)) {
     info.scale = s;
   }
   info.task = TaskOfHead(c.network.symbol);
@@ -557,9 +558,7 @@ int LrFind(const RunConfig& c, const CommandOptions& o) {
   CheckOutputFolder(c);
   Data data = OpenData(c, false);
   TrainerOptions t = StartingPoint(c);
-  if (!StartsWith(t.kvstore, "local") && t.kvstore != "device") {
-    t.kvstore = "local";  // one process
-  }
+  t.kvstore = "local";  // one process
   const std::string loss =
       TaskOfHead(c.network.symbol) == "regression" ? "mse" : "ce";
   LrFindOptions lf;
@@ -592,11 +591,10 @@ int LrFind(const RunConfig& c, const CommandOptions& o) {
   // the lowest smoothed loss.
   if (r.lowest >= 0) {
     const double cap = 4 * std::abs(r.smoothed[r.lowest]) + 1e-12;
-    for (double& v : raw.y) {
-      if (v > cap) v = NAN;
-    }
-    for (double& v : smooth.y) {
-      if (v > cap) v = NAN;
+    for (PlotSeries* series : {&raw, &smooth}) {
+      for (double& v : series->y) {
+        if (v > cap) v = NAN;
+      }
     }
   }
   panel.series = {raw, smooth};

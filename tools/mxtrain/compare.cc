@@ -18,6 +18,7 @@ namespace {
 
 struct Run {
   std::string folder, name, metric;
+  std::string folder_name;  // the folder's last part
   bool lower_is_better = false;
   std::vector<EpochRecord> records;
 };
@@ -39,9 +40,10 @@ std::vector<std::pair<double, double>> Curve(const Run& run,
 Run ReadRun(const std::string& folder) {
   Run run;
   run.folder = folder;
-  run.name = folder;
-  while (!run.name.empty() && run.name.back() == '/') run.name.pop_back();
-  run.name = run.name.substr(run.name.rfind('/') + 1);
+  std::string trimmed = folder;
+  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
+  run.folder_name = trimmed.substr(trimmed.rfind('/') + 1);
+  run.name = run.folder_name;
   for (const char* format : {"csv", "jsonl"}) {
     const std::string path = folder + "/" + MetricsFileName(format);
     if (FileExists(path)) {
@@ -92,11 +94,7 @@ int CompareRuns(const std::vector<std::string>& folders,
         std::count_if(runs.begin(), runs.end(),
                       [&](const Run& r) { return r.name == run.name; });
     if (same > 1) {
-      for (Run& r : runs) {
-        std::string base = r.folder;
-        while (base.size() > 1 && base.back() == '/') base.pop_back();
-        r.name = base.substr(base.rfind('/') + 1);
-      }
+      for (Run& r : runs) r.name = r.folder_name;
       break;
     }
   }

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <set>
 
 #include "core/base/env.h"
 #include "core/base/file_system.h"
@@ -407,6 +408,7 @@ std::vector<std::string> ReadClasses(ConfigNode* node, Diagnostics* diag) {
     return {};
   }
   std::vector<std::string> names;
+  std::set<std::string> seen;  // (a long list: no quadratic search)
   for (size_t i = 0; i < node->items().size(); ++i) {
     const ConfigNode& item = node->items()[i];
     const std::string at = StrCat(path, "[", i, "]");
@@ -414,7 +416,7 @@ std::vector<std::string> ReadClasses(ConfigNode* node, Diagnostics* diag) {
       diag->Add(item.loc(), at, "expected a class name");
       continue;
     }
-    if (std::find(names.begin(), names.end(), item.text()) != names.end()) {
+    if (!seen.insert(item.text()).second) {
       diag->Add(item.loc(), at,
                 StrCat("class '", item.text(), "' is named twice"));
     }
