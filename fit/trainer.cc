@@ -29,18 +29,25 @@ std::string MetricStateKey(size_t m, size_t k) {
 
 }  // namespace
 
-void CheckClassLabels(const io::DataBatch& batch, int64_t classes,
-                      const std::string& name) {
-  if (batch.label.empty() || batch.label[0].shape().ndim() != 1) return;
-  const std::vector<float> labels = batch.label[0].ToFloatVector();
-  const int64_t rows = static_cast<int64_t>(labels.size()) - batch.pad;
-  const int64_t bad = FirstBadClassLabel(labels, rows, classes);
-  if (bad < 0) return;
-  throw DataError(StrCat(
-      name, ": label ", labels[bad], " of record ",
-      bad < static_cast<int64_t>(batch.index.size()) ? batch.index[bad] : bad,
-      " is not a class id of the network's ", classes, " outputs (0 to ",
-      classes - 1, ")"));
+void CheckClassLabels(const io::DataBatch& batch,
+                      const std::vector<int64_t>& classes,
+                      const std::string& name,
+                      const std::vector<std::string>& label_names) {
+  for (size_t i = 0; i < classes.size() && i < batch.label.size(); ++i) {
+    if (classes[i] <= 0 || batch.label[i].shape().ndim() != 1) continue;
+    const std::vector<float> labels = batch.label[i].ToFloatVector();
+    const int64_t rows = static_cast<int64_t>(labels.size()) - batch.pad;
+    const int64_t bad = FirstBadClassLabel(labels, rows, classes[i]);
+    if (bad < 0) continue;
+    const std::string which = label_names.size() > 1 && i < label_names.size()
+                                  ? StrCat(" (", label_names[i], ")")
+                                  : std::string();
+    throw DataError(StrCat(
+        name, ": label", which, " ", labels[bad], " of record ",
+        bad < static_cast<int64_t>(batch.index.size()) ? batch.index[bad] : bad,
+        " is not a class id of the network's ", classes[i], " outputs (0 to ",
+        classes[i] - 1, ")"));
+  }
 }
 
 DataError NoSampleError(const std::string& name, const std::string& when) {
@@ -63,21 +70,85 @@ int64_t LabelClasses(
   return 0;
 }
 
+std::vector<HeadMetricSpec> HeadMetrics(const std::vector<LossHead>& heads,
+                                        const TrainerOptions& options) {
+  size_t labelled = 0;
+  for (const LossHead& h : heads) labelled += h.label.empty() ? 0 : 1;
+  std::vector<HeadMetricSpec> out;
+  const auto add = [&](size_t head, const auto& metrics) {
+    for (const auto& [name, params] : metrics) {
+      HeadMetricSpec m;
+      m.head = head;
+      m.name = name;
+      m.params = params;
+      m.reported = EvalMetric::Create(name, params)->name();  // (or throws)
+      if (labelled > 1) m.reported = StrCat(heads[head].name, ".", m.reported);
+      out.push_back(std::move(m));
+    }
+  };
+  if (options.head_metrics.empty()) {
+    for (size_t h = 0; h < heads.size(); ++h) {
+      if (!heads[h].label.empty()) add(h, options.metrics);
+    }
+    return out;
+  }
+  std::vector<std::string> names;
+  for (const LossHead& h : heads) names.push_back(h.name);
+  for (const auto& [head, metrics] : options.head_metrics) {
+    const auto it = std::find(names.begin(), names.end(), head);
+    MX_CHECK(it != names.end(), "metrics of '", head,
+             "': the network has no output layer of that name (its heads: ",
+             Join(names, ", "), ")");
+    MX_CHECK(!heads[it - names.begin()].label.empty(), "metrics of '", head,
+             "': that head reads no label to measure it against");
+  }
+  // In the network's order of heads.
+  for (size_t h = 0; h < heads.size(); ++h) {
+    const auto it = options.head_metrics.find(heads[h].name);
+    if (it != options.head_metrics.end()) add(h, it->second);
+  }
+  return out;
+}
+
+std::vector<int64_t> LabelClassesOf(const std::vector<LossHead>& heads,
+                                    const std::vector<HeadMetricSpec>& metrics,
+                                    const std::vector<Shape>& outputs,
+                                    const std::vector<std::string>& labels) {
+  std::vector<int64_t> classes(labels.size(), 0);
+  for (const HeadMetricSpec& m : metrics) {
+    const LossHead& h = heads.at(m.head);
+    const auto at = std::find(labels.begin(), labels.end(), h.label);
+    if (at == labels.end() || h.output >= outputs.size()) continue;
+    int64_t& c = classes[at - labels.begin()];
+    if (c == 0) c = LabelClasses({{m.name, m.params}}, outputs[h.output]);
+  }
+  return classes;
+}
+
 Trainer::Trainer(const Symbol& net, const io::DataIter& train,
                  const TrainerOptions& options)
     : net_(net),
       on_nonfinite_(options.on_nonfinite),
       for_training_(options.for_training) {
   const io::DataDesc data = train.ProvideData().at(0);
-  const io::DataDesc label = train.ProvideLabel().at(0);
+  const std::vector<io::DataDesc> labels = train.ProvideLabel();
   data_name_ = data.name;
-  label_name_ = label.name;
+  for (const io::DataDesc& l : labels) label_names_.push_back(l.name);
   const std::vector<std::string> args = net.ListArguments();
-  for (const std::string& name : {data_name_, label_name_}) {
+  std::vector<std::string> inputs = label_names_;
+  inputs.insert(inputs.begin(), data_name_);
+  for (const std::string& name : inputs) {
     MX_CHECK(std::find(args.begin(), args.end(), name) != args.end(),
              "the network has no input '", name,
              "' for the data iterator's array of that name (network inputs: ",
              Join(args, ", "), ")");
+  }
+  for (const std::string& name : LabelArguments(net)) {
+    MX_CHECK(IsInput(name), "the network's label input '", name,
+             "' gets no array from the data iterator, which gives ",
+             Join(label_names_, ", "),
+             ": name the iterator's label columns after the network's labels "
+             "(mxtrain: data.labels)");
   }
   MX_CHECK(!options.contexts.empty(), "training needs at least one device");
   const int64_t batch = data.shape[0];
@@ -90,16 +161,22 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
     // Contiguous slices; the first batch % n devices take one more.
     dev.begin = d * (batch / n) + std::min(d, batch % n);
     dev.end = dev.begin + batch / n + (d < batch % n ? 1 : 0);
-    std::vector<int64_t> data_dims = data.shape.dims();
-    std::vector<int64_t> label_dims = label.shape.dims();
-    data_dims[0] = label_dims[0] = dev.end - dev.begin;
-    const Shape data_shape(data_dims), label_shape(label_dims);
+    std::map<std::string, Shape> shapes;
+    std::map<std::string, GradReq> no_grad;
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      std::vector<int64_t> dims =
+          (i == 0 ? data.shape : labels[i - 1].shape).dims();
+      dims[0] = dev.end - dev.begin;
+      shapes[inputs[i]] = Shape(dims);
+      no_grad[inputs[i]] = GradReq::kNull;
+    }
     dev.exec = Executor::SimpleBind(
-        net, dev.ctx, {{data_name_, data_shape}, {label_name_, label_shape}},
-        options.for_training ? GradReq::kWrite : GradReq::kNull,
-        {{data_name_, GradReq::kNull}, {label_name_, GradReq::kNull}});
+        net, dev.ctx, shapes,
+        options.for_training ? GradReq::kWrite : GradReq::kNull, no_grad);
     dev.data = dev.exec->arg_dict().at(data_name_);
-    dev.label = dev.exec->arg_dict().at(label_name_);
+    for (const std::string& l : label_names_) {
+      dev.labels.push_back(dev.exec->arg_dict().at(l));
+    }
     devices_.push_back(std::move(dev));
   }
   distributed_ = StartsWith(options.kvstore, "dist");
@@ -116,11 +193,23 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
                                   optimizer_->common().learning_rate,
                                   options.lr_schedule_params);
   learning_rate_at_ = options.learning_rate_at;
-  for (const auto& [name, params] : options.metrics) {
-    metrics_.push_back(EvalMetric::Create(name, params));
+  heads_ = LossHeads(net, label_names_);
+  const std::vector<HeadMetricSpec> specs = HeadMetrics(heads_, options);
+  for (const HeadMetricSpec& m : specs) {
+    const LossHead& h = heads_[m.head];
+    metrics_.push_back(EvalMetric::Create(m.name, m.params));
+    metric_label_.push_back(
+        std::find(label_names_.begin(), label_names_.end(), h.label) -
+        label_names_.begin());
+    metric_output_.push_back(h.output);
+    metric_names_.push_back(m.reported);
   }
-  label_classes_ =
-      LabelClasses(options.metrics, devices_[0].exec->outputs().at(0).shape());
+  hooked_head_ = FirstLabelledHead(heads_);
+  std::vector<Shape> outputs;
+  for (const NDArray& out : devices_[0].exec->outputs()) {
+    outputs.push_back(out.shape());
+  }
+  label_classes_ = LabelClassesOf(heads_, specs, outputs, label_names_);
   if (kvstore_ && optimizer_->common().clip_global_norm > 0) {
     // The norm needs every summed gradient before any update.
     kvstore_->SetDeferredUpdate(true);
@@ -134,6 +223,12 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
   }
   InitParams(options);
   SetMultipliers();
+}
+
+bool Trainer::IsInput(const std::string& name) const {
+  return name == data_name_ ||
+         std::find(label_names_.begin(), label_names_.end(), name) !=
+             label_names_.end();
 }
 
 Trainer::~Trainer() {
@@ -174,7 +269,7 @@ void Trainer::InitParams(const TrainerOptions& options) {
   // Device 0's arrays are initialized; the others copy them.
   auto arg_arrays = devices_[0].exec->arg_dict();
   for (auto& [name, array] : arg_arrays) {
-    if (name == data_name_ || name == label_name_) continue;
+    if (IsInput(name)) continue;
     if (!options.initial_args.count(name)) {
       init->Init(name, &array, init_attr(name));
     }
@@ -195,7 +290,7 @@ void Trainer::InitParams(const TrainerOptions& options) {
   // In the network's order: gradients are pushed in reverse, as backward
   // produces them.
   for (const std::string& name : net_.ListArguments()) {
-    if (name == data_name_ || name == label_name_) continue;
+    if (IsInput(name)) continue;
     if (options.frozen.count(name)) continue;
     const NDArray& array = arg_arrays.at(name);
     Param p;
@@ -233,12 +328,14 @@ void Trainer::SetMultipliers() {
 }
 
 void Trainer::Feed(const io::DataBatch& batch, const std::string& name) {
-  MX_CHECK(!batch.data.empty() && !batch.label.empty(),
-           "a data batch without data or label arrays");
-  if (label_classes_ > 0) CheckClassLabels(batch, label_classes_, name);
+  MX_CHECK(!batch.data.empty() && batch.label.size() == label_names_.size(),
+           "a data batch with ", batch.data.size(), " data and ",
+           batch.label.size(), " label arrays, the network is bound to 1 and ",
+           label_names_.size());
+  CheckClassLabels(batch, label_classes_, name, label_names_);
   const int64_t batch_size = devices_.back().end;
   const auto check = [&](const NDArray& got, const NDArray& bound,
-                         const char* what) {
+                         const std::string& what) {
     std::vector<int64_t> dims = bound.shape().dims();
     dims[0] = batch_size;
     MX_CHECK(got.shape() == Shape(dims), "the ", what, " of a batch is ",
@@ -247,15 +344,19 @@ void Trainer::Feed(const io::DataBatch& batch, const std::string& name) {
              "and sample shape");
   };
   check(batch.data[0], devices_[0].data, "data");
-  check(batch.label[0], devices_[0].label, "label");
-  if (devices_.size() == 1) {
-    batch.data.at(0).CopyTo(&devices_[0].data);
-    batch.label.at(0).CopyTo(&devices_[0].label);
-    return;
+  for (size_t i = 0; i < label_names_.size(); ++i) {
+    check(batch.label[i], devices_[0].labels[i],
+          label_names_.size() == 1 ? std::string("label")
+                                   : StrCat("label '", label_names_[i], "'"));
   }
   for (Device& dev : devices_) {
-    batch.data.at(0).Slice(dev.begin, dev.end).CopyTo(&dev.data);
-    batch.label.at(0).Slice(dev.begin, dev.end).CopyTo(&dev.label);
+    const bool whole = devices_.size() == 1;
+    (whole ? batch.data[0] : batch.data[0].Slice(dev.begin, dev.end))
+        .CopyTo(&dev.data);
+    for (size_t i = 0; i < label_names_.size(); ++i) {
+      (whole ? batch.label[i] : batch.label[i].Slice(dev.begin, dev.end))
+          .CopyTo(&dev.labels[i]);
+    }
   }
 }
 
@@ -267,7 +368,7 @@ void Trainer::BroadcastParams() {
     dist::Communicator& world = dist::Communicator::World();
     for (const auto* arrays : {&args, &aux}) {
       for (const auto& [name, array] : *arrays) {
-        if (name == data_name_ || name == label_name_) continue;
+        if (IsInput(name)) continue;
         MX_CHECK(array.context().IsHost(), "kvstore ", kvstore_->type(),
                  ": parameter '", name, "' lives on ", array.context(),
                  "; summing GPU arrays across processes needs NCCL, which "
@@ -280,7 +381,7 @@ void Trainer::BroadcastParams() {
   }
   for (size_t d = 1; d < devices_.size(); ++d) {
     for (auto& [name, array] : devices_[d].exec->arg_dict()) {
-      if (name == data_name_ || name == label_name_) continue;
+      if (IsInput(name)) continue;
       args.at(name).CopyTo(&array);
     }
     for (auto& [name, array] : devices_[d].exec->aux_dict()) {
@@ -432,16 +533,26 @@ void Trainer::UpdateMetrics(const io::DataBatch& batch,
     // Padding fills the batch's last `pad` samples.
     const int64_t pad =
         std::max<int64_t>(0, dev.end - std::max(dev.begin, size - batch.pad));
-    for (auto& m : metrics_) m->Update(dev.label, dev.exec->outputs()[0], pad);
-    if (hooks != nullptr && hooks->on_outputs) {
-      hooks->on_outputs(dev.label, dev.exec->outputs()[0], pad);
+    const std::vector<NDArray>& outputs = dev.exec->outputs();
+    for (size_t m = 0; m < metrics_.size(); ++m) {
+      metrics_[m]->Update(dev.labels[metric_label_[m]],
+                          outputs[metric_output_[m]], pad);
+    }
+    if (hooks != nullptr && hooks->on_outputs && hooked_head_ >= 0) {
+      const LossHead& h = heads_[hooked_head_];
+      const size_t label =
+          std::find(label_names_.begin(), label_names_.end(), h.label) -
+          label_names_.begin();
+      hooks->on_outputs(dev.labels[label], outputs[h.output], pad);
     }
   }
 }
 
 std::vector<std::pair<std::string, double>> Trainer::MetricValues() const {
   std::vector<std::pair<std::string, double>> out;
-  for (const auto& m : metrics_) out.push_back(m->Get());
+  for (size_t m = 0; m < metrics_.size(); ++m) {
+    out.emplace_back(metric_names_[m], metrics_[m]->Get().second);
+  }
   return out;
 }
 
@@ -606,7 +717,7 @@ std::vector<std::pair<std::string, double>> Trainer::Evaluate(
 NamedParams Trainer::args() const {
   NamedParams out;
   for (const auto& [name, a] : devices_[0].exec->arg_dict()) {
-    if (name != data_name_ && name != label_name_) out[name] = a;
+    if (!IsInput(name)) out[name] = a;
   }
   return out;
 }
@@ -683,7 +794,7 @@ std::map<std::string, double> Trainer::Resume(const std::string& prefix,
     for (Device& dev : devices_) {
       auto arrays = ((*dev.exec).*dict)();
       for (auto& [name, array] : arrays) {
-        if (name == data_name_ || name == label_name_) continue;
+        if (IsInput(name)) continue;
         const auto it = from.find(name);
         MX_CHECK(it != from.end(), "'", params_path, "' has no ", kind, " '",
                  name, "' of the network");

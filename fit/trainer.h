@@ -27,6 +27,7 @@
 #include "core/symbol/symbol.h"
 #include "core/train/checkpoint.h"
 #include "core/train/kvstore.h"
+#include "core/train/loss_heads.h"
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
 #include "core/train/optimizer.h"
@@ -35,11 +36,14 @@
 
 namespace mx {
 
-// DataError (named `name`) unless each unpadded label of `batch` is a class
-// id in [0, classes), naming the label's record; labels of more than one
-// value per sample are not checked.
-void CheckClassLabels(const io::DataBatch& batch, int64_t classes,
-                      const std::string& name);
+// DataError (named `name`) unless each unpadded value of each label i with
+// classes[i] > 0 is a class id in [0, classes[i]), naming the record (and
+// the label, when there are several); labels of more than one value per
+// sample are not checked.
+void CheckClassLabels(const io::DataBatch& batch,
+                      const std::vector<int64_t>& classes,
+                      const std::string& name,
+                      const std::vector<std::string>& label_names = {});
 
 // it->Next(), its data errors as DataError naming the data (`name`).
 bool NextDataBatch(io::DataIter* it, const std::string& name);
@@ -49,13 +53,41 @@ bool NextDataBatch(io::DataIter* it, const std::string& name);
 DataError NoSampleError(const std::string& name, const std::string& when);
 
 // The classes labels must be ids of when one of `metrics` needs class ids,
-// for a network whose first output has shape `output`; 0 when none does.
+// for a head whose output has shape `output`; 0 when none does.
 int64_t LabelClasses(
     const std::vector<std::pair<std::string, AttrDict>>& metrics,
     const Shape& output);
 
 // What to do when a step produces NaN or Inf.
 enum class NonFinitePolicy { kStop, kSkip };
+
+struct TrainerOptions;
+
+// One metric of one loss head.
+struct HeadMetricSpec {
+  size_t head = 0;  // index in the heads
+  std::string name;
+  AttrDict params;
+  // What its values are reported as: the metric's own name ("accuracy"), or
+  // "<head>.<name>" ("aux.accuracy") when the network has several heads
+  // that read labels.
+  std::string reported;
+};
+
+// The metrics of `heads` as `options` sets them (metrics for every head that
+// reads a label, or head_metrics by head), in order. mx::Error naming the
+// head when head_metrics names a layer that is no head, or a head without
+// a label; or naming the metric when it is unknown.
+std::vector<HeadMetricSpec> HeadMetrics(const std::vector<LossHead>& heads,
+                                        const TrainerOptions& options);
+
+// For each of `labels`: the classes its values must be ids of (a metric of
+// a head reading it needs class ids; `outputs` are the heads' output
+// shapes in ListOutputs order), or 0.
+std::vector<int64_t> LabelClassesOf(const std::vector<LossHead>& heads,
+                                    const std::vector<HeadMetricSpec>& metrics,
+                                    const std::vector<Shape>& outputs,
+                                    const std::vector<std::string>& labels);
 
 struct TrainerOptions {
   // Devices of data-parallel training; each takes a contiguous slice of
@@ -72,8 +104,13 @@ struct TrainerOptions {
   AttrDict lr_schedule_params;
   std::string initializer = "xavier";
   AttrDict initializer_params;
-  // Metric names with their parameters (top_k_accuracy: top_k).
+  // Metric names with their parameters (top_k_accuracy: top_k), for every
+  // loss head that reads a label (LossHeads, core/train/loss_heads.h).
   std::vector<std::pair<std::string, AttrDict>> metrics = {{"accuracy", {}}};
+  // When not empty, instead: the metrics of each head named here (by its
+  // layer, "aux"); other heads are not measured.
+  std::map<std::string, std::vector<std::pair<std::string, AttrDict>>>
+      head_metrics;
   uint64_t seed = 0;
   // Parameters to start from (e.g. a pretrained model); the rest are
   // initialized. Names not in the network are an error.
@@ -145,8 +182,10 @@ class Trainer {
  public:
   // Binds `net` to the shapes `train` provides, on every context. mx::Error
   // naming the argument when the network has no input matching the
-  // iterator's data or label name, when the batch does not split over the
-  // devices, or for bad optimizer / schedule / initializer settings.
+  // iterator's data or a label name, or has a label input ("aux_label") the
+  // iterator does not give, when the batch does not split over the
+  // devices, or for bad optimizer / schedule / initializer / metric
+  // settings.
   Trainer(const Symbol& net, const io::DataIter& train,
           const TrainerOptions& options);
   ~Trainer();
@@ -162,8 +201,8 @@ class Trainer {
   EpochReport TrainEpoch(io::DataIter* train, io::DataIter* val,
                          const EpochControl& control = {});
   // What Evaluate calls, when set: after each batch with the batches done,
-  // and with each device's labels and first output of it (the last `pad`
-  // rows padding).
+  // and with each device's output of the first head that reads a label, and
+  // that label (the last `pad` rows padding).
   struct EvalHooks {
     std::function<void(int64_t batch)> on_batch;
     std::function<void(const NDArray& labels, const NDArray& output,
@@ -217,8 +256,9 @@ class Trainer {
   struct Device {
     Context ctx;
     std::unique_ptr<Executor> exec;
-    NDArray data, label;         // the executor's input arrays
-    int64_t begin = 0, end = 0;  // its slice of the batch
+    NDArray data;                 // the executor's input arrays
+    std::vector<NDArray> labels;  // in label_names_ order
+    int64_t begin = 0, end = 0;   // its slice of the batch
   };
 
   void InitParams(const TrainerOptions& options);
@@ -260,10 +300,22 @@ class Trainer {
 
   Symbol net_;
   std::vector<Device> devices_;
-  std::string data_name_, label_name_;
-  // Classes of the network's first output when a metric needs class-id
-  // labels (then checked on the host before each batch); 0 otherwise.
-  int64_t label_classes_ = 0;
+  // Whether `name` is an input of the network (the data or a label), not a
+  // parameter.
+  bool IsInput(const std::string& name) const;
+
+  std::string data_name_;
+  std::vector<std::string> label_names_;  // the iterator's, in order
+  std::vector<LossHead> heads_;
+  // The label index and output index each of metrics_ reads, and the name
+  // it reports.
+  std::vector<size_t> metric_label_, metric_output_;
+  std::vector<std::string> metric_names_;
+  // The head EvalHooks::on_outputs sees (the first that reads a label).
+  int hooked_head_ = -1;
+  // Per label: classes its values must be ids of when a metric needs
+  // class-id labels (then checked on the host before each batch); else 0.
+  std::vector<int64_t> label_classes_;
   std::string optimizer_name_;
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> schedule_;

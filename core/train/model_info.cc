@@ -8,6 +8,7 @@
 #include "core/base/file_util.h"
 #include "core/base/json.h"
 #include "core/base/strings.h"
+#include "core/train/loss_heads.h"
 
 namespace mx {
 namespace {
@@ -101,18 +102,7 @@ std::optional<ModelInfo> LoadModelInfo(const std::string& prefix) {
   return info;
 }
 
-std::string TaskOfHead(const Symbol& net) {
-  if (net.outputs().empty() || net.outputs()[0].node->is_variable()) return "";
-  const std::string op = net.outputs()[0].node->attrs.op->name();
-  if (op == "LinearRegressionOutput" || op == "MAERegressionOutput" ||
-      op == "LogisticRegressionOutput") {
-    return "regression";
-  }
-  if (op == "SoftmaxOutput" || op == "softmax" || op == "SoftmaxActivation") {
-    return "classification";
-  }
-  return "";
-}
+std::string TaskOfHead(const Symbol& net) { return TaskOfOutput(net, 0); }
 
 std::vector<std::string> ReadClassNames(const std::string& path) {
   const std::vector<std::string> lines =

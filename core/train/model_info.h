@@ -29,9 +29,7 @@ void SaveModelInfo(const std::string& prefix, const ModelInfo& info);
 // file and the member when it is malformed (every size checked).
 std::optional<ModelInfo> LoadModelInfo(const std::string& prefix);
 
-// The task a network's head says: "regression" for LinearRegressionOutput,
-// MAERegressionOutput and LogisticRegressionOutput, "classification" for
-// SoftmaxOutput, softmax and SoftmaxActivation heads, "" otherwise.
+// The task of a network's first output (TaskOfOutput, loss_heads.h).
 std::string TaskOfHead(const Symbol& net);
 
 // Class names from a text file: one per line, blank lines and surrounding

@@ -111,16 +111,42 @@ class NDArrayIter(MXDataIter):
     """Batches over arrays in memory (NumPy arrays or NDArrays, read as float32): ``data``
     (N, ...), ``label`` (N,) or (N, k) (zeros when None). ``last_batch_handle``: 'pad' (fill
     the last batch from the start, as MXNet), 'discard', or 'roll_over' (fill it from the next
-    epoch). ``shuffle`` draws a new order every epoch, reproducibly from ``seed``."""
+    epoch). ``shuffle`` draws a new order every epoch, reproducibly from ``seed``. A network of
+    several loss heads takes a dict of named labels, ``{'softmax_label': y, 'box_label': b}``,
+    each (N,) or (N, k) (a one-column label is batched as (batch,))."""
 
     def __init__(self, data, label=None, batch_size=1, shuffle=False, last_batch_handle='pad',
                  seed=0, data_name='data', label_name='softmax_label'):
         data = _as_ndarray(data, 'data')
+        columns = []
+        if isinstance(label, dict):
+            label, columns = _label_columns(label)
         if label is not None:
             label = _as_ndarray(label, 'label')
         super(NDArrayIter, self).__init__(_core.io.ndarray_iter(
-            data, label, batch_size, shuffle, last_batch_handle, seed, data_name, label_name))
+            data, label, batch_size, shuffle, last_batch_handle, seed, data_name, label_name,
+            columns))
         self.num_data = data.shape[0]
+
+
+def _label_columns(labels):
+    """Named labels as the columns of one (N, K) array, and each name's columns."""
+    if not labels:
+        raise ValueError("NDArrayIter: the label dict is empty")
+    parts, columns = [], []
+    for name, value in labels.items():
+        a = value.asnumpy() if isinstance(value, NDArray) else np.asarray(value, np.float32)
+        if a.ndim not in (1, 2):
+            raise ValueError("NDArrayIter: label '%s' has shape %s; expected (N,) or (N, k)"
+                             % (name, a.shape))
+        a = a.reshape(a.shape[0], -1).astype(np.float32)
+        at = sum(p.shape[1] for p in parts)
+        columns.append((str(name), list(range(at, at + a.shape[1]))))
+        parts.append(a)
+    if len({p.shape[0] for p in parts}) != 1:
+        raise ValueError("NDArrayIter: the labels hold different numbers of samples (%s)" % ", ".join(
+            "%s %d" % (c[0], p.shape[0]) for c, p in zip(columns, parts)))
+    return np.concatenate(parts, axis=1), columns
 
 
 def _as_ndarray(value, what):

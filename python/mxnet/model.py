@@ -132,6 +132,12 @@ class FeedForward(object):
                              % input_shapes)
         arg_names = self.symbol.list_arguments()
         input_names = set(input_shapes)
+        missing = [n for n in arg_names if n.endswith('_label') and n not in input_names]
+        if missing:
+            raise ValueError("the network's label input '%s' gets no array from the data "
+                             "iterator, which gives %s: pass the labels as a dict "
+                             "(NDArrayIter(X, {'softmax_label': y, '%s': ...}))"
+                             % (missing[0], ", ".join(sorted(input_names)), missing[0]))
         param_shapes = [(n, s) for n, s in zip(arg_names, arg_shapes) if n not in input_names]
         aux_names = self.symbol.list_auxiliary_states()
         given_args = dict(self.arg_params or {})

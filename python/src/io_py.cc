@@ -10,6 +10,7 @@
 
 #include "core/base/error.h"
 #include "io/iter_registry.h"
+#include "io/label_columns.h"
 #include "io/ndarray_iter.h"
 #include "python/src/module.h"
 
@@ -49,11 +50,11 @@ std::string IterDoc(const std::string& kind_name) {
   return "Parameters\n----------\n" + ParamsDoc(*kind->schema);
 }
 
-IterHandle CreateNDArrayIter(const NDArray& data, const py::object& label,
-                             int64_t batch_size, bool shuffle,
-                             const std::string& last_batch_handle, int64_t seed,
-                             const std::string& data_name,
-                             const std::string& label_name) {
+IterHandle CreateNDArrayIter(
+    const NDArray& data, const py::object& label, int64_t batch_size,
+    bool shuffle, const std::string& last_batch_handle, int64_t seed,
+    const std::string& data_name, const std::string& label_name,
+    const std::vector<std::pair<std::string, std::vector<int64_t>>>& columns) {
   io::NDArrayIterOptions o;
   o.batch.batch_size = batch_size;
   o.batch.data_name = data_name;
@@ -68,8 +69,14 @@ IterHandle CreateNDArrayIter(const NDArray& data, const py::object& label,
   o.order.shuffle = shuffle;
   o.order.seed = static_cast<uint64_t>(seed);
   const NDArray labels = label.is_none() ? NDArray() : label.cast<NDArray>();
-  return IterHandle{
-      std::shared_ptr<io::DataIter>(io::CreateNDArrayIter(data, labels, o))};
+  std::unique_ptr<io::DataIter> it = io::CreateNDArrayIter(data, labels, o);
+  // Several named labels: columns of the one label array.
+  if (!columns.empty()) {
+    std::vector<io::LabelColumns> named;
+    for (const auto& [name, c] : columns) named.push_back({name, c});
+    it = io::SelectLabels(std::move(it), std::move(named));
+  }
+  return IterHandle{std::shared_ptr<io::DataIter>(std::move(it))};
 }
 
 // A Python DataIter (reset / next -> DataBatch, provide_data /
@@ -188,7 +195,8 @@ void BindIO(py::module_& m) {
   m.def("create_iter", &CreateIter, py::arg("name"));
   m.def("ndarray_iter", &CreateNDArrayIter, py::arg("data"), py::arg("label"),
         py::arg("batch_size"), py::arg("shuffle"), py::arg("last_batch_handle"),
-        py::arg("seed"), py::arg("data_name"), py::arg("label_name"));
+        py::arg("seed"), py::arg("data_name"), py::arg("label_name"),
+        py::arg("label_columns"));
 }
 
 }  // namespace python

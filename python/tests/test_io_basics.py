@@ -73,3 +73,18 @@ def test_batch_fields_and_copies():
     it.reset()
     assert it.iter_next() and it.getpad() == 0
     assert it.getlabel().asnumpy().tolist() == [0, 1]
+
+
+def test_named_labels_for_several_loss_heads():
+    X = np.arange(10, dtype=np.float32).reshape(5, 2)
+    box = np.arange(10, dtype=np.float32).reshape(5, 2) * 10
+    it = mx.io.NDArrayIter(X, {'softmax_label': np.arange(5), 'box_label': box}, batch_size=2)
+    assert [(name, tuple(shape)) for name, shape in it.provide_label] == [
+        ('softmax_label', (2,)), ('box_label', (2, 2))]
+    batch = next(it)
+    assert batch.label[0].asnumpy().tolist() == [0, 1]
+    assert batch.label[1].asnumpy().tolist() == [[0, 10], [20, 30]]
+    with pytest.raises(ValueError, match="different numbers of samples"):
+        mx.io.NDArrayIter(X, {'softmax_label': np.arange(5), 'box_label': box[:4]})
+    with pytest.raises(ValueError, match="label dict is empty"):
+        mx.io.NDArrayIter(X, {})

@@ -265,3 +265,24 @@ def test_variable_init_attribute_decides_initialization():
     X, _ = toy_data(60)
     model.fit(mx.io.NDArrayIter(X, np.zeros((60, 2)), 30, label_name='lro_label'))
     np.testing.assert_array_equal(model.arg_params['fc_weight'].asnumpy(), np.full((2, 10), 0.5))
+
+
+def test_feedforward_trains_two_loss_heads_on_named_labels():
+    X, y = toy_data()
+    data = mx.sym.Variable('data')
+    act = mx.sym.Activation(mx.sym.FullyConnected(data, num_hidden=16, name='fc1'),
+                            act_type='relu', name='relu1')
+    main = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(act, num_hidden=2, name='fc2'),
+                                name='softmax')
+    aux = mx.sym.SoftmaxOutput(mx.sym.FullyConnected(data, num_hidden=2, name='aux_fc'),
+                               name='aux', grad_scale=0.3)
+    labels = {'softmax_label': y, 'aux_label': y}
+    mx.random.seed(3)
+    model = mx.model.FeedForward(mx.sym.Group([main, aux]), num_epoch=8, learning_rate=0.5,
+                                 momentum=0.9, initializer=mx.init.Xavier())
+    model.fit(mx.io.NDArrayIter(X, labels, 30, shuffle=True))
+    assert model.score(mx.io.NDArrayIter(X, labels, 50)) > 0.95
+    # A label the network reads that the iterator does not give.
+    with pytest.raises(ValueError, match="label input 'aux_label' gets no array"):
+        mx.model.FeedForward(mx.sym.Group([main, aux]), num_epoch=1).fit(
+            mx.io.NDArrayIter(X, y, 30))

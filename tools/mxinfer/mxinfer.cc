@@ -35,6 +35,7 @@
 #include "core/train/checkpoint.h"
 #include "core/train/confusion_matrix.h"
 #include "core/train/fold_batch_norm.h"
+#include "core/train/loss_heads.h"
 #include "core/train/metric.h"
 #include "core/train/model_info.h"
 #include "interop/onnx/importer.h"
@@ -73,6 +74,8 @@ struct Options {
   std::vector<int64_t> onnx_input;
   // Where the classification report goes ("": the model's folder).
   std::string report_dir;
+  // The output to predict with, of a model of several ("": the first).
+  std::string head;
   // From the checkpoint's -meta.json (core/train/model_info.h), or the
   // model's head: the task and the class names.
   std::string task;
@@ -211,6 +214,21 @@ NDArray DecodeImages(const std::vector<std::string>& paths,
                                          shape[0], shape[1], shape[2]}));
 }
 
+// Values in the first non-empty line of the CSV file `path` (1 when it has
+// none: the iterator reports the empty file).
+int64_t CsvColumns(const std::string& path) {
+  std::unique_ptr<RandomAccessFile> file = FileSystemFor(path).OpenRead(path);
+  std::string head(
+      static_cast<size_t>(std::min<int64_t>(file->Size(), 1 << 16)), '\0');
+  head.resize(static_cast<size_t>(
+      file->ReadAt(0, static_cast<int64_t>(head.size()), head.data())));
+  for (const std::string& line : Split(head, '\n')) {
+    if (Trim(line).empty()) continue;
+    return static_cast<int64_t>(std::count(line.begin(), line.end(), ',')) + 1;
+  }
+  return 1;
+}
+
 std::unique_ptr<io::DataIter> OpenInput(const Options& o, bool* has_labels) {
   const std::string format = DetectFormat(o);
   AttrDict p;
@@ -244,7 +262,14 @@ std::unique_ptr<io::DataIter> OpenInput(const Options& o, bool* has_labels) {
     MX_CHECK(!o.data_shape.empty(), "CSV input needs --data-shape");
     p["data_csv"] = o.inputs[0];
     p["data_shape"] = ShapeText(o.data_shape);
-    if (!o.labels.empty()) p["label_csv"] = o.labels;
+    if (!o.labels.empty()) {
+      p["label_csv"] = o.labels;
+      // A regression's targets: as many per row as the file holds (the
+      // metrics check them against the outputs).
+      if (o.task == "regression") {
+        p["label_shape"] = StrCat("(", CsvColumns(o.labels), ",)");
+      }
+    }
     p["round_batch"] = "False";
     return io::FindIterKind("CSVIter")->create(p);
   }
@@ -288,13 +313,15 @@ class Model {
   Model(const Checkpoint& c, const Shape& data_shape, Context ctx) {
     const std::vector<std::string> args = c.symbol.ListArguments();
     std::map<std::string, Shape> shapes = {{"data", data_shape}};
+    std::set<std::string> labels;
     for (const std::string& a : args) {
       if (a == "data" || c.args.count(a)) continue;
       // A loss layer's label input ("softmax_label") is unused in inference;
       // any other argument is a parameter the checkpoint must hold.
+      // (Its shape is inferred from the loss layer's data.)
       MX_CHECK(EndsWith(a, "_label"), "the checkpoint has no parameter '", a,
                "' of the model");
-      shapes[a] = Shape({data_shape[0]});
+      labels.insert(a);
     }
     MX_CHECK(std::find(args.begin(), args.end(), "data") != args.end(),
              "the model has no input 'data' (its inputs: ", Join(args, ", "),
@@ -309,7 +336,7 @@ class Model {
     }
     auto arg_arrays = exec_->arg_dict();
     for (auto& [name, array] : arg_arrays) {
-      if (shapes.count(name)) continue;
+      if (shapes.count(name) || labels.count(name)) continue;
       const NDArray& v = c.args.at(name);
       MX_CHECK(v.shape() == array.shape(), "parameter '", name, "' has shape ",
                v.shape(), ", but with data of shape ", data_shape,
@@ -334,7 +361,10 @@ class Model {
     return exec_->outputs()[0];
   }
   void Forward() { exec_->Forward(false); }
-  const NDArray& output() const { return exec_->outputs()[0]; }
+  // Waits for every output of the last Forward.
+  void Wait() const {
+    for (const NDArray& out : exec_->outputs()) out.WaitToRead();
+  }
 
  private:
   std::unique_ptr<Executor> exec_;
@@ -372,14 +402,14 @@ void Benchmark(const Checkpoint& c, const Options& o,
     Model m = MakeModel(c, o, Shape(dims));
     for (int i = 0; i < 10; ++i) {
       m.Forward();
-      m.output().WaitToRead();
+      m.Wait();
     }
     std::vector<double> ms;
     const auto start = std::chrono::steady_clock::now();
     for (int i = 0; i < o.iterations; ++i) {
       const auto t0 = std::chrono::steady_clock::now();
       m.Forward();
-      m.output().WaitToRead();
+      m.Wait();
       ms.push_back(std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - t0)
                        .count());
@@ -615,6 +645,38 @@ std::string ModelPrefixProblem(const std::string& prefix) {
   return "";
 }
 
+// Keeps the one output of `c` that o->head names (its layer, "box", or the
+// output, "box_output"; default the first, with a note naming the others
+// when there are several), with its task; the saved class names describe
+// the first output only. mx::Error listing the outputs for an unknown name.
+void SelectHead(Checkpoint* c, Options* o) {
+  const std::vector<std::string> outputs = c->symbol.ListOutputs();
+  std::vector<std::string> layers;
+  for (const NodeEntry& e : c->symbol.outputs()) {
+    layers.push_back(e.node->attrs.name);
+  }
+  size_t index = 0;
+  if (!o->head.empty()) {
+    while (index < outputs.size() && layers[index] != o->head &&
+           outputs[index] != o->head) {
+      ++index;
+    }
+    MX_CHECK(index < outputs.size(), "--head '", o->head,
+             "': the model has no output of that name (its outputs: ",
+             Join(layers, ", "), ")");
+  } else if (outputs.size() > 1) {
+    std::fprintf(stderr,
+                 "mxinfer: note: the model has %zu outputs (%s); predicting "
+                 "with '%s' (choose one with --head)\n",
+                 outputs.size(), Join(layers, ", ").c_str(), layers[0].c_str());
+  }
+  if (index != 0) {
+    o->task = TaskOfOutput(c->symbol, index);
+    o->classes.clear();
+  }
+  if (outputs.size() > 1) c->symbol = c->symbol[index];
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"mxinfer: predictions, accuracy and latency of a saved model."};
   Options o;
@@ -654,6 +716,9 @@ int Main(int argc, char** argv) {
                "into the convolutions before them");
   app.add_option("--device", o.device,
                  "cpu, gpu, cpu:N or gpu:N (default cpu)");
+  app.add_option("--head", o.head,
+                 "for a model of several outputs, the one to predict with: "
+                 "its layer's name (default: the first output)");
   app.add_option("--report-dir", o.report_dir,
                  "with --labels, write classification_report.txt and "
                  "confusion_matrix.csv / .png here (default: the model's "
@@ -717,6 +782,20 @@ int Main(int argc, char** argv) {
       }
     }
     if (o.task.empty()) o.task = TaskOfHead(c.symbol);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
+    return kExitData;
+  }
+  // A benchmark without --head times every output.
+  if (!o.benchmark || !o.head.empty()) {
+    try {
+      SelectHead(&c, &o);
+    } catch (const Error& e) {
+      std::fprintf(stderr, "mxinfer: error: %s\n", e.what());
+      return kExitUsage;
+    }
+  }
+  try {
     if (!o.keep_batchnorm) FoldBatchNorm(&c);
   } catch (const Error& e) {
     std::fprintf(stderr, "mxinfer: error: %s\n", e.what());

@@ -24,6 +24,7 @@
 #include "core/engine/engine.h"
 #include "core/train/checkpoint.h"
 #include "core/train/confusion_matrix.h"
+#include "core/train/loss_heads.h"
 #include "core/train/model_info.h"
 #include "core/train/train_state.h"
 #include "core/train/training_checkpoint.h"
@@ -31,6 +32,7 @@
 #include "fit/trainer.h"
 #include "interop/onnx/exporter.h"
 #include "io/iter_registry.h"
+#include "io/label_columns.h"
 #include "tools/common/classification_report.h"
 #include "tools/common/plot.h"
 #include "tools/mxtrain/interrupts.h"
@@ -85,8 +87,16 @@ std::string DataName(const IterConfig& it) {
 }
 
 std::map<std::string, Shape> InputShapes(const io::DataIter& it) {
-  return {{it.ProvideData().at(0).name, it.ProvideData().at(0).shape},
-          {it.ProvideLabel().at(0).name, it.ProvideLabel().at(0).shape}};
+  std::map<std::string, Shape> shapes = {
+      {it.ProvideData().at(0).name, it.ProvideData().at(0).shape}};
+  for (const io::DataDesc& l : it.ProvideLabel()) shapes[l.name] = l.shape;
+  return shapes;
+}
+
+std::string ShapesText(const std::map<std::string, Shape>& shapes) {
+  std::vector<std::string> parts;
+  for (const auto& [name, s] : shapes) parts.push_back(StrCat(name, " ", s));
+  return Join(parts, ", ");
 }
 
 // Logs to stderr and `log_file` (when not empty); `prefix` starts every
@@ -117,10 +127,28 @@ struct Data {
   std::unique_ptr<io::DataIter> train, val;
 };
 
+// MakeIter's iterator with data.labels' labels (when set).
+std::unique_ptr<io::DataIter> MakeLabelledIter(const RunConfig& c,
+                                               const IterConfig& it) {
+  std::unique_ptr<io::DataIter> iter = MakeIter(it);
+  if (c.labels.empty()) return iter;
+  try {
+    return io::SelectLabels(std::move(iter), c.labels);
+  } catch (const InternalError&) {
+    throw;
+  } catch (const Error& e) {
+    Diagnostics diag;
+    diag.Add(LocationOf(c, "data.labels"), "data.labels",
+             StrCat(e.what(), " (", DataName(it), ")"));
+    diag.ThrowIfAny();
+    throw;
+  }
+}
+
 Data OpenData(const RunConfig& c, bool need_val) {
   Data d;
-  d.train = MakeIter(c.train);
-  if (c.val.present) d.val = MakeIter(c.val);
+  d.train = MakeLabelledIter(c, c.train);
+  if (c.val.present) d.val = MakeLabelledIter(c, c.val);
   if (need_val && !d.val) {
     Diagnostics diag;
     diag.Add(LocationOf(c, "data"), "data.val",
@@ -134,20 +162,12 @@ Data OpenData(const RunConfig& c, bool need_val) {
     const auto v = InputShapes(*d.val);
     diag.Add(LocationOf(c, "data.val"), "data.val",
              StrCat("validation batches must have the training batches' "
-                    "shapes (data ",
-                    shapes.begin()->second, ", label ",
-                    std::next(shapes.begin())->second, "), got data ",
-                    v.begin()->second, ", label ", std::next(v.begin())->second,
+                    "shapes (",
+                    ShapesText(shapes), "), got ", ShapesText(v),
                     " (use the same batch_size and layout)"));
     diag.ThrowIfAny();
   }
   return d;
-}
-
-std::string ShapesText(const std::map<std::string, Shape>& shapes) {
-  std::vector<std::string> parts;
-  for (const auto& [name, s] : shapes) parts.push_back(StrCat(name, " ", s));
-  return Join(parts, ", ");
 }
 
 // The files an earlier run left in the run folder (and beside an S3
@@ -494,12 +514,9 @@ int Test(const RunConfig& c, const CommandOptions& o) {
     throw DataError(e.what());
   }
   // Evaluating needs every parameter: none may be initialized at random.
-  const std::string data_name = data.train->ProvideData().at(0).name;
-  const std::string label_name = data.train->ProvideLabel().at(0).name;
+  const auto inputs = InputShapes(*data.train);
   for (const std::string& name : c.network.symbol.ListArguments()) {
-    if (name == data_name || name == label_name || t.initial_args.count(name)) {
-      continue;
-    }
+    if (inputs.count(name) || t.initial_args.count(name)) continue;
     throw DataError(StrCat("'", params, "' has no argument '", name,
                            "' of the network: it is another network's "
                            "checkpoint, or damaged"));
@@ -511,12 +528,17 @@ int Test(const RunConfig& c, const CommandOptions& o) {
                            "checkpoint, or damaged"));
   }
   Trainer trainer(c.network.symbol, *data.train, t);
-  // A classifier's confusion matrix: (batch, classes) outputs.
-  const Shape output = trainer.executor().outputs().at(0).shape();
+  // A classifier's confusion matrix: (batch, classes) outputs of the first
+  // head that reads a label (Trainer::EvalHooks).
+  const int head = FirstLabelledHead(c.heads);
+  const Shape output = trainer.executor()
+                           .outputs()
+                           .at(head < 0 ? 0 : c.heads[head].output)
+                           .shape();
   std::optional<ConfusionMatrix> confusion;
   Trainer::EvalHooks hooks;
-  if (output.ndim() == 2 && output[1] >= 2 &&
-      TaskOfHead(c.network.symbol) != "regression") {
+  if (head >= 0 && output.ndim() == 2 && output[1] >= 2 &&
+      c.heads[head].task != "regression") {
     confusion.emplace(output[1]);
     hooks.on_outputs = [&confusion](const NDArray& labels, const NDArray& out,
                                     int64_t pad) {
@@ -559,8 +581,16 @@ int LrFind(const RunConfig& c, const CommandOptions& o) {
   Data data = OpenData(c, false);
   TrainerOptions t = StartingPoint(c);
   t.kvstore = "local";  // one process
-  const std::string loss =
-      TaskOfHead(c.network.symbol) == "regression" ? "mse" : "ce";
+  // Each head's loss (the sum is the curve).
+  t.metrics.clear();
+  t.head_metrics.clear();
+  std::vector<std::string> losses;
+  for (const LossHead& h : c.heads) {
+    if (h.label.empty()) continue;
+    const std::string loss = h.task == "regression" ? "mse" : "ce";
+    t.head_metrics[h.name] = {{loss, {}}};
+    losses.push_back(loss == "ce" ? "cross-entropy" : loss);
+  }
   LrFindOptions lf;
   lf.start_lr = o.start_lr;
   lf.end_lr = o.end_lr;
@@ -569,9 +599,9 @@ int LrFind(const RunConfig& c, const CommandOptions& o) {
   spdlog::info(
       "lr-find: {} batches, the learning rate growing exponentially from {:g} "
       "to {:g}; loss: {} of each batch",
-      lf.steps, lf.start_lr, lf.end_lr, loss == "ce" ? "cross-entropy" : loss);
-  const LrFindResult r = RunLrFind(c.network.symbol, data.train.get(), t, loss,
-                                   lf, DataName(c.train));
+      lf.steps, lf.start_lr, lf.end_lr, Join(losses, " + "));
+  const LrFindResult r =
+      RunLrFind(c.network.symbol, data.train.get(), t, lf, DataName(c.train));
   std::string csv = "step,learning_rate,loss,smoothed_loss\n";
   for (size_t i = 0; i < r.lrs.size(); ++i) {
     csv += StrCat(i + 1, ",", r.lrs[i], ",", r.losses[i], ",", r.smoothed[i],
@@ -632,16 +662,18 @@ int Time(const RunConfig& c, const CommandOptions& o) {
   return kExitOk;
 }
 
-// Reads every batch of `it` as training would (each record parsed, labels
-// checked against `classes` when > 0); returns the samples read. DataError
+// Reads every batch of `it` as training would (each record parsed, label i
+// checked against classes[i] when > 0); returns the samples read. DataError
 // naming `name` for data that does not read, or for no sample at all.
-int64_t ReadEveryBatch(io::DataIter* it, int64_t classes,
+int64_t ReadEveryBatch(io::DataIter* it, const std::vector<int64_t>& classes,
                        const std::string& name) {
+  std::vector<std::string> labels;
+  for (const io::DataDesc& l : it->ProvideLabel()) labels.push_back(l.name);
   int64_t samples = 0;
   it->Reset();
   while (NextDataBatch(it, name)) {
     const io::DataBatch& batch = it->Value();
-    if (classes > 0) CheckClassLabels(batch, classes, name);
+    CheckClassLabels(batch, classes, name, labels);
     samples += batch.label.at(0).shape()[0] - batch.pad;
   }
   if (samples == 0) throw NoSampleError(name, "in an epoch");
@@ -660,8 +692,13 @@ int Check(const RunConfig& c) {
   const auto shapes = InputShapes(*data.train);
   std::map<std::string, PartialShape> known;
   for (const auto& [name, shape] : shapes) known[name] = PartialShape(shape);
-  const int64_t classes = LabelClasses(
-      c.trainer.metrics, c.network.symbol.InferShape(known).outputs.at(0));
+  std::vector<std::string> labels;
+  for (const io::DataDesc& l : data.train->ProvideLabel()) {
+    labels.push_back(l.name);
+  }
+  const std::vector<int64_t> classes =
+      LabelClassesOf(c.heads, HeadMetrics(c.heads, c.trainer),
+                     c.network.symbol.InferShape(known).outputs, labels);
   // The data is read whole, as an epoch of training would read it.
   const int64_t train_samples =
       ReadEveryBatch(data.train.get(), classes, DataName(c.train));
@@ -707,13 +744,14 @@ NetworkTimes TimeNetwork(const RunConfig& c, int iterations) {
   Executor& exec = trainer.executor();
   MX_CHECK(data.train->Next(), "data.train yields no batch");
   const io::DataBatch& batch = data.train->Value();
+  const std::vector<io::DataDesc> labels = data.train->ProvideLabel();
   batch.data[0].CopyTo(&exec.arg_dict().at("data"));
-  batch.label[0].CopyTo(&exec.arg_dict().at("softmax_label"));
+  for (size_t i = 0; i < labels.size(); ++i) {
+    batch.label.at(i).CopyTo(&exec.arg_dict().at(labels[i].name));
+  }
   NetworkTimes times;
   times.batch = batch.data[0].shape()[0];
-  times.summary = SummarizeLayers(c.network.symbol,
-                                  {{"data", batch.data[0].shape()},
-                                   {"softmax_label", batch.label[0].shape()}});
+  times.summary = SummarizeLayers(c.network.symbol, InputShapes(*data.train));
   for (int i = 0; i < 2; ++i) {  // warm up
     exec.Forward(true);
     exec.Backward();

@@ -70,7 +70,10 @@ Run ReadRun(const std::string& folder) {
     if (best != nullptr && best->IsScalar()) run.metric = best->text();
   }
   try {
-    run.lower_is_better = EvalMetric::Create(run.metric)->lower_is_better();
+    // (A head's metric is named "box.mse".)
+    run.lower_is_better =
+        EvalMetric::Create(run.metric.substr(run.metric.rfind('.') + 1))
+            ->lower_is_better();
   } catch (const Error&) {
     run.lower_is_better = false;  // a metric the registry does not know
   }

@@ -34,9 +34,8 @@ int64_t SteepestDescent(const std::vector<double>& lrs,
 }
 
 LrFindResult RunLrFind(const Symbol& net, io::DataIter* train,
-                       TrainerOptions options, const std::string& loss_metric,
-                       const LrFindOptions& o, const std::string& data_name) {
-  options.metrics = {{loss_metric, {}}};
+                       TrainerOptions options, const LrFindOptions& o,
+                       const std::string& data_name) {
   options.on_nonfinite = NonFinitePolicy::kStop;
   options.learning_rate_at = [o](int64_t update) {
     return RangeTestRate(o, std::min(update, o.steps) - 1);
@@ -52,11 +51,16 @@ LrFindResult RunLrFind(const Symbol& net, io::DataIter* train,
   control.train_name = data_name;
   control.on_batch = [&](const BatchProgress& p) {
     if (p.batches_run == 1) sum_before = samples_before = 0;
-    const double sum = p.metrics.at(0).second * p.samples;
+    double sum = 0;  // of the heads' losses
+    std::vector<std::string> names;
+    for (const auto& [name, value] : p.metrics) {
+      sum += value * p.samples;
+      names.push_back(name);
+    }
     const double batch = p.samples > samples_before
                              ? (sum - sum_before) / (p.samples - samples_before)
                              : NAN;
-    r.loss = p.metrics.at(0).first;
+    r.loss = Join(names, " + ");
     sum_before = sum;
     samples_before = static_cast<double>(p.samples);
     const int64_t i = static_cast<int64_t>(r.losses.size());

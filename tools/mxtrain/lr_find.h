@@ -36,12 +36,12 @@ struct LrFindResult {
 double RangeTestRate(const LrFindOptions& o, int64_t i);
 
 // Runs the test on `net` with `train` (rewound between passes as needed)
-// and `options` (its learning rate schedule replaced; the loss metric
-// `loss_metric`: "ce" or "mse"). NumericalError from a step ends the test
-// as diverged.
+// and `options` (its learning rate schedule replaced), whose metrics are
+// the loss: "ce" or "mse" of each head, summed over the heads.
+// NumericalError from a step ends the test as diverged.
 LrFindResult RunLrFind(const Symbol& net, io::DataIter* train,
-                       TrainerOptions options, const std::string& loss_metric,
-                       const LrFindOptions& o, const std::string& data_name);
+                       TrainerOptions options, const LrFindOptions& o,
+                       const std::string& data_name);
 
 // Index of the steepest fall of `smoothed` against log(lr), skipping the
 // first `skip_begin` and last `skip_end` points; -1 when fewer remain

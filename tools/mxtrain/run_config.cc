@@ -22,6 +22,7 @@
 #include "core/op/op.h"
 #include "core/symbol/node.h"
 #include "core/train/initializer.h"
+#include "core/train/loss_heads.h"
 #include "core/train/lr_scheduler.h"
 #include "core/train/metric.h"
 #include "core/train/model_info.h"
@@ -425,7 +426,61 @@ std::vector<std::string> ReadClasses(ConfigNode* node, Diagnostics* diag) {
   return names;
 }
 
-// data.train, data.val and data.classes.
+// data.labels: {NAME: COLUMN or [COLUMNS]} (columns in range are checked
+// when the iterators open: their label width is not known here).
+std::vector<io::LabelColumns> ReadLabels(const ConfigNode& node,
+                                         Diagnostics* diag) {
+  const std::string path = "data.labels";
+  constexpr int64_t kMaxColumn = 1 << 20;
+  if (!node.IsMap() || node.members().empty()) {
+    diag->Add(node.loc(), path,
+              "expected a mapping of label names to columns of the "
+              "iterators' label (e.g. {softmax_label: 0, box_label: [1, 2, 3, "
+              "4]})");
+    return {};
+  }
+  std::vector<io::LabelColumns> out;
+  for (const ConfigMember& m : node.members()) {
+    const std::string at = KeyPath(path, m.key);
+    if (m.key == "data") {
+      diag->Add(m.value.loc(), at,
+                "'data' names the iterators' data, not a label (name it "
+                "after the loss layer that reads it: softmax_label)");
+      continue;
+    }
+    io::LabelColumns l;
+    l.name = m.key;
+    std::vector<const ConfigNode*> items;
+    if (m.value.IsScalar()) items.push_back(&m.value);
+    if (m.value.IsList()) {
+      for (const ConfigNode& item : m.value.items()) items.push_back(&item);
+    }
+    if (items.empty()) {
+      diag->Add(m.value.loc(), at,
+                "expected a column of the iterators' label (from 0) or a "
+                "list of them");
+      continue;
+    }
+    for (const ConfigNode* item : items) {
+      int64_t column = -1;
+      if (!item->IsScalar() ||
+          !ParamTraits<int64_t>::Parse(item->text(), &column).empty() ||
+          column < 0 || column > kMaxColumn) {
+        diag->Add(
+            item->loc(), at,
+            StrCat("expected a column number from 0 to ", kMaxColumn, ", got ",
+                   item->IsScalar() ? StrCat("'", item->text(), "'")
+                                    : item->KindName()));
+        continue;
+      }
+      l.columns.push_back(column);
+    }
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+// data.train, data.val, data.labels and data.classes.
 void ReadData(RunConfig* config, Diagnostics* diag) {
   RunConfig& c = *config;
   ConfigNode* data = SectionNode(&c.resolved, "data");
@@ -446,6 +501,10 @@ void ReadData(RunConfig* config, Diagnostics* diag) {
   }
   if (ConfigNode* classes = data->IsMap() ? data->Find("classes") : nullptr) {
     c.classes = ReadClasses(classes, diag);
+  }
+  ConfigNode* labels = data->IsMap() ? data->Find("labels") : nullptr;
+  if (labels != nullptr && !labels->IsNull()) {
+    c.labels = ReadLabels(*labels, diag);
   }
 }
 
@@ -474,34 +533,22 @@ void ReadNetwork(RunConfig* config, const std::string& base_dir,
   }
 }
 
-// metrics: names, or {type: top_k_accuracy, top_k: 5}, into `names`; the
-// metrics made of them (once: checkpoint.best_metric asks them).
-std::vector<std::unique_ptr<EvalMetric>> ReadMetrics(
-    ConfigNode* root, std::vector<std::pair<std::string, AttrDict>>* names,
-    Diagnostics* diag) {
-  names->clear();
-  std::vector<std::unique_ptr<EvalMetric>> metrics;
-  ConfigNode def = ConfigNode::List();
-  def.Append(ConfigNode::Scalar("accuracy"));
-  def.Append(ConfigNode::Scalar("ce"));
-  ConfigNode* list = root->Find("metrics");
-  if (list == nullptr) {
-    root->Set("metrics", def);
-    list = root->Find("metrics");
-    list->Relocate(root->loc());
-  }
+// One list of metrics (`node` at `path`): names, or {type: top_k_accuracy,
+// top_k: 5}, or one of them alone; each checked by making it.
+std::vector<std::pair<std::string, AttrDict>> ReadMetricList(
+    ConfigNode* node, const std::string& path, Diagnostics* diag) {
+  std::vector<std::pair<std::string, AttrDict>> out;
   std::vector<ConfigNode*> items;
-  if (list->IsScalar() || list->IsMap()) {
-    items.push_back(list);
-  } else if (list->IsList()) {
-    for (ConfigNode& m : list->items()) items.push_back(&m);
+  if (node->IsScalar() || node->IsMap()) {
+    items.push_back(node);
+  } else if (node->IsList()) {
+    for (ConfigNode& m : node->items()) items.push_back(&m);
   }
   if (items.empty()) {
-    diag->Add(list->loc(), "metrics", "expected a list of metric names");
+    diag->Add(node->loc(), path, "expected a list of metric names");
   }
   for (size_t i = 0; i < items.size(); ++i) {
-    const std::string mpath =
-        list->IsList() ? StrCat("metrics[", i, "]") : "metrics";
+    const std::string mpath = node->IsList() ? StrCat(path, "[", i, "]") : path;
     std::string name;
     AttrDict params;
     if (items[i]->IsScalar()) {
@@ -515,8 +562,8 @@ std::vector<std::unique_ptr<EvalMetric>> ReadMetrics(
       continue;
     }
     try {
-      metrics.push_back(EvalMetric::Create(name, params));
-      names->emplace_back(name, params);
+      EvalMetric::Create(name, params);
+      out.emplace_back(name, params);
     } catch (const ParamError& e) {
       // Parameters come from a {type: ...} mapping: each at its key.
       diag->AddParamError(e, *items[i], mpath, "");
@@ -524,31 +571,145 @@ std::vector<std::unique_ptr<EvalMetric>> ReadMetrics(
       diag->Add(items[i]->loc(), mpath, e.what());
     }
   }
-  return metrics;
+  return out;
+}
+
+// The metrics a head of `task` is measured by when the config names none.
+std::vector<std::string> DefaultMetrics(const std::string& task) {
+  if (task == "regression") return {"mse", "mae"};
+  return {"accuracy", "ce"};
+}
+
+// metrics: a list for every head that reads a label, or {HEAD: list} per
+// head, into the trainer options; the default by each head's task is
+// written into the config. Returns the metrics of the heads (what
+// checkpoint.best_metric and early_stopping.metric may name).
+std::vector<HeadMetricSpec> ReadMetrics(RunConfig* config, Diagnostics* diag) {
+  RunConfig& c = *config;
+  TrainerOptions& t = c.trainer;
+  t.metrics.clear();
+  t.head_metrics.clear();
+  ConfigNode* root = &c.resolved;
+  ConfigNode* node = root->Find("metrics");
+  if (node == nullptr) {
+    std::map<std::string, ConfigNode> per_head;
+    std::set<std::vector<std::string>> lists;
+    for (const LossHead& h : c.heads) {
+      if (h.label.empty()) continue;
+      const std::vector<std::string> names = DefaultMetrics(h.task);
+      lists.insert(names);
+      ConfigNode list = ConfigNode::List();
+      for (const std::string& n : names) list.Append(ConfigNode::Scalar(n));
+      per_head.emplace(h.name, std::move(list));
+    }
+    ConfigNode def = ConfigNode::List();
+    if (lists.size() > 1) {
+      def = ConfigNode::Map();
+      for (const LossHead& h : c.heads) {
+        if (per_head.count(h.name)) def.Set(h.name, per_head.at(h.name));
+      }
+    } else {
+      for (const std::string& n :
+           lists.empty() ? DefaultMetrics("") : *lists.begin()) {
+        def.Append(ConfigNode::Scalar(n));
+      }
+    }
+    root->Set("metrics", def);
+    node = root->Find("metrics");
+    node->Relocate(root->loc());
+  }
+  if (node->IsMap() && node->Find("type") == nullptr) {
+    std::vector<std::string> names;
+    for (const LossHead& h : c.heads) names.push_back(h.name);
+    for (ConfigMember& m : node->members()) {
+      const std::string path = KeyPath("metrics", m.key);
+      const auto head =
+          std::find_if(c.heads.begin(), c.heads.end(),
+                       [&](const LossHead& h) { return h.name == m.key; });
+      if (head == c.heads.end()) {
+        if (!c.heads.empty()) {
+          diag->Add(m.value.loc(), path,
+                    StrCat("'", m.key,
+                           "' is not an output layer of the "
+                           "network",
+                           DidYouMean(m.key, names),
+                           " (its heads: ", Join(names, ", "), ")"));
+        }
+        continue;
+      }
+      if (head->label.empty()) {
+        diag->Add(
+            m.value.loc(), path,
+            StrCat("head '", m.key, "' reads no label to measure it against"));
+        continue;
+      }
+      t.head_metrics[m.key] = ReadMetricList(&m.value, path, diag);
+    }
+  } else {
+    t.metrics = ReadMetricList(node, "metrics", diag);
+  }
+  if (c.heads.empty()) {
+    // (the network's own problem is reported): the metrics as one head's.
+    std::vector<HeadMetricSpec> out;
+    for (const auto& [name, params] : t.metrics) {
+      out.push_back(
+          {0, name, params, EvalMetric::Create(name, params)->name()});
+    }
+    return out;
+  }
+  try {
+    return HeadMetrics(c.heads, t);
+  } catch (const mx::Error& e) {
+    diag->Add(node->loc(), "metrics", e.what());
+    return {};
+  }
 }
 
 // Resolves `*name` (a metric a key at `path` names by any of its names:
-// "ce" or "cross-entropy") to the name the metric reports, and whether lower
-// is better; a diagnostic at `path` when no metric of the run has it.
+// "ce" or "cross-entropy", after its head when there are several:
+// "aux.acc") to the name the metric reports, and whether lower is better; a
+// diagnostic at `path` when no metric of the run has it, or several heads
+// do.
 void ResolveMetric(const RunConfig& c,
-                   const std::vector<std::unique_ptr<EvalMetric>>& metrics,
+                   const std::vector<HeadMetricSpec>& metrics,
                    const std::string& path, std::string* name,
                    bool* lower_is_better, Diagnostics* diag) {
-  const auto& names = c.trainer.metrics;
   std::vector<std::string> reported;
-  for (size_t i = 0; i < metrics.size(); ++i) {
-    reported.push_back(metrics[i]->name());
-  }
-  for (size_t i = 0; i < metrics.size(); ++i) {
-    if (*name == metrics[i]->name() ||
-        EvalMetric::CanonicalName(*name) ==
-            EvalMetric::CanonicalName(names[i].first)) {
-      *name = metrics[i]->name();
-      *lower_is_better = metrics[i]->lower_is_better();
-      return;
+  for (const HeadMetricSpec& m : metrics) reported.push_back(m.reported);
+  const size_t dot = name->rfind('.');
+  const std::string head =
+      dot == std::string::npos ? std::string() : name->substr(0, dot);
+  const std::string metric =
+      dot == std::string::npos ? *name : name->substr(dot + 1);
+  std::vector<const HeadMetricSpec*> found;
+  for (const HeadMetricSpec& m : metrics) {
+    if (*name == m.reported) {
+      found = {&m};
+      break;
+    }
+    const std::string own = EvalMetric::Create(m.name, m.params)->name();
+    const bool head_ok = head.empty() || (m.head < c.heads.size() &&
+                                          c.heads[m.head].name == head);
+    if (head_ok && (metric == own || EvalMetric::CanonicalName(metric) ==
+                                         EvalMetric::CanonicalName(m.name))) {
+      found.push_back(&m);
     }
   }
+  if (found.size() == 1) {
+    *name = found[0]->reported;
+    *lower_is_better =
+        EvalMetric::Create(found[0]->name, found[0]->params)->lower_is_better();
+    return;
+  }
   if (metrics.empty()) return;  // (the metrics' own problem is reported)
+  if (found.size() > 1) {
+    std::vector<std::string> which;
+    for (const HeadMetricSpec* m : found) which.push_back(m->reported);
+    diag->Add(LocationOf(c, path), path,
+              StrCat("'", *name, "' is measured on several heads: name one (",
+                     Join(which, ", "), ")"));
+    return;
+  }
   diag->Add(
       LocationOf(c, path), path,
       StrCat("'", *name, "' is not one of the run's metrics",
@@ -557,10 +718,9 @@ void ResolveMetric(const RunConfig& c,
 
 // The checkpoint section; best_metric resolved among `metrics`.
 void ReadCheckpoint(RunConfig* config,
-                    const std::vector<std::unique_ptr<EvalMetric>>& metrics,
+                    const std::vector<HeadMetricSpec>& metrics,
                     Diagnostics* diag) {
   RunConfig& c = *config;
-  const auto& names = c.trainer.metrics;
   ConfigNode* node = SectionNode(&c.resolved, "checkpoint");
   const CheckpointKeys keys =
       ReadSection<CheckpointKeys>(node, "checkpoint", {}, diag);
@@ -570,8 +730,8 @@ void ReadCheckpoint(RunConfig* config,
   k.keep_last = keys.keep_last;
   k.keep_best = keys.keep_best;
   // By default the first metric.
-  k.best_metric =
-      keys.best_metric.value_or(names.empty() ? "accuracy" : names[0].first);
+  k.best_metric = keys.best_metric.value_or(
+      metrics.empty() ? "accuracy" : metrics[0].reported);
   ResolveMetric(c, metrics, "checkpoint.best_metric", &k.best_metric,
                 &k.lower_is_better, diag);
   if (node->IsMap() && !keys.best_metric) {
@@ -598,7 +758,7 @@ void ReadCheckpoint(RunConfig* config,
 // The early_stopping section, when present; its metric resolved among
 // `metrics` (default: the best checkpoint's).
 void ReadEarlyStopping(RunConfig* config,
-                       const std::vector<std::unique_ptr<EvalMetric>>& metrics,
+                       const std::vector<HeadMetricSpec>& metrics,
                        Diagnostics* diag) {
   RunConfig& c = *config;
   ConfigNode* node = c.resolved.Find("early_stopping");
@@ -618,21 +778,61 @@ void ReadEarlyStopping(RunConfig* config,
   }
 }
 
-// The network's inputs must be the iterators' arrays.
-void CheckNetworkInputs(const RunConfig& c, Diagnostics* diag) {
-  if (!c.network.symbol.outputs().empty()) {
-    const std::vector<std::string> args = c.network.symbol.ListArguments();
-    for (const char* input : {"data", "softmax_label"}) {
-      if (std::find(args.begin(), args.end(), input) == args.end()) {
-        diag->Add(LocationOf(c, "network"), "network",
-                  StrCat("the network has no input '", input,
-                         "', which the data iterators provide (the first layer "
-                         "reads 'data'; name the loss layer 'softmax' to get "
-                         "'softmax_label'); its inputs: ",
-                         Join(args, ", ")));
-      }
+// The labels the network reads and its heads: data.labels, or the
+// iterators' one label named softmax_label, or named as the network's one
+// label input. The network's inputs must be the iterators' arrays.
+void ConnectLabels(RunConfig* config, Diagnostics* diag) {
+  RunConfig& c = *config;
+  if (c.network.symbol.outputs().empty()) return;
+  const std::vector<std::string> args = c.network.symbol.ListArguments();
+  const auto has = [&](const std::string& a) {
+    return std::find(args.begin(), args.end(), a) != args.end();
+  };
+  const std::vector<std::string> wanted = LabelArguments(c.network.symbol);
+  const bool configured = !c.labels.empty();  // data.labels
+  if (c.labels.empty() && wanted.size() == 1 && wanted[0] != "softmax_label") {
+    c.labels.push_back({wanted[0], {}});  // the whole label, renamed
+  }
+  std::vector<std::string> given;
+  for (const io::LabelColumns& l : c.labels) given.push_back(l.name);
+  if (given.empty()) given.push_back("softmax_label");
+  if (!has("data")) {
+    diag->Add(LocationOf(c, "network"), "network",
+              StrCat("the network has no input 'data', which the data "
+                     "iterators provide (the first layer reads 'data'); its "
+                     "inputs: ",
+                     Join(args, ", ")));
+  }
+  for (const std::string& label : given) {
+    if (has(label)) continue;
+    if (configured) {
+      diag->Add(
+          LocationOf(c, KeyPath("data.labels", label)),
+          KeyPath("data.labels", label),
+          StrCat("the network has no input '", label, "'",
+                 DidYouMean(label, wanted), " (its labels: ",
+                 wanted.empty() ? std::string("none") : Join(wanted, ", "),
+                 ")"));
+    } else {
+      diag->Add(LocationOf(c, "network"), "network",
+                StrCat("the network has no input '", label,
+                       "', which the data iterators provide (name the loss "
+                       "layer 'softmax' to get 'softmax_label', or map the "
+                       "labels with data.labels); its inputs: ",
+                       Join(args, ", ")));
     }
   }
+  for (const std::string& label : wanted) {
+    if (std::find(given.begin(), given.end(), label) != given.end()) continue;
+    diag->Add(
+        LocationOf(c, configured ? "data.labels" : "data"),
+        configured ? "data.labels" : "data",
+        StrCat("the network reads label '", label,
+               "', which no iterator gives: name it in data.labels with the "
+               "columns of the iterators' label it is (e.g. data.labels: {",
+               given[0], ": 0, ", label, ": 1})"));
+  }
+  c.heads = LossHeads(c.network.symbol, given);
 }
 
 }  // namespace
@@ -665,6 +865,7 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
   const TopKeys top = ReadTop(&c, &diag);
   ReadData(&c, &diag);
   ReadNetwork(&c, base_dir, &diag);
+  ConnectLabels(&c, &diag);
   TrainerOptions& t = c.trainer;
   std::tie(t.optimizer, t.optimizer_params) =
       TypedSection(&c.resolved, "optimizer", "sgd", &diag);
@@ -679,8 +880,7 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
       TypedSection(&c.resolved, "initializer", "xavier", &diag);
   CheckTyped(c.resolved.Find("initializer"), "initializer", t.initializer,
              t.initializer_params, Initializer::Schema, {}, &diag);
-  const std::vector<std::unique_ptr<EvalMetric>> metrics =
-      ReadMetrics(&c.resolved, &t.metrics, &diag);
+  const std::vector<HeadMetricSpec> metrics = ReadMetrics(&c, &diag);
   t.seed = c.seed;
   t.contexts = c.devices;
   t.kvstore = c.kvstore;
@@ -690,7 +890,6 @@ RunConfig ResolveRunConfig(ConfigNode root, const std::string& path,
   ReadEarlyStopping(&c, metrics, &diag);
   c.logging = ReadSection<LoggingKeys>(SectionNode(&c.resolved, "logging"),
                                        "logging", {}, &diag);
-  CheckNetworkInputs(c, &diag);
   diag.ThrowIfAny();
   return c;
 }
@@ -834,42 +1033,67 @@ void CheckNetworkFitsMemory(const RunConfig& config,
   diag.ThrowIfAny();
 }
 
-// A top-k metric needs k below the network's classes: with k >= classes
-// every prediction counts as right.
-void CheckMetricsFit(const RunConfig& config, const Shape& output) {
+// data.classes names the classes of the first head that reads a label; a
+// top-k metric needs k below its head's classes: with k >= classes every
+// prediction counts as right.
+void CheckMetricsFit(const RunConfig& config,
+                     const std::vector<Shape>& outputs) {
   Diagnostics diag;
+  const int first = FirstLabelledHead(config.heads);
+  const Shape output = outputs.at(first < 0 ? 0 : config.heads[first].output);
+  const std::string which =
+      config.heads.size() > 1 && first >= 0
+          ? StrCat(" (head '", config.heads[first].name, "')")
+          : std::string();
   if (!config.classes.empty() &&
       (output.ndim() != 2 ||
        output[1] != static_cast<int64_t>(config.classes.size()))) {
     diag.Add(
         LocationOf(config, "data.classes"), "data.classes",
-        StrCat(config.classes.size(),
-               " class names, but the network's "
-               "output ",
-               output, " ",
+        StrCat(config.classes.size(), " class names, but the network's output",
+               which, " ", output, " ",
                output.ndim() == 2 ? StrCat("has ", output[1], " classes")
                                   : std::string("is not (batch, classes)")));
     diag.ThrowIfAny();
   }
-  if (output.ndim() < 2) return;
-  const int64_t classes = output[1];
   const ConfigNode* metrics = config.resolved.Find("metrics");
-  for (size_t i = 0; i < config.trainer.metrics.size(); ++i) {
-    const auto& [name, params] = config.trainer.metrics[i];
-    const auto k = params.find("top_k");
-    int64_t top_k = 0;
-    if (k == params.end() ||
-        !ParamTraits<int64_t>::Parse(k->second, &top_k).empty() ||
-        top_k < classes) {
+  const auto check =
+      [&](const std::vector<std::pair<std::string, AttrDict>>& list,
+          const ConfigNode* node, const std::string& path, const Shape& out,
+          const std::string& head) {
+        if (out.ndim() < 2) return;
+        const int64_t classes = out[1];
+        for (size_t i = 0; i < list.size(); ++i) {
+          const auto& [name, params] = list[i];
+          const auto k = params.find("top_k");
+          int64_t top_k = 0;
+          if (k == params.end() ||
+              !ParamTraits<int64_t>::Parse(k->second, &top_k).empty() ||
+              top_k < classes) {
+            continue;
+          }
+          const bool listed =
+              node != nullptr && node->IsList() && i < node->items().size();
+          diag.Add(listed ? node->items()[i].loc() : LocationOf(config, path),
+                   listed ? StrCat(path, "[", i, "]") : path,
+                   StrCat("top_k ", top_k, " is not below the network's ",
+                          classes, " classes (output", head, " ", out,
+                          "): every prediction would count as right"));
+        }
+      };
+  for (const LossHead& h : config.heads) {
+    if (h.label.empty() || h.output >= outputs.size()) continue;
+    const std::string head =
+        config.heads.size() > 1 ? StrCat(" of '", h.name, "'") : "";
+    if (config.trainer.head_metrics.empty()) {
+      check(config.trainer.metrics, metrics, "metrics", outputs[h.output],
+            head);
       continue;
     }
-    const bool listed =
-        metrics != nullptr && metrics->IsList() && i < metrics->items().size();
-    diag.Add(listed ? metrics->items()[i].loc() : LocationOf(config, "metrics"),
-             listed ? StrCat("metrics[", i, "]") : "metrics",
-             StrCat("top_k ", top_k, " is not below the network's ", classes,
-                    " classes (output ", output,
-                    "): every prediction would count as right"));
+    const auto it = config.trainer.head_metrics.find(h.name);
+    if (it == config.trainer.head_metrics.end()) continue;
+    check(it->second, metrics != nullptr ? metrics->Find(h.name) : nullptr,
+          KeyPath("metrics", h.name), outputs[h.output], head);
   }
   diag.ThrowIfAny();
 }
@@ -906,7 +1130,7 @@ void CheckNetworkShapes(const RunConfig& config,
     diag.ThrowIfAny();
   }
   CheckNetworkFitsMemory(config, known);
-  CheckMetricsFit(config, shapes.outputs.at(0));
+  CheckMetricsFit(config, shapes.outputs);
 }
 
 }  // namespace mx

@@ -17,6 +17,7 @@
 #include "fit/checkpoint_policy.h"
 #include "fit/early_stopping.h"
 #include "fit/trainer.h"
+#include "io/label_columns.h"
 #include "tools/mxtrain/config_node.h"
 #include "tools/mxtrain/network_config.h"
 #include "tools/mxtrain/run_keys.h"
@@ -51,6 +52,10 @@ struct RunConfig {
   std::string output;             // the run folder
   IterConfig train, val;
   std::vector<std::string> classes;  // data.classes: the class names
+  // data.labels: the network's labels as columns of the iterators' label
+  // (empty: the iterator's label as it is, named softmax_label).
+  std::vector<io::LabelColumns> labels;
+  std::vector<LossHead> heads;  // the network's outputs and their labels
   BuiltNetwork network;
   TrainerOptions trainer;  // optimizer, schedule, initializer, metrics, ...
   CheckpointConfig checkpoint;

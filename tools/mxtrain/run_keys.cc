@@ -137,11 +137,14 @@ const std::vector<NestedSection>& TopSections() {
       {"schedule", "mapping or name", "`{type: constant}`",
        "the learning-rate schedule, below"},
       {"initializer", "mapping or name", "`{type: xavier}`", "below"},
-      {"metrics", "list", "`[accuracy, ce]`",
+      {"metrics", "list or mapping", "`[accuracy, ce]`",
        "names, or `{type: top_k_accuracy, top_k: 5}` (top_k below the "
        "network's classes); with accuracy, top-k, ce or f1 every label must "
        "be a class id of the network's outputs (a data error names the "
-       "record otherwise); a NaN score or a tie never counts as right"},
+       "record otherwise); a NaN score or a tie never counts as right. A "
+       "list measures every loss head; `{HEAD: list, ...}` measures each "
+       "named head by its own (several losses, below). Default by each "
+       "head's kind: `[mse, mae]` for a regression output"},
       {"checkpoint", "mapping", "", "below"},
       {"early_stopping", "mapping", "off",
        "present, training ends when a metric stops improving; below"},
@@ -154,6 +157,12 @@ const std::vector<NestedSection>& DataSections() {
   static const auto* const sections = new std::vector<NestedSection>{
       {"train", "iterator", "required", "the training data"},
       {"val", "iterator", "", "the validation data"},
+      {"labels", "mapping", "",
+       "the network's labels as columns of the iterators' label: `NAME: "
+       "COLUMN` or `NAME: [COLUMNS]` (from 0; one column gives (batch,), "
+       "several (batch, k)); a network of several loss heads needs one per "
+       "head (default: the whole label, as `softmax_label` or the network's "
+       "one label)"},
       {"classes", "list or file", "",
        "the names of the network's output classes (a list, or a text file "
        "with one per line), as many as it has; used by the log, `mxtrain "

@@ -1097,6 +1097,128 @@ logging: {progress: none}
   EXPECT_EQ(std::count(pred.begin(), pred.end(), '\n'), 201);
 }
 
+// Two loss heads (a classifier and a regression over one trunk) read the
+// columns of one CSV label file as their labels: each is measured under its
+// own name, the best checkpoint follows the regression head, `test` and
+// mxinfer --head report each; a label no iterator gives, an unknown head and
+// an ambiguous metric are config errors at their keys.
+TEST(MxtrainTest, SeveralLossHeadsTrainOnNamedLabelColumns) {
+  const std::string config = WriteConfig("heads", "epochs: 1\n");
+  const std::string dir = config.substr(0, config.rfind('/'));
+  std::string x, y, box;
+  std::mt19937 random(11);
+  std::uniform_real_distribution<float> u(-1, 1);
+  for (int i = 0; i < 400; ++i) {
+    float v[4];
+    for (float& e : v) e = u(random);
+    const int cls = (v[0] > 0) + (v[1] > 0);
+    const std::string targets =
+        std::to_string(v[2] + v[3]) + "," + std::to_string(v[2] - v[3]);
+    x += std::to_string(v[0]) + "," + std::to_string(v[1]) + "," +
+         std::to_string(v[2]) + "," + std::to_string(v[3]) + "\n";
+    y += std::to_string(cls) + "," + targets + "\n";
+    box += targets + "\n";
+  }
+  WriteFileAtomic(dir + "/x.csv", x);
+  WriteFileAtomic(dir + "/y.csv", y);
+  WriteFileAtomic(dir + "/box.csv", box);
+  const std::string iter =
+      "{type: CSVIter, data_csv: x.csv, data_shape: [4], label_csv: y.csv, "
+      "label_shape: [3], batch_size: 20}";
+  WriteFileAtomic(config, "name: heads\nseed: 2\nepochs: 30\ndata:\n  train: " +
+                              iter + "\n  val: " + iter + R"(
+  labels: {softmax_label: 0, box_label: [1, 2]}
+network:
+  layers:
+    - {op: FullyConnected, name: trunk, num_hidden: 64}
+    - {op: Activation, name: features, act_type: relu}
+    - {op: FullyConnected, name: cls, num_hidden: 3}
+    - {op: SoftmaxOutput, name: softmax}
+    - {op: FullyConnected, name: box_fc, inputs: features, num_hidden: 2}
+    - {op: LinearRegressionOutput, name: box, grad_scale: 0.5}
+  outputs: [softmax, box]
+optimizer: {type: adam, learning_rate: 0.01}
+metrics: {softmax: [accuracy, ce], box: [mse]}
+checkpoint: {best_metric: box.mse, keep_last: 1}
+logging: {progress: none, curve: false}
+)");
+  Result r = Mxtrain(Flags(config));
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("softmax.accuracy="));
+  EXPECT_THAT(r.output, HasSubstr("box.mse="));
+  const std::string run = RunDir(config);
+  const std::string csv = Read(run + "/metrics.csv");
+  EXPECT_THAT(csv.substr(0, csv.find('\n')),
+              HasSubstr("val_softmax.accuracy,val_softmax.cross-entropy,"
+                        "val_box.mse"));
+  // The best epoch by box.mse is kept beside the last one.
+  EXPECT_THAT(Read(run + "/train.log"), HasSubstr("box.mse"));
+
+  r = Mxtrain("test " + Flags(config));
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto value = [&r](const std::string& name) {
+    const size_t at = r.output.find("\n" + name + " ");
+    EXPECT_NE(at, std::string::npos) << name << " in " << r.output;
+    return at == std::string::npos
+               ? -1.0
+               : std::stod(r.output.substr(at + name.size() + 2));
+  };
+  EXPECT_GT(value("softmax.accuracy"), 0.9);
+  EXPECT_LT(value("box.mse"), 0.02);
+  // The confusion matrix is the classifier's.
+  EXPECT_TRUE(Exists(run + "/confusion_matrix.csv"));
+
+  const std::string model =
+      "--model " + run + "/model --input " + dir + "/x.csv --data-shape 4";
+  r = Mxinfer(model + " --labels " + dir + "/y.csv --head softmax");
+  EXPECT_EQ(r.code, 3) << "y.csv has 3 columns: not the classifier's labels\n"
+                       << r.output;
+  WriteFileAtomic(dir + "/cls.csv", [&] {
+    std::string out;
+    std::istringstream in(y);
+    for (std::string line; std::getline(in, line);) {
+      out += line.substr(0, line.find(',')) + "\n";
+    }
+    return out;
+  }());
+  r = Mxinfer(model + " --labels " + dir + "/cls.csv");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("the model has 2 outputs (softmax, box); "
+                                  "predicting with 'softmax'"));
+  EXPECT_THAT(r.output, HasSubstr("\naccuracy "));
+  r = Mxinfer(model + " --labels " + dir + "/box.csv --head box");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, Not(HasSubstr("the model has 2 outputs")));
+  EXPECT_LT(std::stod(r.output.substr(r.output.find("\nmse ") + 5)), 0.02)
+      << r.output;
+  r = Mxinfer(model + " --head boxes");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("--head 'boxes': the model has no output "
+                                  "of that name (its outputs: softmax, box)"));
+
+  // Config errors, each at its key.
+  const std::string flags = Flags(config) + " --overwrite";
+  r = Mxtrain(flags + " --set data.labels=null");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("the network reads label 'box_label', which "
+                                  "no iterator gives"));
+  r = Mxtrain(flags + " --set 'data.labels.box_label=[1, 3]'");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("data.labels: label 'box_label': column 3 "
+                                  "is not one of the iterator's label "
+                                  "columns (0 to 2"));
+  r = Mxtrain(flags + " --set 'metrics={softmax: [accuracy], boxes: [mse]}'");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("metrics.boxes"));
+  EXPECT_THAT(r.output, HasSubstr("'boxes' is not an output layer of the "
+                                  "network; did you mean 'box'? (its heads: "
+                                  "softmax, box)"));
+  r = Mxtrain(flags +
+              " --set 'metrics=[mse]' --set checkpoint.best_metric=mse");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("'mse' is measured on several heads: name "
+                                  "one (softmax.mse, box.mse)"));
+}
 }  // namespace
 }  // namespace mx
 
