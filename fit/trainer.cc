@@ -87,9 +87,33 @@ std::vector<HeadMetricSpec> HeadMetrics(const std::vector<LossHead>& heads,
     }
   };
   if (options.head_metrics.empty()) {
-    for (size_t h = 0; h < heads.size(); ++h) {
-      if (!heads[h].label.empty()) add(h, options.metrics);
+    // Each metric measures the heads it fits: class-id metrics no
+    // regression, value metrics (mse, mae, rmse) no classifier.
+    std::vector<std::vector<std::pair<std::string, AttrDict>>> lists(
+        heads.size());
+    for (const auto& [name, params] : options.metrics) {
+      const bool class_ids =
+          EvalMetric::Create(name, params)->needs_class_labels();
+      std::vector<std::string> kinds;
+      bool used = false;
+      for (size_t h = 0; h < heads.size(); ++h) {
+        if (heads[h].label.empty()) continue;
+        const std::string& task = heads[h].task;
+        kinds.push_back(
+            StrCat(heads[h].name, ": ", task.empty() ? "other" : task));
+        if (labelled > 1 &&
+            task == (class_ids ? "regression" : "classification")) {
+          continue;
+        }
+        lists[h].emplace_back(name, params);
+        used = true;
+      }
+      MX_CHECK(
+          used || kinds.empty(), "metric '", name,
+          "' fits none of the network's heads (", Join(kinds, ", "), "): ",
+          class_ids ? "it needs class ids" : "it measures values, not classes");
     }
+    for (size_t h = 0; h < heads.size(); ++h) add(h, lists[h]);
     return out;
   }
   std::vector<std::string> names;

@@ -75,9 +75,10 @@ struct HeadMetricSpec {
 };
 
 // The metrics of `heads` as `options` sets them (metrics for every head that
-// reads a label, or head_metrics by head), in order. mx::Error naming the
-// head when head_metrics names a layer that is no head, or a head without
-// a label; or naming the metric when it is unknown.
+// reads a label and that each fits, or head_metrics by head), in order.
+// mx::Error naming the head when head_metrics names a layer that is no
+// head, or a head without a label; or naming the metric when it is unknown
+// or fits no head.
 std::vector<HeadMetricSpec> HeadMetrics(const std::vector<LossHead>& heads,
                                         const TrainerOptions& options);
 
@@ -105,7 +106,9 @@ struct TrainerOptions {
   std::string initializer = "xavier";
   AttrDict initializer_params;
   // Metric names with their parameters (top_k_accuracy: top_k), for every
-  // loss head that reads a label (LossHeads, core/train/loss_heads.h).
+  // loss head that reads a label (LossHeads, core/train/loss_heads.h) and
+  // that the metric fits: with several such heads, class-id metrics skip
+  // regression heads and mse / mae / rmse skip classifiers.
   std::vector<std::pair<std::string, AttrDict>> metrics = {{"accuracy", {}}};
   // When not empty, instead: the metrics of each head named here (by its
   // layer, "aux"); other heads are not measured.

@@ -110,21 +110,30 @@ TEST(MultiHeadTest, BothHeadsLearnAndReportUnderTheirNames) {
   EXPECT_LT(Value(last.val, "reg.mse"), Value(first.val, "reg.mse"));
 }
 
-TEST(MultiHeadTest, OneListMeasuresEveryHeadThatReadsALabel) {
+TEST(MultiHeadTest, OneListMeasuresEveryHeadItFits) {
   TrainerOptions every;
-  every.metrics = {{"acc", {}}, {"ce", {}}};
-  const std::vector<HeadMetricSpec> specs =
-      HeadMetrics(LossHeads(TwoHeads(), {"softmax_label", "reg_label"}), every);
-  ASSERT_EQ(specs.size(), 4u);
+  every.metrics = {{"acc", {}}, {"ce", {}}, {"mse", {}}};
+  const std::vector<LossHead> heads =
+      LossHeads(TwoHeads(), {"softmax_label", "reg_label"});
+  const std::vector<HeadMetricSpec> specs = HeadMetrics(heads, every);
+  ASSERT_EQ(specs.size(), 3u);
   EXPECT_EQ(specs[0].reported, "softmax.accuracy");
   EXPECT_EQ(specs[1].reported, "softmax.cross-entropy");
-  EXPECT_EQ(specs[2].reported, "reg.accuracy");
-  EXPECT_EQ(specs[3].head, 1u);
-  // One head reading a label: names as they are.
+  EXPECT_EQ(specs[2].reported, "reg.mse");
+  EXPECT_EQ(specs[2].head, 1u);
+  // One head reading a label: names as they are, every metric on it.
   const std::vector<HeadMetricSpec> one =
       HeadMetrics(LossHeads(TwoHeads(), {"softmax_label"}), every);
-  ASSERT_EQ(one.size(), 2u);
+  ASSERT_EQ(one.size(), 3u);
   EXPECT_EQ(one[0].reported, "accuracy");
+  // A metric no head fits.
+  std::vector<LossHead> classifiers = heads;
+  classifiers[1].task = "classification";
+  every.metrics = {{"acc", {}}, {"rmse", {}}};
+  EXPECT_THAT(MessageOf([&] { HeadMetrics(classifiers, every); }),
+              HasSubstr("metric 'rmse' fits none of the network's heads "
+                        "(softmax: classification, reg: classification): it "
+                        "measures values, not classes"));
 }
 
 TEST(MultiHeadTest, ClassLabelsAreCheckedPerHead) {

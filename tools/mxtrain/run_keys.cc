@@ -142,7 +142,7 @@ const std::vector<NestedSection>& TopSections() {
        "network's classes); with accuracy, top-k, ce or f1 every label must "
        "be a class id of the network's outputs (a data error names the "
        "record otherwise); a NaN score or a tie never counts as right. A "
-       "list measures every loss head; `{HEAD: list, ...}` measures each "
+       "list measures every loss head it fits; `{HEAD: list, ...}` each "
        "named head by its own (several losses, below). Default by each "
        "head's kind: `[mse, mae]` for a regression output"},
       {"checkpoint", "mapping", "", "below"},

@@ -1214,11 +1214,21 @@ logging: {progress: none, curve: false}
                                   "network; did you mean 'box'? (its heads: "
                                   "softmax, box)"));
   r = Mxtrain(flags +
-              " --set 'metrics=[mse]' --set checkpoint.best_metric=mse");
+              " --set 'metrics={softmax: [ce], box: [mse, ce]}' --set "
+              "checkpoint.best_metric=cross-entropy");
   EXPECT_EQ(r.code, 2) << r.output;
-  EXPECT_THAT(r.output, HasSubstr("'mse' is measured on several heads: name "
-                                  "one (softmax.mse, box.mse)"));
+  EXPECT_THAT(r.output,
+              HasSubstr("'cross-entropy' is measured on several heads: name "
+                        "one (softmax.cross-entropy, box.cross-entropy)"));
+  // One list: each metric measures the heads it fits.
+  r = Mxtrain(flags + " --set 'metrics=[accuracy, mse]' --set epochs=1");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("train softmax.accuracy="));
+  EXPECT_THAT(r.output, HasSubstr(" box.mse="));
+  EXPECT_THAT(r.output, Not(HasSubstr("box.accuracy")));
+  EXPECT_THAT(r.output, Not(HasSubstr("softmax.mse")));
 }
+
 }  // namespace
 }  // namespace mx
 
