@@ -1,5 +1,6 @@
 #include "tools/mxtrain/summary.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -136,20 +137,35 @@ NetworkSummary Summarize(const Symbol& net,
 }
 
 std::string FormatSummary(const NetworkSummary& s) {
-  std::string out;
-  char line[256];
-  std::snprintf(line, sizeof line, "%-24s %-16s %-20s %12s %12s %10s\n",
-                "layer", "op", "output shape", "params", "FLOPs", "memory");
-  out += line;
-  out += std::string(99, '-') + "\n";
+  // Columns as wide as their longest entry (LinearRegressionOutput), within
+  // bounds: a longer name overflows its column rather than widen them all.
+  size_t name_width = 24, op_width = 16;
   for (const LayerSummary& l : s.layers) {
-    std::snprintf(line, sizeof line, "%-24s %-16s %-20s %12lld %12s %10s\n",
-                  l.name.c_str(), l.op.c_str(), StrCat(l.output).c_str(),
-                  static_cast<long long>(l.params), Human(l.flops, "").c_str(),
-                  Bytes(static_cast<double>(l.output_bytes)).c_str());
-    out += line;
+    name_width = std::max(name_width, std::min<size_t>(l.name.size(), 48));
+    op_width = std::max(op_width, std::min<size_t>(l.op.size(), 32));
   }
-  out += std::string(99, '-') + "\n";
+  const auto row = [&](const std::string& name, const std::string& op,
+                       const std::string& shape, const std::string& params,
+                       const std::string& flops, const std::string& memory) {
+    const auto left = [](const std::string& v, size_t w) {
+      return v + std::string(v.size() < w ? w - v.size() : 0, ' ');
+    };
+    const auto right = [](const std::string& v, size_t w) {
+      return std::string(v.size() < w ? w - v.size() : 0, ' ') + v;
+    };
+    return StrCat(left(name, name_width), " ", left(op, op_width), " ",
+                  left(shape, 20), " ", right(params, 12), " ",
+                  right(flops, 12), " ", right(memory, 10), "\n");
+  };
+  const size_t width = name_width + op_width + 20 + 12 + 12 + 10 + 5;
+  std::string out =
+      row("layer", "op", "output shape", "params", "FLOPs", "memory");
+  out += std::string(width, '-') + "\n";
+  for (const LayerSummary& l : s.layers) {
+    out += row(l.name, l.op, StrCat(l.output), StrCat(l.params),
+               Human(l.flops, ""), Bytes(static_cast<double>(l.output_bytes)));
+  }
+  out += std::string(width, '-') + "\n";
   out += StrCat("parameters: ", s.params, " (", Bytes(s.params * 4.0),
                 "); forward FLOPs per batch: ", Human(s.flops, "FLOP"), "\n");
   out += StrCat("memory: internal arrays ", s.plan,
