@@ -270,6 +270,7 @@ class FeedForward(object):
             if name in self.symbol.list_arguments():
                 shapes[name] = shape
         exe = self._predict_executor(shapes)
+        self._label_names = [name for name, _ in data.provide_label]
         for i, batch in enumerate(data):
             if num_batch is not None and i == num_batch:
                 break
@@ -306,10 +307,19 @@ class FeedForward(object):
         """The metric's value over X (a DataIter with labels)."""
         metric = _metric.create(eval_metric)
         metric.reset()
+        # Each output is measured against the label its loss layer reads ("<layer>_label")
+        # when the data names it, else against the label in its position (MXNet's pairing).
+        heads = [n[:-len('_output')] + '_label' if n.endswith('_output') else None
+                 for n in self.symbol.list_outputs()]
         for i, (batch, outs) in enumerate(self._batches(X, num_batch, reset)):
             keep = batch.data[0].shape[0] - batch.pad
-            metric.update([label[0:keep] for label in batch.label],
-                          [out[0:keep] for out in outs[:len(batch.label)]])
+            by_name = dict(zip(self._label_names, batch.label))
+            if len(batch.label) > 1 and all(h in by_name for h in heads):
+                labels = [by_name[h] for h in heads]
+            else:
+                labels = batch.label
+            metric.update([label[0:keep] for label in labels],
+                          [out[0:keep] for out in outs[:len(labels)]])
             if batch_end_callback is not None:
                 batch_end_callback(BatchEndParam(epoch=0, nbatch=i, eval_metric=metric,
                                                  locals=locals()))

@@ -282,6 +282,10 @@ def test_feedforward_trains_two_loss_heads_on_named_labels():
                                  momentum=0.9, initializer=mx.init.Xavier())
     model.fit(mx.io.NDArrayIter(X, labels, 30, shuffle=True))
     assert model.score(mx.io.NDArrayIter(X, labels, 50)) > 0.95
+    # Outputs pair with their labels by name, not position: paired in order, the first output
+    # would be measured against the zeros.
+    extra = {'other_label': np.zeros_like(y), 'aux_label': y, 'softmax_label': y}
+    assert model.score(mx.io.NDArrayIter(X, extra, 50)) > 0.95
     # A label the network reads that the iterator does not give.
     with pytest.raises(ValueError, match="label input 'aux_label' gets no array"):
         mx.model.FeedForward(mx.sym.Group([main, aux]), num_epoch=1).fit(
