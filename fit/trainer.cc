@@ -157,7 +157,7 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
   const io::DataDesc data = train.ProvideData().at(0);
   const std::vector<io::DataDesc> labels = train.ProvideLabel();
   data_name_ = data.name;
-  for (const io::DataDesc& l : labels) label_names_.push_back(l.name);
+  label_names_ = io::LabelNames(train);
   const std::vector<std::string> args = net.ListArguments();
   std::vector<std::string> inputs = label_names_;
   inputs.insert(inputs.begin(), data_name_);
@@ -217,23 +217,30 @@ Trainer::Trainer(const Symbol& net, const io::DataIter& train,
                                   optimizer_->common().learning_rate,
                                   options.lr_schedule_params);
   learning_rate_at_ = options.learning_rate_at;
-  heads_ = LossHeads(net, label_names_);
-  const std::vector<HeadMetricSpec> specs = HeadMetrics(heads_, options);
-  for (const HeadMetricSpec& m : specs) {
-    const LossHead& h = heads_[m.head];
-    metrics_.push_back(EvalMetric::Create(m.name, m.params));
-    metric_label_.push_back(
-        std::find(label_names_.begin(), label_names_.end(), h.label) -
+  const std::vector<LossHead> heads = LossHeads(net, label_names_);
+  // (A head's label is one of label_names_: LossHeads picks among them.)
+  const auto label_index = [this](const std::string& label) {
+    return static_cast<size_t>(
+        std::find(label_names_.begin(), label_names_.end(), label) -
         label_names_.begin());
+  };
+  const std::vector<HeadMetricSpec> specs = HeadMetrics(heads, options);
+  for (const HeadMetricSpec& m : specs) {
+    const LossHead& h = heads[m.head];
+    metrics_.push_back(EvalMetric::Create(m.name, m.params));
+    metric_label_.push_back(label_index(h.label));
     metric_output_.push_back(h.output);
     metric_names_.push_back(m.reported);
   }
-  hooked_head_ = FirstLabelledHead(heads_);
+  if (const int first = FirstLabelledHead(heads); first >= 0) {
+    hooked_label_ = static_cast<int>(label_index(heads[first].label));
+    hooked_output_ = heads[first].output;
+  }
   std::vector<Shape> outputs;
   for (const NDArray& out : devices_[0].exec->outputs()) {
     outputs.push_back(out.shape());
   }
-  label_classes_ = LabelClassesOf(heads_, specs, outputs, label_names_);
+  label_classes_ = LabelClassesOf(heads, specs, outputs, label_names_);
   if (kvstore_ && optimizer_->common().clip_global_norm > 0) {
     // The norm needs every summed gradient before any update.
     kvstore_->SetDeferredUpdate(true);
@@ -562,12 +569,9 @@ void Trainer::UpdateMetrics(const io::DataBatch& batch,
       metrics_[m]->Update(dev.labels[metric_label_[m]],
                           outputs[metric_output_[m]], pad);
     }
-    if (hooks != nullptr && hooks->on_outputs && hooked_head_ >= 0) {
-      const LossHead& h = heads_[hooked_head_];
-      const size_t label =
-          std::find(label_names_.begin(), label_names_.end(), h.label) -
-          label_names_.begin();
-      hooks->on_outputs(dev.labels[label], outputs[h.output], pad);
+    if (hooks != nullptr && hooks->on_outputs && hooked_label_ >= 0) {
+      hooks->on_outputs(dev.labels[hooked_label_], outputs[hooked_output_],
+                        pad);
     }
   }
 }

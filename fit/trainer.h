@@ -309,13 +309,14 @@ class Trainer {
 
   std::string data_name_;
   std::vector<std::string> label_names_;  // the iterator's, in order
-  std::vector<LossHead> heads_;
   // The label index and output index each of metrics_ reads, and the name
   // it reports.
   std::vector<size_t> metric_label_, metric_output_;
   std::vector<std::string> metric_names_;
-  // The head EvalHooks::on_outputs sees (the first that reads a label).
-  int hooked_head_ = -1;
+  // The label and output EvalHooks::on_outputs sees: the first head that
+  // reads a label (-1: none does).
+  int hooked_label_ = -1;
+  size_t hooked_output_ = 0;
   // Per label: classes its values must be ids of when a metric needs
   // class-id labels (then checked on the host before each batch); else 0.
   std::vector<int64_t> label_classes_;

@@ -58,6 +58,13 @@ class DataIter {
   virtual int64_t BatchesPerEpoch() const { return -1; }
 };
 
+// The names of the labels `it` provides, in order.
+inline std::vector<std::string> LabelNames(const DataIter& it) {
+  std::vector<std::string> names;
+  for (const DataDesc& l : it.ProvideLabel()) names.push_back(l.name);
+  return names;
+}
+
 // A batch in host memory, as a BatchSource produces it.
 struct HostBatch {
   std::vector<float> data;   // batch * instance size

@@ -52,14 +52,14 @@ class LabelColumnsIter : public DataIter {
     batch_.pad = in.pad;
     batch_.index = in.index;
     batch_.label.resize(labels_.size());
-    const std::vector<float> rows = in.label.at(0).ToFloatVector();
-    std::vector<float> picked;
+    std::vector<float> rows, picked;  // (host copies only for columns)
     for (size_t i = 0; i < labels_.size(); ++i) {
       const std::vector<int64_t>& columns = labels_[i].columns;
       if (columns.empty()) {
         batch_.label[i] = in.label[0];
         continue;
       }
+      if (rows.empty()) rows = in.label.at(0).ToFloatVector();
       picked.resize(static_cast<size_t>(batch_size_) * columns.size());
       for (int64_t r = 0; r < batch_size_; ++r) {
         for (size_t c = 0; c < columns.size(); ++c) {

@@ -667,8 +667,7 @@ int Time(const RunConfig& c, const CommandOptions& o) {
 // naming `name` for data that does not read, or for no sample at all.
 int64_t ReadEveryBatch(io::DataIter* it, const std::vector<int64_t>& classes,
                        const std::string& name) {
-  std::vector<std::string> labels;
-  for (const io::DataDesc& l : it->ProvideLabel()) labels.push_back(l.name);
+  const std::vector<std::string> labels = io::LabelNames(*it);
   int64_t samples = 0;
   it->Reset();
   while (NextDataBatch(it, name)) {
@@ -692,13 +691,9 @@ int Check(const RunConfig& c) {
   const auto shapes = InputShapes(*data.train);
   std::map<std::string, PartialShape> known;
   for (const auto& [name, shape] : shapes) known[name] = PartialShape(shape);
-  std::vector<std::string> labels;
-  for (const io::DataDesc& l : data.train->ProvideLabel()) {
-    labels.push_back(l.name);
-  }
-  const std::vector<int64_t> classes =
-      LabelClassesOf(c.heads, HeadMetrics(c.heads, c.trainer),
-                     c.network.symbol.InferShape(known).outputs, labels);
+  const std::vector<int64_t> classes = LabelClassesOf(
+      c.heads, HeadMetrics(c.heads, c.trainer),
+      c.network.symbol.InferShape(known).outputs, io::LabelNames(*data.train));
   // The data is read whole, as an epoch of training would read it.
   const int64_t train_samples =
       ReadEveryBatch(data.train.get(), classes, DataName(c.train));

@@ -55,16 +55,12 @@ ConfigNode LoadWithBases(const std::string& path,
   const ConfigNode* base = root.IsMap() ? root.Find("base") : nullptr;
   if (base == nullptr) return root;
   Diagnostics diag;
-  std::vector<const ConfigNode*> names;
-  if (base->IsScalar()) {
-    names.push_back(base);
-  } else if (base->IsList()) {
-    for (const ConfigNode& item : base->items()) names.push_back(&item);
-  }
-  for (const ConfigNode* name : names) {
-    if (!name->IsScalar() || name->text().empty()) names.clear();
-  }
-  if (names.empty()) {
+  const std::vector<const ConfigNode*> names = ScalarOrItems(*base);
+  const bool all_paths =
+      std::all_of(names.begin(), names.end(), [](const ConfigNode* name) {
+        return name->IsScalar() && !name->text().empty();
+      });
+  if (names.empty() || !all_paths) {
     diag.Add(base->loc(), "base",
              "expected the path of a config this one extends, or a list of "
              "them");

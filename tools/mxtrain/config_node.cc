@@ -145,6 +145,15 @@ std::string KeyPath(const std::string& path, const std::string& key) {
   return path.empty() ? key : path + "." + key;
 }
 
+std::vector<const ConfigNode*> ScalarOrItems(const ConfigNode& node) {
+  std::vector<const ConfigNode*> out;
+  if (node.IsScalar()) out.push_back(&node);
+  if (node.IsList()) {
+    for (const ConfigNode& item : node.items()) out.push_back(&item);
+  }
+  return out;
+}
+
 void Diagnostics::AddParamError(const ParamError& e, const ConfigNode& node,
                                 const std::string& path,
                                 const std::string& prefix) {

@@ -86,6 +86,11 @@ struct ConfigMember {
 // "network.layers[2]" + "num_hidden".
 std::string KeyPath(const std::string& path, const std::string& key);
 
+// The values a "one or a list" key holds: the node itself when it is a
+// scalar, its items when it is a list, none otherwise (items are not
+// checked).
+std::vector<const ConfigNode*> ScalarOrItems(const ConfigNode& node);
+
 // One problem in a config, with its place and key path
 // ("network.layers[2].num_hidden").
 struct Diagnostic {

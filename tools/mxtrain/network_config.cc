@@ -377,12 +377,7 @@ bool NetworkBuilder::Inputs(const ConfigNode& layer, const std::string& path,
     out->push_back(previous.symbol);
     return true;
   }
-  std::vector<const ConfigNode*> refs;
-  if (inputs->IsScalar()) {
-    refs.push_back(inputs);
-  } else if (inputs->IsList()) {
-    for (const ConfigNode& r : inputs->items()) refs.push_back(&r);
-  }
+  const std::vector<const ConfigNode*> refs = ScalarOrItems(*inputs);
   if (refs.empty()) {
     Error(inputs->loc(), path + ".inputs",
           "expected a layer name or a list of layer names");

@@ -450,11 +450,7 @@ std::vector<io::LabelColumns> ReadLabels(const ConfigNode& node,
     }
     io::LabelColumns l;
     l.name = m.key;
-    std::vector<const ConfigNode*> items;
-    if (m.value.IsScalar()) items.push_back(&m.value);
-    if (m.value.IsList()) {
-      for (const ConfigNode& item : m.value.items()) items.push_back(&item);
-    }
+    const std::vector<const ConfigNode*> items = ScalarOrItems(m.value);
     if (items.empty()) {
       diag->Add(m.value.loc(), at,
                 "expected a column of the iterators' label (from 0) or a "
@@ -592,27 +588,26 @@ std::vector<HeadMetricSpec> ReadMetrics(RunConfig* config, Diagnostics* diag) {
   ConfigNode* root = &c.resolved;
   ConfigNode* node = root->Find("metrics");
   if (node == nullptr) {
-    std::map<std::string, ConfigNode> per_head;
-    std::set<std::vector<std::string>> lists;
+    // Each head that reads a label by its task's defaults: one list when
+    // they agree, else a list per head.
+    std::vector<std::pair<std::string, std::vector<std::string>>> defaults;
     for (const LossHead& h : c.heads) {
-      if (h.label.empty()) continue;
-      const std::vector<std::string> names = DefaultMetrics(h.task);
-      lists.insert(names);
+      if (!h.label.empty())
+        defaults.emplace_back(h.name, DefaultMetrics(h.task));
+    }
+    const auto list_of = [](const std::vector<std::string>& names) {
       ConfigNode list = ConfigNode::List();
       for (const std::string& n : names) list.Append(ConfigNode::Scalar(n));
-      per_head.emplace(h.name, std::move(list));
-    }
-    ConfigNode def = ConfigNode::List();
-    if (lists.size() > 1) {
+      return list;
+    };
+    const bool agree = std::all_of(
+        defaults.begin(), defaults.end(),
+        [&](const auto& d) { return d.second == defaults[0].second; });
+    ConfigNode def =
+        list_of(defaults.empty() ? DefaultMetrics("") : defaults[0].second);
+    if (!agree) {
       def = ConfigNode::Map();
-      for (const LossHead& h : c.heads) {
-        if (per_head.count(h.name)) def.Set(h.name, per_head.at(h.name));
-      }
-    } else {
-      for (const std::string& n :
-           lists.empty() ? DefaultMetrics("") : *lists.begin()) {
-        def.Append(ConfigNode::Scalar(n));
-      }
+      for (const auto& [head, names] : defaults) def.Set(head, list_of(names));
     }
     root->Set("metrics", def);
     node = root->Find("metrics");
