@@ -12,7 +12,8 @@ bool BestEpoch::Observe(
   for (const auto& [name, v] : values) {
     if (name != metric_) continue;
     const bool better =
-        epoch_ < 0 || (lower_is_better_ ? v < value_ : v > value_);
+        epoch_ < 0 ||
+        (lower_is_better_ ? v < value_ - min_delta_ : v > value_ + min_delta_);
     if (better) {
       value_ = v;
       epoch_ = epoch;

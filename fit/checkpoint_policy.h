@@ -25,12 +25,17 @@ struct CheckpointPolicy {
   bool lower_is_better = false;  // as EvalMetric::lower_is_better
 };
 
-// The best epoch so far by one metric.
+// The best epoch so far by one metric: the best checkpoint's rule, which
+// early stopping shares (fit/early_stopping.h).
 class BestEpoch {
  public:
   BestEpoch() = default;
-  BestEpoch(std::string metric, bool lower_is_better)
-      : metric_(std::move(metric)), lower_is_better_(lower_is_better) {}
+  // An epoch is better when its value beats the best by more than
+  // `min_delta` (lower or higher, as the metric says).
+  BestEpoch(std::string metric, bool lower_is_better, double min_delta = 0)
+      : metric_(std::move(metric)),
+        lower_is_better_(lower_is_better),
+        min_delta_(min_delta) {}
 
   // Considers epoch `epoch`'s metric values; true when it is the new best
   // (values without the metric change nothing).
@@ -46,6 +51,7 @@ class BestEpoch {
  private:
   std::string metric_;
   bool lower_is_better_ = false;
+  double min_delta_ = 0;
   int epoch_ = -1;
   double value_ = 0;
 };

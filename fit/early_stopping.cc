@@ -11,34 +11,25 @@ namespace mx {
 void EarlyStopping::Observe(
     int epoch, const std::vector<std::pair<std::string, double>>& values) {
   for (const auto& [name, v] : values) {
-    if (name != policy_.metric) continue;
-    if (std::isnan(v)) return;
-    const bool better =
-        best_epoch_ < 0 ||
-        (policy_.lower_is_better ? v < best_ - policy_.min_delta
-                                 : v > best_ + policy_.min_delta);
-    if (better) {
-      best_ = v;
-      best_epoch_ = epoch;
-    }
-    return;
+    if (name == policy_.metric && std::isnan(v)) return;
   }
+  best_.Observe(epoch, values);
 }
 
 bool EarlyStopping::ShouldStop(int epoch) const {
-  return policy_.enabled && best_epoch_ >= 0 &&
-         epoch - best_epoch_ >= policy_.patience;
+  return policy_.enabled && best_.epoch() >= 0 &&
+         epoch - best_.epoch() >= policy_.patience;
 }
 
 std::string EarlyStopping::Reason(int epoch, const std::string& where) const {
   char delta[32], best[32];
   std::snprintf(delta, sizeof delta, "%g", policy_.min_delta);
-  std::snprintf(best, sizeof best, "%.4f", best_);
-  const int epochs = epoch - best_epoch_;
+  std::snprintf(best, sizeof best, "%.4f", best_.value());
+  const int epochs = epoch - best_.epoch();
   return StrCat(where, " ", policy_.metric, " has not improved",
                 policy_.min_delta > 0 ? StrCat(" by more than ", delta) : "",
                 " for ", epochs, " epoch", epochs == 1 ? "" : "s", " (best ",
-                best, " at epoch ", best_epoch_, "; patience ",
+                best, " at epoch ", best_.epoch(), "; patience ",
                 policy_.patience, ")");
 }
 

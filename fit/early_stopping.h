@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "fit/checkpoint_policy.h"
+
 namespace mx {
 
 struct EarlyStoppingPolicy {
@@ -27,14 +29,15 @@ class EarlyStopping {
  public:
   EarlyStopping() = default;
   explicit EarlyStopping(EarlyStoppingPolicy policy)
-      : policy_(std::move(policy)) {}
+      : policy_(std::move(policy)),
+        best_(policy_.metric, policy_.lower_is_better, policy_.min_delta) {}
 
   // Considers epoch `epoch`'s metric values (values without the metric, or
   // a NaN, are no improvement).
   void Observe(int epoch,
                const std::vector<std::pair<std::string, double>>& values);
   // Continues from a saved best (a resumed run).
-  void Restore(int epoch, double value) { best_epoch_ = epoch, best_ = value; }
+  void Restore(int epoch, double value) { best_.Restore(epoch, value); }
   // True when, after epoch `epoch`, the run should stop (never before a
   // first value).
   bool ShouldStop(int epoch) const;
@@ -43,13 +46,12 @@ class EarlyStopping {
   std::string Reason(int epoch, const std::string& where) const;
 
   const EarlyStoppingPolicy& policy() const { return policy_; }
-  int best_epoch() const { return best_epoch_; }  // -1 before any
-  double best_value() const { return best_; }
+  int best_epoch() const { return best_.epoch(); }  // -1 before any
+  double best_value() const { return best_.value(); }
 
  private:
   EarlyStoppingPolicy policy_;
-  int best_epoch_ = -1;
-  double best_ = 0;
+  BestEpoch best_;
 };
 
 }  // namespace mx
